@@ -1,0 +1,22 @@
+/**
+ * Configuration read from the environment at module scope, failing fast (style principle 8):
+ * a handler whose variable is missing refuses to start instead of failing on a later request.
+ */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    throw new ConfigurationError(`Environment variable ${name} is required but not set`);
+  }
+  return value;
+}
+
+export function optionalEnv(name: string, fallback: string): string;
+export function optionalEnv(name: string): string | undefined;
+export function optionalEnv(name: string, fallback?: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? fallback : value;
+}

@@ -1,0 +1,69 @@
+/**
+ * RFC 9457 problem details, the body of every error response:
+ * `{type, title, status, code, detail, errors?, basis?}` with `content-type: application/problem+json`.
+ */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  errors?: FieldError[];
+  basis?: Record<string, unknown>;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemType(code: string): string {
+  return `https://baozhang.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+/** An error that already knows its HTTP answer. Thrown by the HTTP layer and the use cases. */
+export class HttpProblem extends Error {
+  override name = 'HttpProblem';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: Pick<Problem, 'errors' | 'basis'> & { headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+  }
+
+  toProblem(): Problem {
+    const { errors, basis } = this.extra;
+    return {
+      type: problemType(this.code),
+      title: this.title,
+      status: this.status,
+      code: this.code,
+      detail: this.detail,
+      ...(errors ? { errors } : {}),
+      ...(basis ? { basis } : {}),
+    };
+  }
+}
+
+export const problems = {
+  validation: (errors: FieldError[], detail = 'The request is malformed; see errors for each field.') =>
+    new HttpProblem(400, 'VALIDATION_FAILED', 'The request is not valid', detail, { errors }),
+  unauthenticated: (detail = 'A valid bearer token is required.') =>
+    new HttpProblem(401, 'UNAUTHENTICATED', 'Authentication required', detail, {
+      headers: { 'www-authenticate': 'Bearer' },
+    }),
+  forbidden: (detail: string) => new HttpProblem(403, 'FORBIDDEN', 'Not allowed for this role', detail),
+  notFound: (what: string) => new HttpProblem(404, 'NOT_FOUND', 'Not found', `${what} was not found.`),
+  unsupportedMediaType: () =>
+    new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send the body as application/json.'),
+  payloadTooLarge: (limit: number) =>
+    new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'Request body too large', `The body exceeds ${limit} bytes.`),
+  unavailable: (detail: string) => new HttpProblem(503, 'SERVICE_UNAVAILABLE', 'Service unavailable', detail),
+  internal: () =>
+    new HttpProblem(500, 'INTERNAL_ERROR', 'Internal error', 'An unexpected error occurred; it has been logged.'),
+};

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Context } from 'aws-lambda';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, problems } from '#shared/http/problem.ts';
+import type { RouteSpec } from '#shared/http/route.ts';
+import { localScheduledEvent, type ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
+import type { JobSpec } from '#functions/jobs.ts';
+import { lambdaContext, toApiGatewayEvent, type ApiHandler } from './api-gateway.ts';
+import { verifyToken } from './tokens.ts';
+
+/**
+ * The local runtime behind `npm start`: an HTTP server that does what API Gateway does in AWS —
+ * match the route, verify the bearer token, build the payload-2.0 event — and then calls the same
+ * handler module the Lambda runs. It also fires the scheduled jobs on timers with the Scheduler's
+ * event shape. It implements no route itself.
+ */
+export type HandlerModule = { handler: (event: never, context: Context) => Promise<unknown> };
+export type LoadHandler = (folder: string) => Promise<HandlerModule>;
+
+/** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs. */
+const GATEWAY_PAYLOAD_LIMIT = 10 * 1024 * 1024;
+/** API Gateway's integration timeout. */
+const GATEWAY_TIMEOUT_MS = 29_000;
+
+export const loadFunctionHandler: LoadHandler = (folder) => import(`#functions/${folder}/handler.ts`);
+
+interface CompiledRoute {
+  route: RouteSpec;
+  pattern: RegExp;
+  names: string[];
+}
+
+function compile(routes: readonly RouteSpec[]): CompiledRoute[] {
+  return routes.map((route) => {
+    const names: string[] = [];
+    const source = route.path
+      .split('/')
+      .map((segment) => {
+        const param = /^\{(\w+)\}$/.exec(segment);
+        if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(param[1]!);
+        return '([^/]+)';
+      })
+      .join('/');
+    return { route, pattern: new RegExp(`^${source}$`), names };
+  });
+}
+
+export function matchRoute(compiled: CompiledRoute[], method: string, path: string) {
+  for (const candidate of compiled) {
+    if (candidate.route.method !== method) continue;
+    const match = candidate.pattern.exec(path);
+    if (!match) continue;
+    const params: Record<string, string> = {};
+    candidate.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
+    return { route: candidate.route, params };
+  }
+  return undefined;
+}
+
+function sendProblem(res: ServerResponse, problem: HttpProblem): void {
+  res.writeHead(problem.status, { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.extra.headers });
+  res.end(JSON.stringify(problem.toProblem()));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > GATEWAY_PAYLOAD_LIMIT) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export interface LocalRuntimeOptions {
+  routes: readonly RouteSpec[];
+  jwtSecret: string;
+  loadHandler?: LoadHandler;
+  jobs?: readonly JobSpec[];
+  /** Milliseconds between runs per job; jobs without an entry do not run on a timer. */
+  jobIntervals?: Partial<Record<string, number>>;
+  onJobResult?: (job: string, outcome: { result?: unknown; error?: unknown }) => void;
+}
+
+export interface LocalRuntime {
+  server: Server;
+  /** Invokes a scheduled job's handler now, exactly as a timer tick would. */
+  runJob(job: JobSpec, at?: Date): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
+  const compiled = compile(options.routes);
+  const load = options.loadHandler ?? loadFunctionHandler;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = new Date();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const matched = matchRoute(compiled, req.method ?? 'GET', url.pathname);
+    if (!matched) return sendProblem(res, problems.notFound(`Route ${req.method} ${url.pathname}`));
+
+    const body = await readBody(req);
+    if (!body) return sendProblem(res, problems.payloadTooLarge(GATEWAY_PAYLOAD_LIMIT));
+
+    let claims: Record<string, string> | undefined;
+    if (matched.route.roles !== 'public') {
+      const header = req.headers.authorization ?? '';
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      claims = token ? await verifyToken(options.jwtSecret, token) : undefined;
+      if (!claims) return sendProblem(res, problems.unauthenticated());
+    }
+
+    const event = toApiGatewayEvent(
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', receivedAt },
+      matched.route,
+      matched.params,
+      claims,
+    );
+    const module = await load(matched.route.handler);
+    const result = await (module.handler as ApiHandler)(event, lambdaContext(`baozhang-${matched.route.handler}`, GATEWAY_TIMEOUT_MS));
+    const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
+    if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+    res.writeHead(result.statusCode ?? 200, headers);
+    res.end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // A handler that throws past its own error middleware is a bug; answer like API Gateway would.
+      console.error('Local runtime: handler failed', error);
+      if (!res.headersSent) sendProblem(res, problems.internal());
+      else res.end();
+    });
+  });
+
+  const running = new Set<string>();
+  async function runJob(job: JobSpec, at = new Date()): Promise<unknown> {
+    const module = await load(job.handler);
+    const event: ScheduledJobEvent = localScheduledEvent(job.job, at, randomUUID());
+    return module.handler(event as never, lambdaContext(`baozhang-${job.handler}`, 15 * 60_000));
+  }
+
+  const timers = (options.jobs ?? []).flatMap((job) => {
+    const every = options.jobIntervals?.[job.job];
+    if (!every) return [];
+    return [
+      setInterval(() => {
+        if (running.has(job.job)) return; // never overlap a slow run with the next tick
+        running.add(job.job);
+        runJob(job)
+          .then((result) => options.onJobResult?.(job.job, { result }))
+          .catch((error: unknown) => options.onJobResult?.(job.job, { error }))
+          .finally(() => running.delete(job.job));
+      }, every),
+    ];
+  });
+
+  return {
+    server,
+    runJob,
+    close: () =>
+      new Promise<void>((done) => {
+        timers.forEach(clearInterval);
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+/** `30s`, `5m`, `1h`, `250ms` or a bare number of milliseconds; `0`/`off` disables. */
+export function parseDuration(text: string): number {
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === 'off' || trimmed === '0') return 0;
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(trimmed);
+  if (!match) throw new Error(`Not a duration: '${text}' (use e.g. 30s, 5m, 1h)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  return Number(match[1]) * unit;
+}
