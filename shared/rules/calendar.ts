@@ -1,0 +1,71 @@
+/**
+ * PRC working days (P2): Monday–Friday, minus public holidays, plus official make-up working
+ * days (调休). Holidays come from the maintained `chinese-days` library for the years it covers
+ * (2004–2026 in 1.5.7), merged with operator-supplied calendars for later years. A date outside
+ * every covered year is reported (CalendarNotCovered), never guessed as a plain weekday.
+ *
+ * The library's data file is read rather than its functions: the functions build their date
+ * keys in the process's local time zone and answer a day off in zones west of UTC (checked with
+ * TZ=America/New_York: 2026-10-10, a make-up Saturday, came out as a day off).
+ */
+import libraryData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+import type { YearCalendar } from './config.ts';
+import { CalendarNotCovered } from './errors.ts';
+
+export interface WorkingDayCalendar {
+  /** Every year this calendar can answer for, ascending. */
+  readonly coveredYears: readonly number[];
+  /** Whether `date` (`YYYY-MM-DD`, Asia/Shanghai) is a PRC working day; throws CalendarNotCovered. */
+  isWorkingDay(date: string): boolean;
+}
+
+interface YearDays {
+  holidays: Set<string>;
+  workdays: Set<string>;
+}
+
+/** The library's data by year. A year it covers always has holidays (New Year's Day at least). */
+const libraryYears = new Map<number, YearDays>();
+for (const [list, dates] of [['holidays', libraryData.holidays], ['workdays', libraryData.workdays]] as const) {
+  for (const date of Object.keys(dates)) {
+    const year = Number(date.slice(0, 4));
+    const days = libraryYears.get(year) ?? { holidays: new Set<string>(), workdays: new Set<string>() };
+    days[list].add(date);
+    libraryYears.set(year, days);
+  }
+}
+
+/** The years the calendar library covers, ascending. */
+export function libraryCoveredYears(): readonly number[] {
+  return [...libraryYears.keys()].sort((a, b) => a - b);
+}
+
+/**
+ * A calendar from the library's years plus operator-supplied years (`config.calendar.years`).
+ * An operator year replaces the library's data for that year, so a late correction needs no release.
+ */
+export function workingDayCalendar(operatorYears: readonly YearCalendar[] = []): WorkingDayCalendar {
+  const years = new Map(libraryYears);
+  for (const y of operatorYears) years.set(y.year, { holidays: new Set(y.holidays), workdays: new Set(y.workdays) });
+  const coveredYears = [...years.keys()].sort((a, b) => a - b);
+  return {
+    coveredYears,
+    isWorkingDay(date: string): boolean {
+      const days = years.get(Number(date.slice(0, 4)));
+      if (!days) throw new CalendarNotCovered(date, coveredYears);
+      if (days.workdays.has(date)) return true;
+      return !isWeekend(date) && !days.holidays.has(date);
+    },
+  };
+}
+
+/** The date after `date` (`YYYY-MM-DD`). */
+export function nextDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+export function isWeekend(date: string): boolean {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return weekday === 0 || weekday === 6;
+}

@@ -1,0 +1,184 @@
+/**
+ * The records rules read and produce. Field names follow api.md / examples.md (binding).
+ * Every instant is an ISO-8601 string with offset; every amount is integer fen.
+ */
+import type { Instant } from './time.ts';
+
+export type { Instant };
+
+export const PLAN_IDS = ['authenticity', 'return-shipping', 'price-protection', 'live-quality', 'live-price'] as const;
+/** The five insurance plans; the deposit is not a plan one joins (it has its own rules, D1–D3). */
+export type PlanId = (typeof PLAN_IDS)[number];
+
+/** Known channels; typed open because a proof order may come from anywhere (C3 checks it). */
+export type Channel = 'taobao' | 'tmall' | 'tmall-global' | (string & {});
+
+export interface SkuAttributes {
+  name?: string;
+  spec?: string;
+  model?: string;
+  brand?: string;
+  size?: string;
+  color?: string;
+  saleMethod?: string;
+}
+
+export interface OrderLine {
+  lineId: string;
+  itemId: string;
+  skuId: string;
+  skuAttributes: SkuAttributes;
+  category: string;
+  quantity: number;
+  /** Price per unit the order was placed at. */
+  unitPriceFen: number;
+  /** What the buyer paid for the line, excluding shipping, red packets and points. */
+  paidFen: number;
+}
+
+export interface Order {
+  orderId: string;
+  buyerId: string;
+  merchantId: string;
+  channel: Channel;
+  shippingAddressId: string;
+  placedAt: Instant;
+  paidAt?: Instant;
+  shippedAt?: Instant;
+  deliveredAt?: Instant;
+  receiptConfirmedAt?: Instant;
+  campaignId?: string;
+  liveBaseId?: string;
+  weightGrams: number;
+  shippingFen: number;
+  lines: readonly OrderLine[];
+}
+
+/** `order.refund-completed` data. */
+export interface Refund {
+  orderId: string;
+  lineId?: string;
+  refundFen: number;
+  reason: string;
+  returned: boolean;
+  requestedAt: Instant;
+  completedAt: Instant;
+}
+
+export interface Merchant {
+  merchantId: string;
+  liveBaseId?: string;
+  categories: readonly string[];
+  /** Ids of violation penalties not yet lifted (J1, J9). */
+  activePenaltyIds: readonly string[];
+}
+
+export interface Campaign {
+  campaignId: string;
+  endsAt: Instant;
+  itemIds: readonly string[];
+}
+
+export type EnrollmentStatus = 'ACTIVE' | 'TERMINATED';
+/** J8: the reasons a merchant may give for exiting (退保). */
+export const EXIT_REASONS = ['policy-change', 'business-difficulty', 'misoperation', 'other'] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+export interface Enrollment {
+  enrollmentId: string;
+  merchantId: string;
+  planId: PlanId;
+  status: EnrollmentStatus;
+  /** Fixed at join time (I5). 0 for return-shipping, whose premium is a weight table. */
+  rateBps: number;
+  agreementVersion: string;
+  joinedAt: Instant;
+  gift?: boolean;
+  campaign?: Campaign;
+  exitedAt?: Instant;
+  /** `violation` only when forced by a penalty (J9). */
+  exitReason?: ExitReason | 'violation';
+}
+
+/** A party that can benefit from, pay for or submit a claim on a policy. */
+export interface Party {
+  role: 'buyer' | 'merchant';
+  id: string;
+}
+
+/** Who performed a state change. `system` is Baozhang itself (jobs, automatic decisions). */
+export interface Actor {
+  role: 'buyer' | 'merchant' | 'adjuster' | 'ops' | 'service' | 'system';
+  id?: string;
+}
+
+export type PolicyStatus = 'ACTIVE' | 'CLAIMED' | 'EXPIRED' | 'VOID';
+
+export interface Policy {
+  policyId: string;
+  planId: PlanId;
+  orderId: string;
+  lineId?: string;
+  merchantId: string;
+  buyerId: string;
+  beneficiary: Party;
+  /** Who pays the premium (merchant, or the buyer who bought return-shipping cover). */
+  payer: Party;
+  status: PolicyStatus;
+  /** The most a claim on this policy can pay. */
+  insuredFen: number;
+  premiumFen: number;
+  rateBps: number;
+  coverageStart: Instant;
+  /** Absent for return-shipping until delivery or receipt confirmation is known (X2). */
+  coverageEnd?: Instant;
+  issuedAt: Instant;
+  enrollmentId?: string;
+}
+
+export interface Evidence {
+  type: string;
+  uri: string;
+  sha256: string;
+}
+
+export type ClaimStatus = 'UNDER_REVIEW' | 'NEEDS_INFO' | 'APPROVED' | 'REJECTED' | 'LAPSED' | 'PAID';
+
+export interface HistoryEntry {
+  at: Instant;
+  status: ClaimStatus;
+  actor: Actor;
+  note?: string;
+}
+
+/** The figures an amount (or a refusal) came from; `rule` names the rule id. */
+export interface Basis {
+  rule: string;
+  [figure: string]: unknown;
+}
+
+export interface Claim {
+  claimId: string;
+  policyId: string;
+  planId: PlanId;
+  orderId: string;
+  lineId?: string;
+  claimant: Party;
+  beneficiary: Party;
+  status: ClaimStatus;
+  amountFen: number;
+  basis: Basis;
+  reasonCode?: string;
+  evidence: readonly Evidence[];
+  history: readonly HistoryEntry[];
+  submittedAt: Instant;
+  decidedAt?: Instant;
+  paidAt?: Instant;
+  payoutDueBy?: Instant;
+  /** When the claim last entered NEEDS_INFO; the lapse clock (X3) runs from here. */
+  needsInfoSince?: Instant;
+  description?: string;
+}
+
+export type PayoutStatus = 'PENDING' | 'SENDING' | 'UNKNOWN' | 'SENT' | 'CONFIRMED' | 'FAILED';
+export type WithdrawalStatus = 'REQUESTED' | 'APPROVED' | 'PAID' | 'REJECTED';
