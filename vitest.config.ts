@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// The global setup imports the AWS SDK in this process: silence its Node 22 notice here too.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 // Three layers, one run: pure rules (no I/O), the API and stores against DynamoDB Local,
 // and the CDK app's synthesized template.
 export default defineConfig({

@@ -13,4 +13,6 @@ export interface JobSpec {
   every: string;
 }
 
-export const jobs: readonly JobSpec[] = [];
+export const jobs: readonly JobSpec[] = [
+  { job: 'expiry', handler: 'expire-windows', everyEnv: 'EXPIRY_EVERY', every: '15m' },
+];

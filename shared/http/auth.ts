@@ -21,7 +21,8 @@ function isRole(value: unknown): value is Role {
 export function principalOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Principal {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   const sub = claims?.['sub'];
-  const role = claims?.['role'];
+  // A Cognito user pool (the stack's fallback issuer) carries custom attributes as `custom:role`.
+  const role = claims?.['role'] ?? claims?.['custom:role'];
   if (typeof sub !== 'string' || sub === '') throw problems.unauthenticated();
   if (!isRole(role)) throw problems.unauthenticated('The token carries no known role.');
   return { role, id: sub };

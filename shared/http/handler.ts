@@ -6,6 +6,8 @@ import type {
 } from 'aws-lambda';
 import type { z } from 'zod';
 import { logger } from '#shared/logger.ts';
+import { CalendarNotCovered, RuleViolation } from '#shared/rules/errors.ts';
+import { ConditionFailed } from '#shared/store/errors.ts';
 import { principalOf, type Principal } from './auth.ts';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problems, type FieldError } from './problem.ts';
 import type { ParsedInput, RouteSpec } from './route.ts';
@@ -33,22 +35,20 @@ interface RouteContext<R extends RouteSpec> extends Context {
   principal?: Principal;
 }
 
-type Mapper = (error: unknown) => HttpProblem | undefined;
-const errorMappers: Mapper[] = [];
-
 /**
- * Lets a package map its own typed errors to problems (the rules package registers its
- * RuleViolation). Mapping is by class, never by matching names or messages.
+ * Every error class the service throws, mapped to its problem response in this one place —
+ * by class, never by matching names or messages. Anything else is a bug: a 500 that leaks nothing.
  */
-export function registerErrorMapper(mapper: Mapper): void {
-  errorMappers.push(mapper);
-}
-
 export function toHttpProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
-  for (const map of errorMappers) {
-    const mapped = map(error);
-    if (mapped) return mapped;
+  if (error instanceof RuleViolation || error instanceof CalendarNotCovered) {
+    if (error instanceof CalendarNotCovered) logger.error('Holiday calendar missing', { basis: error.basis });
+    return new HttpProblem(error.status, error.code, error.title, error.detail, error.basis ? { basis: error.basis } : {});
+  }
+  if (error instanceof ConditionFailed) {
+    return new HttpProblem(409, 'CONFLICT', 'Conflict', 'The resource changed while the request ran; retry it.', {
+      basis: { failed: error.failed },
+    });
   }
   logger.error('Unhandled error', error as Error);
   return problems.internal();
@@ -128,6 +128,22 @@ function validate<R extends RouteSpec>(route: R): MiddlewareObj<ApiEvent, ApiRes
   };
 }
 
+/**
+ * Every response body passes through its route's response schema: what the contract does not
+ * name (internal attributes) is dropped, and a body that breaks the contract is a bug caught
+ * here (a 500 and an error log) rather than a surprise for a client.
+ */
+function conformToContract(route: RouteSpec, result: HttpResult): HttpResult {
+  const schema = route.responses[result.status]?.schema;
+  if (!schema || result.body === undefined) return result;
+  const parsed = schema.safeParse(result.body);
+  if (!parsed.success) {
+    logger.error('Response breaks the contract', { route: route.operationId, issues: parsed.error.issues });
+    throw problems.internal();
+  }
+  return { ...result, body: parsed.data };
+}
+
 function toApiResult(result: HttpResult): ApiResult {
   return {
     statusCode: result.status,
@@ -148,6 +164,17 @@ export function httpHandler<R extends RouteSpec>(route: R, impl: (request: HttpR
     .handler(async (event, context) => {
       const input = context.input as ParsedInput<R>;
       const result = await impl({ ...input, principal: context.principal, event } as HttpRequest<R>);
-      return toApiResult(result);
+      return toApiResult(conformToContract(route, result));
     });
+}
+
+/**
+ * One Lambda serving several routes of the same action (e.g. list-policies by order and by
+ * merchant): dispatches on the API Gateway route key, e.g. `GET /v1/orders/{orderId}/policies`.
+ */
+export function routeHandlers(byRoute: Record<string, (event: ApiEvent, context: Context) => Promise<ApiResult>>) {
+  return async (event: ApiEvent, context: Context): Promise<ApiResult> => {
+    const handle = byRoute[event.routeKey];
+    return handle ? handle(event, context) : problemResult(problems.notFound(`Route ${event.routeKey}`));
+  };
 }

@@ -4,7 +4,7 @@
  * so the two can never drift. Plain data: no AWS SDK or CDK import here.
  *
  * Index roles (see docs/data-model.md for every access pattern):
- * - GSI1, GSI2: overloaded listing indexes (an owner's items in time order).
+ * - GSI1, GSI2, GSI3: overloaded indexes (look-up by id, an owner's items in time order, queues).
  * - DueIndex: sparse and sharded. An item carries `dueShard`/`dueAt` only while a scheduled
  *   job still has work to do on it; processing removes the attributes and the item leaves the index.
  */
@@ -33,6 +33,7 @@ export const tableDefinition: TableDefinition = {
   globalSecondaryIndexes: [
     { indexName: 'GSI1', partitionKey: { name: 'GSI1PK', type: 'S' }, sortKey: { name: 'GSI1SK', type: 'S' } },
     { indexName: 'GSI2', partitionKey: { name: 'GSI2PK', type: 'S' }, sortKey: { name: 'GSI2SK', type: 'S' } },
+    { indexName: 'GSI3', partitionKey: { name: 'GSI3PK', type: 'S' }, sortKey: { name: 'GSI3SK', type: 'S' } },
     { indexName: 'DueIndex', partitionKey: { name: 'dueShard', type: 'S' }, sortKey: { name: 'dueAt', type: 'S' } },
   ],
   timeToLiveAttribute: 'expiresAt',

@@ -37,6 +37,13 @@ describe('httpHandler middleware stack', () => {
     expect(JSON.parse(res.body!)).toEqual({ thingId: 't1', limit: 20, amountFen: 500, principal: { role: 'merchant', id: 'shop-1' } });
   });
 
+  it('reads the role a Cognito user pool puts in custom:role', async () => {
+    failWith = undefined;
+    const res = await call({ claims: { sub: 'shop-1', 'custom:role': 'merchant' }, body: '{"amountFen": 5}' });
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!).principal).toEqual({ role: 'merchant', id: 'shop-1' });
+  });
+
   it('401 problem without verified claims', async () => {
     const res = await call({ body: '{"amountFen": 1}' });
     expect(res.statusCode).toBe(401);

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineRoute } from '#shared/http/route.ts';
+import { AddEvidenceInput, ClaimSchema } from '#shared/http/schemas.ts';
+
+export const addEvidenceRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/claims/{claimId}/evidence',
+  operationId: 'addEvidence',
+  summary: 'Add evidence to a claim in NEEDS_INFO; it returns to UNDER_REVIEW (A2)',
+  handler: 'add-evidence',
+  roles: ['buyer'],
+  params: z.object({ claimId: z.string().min(1).max(64) }),
+  body: AddEvidenceInput,
+  responses: { 200: { description: 'The claim', schema: ClaimSchema } },
+});

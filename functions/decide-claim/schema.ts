@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineRoute } from '#shared/http/route.ts';
+import { ClaimSchema, DecisionInput } from '#shared/http/schemas.ts';
+
+export const decideClaimRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/claims/{claimId}/decisions',
+  operationId: 'decideClaim',
+  summary: 'Approve, reject or request information (A2, A3)',
+  handler: 'decide-claim',
+  roles: ['adjuster', 'ops'],
+  params: z.object({ claimId: z.string().min(1).max(64) }),
+  body: DecisionInput,
+  responses: { 200: { description: 'The claim after the decision', schema: ClaimSchema } },
+});

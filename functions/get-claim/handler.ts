@@ -1,0 +1,9 @@
+import { httpHandler } from '#shared/http/handler.ts';
+import { claimView, viewClaim } from '#shared/use-cases/claims.ts';
+import { getClaimRoute } from './schema.ts';
+
+/** GET /v1/claims/{claimId} — the claim with its history (A4), for the parties it concerns and staff. */
+export const handler = httpHandler(getClaimRoute, async ({ params, principal }) => {
+  const claim = await viewClaim(params.claimId, principal);
+  return { status: 200, body: claimView(claim) };
+});

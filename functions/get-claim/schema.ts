@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { defineRoute } from '#shared/http/route.ts';
+import { ClaimSchema } from '#shared/http/schemas.ts';
+
+export const getClaimRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/claims/{claimId}',
+  operationId: 'getClaim',
+  summary: 'One claim with its history (A4)',
+  handler: 'get-claim',
+  roles: ['buyer', 'merchant', 'adjuster', 'ops'],
+  params: z.object({ claimId: z.string().min(1).max(64) }),
+  responses: { 200: { description: 'The claim', schema: ClaimSchema } },
+});

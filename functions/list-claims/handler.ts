@@ -1,0 +1,9 @@
+import { httpHandler } from '#shared/http/handler.ts';
+import { claimView, listClaims } from '#shared/use-cases/claims.ts';
+import { listClaimsRoute } from './schema.ts';
+
+/** GET /v1/claims — the claims the caller may see, newest first, scoped by role. */
+export const handler = httpHandler(listClaimsRoute, async ({ query, principal }) => {
+  const page = await listClaims(principal, query);
+  return { status: 200, body: { ...page, items: page.items.map(claimView) } };
+});

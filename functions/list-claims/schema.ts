@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineRoute } from '#shared/http/route.ts';
+import { ClaimSchema, ListQuery, listOf } from '#shared/http/schemas.ts';
+import { ROLES } from '#shared/http/auth.ts';
+
+export const listClaimsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/claims',
+  operationId: 'listClaims',
+  summary: 'Claims the caller may see, newest first',
+  handler: 'list-claims',
+  roles: ROLES,
+  query: ListQuery.extend({ status: z.enum(['UNDER_REVIEW', 'NEEDS_INFO', 'APPROVED', 'REJECTED', 'LAPSED', 'PAID']).optional() }),
+  responses: { 200: { description: 'A page of claims', schema: listOf(ClaimSchema) } },
+});

@@ -1,0 +1,10 @@
+import { httpHandler } from '#shared/http/handler.ts';
+import { listPayouts, nowInstant, payoutView } from '#shared/use-cases/claims.ts';
+import { listPayoutsRoute } from './schema.ts';
+
+/** GET /v1/payouts — ops sees every payout, a buyer or merchant the payouts it receives. */
+export const handler = httpHandler(listPayoutsRoute, async ({ query, principal }) => {
+  const page = await listPayouts(principal, query);
+  const now = nowInstant();
+  return { status: 200, body: { ...page, items: page.items.map((payout) => payoutView(payout, now)) } };
+});

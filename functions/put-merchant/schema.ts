@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineRoute } from '#shared/http/route.ts';
+import { ExternalId, MerchantProfileInput, MerchantSchema } from '#shared/http/schemas.ts';
+
+export const putMerchantRoute = defineRoute({
+  method: 'PUT',
+  path: '/v1/merchants/{merchantId}',
+  operationId: 'putMerchant',
+  summary: 'Upsert a merchant profile',
+  handler: 'put-merchant',
+  roles: ['service', 'ops'],
+  params: z.object({ merchantId: ExternalId }),
+  body: MerchantProfileInput,
+  responses: { 200: { description: 'The stored profile', schema: MerchantSchema } },
+});

@@ -1,0 +1,228 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Claim, ClaimStatus, PolicyStatus } from '#shared/rules/types.ts';
+import { documentClient, tableName } from './client.ts';
+import { ConditionFailed, named } from './errors.ts';
+import { fromItem } from './items.ts';
+import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
+import { outboxPut, type OutboundEventType } from './outbox.ts';
+import { decodeCursor, encodeCursor } from './pagination.ts';
+import { payoutPut, type StoredPayout } from './payouts.ts';
+import type { StoredPolicy } from './policies.ts';
+
+/**
+ * A claim as stored: the domain claim plus what the store needs to find and guard it — the order's
+ * merchant (claims-by-merchant listing and visibility) and the id of the payout its approval created.
+ */
+export type StoredClaim = Claim & { merchantId: string; payoutId?: string };
+
+/** Collects the read capacity a job's queries consume (X4: cost follows the due items, not the table). */
+export interface ReadCapacity {
+  add(units: number): void;
+}
+
+/** The natural key of a policy: the item a claim takes the one claim slot of (C1). */
+export interface PolicyRef {
+  orderId: string;
+  planId: string;
+  lineId?: string;
+}
+
+export interface OutboundEvent {
+  type: OutboundEventType;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The item of a claim: by id; listed for its buyer (GSI1), the order's merchant (GSI2) and staff
+ * (GSI3); and, while it waits in NEEDS_INFO, the expiry job's lapse entry (DueIndex `LAPSE#n`).
+ * The item is always written whole, so a transition out of NEEDS_INFO drops the lapse entry.
+ */
+export function claimItem(claim: StoredClaim, lapsesAt?: string) {
+  const buyerId =
+    claim.claimant.role === 'buyer' ? claim.claimant.id : claim.beneficiary.role === 'buyer' ? claim.beneficiary.id : undefined;
+  return {
+    ...keys.claim(claim.claimId),
+    ...(buyerId ? indexKeys.claimsByBuyer(buyerId, claim.submittedAt, claim.claimId) : {}),
+    ...indexKeys.claimsByMerchant(claim.merchantId, claim.submittedAt, claim.claimId),
+    ...indexKeys.claimsAll(claim.submittedAt, claim.claimId),
+    ...(lapsesAt ? indexKeys.due('LAPSE', claim.claimId, lapsesAt) : {}),
+    entity: 'Claim',
+    ...claim,
+  };
+}
+
+/** A claim by id (`PK = CLAIM#id`), strongly consistent: decisions build on what it returns. */
+export async function getClaim(claimId: string): Promise<StoredClaim | undefined> {
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.claim(claimId), ConsistentRead: true }));
+  return result.Item ? fromItem<StoredClaim>(result.Item) : undefined;
+}
+
+/** A policy by its natural key (`PK = ORDER#id, SK = POLICY#plan#line`), strongly consistent. */
+export async function policyByNaturalKey(ref: PolicyRef): Promise<StoredPolicy | undefined> {
+  const result = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.policy(ref.orderId, ref.planId, ref.lineId), ConsistentRead: true }),
+  );
+  return result.Item ? fromItem<StoredPolicy>(result.Item) : undefined;
+}
+
+const outboxPuts = (events: readonly OutboundEvent[], at: string) => events.map((e) => outboxPut(tableName, e.type, e.detail, at));
+
+/**
+ * Files a claim in one transaction: the claim item (`claim-new`); the policy's one claim slot
+ * (`claim-slot-free`: `attribute_not_exists(claimId) AND #status IN (...)` — C1's guard, and no
+ * claim on a policy that is no longer in force); the payout when the claim starts APPROVED
+ * (`payout-new`); and the outbox events. Throws ConditionFailed naming what failed.
+ */
+export async function createClaim(input: {
+  claim: StoredClaim;
+  policy: PolicyRef;
+  policyStatuses: readonly PolicyStatus[];
+  payout?: StoredPayout;
+  events: readonly OutboundEvent[];
+  at: string;
+}): Promise<void> {
+  const { claim, policy, policyStatuses, payout, events, at } = input;
+  const statusValues = Object.fromEntries(policyStatuses.map((status, i) => [`:s${i}`, status]));
+  const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    { Put: { TableName: tableName, Item: claimItem(claim), ConditionExpression: 'attribute_not_exists(PK)' } },
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.policy(policy.orderId, policy.planId, policy.lineId),
+        UpdateExpression: 'SET claimId = :claimId',
+        ConditionExpression: `attribute_not_exists(claimId) AND #status IN (${Object.keys(statusValues).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':claimId': claim.claimId, ...statusValues },
+      },
+    },
+    ...(payout ? [payoutPut(payout)] : []),
+    ...outboxPuts(events, at),
+  ];
+  const names = ['claim-new', 'claim-slot-free', ...(payout ? ['payout-new'] : []), ...events.map(() => 'outbox')];
+  await transact(names, transactItems);
+}
+
+/**
+ * Writes a claim's transition (A2, A4, X3) with optimistic concurrency: the claim must still be in
+ * the status, and have the history length, it was read with (`claim-unchanged`), so of two racing
+ * writers exactly one wins — even when the status went away and came back in between. An approval
+ * adds its payout (`payout-new`) in the same transaction.
+ */
+export async function saveClaimTransition(input: {
+  previous: Pick<Claim, 'status' | 'history'>;
+  claim: StoredClaim;
+  lapsesAt?: string;
+  payout?: StoredPayout;
+  events: readonly OutboundEvent[];
+  at: string;
+}): Promise<void> {
+  const { previous, claim, lapsesAt, payout, events, at } = input;
+  const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    {
+      Put: {
+        TableName: tableName,
+        Item: claimItem(claim, lapsesAt),
+        ConditionExpression: '#status = :expected AND size(#history) = :historyLength',
+        ExpressionAttributeNames: { '#status': 'status', '#history': 'history' },
+        ExpressionAttributeValues: { ':expected': previous.status, ':historyLength': previous.history.length },
+      },
+    },
+    ...(payout ? [payoutPut(payout)] : []),
+    ...outboxPuts(events, at),
+  ];
+  const names = ['claim-unchanged', ...(payout ? ['payout-new'] : []), ...events.map(() => 'outbox')];
+  await transact(names, transactItems);
+}
+
+/** A transaction that lost to a concurrent one on the same item is retried this many times. */
+const CONFLICT_ATTEMPTS = 5;
+
+/**
+ * Runs a transaction; when DynamoDB cancels it only because another transaction held one of its
+ * items (TransactionConflict), runs it again after a short jittered pause: its conditions are then
+ * judged against the winner's result, which is the answer the caller needs (e.g. CLAIM_EXISTS).
+ */
+async function transact(names: readonly string[], transactItems: NonNullable<TransactWriteCommandInput['TransactItems']>) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await named(names, () => documentClient.send(new TransactWriteCommand({ TransactItems: transactItems })));
+    } catch (error) {
+      const conflict =
+        error instanceof TransactionConflictException ||
+        (error instanceof TransactionCanceledException &&
+          (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict'));
+      if (!conflict) throw error;
+      if (attempt >= CONFLICT_ATTEMPTS) throw new ConditionFailed(['transaction-conflict']);
+      await sleep(10 * attempt + Math.floor(Math.random() * 40));
+    }
+  }
+}
+
+/**
+ * Claims whose NEEDS_INFO lapse instant is at or before `cutoff` (DueIndex,
+ * `dueShard = LAPSE#n AND dueAt <= cutoff`), every shard; only due items are read (X4).
+ */
+export async function claimsDueToLapse(cutoffSortable: string, limitPerShard = 100, capacity?: ReadCapacity): Promise<StoredClaim[]> {
+  const pages = await Promise.all(
+    dueShards('LAPSE').map((shard) =>
+      documentClient.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'DueIndex',
+          KeyConditionExpression: 'dueShard = :shard AND dueAt <= :cutoff',
+          ExpressionAttributeValues: { ':shard': shard, ':cutoff': `${cutoffSortable}#\uffff` },
+          Limit: limitPerShard,
+          ...(capacity ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
+        }),
+      ),
+    ),
+  );
+  for (const page of pages) capacity?.add(page.ConsumedCapacity?.CapacityUnits ?? 0);
+  return pages.flatMap((page) => (page.Items ?? []).map((item) => fromItem<StoredClaim>(item)));
+}
+
+export interface ClaimPage {
+  items: StoredClaim[];
+  nextCursor?: string;
+}
+
+interface ListOptions {
+  status?: ClaimStatus;
+  cursor?: string;
+  limit: number;
+}
+
+async function queryClaims(index: 'GSI1' | 'GSI2' | 'GSI3', pk: string, options: ListOptions): Promise<ClaimPage> {
+  const pkAttribute = `${index}PK`;
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: index,
+      KeyConditionExpression: `${pkAttribute} = :pk`,
+      ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+      ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
+      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: pkAttribute, value: pk }),
+      ScanIndexForward: false,
+      Limit: options.limit,
+    }),
+  );
+  const nextCursor = encodeCursor(result.LastEvaluatedKey);
+  return { items: (result.Items ?? []).map((item) => fromItem<StoredClaim>(item)), ...(nextCursor ? { nextCursor } : {}) };
+}
+
+/** Claims a buyer submitted or benefits from, newest first (GSI1, `GSI1PK = BUYER#id#CLAIMS`). */
+export function claimsByBuyer(buyerId: string, options: ListOptions): Promise<ClaimPage> {
+  return queryClaims('GSI1', listPartitions.claimsByBuyer(buyerId), options);
+}
+
+/** Claims on a merchant's orders, newest first (GSI2, `GSI2PK = MERCHANT#id#CLAIMS`). */
+export function claimsByMerchant(merchantId: string, options: ListOptions): Promise<ClaimPage> {
+  return queryClaims('GSI2', listPartitions.claimsByMerchant(merchantId), options);
+}
+
+/** Every claim, newest first (GSI3, `GSI3PK = CLAIMS`): the adjusters' queue when filtered by status. */
+export function allClaims(options: ListOptions): Promise<ClaimPage> {
+  return queryClaims('GSI3', listPartitions.claimsAll(), options);
+}

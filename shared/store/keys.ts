@@ -1,0 +1,148 @@
+/**
+ * Every key of the single table, built in one place (style principle 5). Each builder is named
+ * after the entity or access pattern it serves; docs/data-model.md lists each with its key
+ * condition, and test/unit/store/data-model.test.ts keeps the two in step.
+ *
+ * Sort keys that order by time use `sortableInstant` (UTC, fixed width) so that lexical order is
+ * time order whatever offset an instant arrived with.
+ */
+import { createHash } from 'node:crypto';
+
+export interface TableKey {
+  PK: string;
+  SK: string;
+}
+
+/** Number of shards of each due-work partition in DueIndex; a job queries every shard. */
+export const DUE_SHARDS = 8;
+
+export type DueKind = 'EXPIRE' | 'LAPSE' | 'PAYOUT';
+
+/** `2026-11-21T10:15:00+08:00` → `2026-11-21T02:15:00.000Z`: fixed-width UTC, lexically ordered. */
+export function sortableInstant(instant: string | Date | number): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`Not an instant: ${String(instant)}`);
+  return date.toISOString();
+}
+
+export function shardOf(id: string, shards = DUE_SHARDS): number {
+  return createHash('sha1').update(id).digest().readUInt32BE(0) % shards;
+}
+
+export const keys = {
+  /** A merchant's profile (name, Alipay account, live base, categories, penalties). */
+  merchant: (merchantId: string): TableKey => ({ PK: `MERCHANT#${merchantId}`, SK: 'PROFILE' }),
+  /** One enrollment of a merchant; enrollment ids are ULIDs, so SK order is join order. */
+  enrollment: (merchantId: string, enrollmentId: string): TableKey => ({
+    PK: `MERCHANT#${merchantId}`,
+    SK: `ENROLLMENT#${enrollmentId}`,
+  }),
+  /** Exists while the merchant has an ACTIVE enrollment of the plan (and campaign): J7's guard. */
+  activeEnrollmentSlot: (merchantId: string, planId: string, campaignId?: string): TableKey => ({
+    PK: `MERCHANT#${merchantId}`,
+    SK: campaignId ? `ACTIVE#${planId}#${campaignId}` : `ACTIVE#${planId}`,
+  }),
+  /**
+   * A violation penalty of a merchant (J9), active or lifted: remembers a lift that arrived before
+   * its penalty, so events in any order converge.
+   */
+  penalty: (merchantId: string, penaltyId: string): TableKey => ({
+    PK: `MERCHANT#${merchantId}`,
+    SK: `PENALTY#${penaltyId}`,
+  }),
+  /** The order as Baozhang knows it: the merged state of every order event received. */
+  order: (orderId: string): TableKey => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),
+  /** A policy, keyed by its natural key (plan and line, or the order for return-shipping): I6's guard. */
+  policy: (orderId: string, planId: string, lineId?: string): TableKey => ({
+    PK: `ORDER#${orderId}`,
+    SK: `POLICY#${planId}#${lineId ?? '-'}`,
+  }),
+  /** A completed refund on an order (kept so automatic claims converge whatever the event order). */
+  refund: (orderId: string, eventId: string): TableKey => ({ PK: `ORDER#${orderId}`, SK: `REFUND#${eventId}` }),
+  claim: (claimId: string): TableKey => ({ PK: `CLAIM#${claimId}`, SK: 'CLAIM' }),
+  payout: (payoutId: string): TableKey => ({ PK: `PAYOUT#${payoutId}`, SK: 'PAYOUT' }),
+  /** Marks an inbound event id as processed: a repeated id changes nothing. */
+  inboundEvent: (eventId: string): TableKey => ({ PK: `EVENT#${eventId}`, SK: 'EVENT' }),
+  /** An outbound event (transactional outbox), partitioned by UTC day. */
+  outboxEvent: (at: string, eventId: string): TableKey => {
+    const sortable = sortableInstant(at);
+    return { PK: `OUTBOX#${sortable.slice(0, 10)}`, SK: `${sortable}#${eventId}` };
+  },
+};
+
+/** Key prefixes used in key conditions (begins_with). */
+export const prefixes = {
+  enrollment: 'ENROLLMENT#',
+  penalty: 'PENALTY#',
+  policy: 'POLICY#',
+  refund: 'REFUND#',
+  outboxDay: (day: string) => `OUTBOX#${day}`,
+};
+
+/** Index attributes an item carries so the access patterns below can find it. */
+export const indexKeys = {
+  /** GSI1: a policy by its id. */
+  policyById: (policyId: string) => ({ GSI1PK: `POLICY#${policyId}`, GSI1SK: 'POLICY' }),
+  /** GSI2: a merchant's policies, newest last. */
+  policiesByMerchant: (merchantId: string, issuedAt: string, policyId: string) => ({
+    GSI2PK: `MERCHANT#${merchantId}#POLICIES`,
+    GSI2SK: `${sortableInstant(issuedAt)}#${policyId}`,
+  }),
+  /** GSI1: claims a buyer submitted or benefits from. */
+  claimsByBuyer: (buyerId: string, submittedAt: string, claimId: string) => ({
+    GSI1PK: `BUYER#${buyerId}#CLAIMS`,
+    GSI1SK: `${sortableInstant(submittedAt)}#${claimId}`,
+  }),
+  /** GSI2: claims on a merchant's orders (including the merchant's own quality claims). */
+  claimsByMerchant: (merchantId: string, submittedAt: string, claimId: string) => ({
+    GSI2PK: `MERCHANT#${merchantId}#CLAIMS`,
+    GSI2SK: `${sortableInstant(submittedAt)}#${claimId}`,
+  }),
+  /** GSI3: every claim, for adjusters and ops (the review queue when filtered by status). */
+  claimsAll: (submittedAt: string, claimId: string) => ({
+    GSI3PK: 'CLAIMS',
+    GSI3SK: `${sortableInstant(submittedAt)}#${claimId}`,
+  }),
+  /** GSI1: payouts to a beneficiary. */
+  payoutsByBeneficiary: (role: string, id: string, createdAt: string, payoutId: string) => ({
+    GSI1PK: `${role.toUpperCase()}#${id}#PAYOUTS`,
+    GSI1SK: `${sortableInstant(createdAt)}#${payoutId}`,
+  }),
+  /** GSI3: every payout, for ops. */
+  payoutsAll: (createdAt: string, payoutId: string) => ({
+    GSI3PK: 'PAYOUTS',
+    GSI3SK: `${sortableInstant(createdAt)}#${payoutId}`,
+  }),
+  /**
+   * DueIndex (sparse, sharded): work a scheduled job must do at `dueAt`. The attributes are
+   * removed when the work is done, so the item leaves the index and the job never reads it again.
+   */
+  due: (kind: DueKind, id: string, dueAt: string) => ({
+    dueShard: `${kind}#${shardOf(id)}`,
+    dueAt: `${sortableInstant(dueAt)}#${id}`,
+  }),
+};
+
+/** The DueIndex partitions a job of this kind reads. */
+export function dueShards(kind: DueKind): string[] {
+  return Array.from({ length: DUE_SHARDS }, (_, shard) => `${kind}#${shard}`);
+}
+
+const ANY_INSTANT = '1970-01-01T00:00:00Z';
+
+/**
+ * The partition value of each list index, for key conditions and cursor binding. Derived from
+ * `indexKeys` (the sort part is irrelevant here) so a list query can never drift from the items.
+ */
+export const listPartitions = {
+  /** GSI1 */
+  claimsByBuyer: (buyerId: string) => indexKeys.claimsByBuyer(buyerId, ANY_INSTANT, '').GSI1PK,
+  /** GSI2 */
+  claimsByMerchant: (merchantId: string) => indexKeys.claimsByMerchant(merchantId, ANY_INSTANT, '').GSI2PK,
+  /** GSI3 */
+  claimsAll: () => indexKeys.claimsAll(ANY_INSTANT, '').GSI3PK,
+  /** GSI1 */
+  payoutsByBeneficiary: (role: string, id: string) => indexKeys.payoutsByBeneficiary(role, id, ANY_INSTANT, '').GSI1PK,
+  /** GSI3 */
+  payoutsAll: () => indexKeys.payoutsAll(ANY_INSTANT, '').GSI3PK,
+};

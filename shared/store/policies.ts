@@ -1,0 +1,167 @@
+import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Policy } from '#shared/rules/types.ts';
+import { documentClient, tableName } from './client.ts';
+import { ConditionFailed, named } from './errors.ts';
+import { fromItem } from './items.ts';
+import { dueShards, indexKeys, keys } from './keys.ts';
+import { outboxPut } from './outbox.ts';
+import { decodeCursor, encodeCursor } from './pagination.ts';
+
+export type StoredPolicy = Policy & { claimId?: string };
+
+/** The item of a policy: natural key (I6), look-up by id, merchant listing, and — while it is
+ *  ACTIVE with a known end — the expiry job's due entry (X1, X4). */
+export function policyItem(policy: Policy) {
+  return {
+    ...keys.policy(policy.orderId, policy.planId, policy.lineId),
+    ...indexKeys.policyById(policy.policyId),
+    ...indexKeys.policiesByMerchant(policy.merchantId, policy.issuedAt, policy.policyId),
+    ...(policy.status === 'ACTIVE' && policy.coverageEnd ? indexKeys.due('EXPIRE', policy.policyId, policy.coverageEnd) : {}),
+    entity: 'Policy',
+    ...policy,
+  };
+}
+
+/**
+ * Issues policies, each with its `policy.issued` event, in one transaction per batch. Each Put
+ * is conditioned on the natural key being free, so a repeated or reordered event can never issue
+ * a second policy for the same plan and line (I6). Returns false when another writer got there
+ * first (the caller re-reads and recomputes).
+ */
+export async function issuePolicies(policies: readonly Policy[], at: string): Promise<boolean> {
+  const BATCH = 50; // 2 items per policy, 100 items per transaction
+  for (let i = 0; i < policies.length; i += BATCH) {
+    const batch = policies.slice(i, i + BATCH);
+    const transactItems = batch.flatMap((policy) => [
+      { Put: { TableName: tableName, Item: policyItem(policy), ConditionExpression: 'attribute_not_exists(PK)' } },
+      outboxPut(tableName, 'policy.issued', { ...policy }, at),
+    ]);
+    try {
+      await named(
+        transactItems.map((_, j) => (j % 2 === 0 ? 'policy-slot-free' : 'outbox')),
+        () => documentClient.send(new TransactWriteCommand({ TransactItems: transactItems })),
+      );
+    } catch (error) {
+      if (error instanceof ConditionFailed) return false;
+      throw error;
+    }
+  }
+  return true;
+}
+
+/** X2: a return-shipping policy learns its end (delivery + 7 days, or receipt confirmation). */
+export async function setCoverageEnd(policy: Policy, coverageEnd: string): Promise<void> {
+  const due = indexKeys.due('EXPIRE', policy.policyId, coverageEnd);
+  await named(['policy-active'], () =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.policy(policy.orderId, policy.planId, policy.lineId),
+        UpdateExpression: 'SET coverageEnd = :end, dueShard = :shard, dueAt = :dueAt',
+        ConditionExpression: '#status = :active',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':end': coverageEnd, ':shard': due.dueShard, ':dueAt': due.dueAt, ':active': 'ACTIVE' },
+      }),
+    ),
+  ).catch((error: unknown) => {
+    // Already expired or claimed: its end no longer matters.
+    if (!(error instanceof ConditionFailed)) throw error;
+  });
+}
+
+/** A policy by id (GSI1, `GSI1PK = POLICY#id`). */
+export async function getPolicy(policyId: string): Promise<StoredPolicy | undefined> {
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :sk',
+      ExpressionAttributeValues: {
+        ':pk': indexKeys.policyById(policyId).GSI1PK,
+        ':sk': indexKeys.policyById(policyId).GSI1SK,
+      },
+      Limit: 1,
+    }),
+  );
+  const item = result.Items?.[0];
+  return item ? fromItem<StoredPolicy>(item) : undefined;
+}
+
+/** A merchant's policies, oldest first (GSI2, `GSI2PK = MERCHANT#id#POLICIES`), optionally by status. */
+export async function listPoliciesByMerchant(
+  merchantId: string,
+  options: { status?: string; cursor?: string; limit: number },
+): Promise<{ items: StoredPolicy[]; nextCursor?: string }> {
+  const pk = `MERCHANT#${merchantId}#POLICIES`;
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ...(options.status
+        ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+        : {}),
+      ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
+      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'GSI2PK', value: pk }),
+      Limit: options.limit,
+    }),
+  );
+  const nextCursor = encodeCursor(result.LastEvaluatedKey);
+  return { items: (result.Items ?? []).map((item) => fromItem<StoredPolicy>(item)), ...(nextCursor ? { nextCursor } : {}) };
+}
+
+/**
+ * Policies whose window has ended by `now` (DueIndex, `dueShard = EXPIRE#n AND dueAt <= now`), every
+ * shard. `capacity`, when given, receives the read capacity the queries consumed (X4).
+ */
+export async function policiesDueToExpire(
+  nowSortable: string,
+  limitPerShard = 100,
+  capacity?: { add(units: number): void },
+): Promise<StoredPolicy[]> {
+  const pages = await Promise.all(
+    dueShards('EXPIRE').map((shard) =>
+      documentClient.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'DueIndex',
+          KeyConditionExpression: 'dueShard = :shard AND dueAt <= :now',
+          ExpressionAttributeValues: { ':shard': shard, ':now': `${nowSortable}#\uffff` },
+          Limit: limitPerShard,
+          ...(capacity ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
+        }),
+      ),
+    ),
+  );
+  for (const page of pages) capacity?.add(page.ConsumedCapacity?.CapacityUnits ?? 0);
+  return pages.flatMap((page) => (page.Items ?? []).map((item) => fromItem<StoredPolicy>(item)));
+}
+
+/** X1: ACTIVE → EXPIRED, leaving the due index, with its `policy.expired` event. */
+export async function expirePolicy(policy: Policy, at: string): Promise<boolean> {
+  try {
+    await named(['policy-active', 'outbox'], () =>
+      documentClient.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.policy(policy.orderId, policy.planId, policy.lineId),
+                UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE dueShard, dueAt',
+                ConditionExpression: '#status = :active',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':expired': 'EXPIRED', ':active': 'ACTIVE', ':at': at },
+              },
+            },
+            outboxPut(tableName, 'policy.expired', { policyId: policy.policyId, orderId: policy.orderId, planId: policy.planId }, at),
+          ],
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailed) return false;
+    throw error;
+  }
+}

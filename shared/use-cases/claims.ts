@@ -1,0 +1,476 @@
+/**
+ * Claims end to end (C1–C10, A1–A4) and the payout records their approvals create (P1, P2).
+ * Every use case reads what the rules need (≤ 2 round trips), lets the pure rules decide, and
+ * writes ONE transaction whose conditions carry the invariants, with its outbox events.
+ */
+import { ulid } from 'ulid';
+import { clock } from '#shared/clock.ts';
+import type { Principal } from '#shared/http/auth.ts';
+import { HttpProblem, problems } from '#shared/http/problem.ts';
+import { logger } from '#shared/logger.ts';
+import { calendar, rulesConfig } from '#shared/rules-config.ts';
+import {
+  CalendarNotCovered,
+  claimLapsesAt,
+  dueAfter,
+  evaluateClaim,
+  isOverdue,
+  normalizeInstant,
+  openClaim,
+  PLAN_DEFINITIONS,
+  payoutDueBy,
+  refundRequired,
+  toIso,
+  toMs,
+  transition,
+  violation,
+  type Actor,
+  type Claim,
+  type ClaimDraft,
+  type ClaimStatus,
+  type Evidence,
+  type Party,
+  type PayoutStatus,
+  type PolicyStatus,
+} from '#shared/rules/index.ts';
+import {
+  allClaims,
+  claimsByBuyer,
+  claimsByMerchant,
+  createClaim,
+  getClaim,
+  policyByNaturalKey,
+  saveClaimTransition,
+  type ClaimPage,
+  type OutboundEvent,
+  type PolicyRef,
+  type StoredClaim,
+} from '#shared/store/claims.ts';
+import { ConditionFailed } from '#shared/store/errors.ts';
+import { isCompleteOrder, readOrders } from '#shared/store/orders.ts';
+import {
+  allPayouts,
+  getPayout,
+  merchantAlipayAccount,
+  payoutsByBeneficiary,
+  type DueByBasis,
+  type PayoutPage,
+  type StoredPayout,
+} from '#shared/store/payouts.ts';
+import { getPolicy } from '#shared/store/policies.ts';
+
+/** "Now" as the rules write instants (+08:00), from the one clock tests can move. */
+export function nowInstant(): string {
+  return toIso(clock.now().getTime());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filing (C1, C10, A1): shared by POST /v1/claims and the automatic claims of a refund (C7, C8)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Stores a claim the rules have accepted (`evaluateClaim` or `claimsFromRefund`).
+ * Steps: 1. read the policy by its natural key (the order's merchant) and, for an auto-approved
+ * merchant beneficiary, its Alipay account — in parallel, one round trip; 2. open the claim
+ * (`openClaim`), with its payout record when it starts APPROVED (A1); 3. one transaction: claim,
+ * the policy's claim slot (C1), payout, outbox. A refused claim stores nothing (C10).
+ *
+ * Throws the rules' CLAIM_EXISTS (409) when the policy line already has a claim, POLICY_NOT_ACTIVE
+ * (422) when the policy is no longer in force, NOT_FOUND (404) when there is no such policy.
+ */
+export async function fileClaim(draft: ClaimDraft, now: string): Promise<Claim> {
+  const ref = policyRef(draft);
+  const merchantBeneficiary = draft.route === 'auto-approve' && draft.beneficiary.role === 'merchant';
+  const [policy, merchantAccount] = await Promise.all([
+    policyByNaturalKey(ref),
+    merchantBeneficiary ? merchantAlipayAccount(draft.beneficiary.id) : Promise.resolve(undefined),
+  ]);
+  if (!policy || policy.policyId !== draft.policyId) {
+    throw violation('NOT_FOUND', `No policy ${draft.policyId} is visible to you.`);
+  }
+  return storeClaim(draft, now, policy.merchantId, merchantAccount);
+}
+
+function policyRef(draft: Pick<ClaimDraft, 'orderId' | 'planId' | 'lineId'>): PolicyRef {
+  return draft.lineId === undefined
+    ? { orderId: draft.orderId, planId: draft.planId }
+    : { orderId: draft.orderId, planId: draft.planId, lineId: draft.lineId };
+}
+
+async function storeClaim(draft: ClaimDraft, now: string, merchantId: string, merchantAccount?: string): Promise<StoredClaim> {
+  const at = normalizeInstant(now);
+  let claim: StoredClaim = { ...openClaim(draft, `clm_${ulid(toMs(at))}`), merchantId };
+  const events: OutboundEvent[] = [{ type: 'claim.submitted', detail: claimEventDetail(claim) }];
+  let payout: StoredPayout | undefined;
+  if (claim.status === 'APPROVED') {
+    ({ claim, payout } = withPayout(claim, claim.decidedAt ?? claim.submittedAt, at, alipayAccountOf(claim.beneficiary, merchantAccount)));
+    events.push({ type: 'claim.approved', detail: approvedEventDetail(claim, payout) });
+  }
+  const ref = policyRef(draft);
+  try {
+    await createClaim({ claim, policy: ref, policyStatuses: claimablePolicyStatuses(draft), payout, events, at });
+  } catch (error) {
+    if (error instanceof ConditionFailed && error.failed.includes('claim-slot-free')) throw await slotRefusal(ref, draft);
+    throw error;
+  }
+  return claim;
+}
+
+/**
+ * Buyers claim only policies in force (C9). An automatic claim (C7, C8) may also land on a policy
+ * whose window closed after the refund was requested inside it (`claimsFromRefund`).
+ */
+function claimablePolicyStatuses(draft: ClaimDraft): readonly PolicyStatus[] {
+  return PLAN_DEFINITIONS[draft.planId].claimedBy === 'automatic' ? ['ACTIVE', 'EXPIRED'] : ['ACTIVE'];
+}
+
+/** The slot condition failed: re-read the policy to answer with the precise rule. */
+async function slotRefusal(ref: PolicyRef, draft: ClaimDraft) {
+  const policy = await policyByNaturalKey(ref);
+  if (!policy) return violation('NOT_FOUND', `No policy ${draft.policyId} is visible to you.`);
+  if (policy.claimId) {
+    return violation('CLAIM_EXISTS', `Policy ${draft.policyId} line ${draft.lineId ?? 'order'} already has a claim.`, {
+      rule: 'C1',
+      policyId: draft.policyId,
+      lineId: draft.lineId,
+    });
+  }
+  return violation('POLICY_NOT_ACTIVE', `Policy ${draft.policyId} is ${policy.status} and accepts no claims.`, {
+    rule: 'C9',
+    status: policy.status,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payout records (P1, P2)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where a beneficiary is paid. A merchant: the `alipayAccount` of its profile ('' when no profile
+ * was ever PUT — the payout is recorded anyway and the payout job reports it unpayable). A buyer:
+ * the buyer id itself — marketplace buyer accounts are Alipay-linked, and the Alipay adapter
+ * transfers to it as an Alipay user id — so paying a buyer needs no read.
+ */
+function alipayAccountOf(beneficiary: Party, merchantAccount: string | undefined): string {
+  return beneficiary.role === 'buyer' ? beneficiary.id : (merchantAccount ?? '');
+}
+
+async function readAlipayAccount(beneficiary: Party): Promise<string> {
+  return beneficiary.role === 'buyer' ? beneficiary.id : merchantAlipayAccount(beneficiary.id);
+}
+
+/**
+ * The approved claim with its payout record (created PENDING, in the approval's transaction).
+ * `payoutDueBy` follows P2; when the working-day calendar does not cover the dates yet (2027+),
+ * the approval must not fail: the plan's N days are counted as calendar days — never later than
+ * N working days — and labelled `dueByBasis: 'calendar-days-fallback'` on the payout and in the
+ * claim's basis, and an error is logged so an operator supplies the year's calendar.
+ */
+function withPayout(claim: StoredClaim, approvedAt: string, now: string, alipayAccount: string) {
+  const { dueBy, dueByBasis } = payoutDue(claim, approvedAt);
+  const payoutId = `pay_${ulid(toMs(now))}`;
+  const payout: StoredPayout = {
+    payoutId,
+    claimId: claim.claimId,
+    beneficiary: { role: claim.beneficiary.role, id: claim.beneficiary.id, alipayAccount },
+    amountFen: claim.amountFen,
+    status: 'PENDING',
+    attempts: 0,
+    dueBy,
+    dueByBasis,
+    overdue: false,
+    createdAt: now,
+  };
+  const basis = dueByBasis === 'calendar-days-fallback' ? { ...claim.basis, dueByBasis } : claim.basis;
+  return { claim: { ...claim, basis, payoutDueBy: dueBy, payoutId }, payout };
+}
+
+function payoutDue(claim: Claim, approvedAt: string): { dueBy: string; dueByBasis: DueByBasis } {
+  const rule = rulesConfig.plans[claim.planId].payoutDue;
+  try {
+    return {
+      dueBy: payoutDueBy(claim, approvedAt, calendar, rulesConfig),
+      dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days',
+    };
+  } catch (error) {
+    if (!(error instanceof CalendarNotCovered)) throw error;
+    logger.error('Payout due date counted in calendar days: the holiday calendar does not cover it', {
+      claimId: claim.claimId,
+      ...error.basis,
+    });
+    const from = rule.from === 'submission' ? claim.submittedAt : approvedAt;
+    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, from, calendar), dueByBasis: 'calendar-days-fallback' };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submission (C1–C6, C9, C10, A1)
+// ---------------------------------------------------------------------------------------------
+
+export interface ClaimSubmission {
+  policyId: string;
+  lineId?: string;
+  proofOrderId?: string;
+  evidence?: readonly Evidence[];
+  description?: string;
+}
+
+/**
+ * POST /v1/claims. Steps: 1. the policy by id (GSI1) — unknown, or another buyer's: 404 (C9);
+ * 2. the order and the proof order in one BatchGet; 3. `evaluateClaim` — a refusal is answered
+ * with its rule code and figures and stores nothing (C10); 4. `storeClaim`: one transaction.
+ * A buyer's own live-quality or return-shipping policy is answered by the rules
+ * (AUTOMATIC_CLAIM_ONLY, 422): the buyer sees that policy in the order detail anyway (I7).
+ */
+export async function submitClaim(buyerId: string, submission: ClaimSubmission, now: string): Promise<StoredClaim> {
+  const { policyId, ...request } = submission;
+  const policy = await getPolicy(policyId);
+  if (!policy || policy.buyerId !== buyerId) throw problems.notFound(`Policy ${policyId}`);
+  const orders = await readOrders(request.proofOrderId ? [policy.orderId, request.proofOrderId] : [policy.orderId]);
+  const order = orders.get(policy.orderId);
+  if (!isCompleteOrder(order)) throw problems.notFound(`Order ${policy.orderId}`);
+  // An order known only by a later event (no lines yet) is not a proof order anyone can check.
+  const proof = request.proofOrderId ? orders.get(request.proofOrderId) : undefined;
+  const evaluation = evaluateClaim(
+    {
+      policy,
+      order,
+      proofOrder: isCompleteOrder(proof) ? proof : undefined,
+      request,
+      claimant: { role: 'buyer', id: buyerId },
+      existingClaims: policy.claimId ? [{ policyId: policy.policyId, lineId: policy.lineId }] : [],
+      now,
+    },
+    rulesConfig,
+  );
+  if (!evaluation.ok) throw evaluation.violation;
+  const { ok: _ok, ...draft } = evaluation;
+  return storeClaim(draft, now, policy.merchantId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adjudication (A2, A3, A4) and evidence
+// ---------------------------------------------------------------------------------------------
+
+export interface Decision {
+  decision: 'approve' | 'reject' | 'request-info';
+  reasonCode?: string;
+  note?: string;
+}
+
+/**
+ * POST /v1/claims/{id}/decisions. Steps: 1. the claim (consistent read); 2. `transition` (an
+ * illegal one is 409, a reject without reasonCode 422); an approval adds its payout record — and
+ * for authenticity `claim.refund-required` (A3) — a request for information the lapse entry (X3);
+ * 3. one transaction conditioned on the claim being unchanged since step 1.
+ */
+export async function decideClaim(claimId: string, decision: Decision, staff: Principal, now: string): Promise<StoredClaim> {
+  const claim = await getClaim(claimId);
+  if (!claim) throw problems.notFound(`Claim ${claimId}`);
+  const actor: Actor = { role: staff.role, id: staff.id };
+  const details = withoutUndefined({ reasonCode: decision.reasonCode });
+  const decide = (current: Claim) => transition(current, decision.decision, actor, now, decision.note, details);
+  let next = decide(claim) as StoredClaim;
+  const events: OutboundEvent[] = [];
+  let payout: StoredPayout | undefined;
+  let lapsesAt: string | undefined;
+  switch (decision.decision) {
+    case 'approve': {
+      // Only a merchant beneficiary costs a read; every merchant-benefit plan is auto-approved today.
+      ({ claim: next, payout } = withPayout(next, next.decidedAt ?? now, normalizeInstant(now), await readAlipayAccount(next.beneficiary)));
+      events.push({ type: 'claim.approved', detail: approvedEventDetail(next, payout) });
+      if (refundRequired(next)) {
+        events.push({
+          type: 'claim.refund-required',
+          detail: { claimId: next.claimId, orderId: next.orderId, lineId: next.lineId, planId: next.planId, buyerId: next.beneficiary.id },
+        });
+      }
+      break;
+    }
+    case 'reject':
+      events.push({ type: 'claim.rejected', detail: { claimId, reasonCode: next.reasonCode, note: decision.note } });
+      break;
+    case 'request-info':
+      lapsesAt = claimLapsesAt(next, rulesConfig);
+      events.push({ type: 'claim.needs-info', detail: { claimId, note: decision.note, lapsesAt, claimant: next.claimant } });
+      break;
+  }
+  await saveOrExplain(claim, next, decide, now, { lapsesAt, payout, events });
+  return next;
+}
+
+/**
+ * POST /v1/claims/{id}/evidence, by the claimant only (anyone else: 404). NEEDS_INFO →
+ * UNDER_REVIEW with the evidence appended (A2); writing the whole item drops the lapse entry.
+ * Evidence that arrives after the lapse instant but before the expiry job has lapsed the claim is
+ * accepted: the transition table allows it, and exactly one of the two writes wins.
+ */
+export async function addEvidence(
+  claimId: string,
+  buyerId: string,
+  input: { evidence: readonly Evidence[]; note?: string },
+  now: string,
+): Promise<StoredClaim> {
+  const claim = await getClaim(claimId);
+  if (!claim || claim.claimant.role !== 'buyer' || claim.claimant.id !== buyerId) throw problems.notFound(`Claim ${claimId}`);
+  const actor: Actor = { role: 'buyer', id: buyerId };
+  const add = (current: Claim) => transition(current, 'add-evidence', actor, now, input.note, { evidence: input.evidence });
+  const next = add(claim) as StoredClaim;
+  await saveOrExplain(claim, next, add, now, { events: [] });
+  return next;
+}
+
+/**
+ * X3: NEEDS_INFO → LAPSED by the system, conditioned like any other transition. Returns false
+ * when the claim changed since it was read (evidence arrived first): then nothing is written.
+ */
+export async function lapseClaim(claim: StoredClaim, now: string): Promise<boolean> {
+  const note = `lapsed: no new evidence within ${rulesConfig.claims.needsInfoLapseDays} days`;
+  const next = transition(claim, 'lapse', { role: 'system' }, now, note) as StoredClaim;
+  try {
+    await saveClaimTransition({ previous: claim, claim: next, events: [], at: normalizeInstant(now) });
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailed && error.failed.includes('claim-unchanged')) return false;
+    throw error;
+  }
+}
+
+/**
+ * Writes a transition; when another writer changed the claim first, re-reads it and answers as
+ * if this request had come second: the rules' ILLEGAL_TRANSITION (409) when the action no longer
+ * applies, otherwise CONFLICT (409) — the claim changed and the caller should look again.
+ */
+async function saveOrExplain(
+  previous: StoredClaim,
+  next: StoredClaim,
+  retransition: (current: Claim) => unknown,
+  now: string,
+  write: { lapsesAt?: string; payout?: StoredPayout; events: OutboundEvent[] },
+): Promise<void> {
+  try {
+    await saveClaimTransition({ previous, claim: next, ...write, at: normalizeInstant(now) });
+  } catch (error) {
+    if (!(error instanceof ConditionFailed && error.failed.includes('claim-unchanged'))) throw error;
+    const current = await getClaim(previous.claimId);
+    if (current) retransition(current); // throws IllegalTransition when the action no longer applies
+    throw new HttpProblem(409, 'CONFLICT', 'Conflict', `Claim ${previous.claimId} changed while the request ran; read it again.`, {
+      basis: { claimId: previous.claimId, status: current?.status },
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------------
+
+/** Whether a principal may see a claim: staff; its claimant or beneficiary; the order's merchant. */
+function mayView(principal: Principal, claim: StoredClaim): boolean {
+  switch (principal.role) {
+    case 'adjuster':
+    case 'ops':
+      return true;
+    case 'buyer':
+    case 'merchant': {
+      const names = (party: Party) => party.role === principal.role && party.id === principal.id;
+      return names(claim.claimant) || names(claim.beneficiary) || (principal.role === 'merchant' && claim.merchantId === principal.id);
+    }
+    default:
+      return false;
+  }
+}
+
+/** GET /v1/claims/{id}: the claim with its history (A4); 404 for anyone it does not concern. */
+export async function viewClaim(claimId: string, principal: Principal): Promise<StoredClaim> {
+  const claim = await getClaim(claimId);
+  if (!claim || !mayView(principal, claim)) throw problems.notFound(`Claim ${claimId}`);
+  return claim;
+}
+
+/**
+ * GET /v1/claims, scoped: a buyer its own (GSI1), a merchant those on its orders (GSI2), staff all
+ * (GSI3); the order system (service) has no claims of its own and gets an empty list.
+ */
+export function listClaims(
+  principal: Principal,
+  query: { status?: ClaimStatus; cursor?: string; limit: number },
+): Promise<ClaimPage> {
+  switch (principal.role) {
+    case 'buyer':
+      return claimsByBuyer(principal.id, query);
+    case 'merchant':
+      return claimsByMerchant(principal.id, query);
+    case 'adjuster':
+    case 'ops':
+      return allClaims(query);
+    default:
+      return Promise.resolve({ items: [] });
+  }
+}
+
+/**
+ * GET /v1/payouts: ops all (GSI3), a buyer or merchant the payouts it receives (GSI1).
+ * `claimId` is answered by the claim's own payout (one per claim, P1) instead of filtering a list.
+ */
+export async function listPayouts(
+  principal: Principal,
+  query: { claimId?: string; status?: PayoutStatus; cursor?: string; limit: number },
+): Promise<PayoutPage> {
+  const beneficiary: Party | undefined =
+    principal.role === 'buyer' || principal.role === 'merchant' ? { role: principal.role, id: principal.id } : undefined;
+  if (query.claimId !== undefined) {
+    const claim = await getClaim(query.claimId);
+    const payout = claim?.payoutId ? await getPayout(claim.payoutId) : undefined;
+    const visible =
+      payout !== undefined &&
+      (beneficiary === undefined || (payout.beneficiary.role === beneficiary.role && payout.beneficiary.id === beneficiary.id)) &&
+      (query.status === undefined || payout.status === query.status);
+    return { items: visible ? [payout] : [] };
+  }
+  return beneficiary ? payoutsByBeneficiary(beneficiary, query) : allPayouts(query);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire shapes
+// ---------------------------------------------------------------------------------------------
+
+/** The Claim of api.md: the stored claim less the store's own attributes. */
+export function claimView(claim: Claim) {
+  const { merchantId: _merchant, payoutId: _payout, needsInfoSince: _since, ...view } = claim as StoredClaim;
+  return view;
+}
+
+/** The Payout of api.md, `overdue` computed at `now` (P2). */
+export function payoutView(payout: StoredPayout, now: string) {
+  const { createdAt: _created, overdue: _stored, ...view } = payout;
+  return { ...view, overdue: isOverdue(payout, now) };
+}
+
+function claimEventDetail(claim: StoredClaim) {
+  return {
+    claimId: claim.claimId,
+    policyId: claim.policyId,
+    planId: claim.planId,
+    orderId: claim.orderId,
+    lineId: claim.lineId,
+    claimant: claim.claimant,
+    beneficiary: claim.beneficiary,
+    status: claim.status,
+    amountFen: claim.amountFen,
+    submittedAt: claim.submittedAt,
+  };
+}
+
+function approvedEventDetail(claim: StoredClaim, payout: StoredPayout) {
+  return {
+    claimId: claim.claimId,
+    payoutId: payout.payoutId,
+    beneficiary: claim.beneficiary,
+    amountFen: claim.amountFen,
+    payoutDueBy: payout.dueBy,
+  };
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
+}

@@ -1,0 +1,117 @@
+import { ulid } from 'ulid';
+import { clock } from '#shared/clock.ts';
+import type { InboundEvent } from '#shared/http/schemas.ts';
+import { logger } from '#shared/logger.ts';
+import { rulesConfig } from '#shared/rules-config.ts';
+import {
+  claimsFromRefund,
+  policiesFor,
+  normalizeInstant,
+  returnShippingCoverageEnd,
+  RuleViolation,
+  type Order,
+  type Policy,
+  type PolicyDraft,
+  type ReturnShippingPurchase,
+} from '#shared/rules/index.ts';
+import { readMerchantPartition } from '#shared/store/merchants.ts';
+import { isCompleteOrder, mergeOrderEvent, readOrderPartition, recordRefund, type OrderPartition } from '#shared/store/orders.ts';
+import { issuePolicies, setCoverageEnd } from '#shared/store/policies.ts';
+import { fileClaim } from './claims.ts';
+
+type OrderEvent = Extract<InboundEvent, { type: `order.${string}` }>;
+
+/**
+ * Records one order event and brings the order's derived state up to date.
+ * Steps: 1. store the event's facts with its id marker (one transaction; a repeated id is a
+ * duplicate and stores nothing); 2. reconcile the order — even for a duplicate, so a delivery
+ * that crashed after step 1 is completed by its redelivery.
+ */
+export async function recordOrderEvent(event: OrderEvent): Promise<{ duplicate: boolean }> {
+  const { duplicate } = await storeFacts(event);
+  await reconcileOrder(event.data.orderId);
+  return { duplicate };
+}
+
+function storeFacts(event: OrderEvent): Promise<{ duplicate: boolean }> {
+  switch (event.type) {
+    case 'order.placed':
+    case 'order.paid':
+      return mergeOrderEvent(event, event.data.orderId, event.data);
+    case 'order.shipped':
+      return mergeOrderEvent(event, event.data.orderId, { shippedAt: event.data.shippedAt });
+    case 'order.delivered':
+      return mergeOrderEvent(event, event.data.orderId, { deliveredAt: event.data.deliveredAt });
+    case 'order.receipt-confirmed':
+      return mergeOrderEvent(event, event.data.orderId, { receiptConfirmedAt: event.data.receiptConfirmedAt });
+    case 'order.refund-completed':
+      return recordRefund(event, event.data);
+  }
+}
+
+/**
+ * Brings an order's policies and automatic claims in line with everything known about it.
+ * Declarative, so any order or repetition of events converges on the same state:
+ * - I1–I5, I6: issue the policies `policiesFor` says the order deserves and it lacks;
+ * - X2: give return-shipping cover its end once delivery or receipt confirmation is known;
+ * - C7, C8: open the automatic claims of stored refunds whose policy has no claim yet.
+ */
+export async function reconcileOrder(orderId: string, purchase?: ReturnShippingPurchase): Promise<Policy[]> {
+  for (let attempt = 0; ; attempt++) {
+    const partition = await readOrderPartition(orderId);
+    const { order } = partition;
+    if (!isCompleteOrder(order)) return [];
+    const { enrollments } = await readMerchantPartition(order.merchantId);
+    const now = clock.now().toISOString();
+    const fresh = newPolicies(policiesFor(order, enrollments, rulesConfig, purchase), partition, now);
+    if (!(await issuePolicies(fresh, now))) {
+      // Another delivery of an event for this order issued some of them first: recompute.
+      if (attempt < 3) continue;
+      throw new Error(`Could not settle the policies of order ${orderId}`);
+    }
+    const policies = [...partition.policies, ...fresh];
+    await updateCoverageEnds(order, partition.policies);
+    await openRefundClaims(order, partition, policies, now);
+    return policies;
+  }
+}
+
+function newPolicies(drafts: PolicyDraft[], partition: OrderPartition, now: string): Policy[] {
+  const existing = new Set(partition.policies.map((p) => `${p.planId}#${p.lineId ?? '-'}`));
+  return drafts
+    .filter((draft) => !existing.has(`${draft.planId}#${draft.lineId ?? '-'}`))
+    .map(({ naturalKey: _key, premiumBasis: _basis, ...draft }) => ({
+      ...draft,
+      policyId: `pol_${ulid(Date.parse(now))}`,
+      status: 'ACTIVE' as const,
+    }));
+}
+
+async function updateCoverageEnds(order: Order, policies: readonly Policy[]): Promise<void> {
+  for (const policy of policies) {
+    if (policy.status !== 'ACTIVE' || policy.planId !== 'return-shipping') continue;
+    const found = returnShippingCoverageEnd(order, rulesConfig);
+    const end = found && normalizeInstant(found);
+    if (end && end !== policy.coverageEnd) await setCoverageEnd(policy, end);
+  }
+}
+
+async function openRefundClaims(order: Order, partition: OrderPartition, policies: Policy[], now: string): Promise<void> {
+  const claimed = new Set(partition.policies.filter((p) => p.claimId).map((p) => p.policyId));
+  for (const refund of partition.refunds) {
+    for (const draft of claimsFromRefund(refund, order, policies, rulesConfig)) {
+      if (claimed.has(draft.policyId)) continue;
+      try {
+        await fileClaim(draft, now);
+        claimed.add(draft.policyId);
+      } catch (error) {
+        // Already claimed (C1) or no longer active: the automatic claim has nothing left to do.
+        if (error instanceof RuleViolation) {
+          logger.info('Automatic claim not opened', { policyId: draft.policyId, code: error.code });
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+}
