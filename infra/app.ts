@@ -1,21 +1,50 @@
 import { App } from 'aws-cdk-lib';
+import { jobs as contractJobs, type JobSpec } from '#functions/jobs.ts';
+import { routes as contractRoutes } from '#functions/routes.ts';
+import type { RouteSpec } from '#shared/http/route.ts';
 import { readConfig } from './config.ts';
+import { addNagChecks } from './nag.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
-/** Builds the Baozhang CDK app; `infra/main.ts`-style entry below synthesizes it for `cdk`. */
-export function buildApp(app = new App()) {
-  const config = readConfig(app);
+export interface BuildOptions {
+  /** Defaults to functions/routes.ts. */
+  routes?: readonly RouteSpec[];
+  /** Defaults to functions/jobs.ts. */
+  jobs?: readonly JobSpec[];
+  /** Where a handler's module is; defaults to functions/<handler>/handler.ts. */
+  entryFor?: (handler: string) => string;
+}
+
+/**
+ * Builds the Baozhang CDK app: a stateful and a stateless stack per stage, checked by cdk-nag's
+ * AwsSolutions and Serverless packs on every synth. The tests build it the same way.
+ */
+export function buildApp(app = new App(), options: BuildOptions = {}) {
+  const routes = options.routes ?? contractRoutes;
+  const jobs = options.jobs ?? contractJobs;
+  const config = readConfig(app, jobs);
+  // Unset outside `cdk deploy` (synth offline, tests): the stacks are then environment-agnostic.
   const env = { account: process.env['CDK_DEFAULT_ACCOUNT'], region: process.env['CDK_DEFAULT_REGION'] };
-  const stateful = new StatefulStack(app, `Baozhang-${config.stage}-Stateful`, { env, stage: config.stage });
-  const stateless = new StatelessStack(app, `Baozhang-${config.stage}-Stateless`, {
+
+  const stateful = new StatefulStack(app, `Baozhang-${config.stage}-Stateful`, {
     env,
     stage: config.stage,
-    table: stateful.table,
-    jwtIssuer: config.jwtIssuer,
-    jwtAudience: config.jwtAudience,
+    createUserPool: !config.jwt,
   });
-  return { app, stateful, stateless };
+  const stateless = new StatelessStack(app, `Baozhang-${config.stage}-Stateless`, {
+    env,
+    config,
+    table: stateful.table,
+    bus: stateful.bus,
+    userPool: stateful.userPool,
+    userPoolClient: stateful.userPoolClient,
+    routes,
+    jobs,
+    entryFor: options.entryFor,
+  });
+  addNagChecks(app);
+  return { app, config, stateful, stateless };
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

@@ -1,24 +1,108 @@
-import type { App } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { JobName } from '#shared/jobs/scheduled-event.ts';
+import type { JobSpec } from '#functions/jobs.ts';
+
+export type PaymentProvider = 'local' | 'alipay';
+
+/** A job's schedule: how often it fires, and whether it is enabled (`off` pauses it, e.g. payouts). */
+export interface ScheduleSetting {
+  rate: Duration;
+  enabled: boolean;
+}
 
 /**
  * Deployment settings, from CDK context (`-c key=value` or cdk.json) with environment fallbacks.
- * Documented in the README's deploy section.
+ * The README's "Deploying" section lists every key; keep the two in step.
  */
 export interface DeployConfig {
   stage: string;
-  /** JWT issuer and audience for the API Gateway JWT authorizer. */
-  jwtIssuer?: string;
-  jwtAudience?: string;
+  /**
+   * Issuer and audience for the API Gateway JWT authorizer. Both or neither: without them the
+   * stateful stack creates a Cognito user pool and the authorizer trusts that instead.
+   */
+  jwt?: { issuer: string; audience: string };
+  /** `local` pays nobody (dev and test stages); `alipay` needs the provider's secret. */
+  paymentProvider: PaymentProvider;
+  /** Full ARN of the Secrets Manager secret holding the provider's credentials (alipay only). */
+  paymentSecretArn?: string;
+  /** Per scheduled job; the rate defaults to the job's `every` in functions/jobs.ts. */
+  schedules: ReadonlyMap<JobName, ScheduleSetting>;
+  /** Steady-state requests per second and burst for the whole HTTP API stage. */
+  apiRateLimit: number;
+  apiBurstLimit: number;
+  /** Where alarm notifications go; without it the topic exists and operators subscribe later. */
+  alarmEmail?: string;
 }
 
-export function readConfig(app: App): DeployConfig {
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+
+/** `5m`, `15m`, `1h`, `1d` or `off`. EventBridge Scheduler's smallest rate is one minute. */
+export function parseScheduleRate(value: string, key: string): Duration | 'off' {
+  if (value === 'off') return 'off';
+  const match = /^(\d+)([mhd])$/.exec(value);
+  const amount = Number(match?.[1]);
+  if (!match || amount < 1) {
+    throw new ConfigError(`${key} must look like 5m, 15m, 1h, 1d or off (at least one minute), not '${value}'`);
+  }
+  return match[2] === 'm' ? Duration.minutes(amount) : match[2] === 'h' ? Duration.hours(amount) : Duration.days(amount);
+}
+
+function positiveInteger(value: string, key: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new ConfigError(`${key} must be a positive integer, not '${value}'`);
+  return number;
+}
+
+export function readConfig(scope: Construct, jobs: readonly JobSpec[]): DeployConfig {
   const get = (key: string, env: string): string | undefined => {
-    const value = app.node.tryGetContext(key) ?? process.env[env];
-    return typeof value === 'string' && value !== '' ? value : undefined;
+    const value: unknown = scope.node.tryGetContext(key) ?? process.env[env];
+    if (value === undefined || value === null || value === '') return undefined;
+    return String(value);
   };
+
+  const stage = get('stage', 'BAOZHANG_STAGE') ?? 'dev';
+  // Stage becomes part of resource names (table, bus, functions): keep it short and name-safe.
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) throw new ConfigError(`stage must match [a-z][a-z0-9-]{0,19}, not '${stage}'`);
+
+  const issuer = get('jwtIssuer', 'BAOZHANG_JWT_ISSUER');
+  const audience = get('jwtAudience', 'BAOZHANG_JWT_AUDIENCE');
+  if (Boolean(issuer) !== Boolean(audience)) throw new ConfigError('Set both jwtIssuer and jwtAudience, or neither');
+  if (issuer && !issuer.startsWith('https://')) throw new ConfigError(`jwtIssuer must be an https:// URL, not '${issuer}'`);
+
+  const provider = get('paymentProvider', 'BAOZHANG_PAYMENT_PROVIDER') ?? 'local';
+  if (provider !== 'local' && provider !== 'alipay') {
+    throw new ConfigError(`paymentProvider must be 'local' or 'alipay', not '${provider}'`);
+  }
+  const paymentSecretArn = get('paymentSecretArn', 'BAOZHANG_PAYMENT_SECRET_ARN');
+  if (provider === 'alipay' && !paymentSecretArn) throw new ConfigError('paymentProvider=alipay needs paymentSecretArn');
+  // The complete ARN (with the 6-character suffix) lets the grant name exactly one secret.
+  if (paymentSecretArn && !SECRET_ARN.test(paymentSecretArn)) {
+    throw new ConfigError(`paymentSecretArn must be a complete Secrets Manager secret ARN, not '${paymentSecretArn}'`);
+  }
+
+  const schedules = new Map<JobName, ScheduleSetting>();
+  for (const job of jobs) {
+    const key = `${job.job}Every`;
+    const fallback = parseScheduleRate(job.every, `functions/jobs.ts every of ${job.job}`);
+    if (fallback === 'off') throw new ConfigError(`functions/jobs.ts must give ${job.job} a rate, not 'off'`);
+    const configured = parseScheduleRate(get(key, `BAOZHANG_${job.job.toUpperCase()}_EVERY`) ?? job.every, key);
+    schedules.set(job.job, configured === 'off' ? { rate: fallback, enabled: false } : { rate: configured, enabled: true });
+  }
+
   return {
-    stage: get('stage', 'BAOZHANG_STAGE') ?? 'dev',
-    jwtIssuer: get('jwtIssuer', 'BAOZHANG_JWT_ISSUER'),
-    jwtAudience: get('jwtAudience', 'BAOZHANG_JWT_AUDIENCE'),
+    stage,
+    jwt: issuer && audience ? { issuer, audience } : undefined,
+    paymentProvider: provider,
+    // Only the alipay provider reads a secret; a stray ARN on a local stage grants nothing.
+    paymentSecretArn: provider === 'alipay' ? paymentSecretArn : undefined,
+    schedules,
+    apiRateLimit: positiveInteger(get('apiRateLimit', 'BAOZHANG_API_RATE_LIMIT') ?? '100', 'apiRateLimit'),
+    apiBurstLimit: positiveInteger(get('apiBurstLimit', 'BAOZHANG_API_BURST_LIMIT') ?? '200', 'apiBurstLimit'),
+    alarmEmail: get('alarmEmail', 'BAOZHANG_ALARM_EMAIL'),
   };
 }

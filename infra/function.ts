@@ -1,53 +1,120 @@
 import { Duration } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { tableDefinition } from '#shared/store/table-definition.ts';
+import type { PaymentProvider } from './config.ts';
+import type { ResolvedNeeds, TableAccess } from './handlers.ts';
+import { acknowledge, reasons } from './nag.ts';
 
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** The handler module of a folder under functions/. */
+export const handlerEntry = (handler: string) => `${projectRoot}functions/${handler}/handler.ts`;
+
+// Explicit action lists instead of grantReadData/grantReadWriteData: those also grant Scan and the
+// stream reads, which no handler needs (list and due-item queries use indexes, never Scan).
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+export function tableActions(access: TableAccess): string[] {
+  if (access === 'none') return [];
+  return access === 'read' ? READ_ACTIONS : [...READ_ACTIONS, ...WRITE_ACTIONS];
+}
 
 export interface BaozhangFunctionProps {
-  /** Folder under functions/ holding handler.ts. */
+  /** The handler's name (its folder under functions/); part of the function name. */
   handler: string;
+  /** The module exporting `handler`; defaults to functions/<handler>/handler.ts. */
+  entry?: string;
   stage: string;
+  needs: ResolvedNeeds;
   table: ITableV2;
-  /** Table access this function needs: least privilege, read-only where it only reads. */
-  tableAccess: 'read' | 'read-write';
-  memorySize?: number;
-  timeout?: Duration;
+  bus: IEventBus;
+  payment: { provider: PaymentProvider; secretArn?: string };
+  /** CloudWatch namespace the handler's Powertools metrics go to. */
+  metricsNamespace: string;
+  /**
+   * For functions invoked asynchronously (bus rule, schedules): where an event goes once Lambda's
+   * own retries are exhausted. Synchronously invoked functions have none.
+   */
+  onFailure?: IQueue;
 }
 
 /**
  * One Lambda per action with the defaults every function shares: Node 22 on arm64, bundled by
  * the locally installed esbuild (never Docker) as minified ESM with the AWS SDK inside, X-Ray
- * tracing, a log group with retention, and only the table access it declares.
+ * tracing, its own log group with retention, and a role holding only what `needs` declares.
  */
 export class BaozhangFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly handler: string;
 
   constructor(scope: Construct, id: string, props: BaozhangFunctionProps) {
     super(scope, id);
+    this.handler = props.handler;
+    const { needs } = props;
     const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
+
+    // Our own role rather than the default one: the default attaches the AWS managed
+    // AWSLambdaBasicExecutionRole (logs on every log group); this one may write only its own.
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.role.addToPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+
+    const environment: Record<string, string> = {
+      POWERTOOLS_SERVICE_NAME: 'baozhang',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const actions = tableActions(needs.table);
+    if (actions.length > 0) {
+      environment['TABLE_NAME'] = props.table.tableName;
+      const indexes = tableDefinition.globalSecondaryIndexes.map((index) => `${props.table.tableArn}/index/${index.indexName}`);
+      this.role.addToPolicy(new PolicyStatement({ actions, resources: [props.table.tableArn, ...indexes] }));
+    }
+    if (needs.publishes) {
+      environment['EVENT_BUS_NAME'] = props.bus.eventBusName;
+      this.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }));
+    }
+    if (needs.pays) {
+      environment['PAYMENT_PROVIDER'] = props.payment.provider;
+      if (props.payment.secretArn) {
+        environment['PAYMENT_SECRET_ARN'] = props.payment.secretArn;
+        this.role.addToPolicy(
+          new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.payment.secretArn] }),
+        );
+      }
+    }
+
     this.fn = new NodejsFunction(this, 'Fn', {
       functionName: `baozhang-${props.stage}-${props.handler}`,
-      entry: `${projectRoot}functions/${props.handler}/handler.ts`,
+      entry: props.entry ?? handlerEntry(props.handler),
       handler: 'handler',
       projectRoot,
       depsLockFilePath: `${projectRoot}package-lock.json`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      memorySize: needs.memorySize,
+      timeout: needs.timeout,
       tracing: Tracing.ACTIVE,
+      role: this.role,
       logGroup,
-      environment: {
-        TABLE_NAME: props.table.tableName,
-        POWERTOOLS_SERVICE_NAME: 'baozhang',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      environment,
+      ...(props.onFailure
+        ? { onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: Duration.hours(6) }
+        : {}),
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
@@ -61,7 +128,12 @@ export class BaozhangFunction extends Construct {
         banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
       },
     });
-    if (props.tableAccess === 'read') props.table.grantReadData(this.fn);
-    else props.table.grantReadWriteData(this.fn);
+
+    acknowledge(this, {
+      'AwsSolutions-IAM5[Resource::*]': reasons.xrayResourceStar,
+      'AwsSolutions-L1': reasons.nodeRuntime,
+      'Serverless-LambdaLatestVersion': reasons.nodeRuntime,
+      'Serverless-LambdaDLQ': props.onFailure ? reasons.asyncUsesDestination : reasons.syncInvokeNoDlq,
+    });
   }
 }

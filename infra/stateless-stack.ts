@@ -1,57 +1,241 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Match, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { routes } from '#functions/routes.ts';
-import { BaozhangFunction } from './function.ts';
+import { fileURLToPath } from 'node:url';
+import type { JobSpec } from '#functions/jobs.ts';
+import type { RouteSpec } from '#shared/http/route.ts';
+import { scheduleInputTemplate } from '#shared/jobs/scheduled-event.ts';
+import type { DeployConfig } from './config.ts';
+import { BaozhangFunction, handlerEntry } from './function.ts';
+import { EVENTS_HANDLER, OUTBOX_ENRICHMENT, needsOf } from './handlers.ts';
+import { Monitoring } from './monitoring.ts';
+import { acknowledge } from './nag.ts';
+import { EVENT_SOURCE, OutboxPipe } from './outbox.ts';
+import { deadLetterQueue } from './queues.ts';
+
+/** Inbound events: the order system's order.* and merchant.* envelopes, never our own. */
+export const inboundEventPattern = {
+  source: Match.anythingBut(EVENT_SOURCE),
+  detail: { type: [{ prefix: 'order.' }, { prefix: 'merchant.' }] },
+};
 
 export interface StatelessStackProps extends StackProps {
-  stage: string;
+  config: DeployConfig;
   table: ITableV2;
-  jwtIssuer?: string;
-  jwtAudience?: string;
+  bus: IEventBus;
+  /** The stack's own user pool, used when `config.jwt` is absent. */
+  userPool?: IUserPool;
+  userPoolClient?: IUserPoolClient;
+  routes: readonly RouteSpec[];
+  jobs: readonly JobSpec[];
+  /** Where a handler's module is; tests point not-yet-written handlers at an existing one. */
+  entryFor?: (handler: string) => string;
 }
 
-/** Handlers that only read the table. */
-const READ_ONLY = new Set(['health', 'openapi']);
-
 /**
- * What can be redeployed at will: one function per handler and the HTTP API with one route per
- * contract route (from functions/routes.ts, the list the local runtime serves).
+ * What can be redeployed at will: one function per handler, the HTTP API with one route per
+ * contract route (functions/routes.ts), the bus rule for inbound events, one schedule per job
+ * (functions/jobs.ts), the outbox pipe, and the alarms.
  */
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
+  readonly apiStage: HttpStage;
   readonly functions = new Map<string, BaozhangFunction>();
+  readonly deadLetterQueues = new Map<string, IQueue>();
+  readonly schedules = new Map<string, Schedule>();
+  readonly eventsRule?: Rule;
+  readonly outbox: OutboxPipe;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const authorizer: IHttpRouteAuthorizer | undefined =
-      props.jwtIssuer && props.jwtAudience
-        ? new HttpJwtAuthorizer('Jwt', props.jwtIssuer, { jwtAudience: [props.jwtAudience] })
-        : undefined;
+    const { config } = props;
+    const metricsNamespace = `Baozhang/${config.stage}`;
+    const entryFor = props.entryFor ?? handlerEntry;
+    const dlq = (name: string) => {
+      const queue = deadLetterQueue(this, `Dlq-${name}`);
+      this.deadLetterQueues.set(name, queue);
+      return queue;
+    };
 
-    this.api = new HttpApi(this, 'Api', { apiName: `baozhang-${props.stage}`, createDefaultStage: true });
-
-    for (const route of routes) {
-      let fn = this.functions.get(route.handler);
-      if (!fn) {
-        fn = new BaozhangFunction(this, `Fn-${route.handler}`, {
-          handler: route.handler,
-          stage: props.stage,
+    // Functions invoked asynchronously (bus rule, schedules) send exhausted events to one queue.
+    const asyncHandlers = new Set([...props.jobs.map((job) => job.handler), EVENTS_HANDLER]);
+    const handlers = new Set([...props.routes.map((route) => route.handler), ...props.jobs.map((job) => job.handler)]);
+    const asyncFailures = [...handlers].some((handler) => asyncHandlers.has(handler)) ? dlq('async-failures') : undefined;
+    for (const handler of handlers) {
+      this.functions.set(
+        handler,
+        new BaozhangFunction(this, `Fn-${handler}`, {
+          handler,
+          entry: entryFor(handler),
+          stage: config.stage,
+          needs: needsOf(handler),
           table: props.table,
-          tableAccess: READ_ONLY.has(route.handler) ? 'read' : 'read-write',
+          bus: props.bus,
+          payment: { provider: config.paymentProvider, secretArn: config.paymentSecretArn },
+          metricsNamespace,
+          onFailure: asyncHandlers.has(handler) ? asyncFailures : undefined,
+        }),
+      );
+    }
+    const fnOf = (handler: string) => this.functions.get(handler)!.fn;
+
+    // --- HTTP API -------------------------------------------------------------------------
+    const authorizer: IHttpRouteAuthorizer = config.jwt
+      ? new HttpJwtAuthorizer('Jwt', config.jwt.issuer, { jwtAudience: [config.jwt.audience] })
+      : new HttpUserPoolAuthorizer('Cognito', required(props.userPool, 'userPool'), {
+          userPoolClients: [required(props.userPoolClient, 'userPoolClient')],
         });
-        this.functions.set(route.handler, fn);
-      }
-      this.api.addRoutes({
+    // Our own stage instead of the implicit one: it carries access logs and throttling.
+    this.api = new HttpApi(this, 'Api', { apiName: `baozhang-${config.stage}`, createDefaultStage: false });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
+    this.apiStage = new HttpStage(this, 'ApiStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
+    });
+    for (const route of props.routes) {
+      const [created] = this.api.addRoutes({
         path: route.path,
         methods: [route.method as HttpMethod],
-        integration: new HttpLambdaIntegration(`Int-${route.operationId}`, fn.fn),
-        ...(route.roles === 'public' || !authorizer ? {} : { authorizer }),
+        integration: new HttpLambdaIntegration(`Int-${route.operationId}`, fnOf(route.handler)),
+        ...(route.roles === 'public' ? {} : { authorizer }),
+      });
+      if (route.roles === 'public' && created) {
+        acknowledge(created, {
+          'AwsSolutions-APIG4': `${route.method} ${route.path} is public by contract (api.md: roles "none"); it exposes no party data.`,
+        });
+      }
+    }
+
+    // --- Events in --------------------------------------------------------------------------
+    if (this.functions.has(EVENTS_HANDLER)) {
+      const ruleDlq = dlq('events-rule');
+      this.eventsRule = new Rule(this, 'InboundEvents', {
+        ruleName: `baozhang-${config.stage}-inbound`,
+        description: 'order.* and merchant.* events from the order system → the events handler',
+        eventBus: props.bus,
+        eventPattern: inboundEventPattern,
+        targets: [
+          new LambdaFunction(fnOf(EVENTS_HANDLER), { deadLetterQueue: ruleDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) }),
+        ],
+      });
+    } else {
+      // Until functions/events exists there is nothing to deliver to; say so on every synth.
+      Annotations.of(this).addWarningV2(
+        'baozhang:no-events-handler',
+        `No '${EVENTS_HANDLER}' handler among the routes: the inbound bus rule is not created.`,
+      );
+    }
+
+    // --- Schedules ----------------------------------------------------------------------------
+    for (const job of props.jobs) {
+      const setting = config.schedules.get(job.job);
+      if (!setting) throw new Error(`No schedule setting for job ${job.job}: build the config from the same job list`);
+      const schedule = new Schedule(this, `Schedule-${job.job}`, {
+        scheduleName: `baozhang-${config.stage}-${job.job}`,
+        description: `Runs the ${job.job} job (${job.handler})`,
+        schedule: ScheduleExpression.rate(setting.rate),
+        timeWindow: TimeWindow.off(),
+        enabled: setting.enabled,
+        target: new LambdaInvoke(fnOf(job.handler), {
+          input: ScheduleTargetInput.fromObject(scheduleInputTemplate(job.job)),
+          deadLetterQueue: dlq(`schedule-${job.job}`),
+          retryAttempts: 3,
+          // A run that could not start before the next one is due is superseded by it.
+          maxEventAge: Duration.minutes(Math.min(setting.rate.toMinutes(), 24 * 60)),
+        }),
+      });
+      this.schedules.set(job.job, schedule);
+      // LambdaInvoke's role may invoke the function and its versions (`<arn>:*`): still this one function.
+      const fnLogicalId = this.getLogicalId(fnOf(job.handler).node.defaultChild as CfnFunction);
+      acknowledge(this, {
+        [`AwsSolutions-IAM5[Resource::<${fnLogicalId}.Arn>:*]`]:
+          `The ${job.job} schedule's role may invoke ${job.handler} and its published versions (the ':*' qualifier ` +
+          'LambdaInvoke adds); it grants nothing on any other function.',
       });
     }
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+
+    // --- Events out (outbox) -----------------------------------------------------------------
+    const enrichment = new BaozhangFunction(this, `Fn-${OUTBOX_ENRICHMENT}`, {
+      handler: OUTBOX_ENRICHMENT,
+      entry: fileURLToPath(new URL('./outbox-enrichment.ts', import.meta.url)),
+      stage: config.stage,
+      needs: needsOf(OUTBOX_ENRICHMENT),
+      table: props.table,
+      bus: props.bus,
+      payment: { provider: config.paymentProvider },
+      metricsNamespace,
+    });
+    this.functions.set(OUTBOX_ENRICHMENT, enrichment);
+    this.outbox = new OutboxPipe(this, 'Outbox', {
+      stage: config.stage,
+      table: props.table,
+      bus: props.bus,
+      enrichment: enrichment.fn,
+      deadLetterQueue: dlq('outbox'),
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: config.stage,
+      functions: new Map([...this.functions].map(([handler, fn]) => [handler, fn.fn])),
+      deadLetterQueues: this.deadLetterQueues,
+      apiStage: this.apiStage,
+      metricsNamespace,
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    if (props.userPool && props.userPoolClient && !config.jwt) {
+      new CfnOutput(this, 'UserPoolId', { value: props.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: props.userPoolClient.userPoolClientId });
+    }
   }
 }
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`StatelessStack needs ${name} when no JWT issuer is configured`);
+  return value;
+}
+
+/** One JSON object per request, with what an operator needs to trace a call or a failed login. */
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    method: '$context.httpMethod',
+    routeKey: '$context.routeKey',
+    path: '$context.path',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationLatencyMs: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    sub: '$context.authorizer.claims.sub',
+    userAgent: '$context.identity.userAgent',
+  }),
+);

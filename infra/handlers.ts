@@ -1,0 +1,74 @@
+import { Duration } from 'aws-cdk-lib';
+
+/** What a handler may do to the single table. `none` for handlers that never touch it. */
+export type TableAccess = 'none' | 'read' | 'read-write';
+
+export interface HandlerNeeds {
+  table: TableAccess;
+  /** Puts events on the bus itself. Handlers normally write to the outbox instead (the pipe publishes). */
+  publishes?: boolean;
+  /** Calls the payment provider: gets PAYMENT_PROVIDER and, for alipay, read access to its one secret. */
+  pays?: boolean;
+  memorySize?: number;
+  timeout?: Duration;
+}
+
+/** The event handler module: serves POST /v1/events and is the target of the bus rule. */
+export const EVENTS_HANDLER = 'events';
+
+/** The outbox pipe's enrichment function (not a handler folder: infra/outbox-enrichment.ts). */
+export const OUTBOX_ENRICHMENT = 'outbox-enrichment';
+
+// API Gateway HTTP APIs give up on an integration after 30 s; an API handler must finish first.
+const API_TIMEOUT = Duration.seconds(29);
+// A scheduled run must end before the next one starts (payout runs every 5 minutes).
+const JOB_TIMEOUT = Duration.minutes(4);
+
+/**
+ * Least privilege, written down once: every handler folder and what it needs. Read-only where a
+ * handler only reads; no handler publishes directly (events go out through the table's outbox).
+ * A handler missing here falls back to `needsOf`'s naming rule, so a new list-/get- action is
+ * read-only by default and anything else read-write.
+ */
+export const handlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
+  health: { table: 'read', memorySize: 256, timeout: Duration.seconds(5) },
+  // Built from the route schemas in memory; never reads the table.
+  openapi: { table: 'none', memorySize: 256, timeout: Duration.seconds(5) },
+  'list-plans': { table: 'read' },
+  'put-merchant': { table: 'read-write' },
+  'get-quote': { table: 'read' },
+  join: { table: 'read-write' },
+  'list-enrollments': { table: 'read' },
+  'exit-enrollment': { table: 'read-write' },
+  [EVENTS_HANDLER]: { table: 'read-write', timeout: API_TIMEOUT },
+  'issue-policy': { table: 'read-write' },
+  'list-policies': { table: 'read' },
+  'get-policy': { table: 'read' },
+  'submit-claim': { table: 'read-write' },
+  'add-evidence': { table: 'read-write' },
+  'decide-claim': { table: 'read-write' },
+  'get-claim': { table: 'read' },
+  'list-claims': { table: 'read' },
+  'list-payouts': { table: 'read' },
+  // Runs payout or expiry on demand, so it needs what both jobs need.
+  'run-job': { table: 'read-write', pays: true, memorySize: 1024, timeout: API_TIMEOUT },
+  payout: { table: 'read-write', pays: true, memorySize: 1024, timeout: JOB_TIMEOUT },
+  'expire-windows': { table: 'read-write', memorySize: 1024, timeout: JOB_TIMEOUT },
+  // Not an action: the outbox pipe's enrichment (infra/outbox-enrichment.ts). Pure data mapping.
+  [OUTBOX_ENRICHMENT]: { table: 'none', memorySize: 256, timeout: Duration.seconds(10) },
+};
+
+export const DEFAULT_MEMORY_SIZE = 512;
+export const DEFAULT_TIMEOUT = Duration.seconds(10);
+
+/** A handler's needs with the defaults filled in. */
+export type ResolvedNeeds = HandlerNeeds & { memorySize: number; timeout: Duration };
+
+export function needsOf(handler: string): ResolvedNeeds {
+  const declared = handlerNeeds[handler] ?? { table: /^(get|list)-/.test(handler) ? 'read' : 'read-write' };
+  return {
+    memorySize: DEFAULT_MEMORY_SIZE,
+    timeout: DEFAULT_TIMEOUT,
+    ...declared,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Runtime code of the outbox pipe's enrichment step (bundled into its own small Lambda, see
+ * outbox.ts). It lives beside the infrastructure because it is glue, not a business action: it
+ * turns DynamoDB stream records of outbox items into the public event envelope.
+ *
+ * Why a function at all: a pipe's input template can pick single values out of a stream record,
+ * but cannot turn a nested DynamoDB map (`{"M": {"orderId": {"S": …}}}`) back into plain JSON, and
+ * events out must carry `data` as plain JSON, the same envelope events in use.
+ */
+
+/** A DynamoDB attribute value as it appears in a stream record. */
+export type AttributeValue =
+  | { S: string }
+  | { N: string }
+  | { BOOL: boolean }
+  | { NULL: true }
+  | { B: string }
+  | { M: Record<string, AttributeValue> }
+  | { L: AttributeValue[] }
+  | { SS: string[] }
+  | { NS: string[] }
+  | { BS: string[] };
+
+export interface OutboxStreamRecord {
+  eventName?: string;
+  dynamodb?: { NewImage?: Record<string, AttributeValue> };
+}
+
+/** The public envelope: the EventBridge event's `detail`, the same shape as events in. */
+export interface OutboundEvent {
+  id: string;
+  type: string;
+  occurredAt: string;
+  data: unknown;
+}
+
+export function fromAttributeValue(value: AttributeValue): unknown {
+  if ('S' in value) return value.S;
+  if ('N' in value) return Number(value.N);
+  if ('BOOL' in value) return value.BOOL;
+  if ('NULL' in value) return null;
+  if ('B' in value) return value.B;
+  if ('M' in value) return Object.fromEntries(Object.entries(value.M).map(([key, v]) => [key, fromAttributeValue(v)]));
+  if ('L' in value) return value.L.map(fromAttributeValue);
+  if ('SS' in value) return [...value.SS];
+  if ('NS' in value) return value.NS.map(Number);
+  return [...value.BS];
+}
+
+function requiredString(image: Record<string, AttributeValue>, name: string): string {
+  const value = image[name];
+  if (!value || !('S' in value) || value.S === '') throw new Error(`Outbox item lacks string attribute '${name}'`);
+  return value.S;
+}
+
+/**
+ * One envelope per outbox record: `eventId`, `type`, `occurredAt` and `detail` (the event's data)
+ * of the item's new image. A malformed item throws, so the pipe retries, bisects the batch and
+ * finally dead-letters just that record instead of publishing a broken event.
+ */
+export function toOutboundEvent(record: OutboxStreamRecord): OutboundEvent {
+  const image = record.dynamodb?.NewImage;
+  if (!image) throw new Error('Stream record has no NewImage (the table stream must include new images)');
+  const detail = image['detail'];
+  return {
+    id: requiredString(image, 'eventId'),
+    type: requiredString(image, 'type'),
+    occurredAt: requiredString(image, 'occurredAt'),
+    data: detail === undefined ? {} : fromAttributeValue(detail),
+  };
+}
+
+/** Pipes invokes the enrichment with the batch and sends each returned element to the bus. */
+export const handler = async (records: OutboxStreamRecord[]): Promise<OutboundEvent[]> => records.map(toOutboundEvent);
