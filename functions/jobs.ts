@@ -14,5 +14,6 @@ export interface JobSpec {
 }
 
 export const jobs: readonly JobSpec[] = [
+  { job: 'payout', handler: 'payout', everyEnv: 'PAYOUT_EVERY', every: '5m' },
   { job: 'expiry', handler: 'expire-windows', everyEnv: 'EXPIRY_EVERY', every: '15m' },
 ];

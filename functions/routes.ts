@@ -18,6 +18,11 @@ import { addEvidenceRoute } from './add-evidence/schema.ts';
 import { decideClaimRoute } from './decide-claim/schema.ts';
 import { listPayoutsRoute } from './list-payouts/schema.ts';
 import { runJobRoute } from './run-job/schema.ts';
+import { getDepositRoute } from './get-deposit/schema.ts';
+import { topUpDepositRoute } from './top-up-deposit/schema.ts';
+import { requestWithdrawalRoute } from './request-withdrawal/schema.ts';
+import { decideWithdrawalRoute } from './decide-withdrawal/schema.ts';
+import { advanceCompensationRoute } from './advance-compensation/schema.ts';
 
 /**
  * Every route of the HTTP contract. The local runtime routes by this list, the CDK stack creates
@@ -45,4 +50,9 @@ export const routes: readonly RouteSpec[] = [
   decideClaimRoute,
   listPayoutsRoute,
   runJobRoute,
+  getDepositRoute,
+  topUpDepositRoute,
+  requestWithdrawalRoute,
+  decideWithdrawalRoute,
+  advanceCompensationRoute,
 ];

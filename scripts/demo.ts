@@ -153,10 +153,20 @@ async function main() {
   detail(`approved: ${yuan(claim.amountFen)} = 4 × ${yuan(9000)} (退一赔四); the order system is told to refund the goods`);
   for (const h of claim.history) detail(`   history: ${h.at} ${h.status} by ${h.actor.role}${h.note ? ` — ${h.note}` : ''}`);
 
-  say('Payouts are waiting for the payout job.');
-  const payouts = (await call(ops, 'GET', '/v1/payouts')).items as any[];
-  for (const p of payouts.filter((p) => [priceClaim.claimId, claim.claimId].includes(p.claimId) || p.beneficiary.id === merchantId)) {
+  say('Ops runs the payout job now (it also runs every 5 minutes): each approved claim is paid once, to its Alipay account.');
+  const payouts = ((await call(ops, 'GET', '/v1/payouts')).items as any[]).filter(
+    (p) => [priceClaim.claimId, claim.claimId].includes(p.claimId) || p.beneficiary.id === merchantId,
+  );
+  for (const p of payouts) {
     detail(`${p.payoutId}: ${yuan(p.amountFen)} to ${p.beneficiary.role} ${p.beneficiary.alipayAccount}, ${p.status}, due ${p.dueBy}`);
+  }
+  const payoutRun = await call(ops, 'POST', '/v1/jobs/payout/runs');
+  detail(`payout job: ${JSON.stringify(payoutRun)}`);
+  for (const p of payouts) {
+    const [paid] = (await call(ops, 'GET', `/v1/payouts?claimId=${p.claimId}`)).items;
+    const paidClaim = await call(adjuster, 'GET', `/v1/claims/${p.claimId}`);
+    detail(`${paid.payoutId}: ${paid.status} after ${paid.attempts} attempt(s), provider ref ${paid.providerRef}, paid ${paid.paidAt}`);
+    detail(`   claim ${paidClaim.claimId}: ${paidClaim.status} at ${paidClaim.paidAt}`);
   }
 
   say('On a second order the buyer buys return-shipping cover, then confirms receipt without returning anything.');

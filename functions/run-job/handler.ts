@@ -17,6 +17,7 @@ type ScheduledHandler = (
  */
 const scheduledHandlers: Readonly<Record<string, () => Promise<{ handler: ScheduledHandler }>>> = {
   'expire-windows': () => import('#functions/expire-windows/handler.ts'),
+  payout: () => import('#functions/payout/handler.ts'),
 };
 
 /** API Gateway gives up after 29 s; the job stops itself when < 10 s of this budget remain. */

@@ -9,6 +9,7 @@ import { logger } from '#shared/logger.ts';
 import { CalendarNotCovered, RuleViolation } from '#shared/rules/errors.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { principalOf, type Principal } from './auth.ts';
+import { idempotencyProblem, idempotentHandler } from './idempotency.ts';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problems, type FieldError } from './problem.ts';
 import type { ParsedInput, RouteSpec } from './route.ts';
 
@@ -41,6 +42,8 @@ interface RouteContext<R extends RouteSpec> extends Context {
  */
 export function toHttpProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
+  const idempotency = idempotencyProblem(error);
+  if (idempotency) return idempotency;
   if (error instanceof RuleViolation || error instanceof CalendarNotCovered) {
     if (error instanceof CalendarNotCovered) logger.error('Holiday calendar missing', { basis: error.basis });
     return new HttpProblem(error.status, error.code, error.title, error.detail, error.basis ? { basis: error.basis } : {});
@@ -154,18 +157,21 @@ function toApiResult(result: HttpResult): ApiResult {
 
 /**
  * The middy stack every HTTP handler shares: problem responses, authorisation from the verified
- * token, schema validation — then the route's own code, which only sees typed input.
+ * token, schema validation, the Idempotency-Key of a POST — then the route's own code, which
+ * only sees typed input.
  */
 export function httpHandler<R extends RouteSpec>(route: R, impl: (request: HttpRequest<R>) => Promise<HttpResult>) {
   return middy<ApiEvent, ApiResult, Error, RouteContext<R>>()
     .use(problemResponses())
     .use(authorize(route))
     .use(validate(route))
-    .handler(async (event, context) => {
-      const input = context.input as ParsedInput<R>;
-      const result = await impl({ ...input, principal: context.principal, event } as HttpRequest<R>);
-      return toApiResult(conformToContract(route, result));
-    });
+    .handler(
+      idempotentHandler(route, async (event, context: RouteContext<R>) => {
+        const input = context.input as ParsedInput<R>;
+        const result = await impl({ ...input, principal: context.principal, event } as HttpRequest<R>);
+        return toApiResult(conformToContract(route, result));
+      }),
+    );
 }
 
 /**

@@ -256,7 +256,91 @@ export const PayoutSchema = z.object({
   /** How dueBy was counted (P2); `calendar-days-fallback` while the holiday calendar lacks the year. */
   dueByBasis: z.enum(['working-days', 'calendar-days', 'calendar-days-fallback']).optional(),
   sentAt: z.string().optional(),
+  /** When the payout job recorded the provider's confirmation (CONFIRMED; the claim's paidAt). */
+  paidAt: z.string().optional(),
+  /** When the payout job next retries or queries an unsettled payout. */
+  nextAttemptAt: z.string().optional(),
+  /** Why a FAILED payout was given up (the provider's code, e.g. PAYEE_NOT_EXIST). */
+  failureCode: z.string().optional(),
   overdue: z.boolean(),
+  /** D2: the claim's payout is funded from the merchant's deposit by this advance compensation. */
+  advanceId: z.string().optional(),
+  /** `deposit` when the merchant's consumer-protection deposit pays it (D2, D3). */
+  source: z.enum(['claim', 'deposit']).optional(),
+});
+
+// ---------- consumer-protection deposit (D1–D3, J9) ----------
+export const TopUpInput = z.strictObject({ amountFen: PositiveFen });
+export const WithdrawalInput = z.strictObject({ amountFen: PositiveFen, reason: Text(500) });
+export const WithdrawalDecisionInput = z.strictObject({ decision: z.enum(['approve', 'reject']), note: Text(2000).optional() });
+/** D2 pays the claim's whole approved amount: there is no amount to choose. */
+export const AdvanceInput = z.strictObject({ note: Text(2000).optional() });
+
+export const WithdrawalSchema = z.object({
+  withdrawalId: z.string(),
+  merchantId: z.string(),
+  amountFen: Fen,
+  reason: z.string(),
+  status: z.enum(['REQUESTED', 'APPROVED', 'PAID', 'REJECTED']),
+  requestedAt: z.string(),
+  decidedAt: z.string().optional(),
+  decidedBy: ActorSchema.optional(),
+  note: z.string().optional(),
+  payoutId: z.string().optional(),
+  payoutDueBy: z.string().optional(),
+  paidAt: z.string().optional(),
+});
+
+export const DepositMovementSchema = z.object({
+  movementId: z.string(),
+  type: z.enum(['top-up', 'withdrawal', 'advance-compensation', 'forfeiture']),
+  /** Signed: + into the deposit, − out of it; the balance is the sum of every movement's deltaFen. */
+  deltaFen: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  at: z.string(),
+  actor: ActorSchema,
+  withdrawalId: z.string().optional(),
+  claimId: z.string().optional(),
+  advanceId: z.string().optional(),
+  payoutId: z.string().optional(),
+  penaltyId: z.string().optional(),
+});
+
+export const DepositSummarySchema = z.object({
+  merchantId: z.string(),
+  balanceFen: Fen,
+  /** Promised to payouts not yet settled (approved withdrawals, advance compensations). */
+  heldFen: Fen,
+  availableFen: Fen,
+  minimumFen: Fen,
+  meetsMinimum: z.boolean(),
+  /** J9: frozen while a penalty is active — no withdrawal. */
+  frozen: z.boolean(),
+  /** D3: a fraud finding forfeited the deposit. */
+  forfeited: z.boolean(),
+});
+
+export const DepositSchema = DepositSummarySchema.extend({
+  /** The latest withdrawals, newest first. */
+  withdrawals: z.array(WithdrawalSchema),
+  /** The latest journal movements, newest first. */
+  movements: z.array(DepositMovementSchema),
+});
+
+export const TopUpResultSchema = z.object({ movement: DepositMovementSchema, deposit: DepositSummarySchema });
+
+export const AdvanceSchema = z.object({
+  advanceId: z.string(),
+  claimId: z.string(),
+  merchantId: z.string(),
+  payoutId: z.string(),
+  beneficiary: PartySchema,
+  amountFen: Fen,
+  status: z.enum(['PENDING', 'PAID']),
+  basis: z.object({ rule: z.string() }).loose(),
+  note: z.string().optional(),
+  createdAt: z.string(),
+  createdBy: ActorSchema,
+  paidAt: z.string().optional(),
 });
 
 // ---------- lists ----------

@@ -1,3 +1,4 @@
+import { dueItems, type ReadCapacity } from './due.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -16,11 +17,6 @@ import type { StoredPolicy } from './policies.ts';
  * merchant (claims-by-merchant listing and visibility) and the id of the payout its approval created.
  */
 export type StoredClaim = Claim & { merchantId: string; payoutId?: string };
-
-/** Collects the read capacity a job's queries consume (X4: cost follows the due items, not the table). */
-export interface ReadCapacity {
-  add(units: number): void;
-}
 
 /** The natural key of a policy: the item a claim takes the one claim slot of (C1). */
 export interface PolicyRef {
@@ -164,23 +160,8 @@ async function transact(names: readonly string[], transactItems: NonNullable<Tra
  * Claims whose NEEDS_INFO lapse instant is at or before `cutoff` (DueIndex,
  * `dueShard = LAPSE#n AND dueAt <= cutoff`), every shard; only due items are read (X4).
  */
-export async function claimsDueToLapse(cutoffSortable: string, limitPerShard = 100, capacity?: ReadCapacity): Promise<StoredClaim[]> {
-  const pages = await Promise.all(
-    dueShards('LAPSE').map((shard) =>
-      documentClient.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'DueIndex',
-          KeyConditionExpression: 'dueShard = :shard AND dueAt <= :cutoff',
-          ExpressionAttributeValues: { ':shard': shard, ':cutoff': `${cutoffSortable}#\uffff` },
-          Limit: limitPerShard,
-          ...(capacity ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
-        }),
-      ),
-    ),
-  );
-  for (const page of pages) capacity?.add(page.ConsumedCapacity?.CapacityUnits ?? 0);
-  return pages.flatMap((page) => (page.Items ?? []).map((item) => fromItem<StoredClaim>(item)));
+export function claimsDueToLapse(cutoffSortable: string, limitPerShard = 100, capacity?: ReadCapacity): Promise<StoredClaim[]> {
+  return dueItems<StoredClaim>('LAPSE', cutoffSortable, limitPerShard, capacity);
 }
 
 export interface ClaimPage {

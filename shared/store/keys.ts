@@ -61,6 +61,28 @@ export const keys = {
   refund: (orderId: string, eventId: string): TableKey => ({ PK: `ORDER#${orderId}`, SK: `REFUND#${eventId}` }),
   claim: (claimId: string): TableKey => ({ PK: `CLAIM#${claimId}`, SK: 'CLAIM' }),
   payout: (payoutId: string): TableKey => ({ PK: `PAYOUT#${payoutId}`, SK: 'PAYOUT' }),
+  /**
+   * A merchant's consumer-protection deposit account (D1–D3): `balanceFen`, `heldFen` and
+   * `availableFen` (= balance − held, kept as its own attribute because conditions cannot subtract).
+   */
+  depositAccount: (merchantId: string): TableKey => ({ PK: `DEPOSIT#${merchantId}`, SK: 'ACCOUNT' }),
+  /**
+   * One movement of a deposit's append-only journal, next to its account (same partition, so a
+   * Query reads the journal in time order); the balance is the sum of every movement's `deltaFen`.
+   */
+  depositMovement: (merchantId: string, at: string, movementId: string): TableKey => ({
+    PK: `DEPOSIT#${merchantId}`,
+    SK: `MOVEMENT#${sortableInstant(at)}#${movementId}`,
+  }),
+  /** A deposit withdrawal (D3), by id: the ops decision route names only the withdrawal. */
+  withdrawal: (withdrawalId: string): TableKey => ({ PK: `WITHDRAWAL#${withdrawalId}`, SK: 'WITHDRAWAL' }),
+  /** The advance compensation (D2) of a claim, in the claim's partition: at most one per claim. */
+  advance: (claimId: string): TableKey => ({ PK: `CLAIM#${claimId}`, SK: 'ADVANCE' }),
+  /**
+   * The Powertools idempotency record of one (caller, route, Idempotency-Key), by its hashed key
+   * (shared/http/idempotency.ts): a partition per record, never one hot partition for all.
+   */
+  idempotencyRecord: (hashedKey: string): TableKey => ({ PK: `IDEMPOTENCY#${hashedKey}`, SK: 'IDEMPOTENCY' }),
   /** Marks an inbound event id as processed: a repeated id changes nothing. */
   inboundEvent: (eventId: string): TableKey => ({ PK: `EVENT#${eventId}`, SK: 'EVENT' }),
   /** An outbound event (transactional outbox), partitioned by UTC day. */
@@ -68,6 +90,11 @@ export const keys = {
     const sortable = sortableInstant(at);
     return { PK: `OUTBOX#${sortable.slice(0, 10)}`, SK: `${sortable}#${eventId}` };
   },
+  /**
+   * A transfer the `local` payment provider made (npm start, tests), keyed by the payout id it
+   * was sent with (`out_biz_no`): like Alipay, the local provider makes one transfer per key.
+   */
+  localTransfer: (outBizNo: string): TableKey => ({ PK: `LOCALPAY#${outBizNo}`, SK: 'TRANSFER' }),
 };
 
 /** Key prefixes used in key conditions (begins_with). */
@@ -76,6 +103,7 @@ export const prefixes = {
   penalty: 'PENALTY#',
   policy: 'POLICY#',
   refund: 'REFUND#',
+  depositMovement: 'MOVEMENT#',
   outboxDay: (day: string) => `OUTBOX#${day}`,
 };
 
@@ -107,6 +135,11 @@ export const indexKeys = {
   payoutsByBeneficiary: (role: string, id: string, createdAt: string, payoutId: string) => ({
     GSI1PK: `${role.toUpperCase()}#${id}#PAYOUTS`,
     GSI1SK: `${sortableInstant(createdAt)}#${payoutId}`,
+  }),
+  /** GSI2: a merchant's deposit withdrawals, newest last. */
+  withdrawalsByMerchant: (merchantId: string, requestedAt: string, withdrawalId: string) => ({
+    GSI2PK: `MERCHANT#${merchantId}#WITHDRAWALS`,
+    GSI2SK: `${sortableInstant(requestedAt)}#${withdrawalId}`,
   }),
   /** GSI3: every payout, for ops. */
   payoutsAll: (createdAt: string, payoutId: string) => ({
@@ -145,4 +178,6 @@ export const listPartitions = {
   payoutsByBeneficiary: (role: string, id: string) => indexKeys.payoutsByBeneficiary(role, id, ANY_INSTANT, '').GSI1PK,
   /** GSI3 */
   payoutsAll: () => indexKeys.payoutsAll(ANY_INSTANT, '').GSI3PK,
+  /** GSI2 */
+  withdrawalsByMerchant: (merchantId: string) => indexKeys.withdrawalsByMerchant(merchantId, ANY_INSTANT, '').GSI2PK,
 };

@@ -288,7 +288,11 @@ export interface PenaltyChange {
   fraudFinding?: true;
   /** Enrollments to terminate, as the rules terminated them. */
   terminated: readonly Enrollment[];
+  /** More writes of the same transaction, with their condition names (a fraud finding's forfeiture, D3). */
+  extraWrites?: { names: readonly string[]; items: readonly TransactItem[] };
 }
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /**
  * Records a penalty or its lift (J9): the inbound event marker (`event-not-seen`), the profile
@@ -300,7 +304,8 @@ export interface PenaltyChange {
  */
 export async function recordPenaltyChange(change: PenaltyChange): Promise<{ duplicate: boolean }> {
   const { event, merchantId } = change;
-  const fixed = 3; // marker, profile, penalty item
+  const extra = change.extraWrites ?? { names: [], items: [] };
+  const fixed = 3 + extra.items.length; // marker, profile, penalty item, extra writes
   const perExit = 3;
   const inline = Math.floor((MAX_TRANSACTION_ITEMS - fixed) / perExit);
   const overflow = change.terminated.slice(inline);
@@ -332,7 +337,7 @@ export async function recordPenaltyChange(change: PenaltyChange): Promise<{ dupl
   const exits = change.terminated.slice(0, inline).map(terminationItems);
   try {
     await transact(
-      ['event-not-seen', 'merchant-unchanged', 'penalty', ...exits.flatMap((t) => t.names)],
+      ['event-not-seen', 'merchant-unchanged', 'penalty', ...extra.names, ...exits.flatMap((t) => t.names)],
       [
         inboundMarkerPut(event),
         {
@@ -351,6 +356,7 @@ export async function recordPenaltyChange(change: PenaltyChange): Promise<{ dupl
             Item: { ...keys.penalty(merchantId, change.penalty.penaltyId), entity: 'Penalty', merchantId, ...change.penalty },
           },
         },
+        ...extra.items,
         ...exits.flatMap((t) => t.items),
       ],
     );

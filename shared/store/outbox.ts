@@ -14,7 +14,13 @@ export type OutboundEventType =
   | 'claim.refund-required'
   | 'payout.sent'
   | 'payout.failed'
-  | 'payout.overdue';
+  | 'payout.overdue'
+  | 'deposit.topped-up'
+  | 'deposit.withdrawal-requested'
+  | 'deposit.withdrawal-approved'
+  | 'deposit.withdrawal-rejected'
+  | 'deposit.advance-compensated'
+  | 'deposit.forfeited';
 
 /** Outbox records are kept a week locally; in AWS the table stream has already carried them out. */
 const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;

@@ -1,8 +1,13 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Party, PayoutStatus } from '#shared/rules/types.ts';
+import { dueItems, type ReadCapacity } from './due.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { HistoryEntry, Party, PayoutStatus, PolicyStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
+import { ConditionFailed, named } from './errors.ts';
 import { fromItem } from './items.ts';
-import { indexKeys, keys, listPartitions } from './keys.ts';
+import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
+import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 
 /**
@@ -17,6 +22,12 @@ export interface StoredPayout {
   payoutId: string;
   claimId?: string;
   withdrawalId?: string;
+  /** D2: the claim's payout is funded from the merchant's deposit by this advance compensation. */
+  advanceId?: string;
+  /** `deposit` when the merchant's deposit pays it (D2, D3): its settlement adds `depositPayoutSettledWrites`. */
+  source?: 'claim' | 'deposit';
+  /** The merchant whose deposit funds a `source: 'deposit'` payout. */
+  depositMerchantId?: string;
   beneficiary: Party & { alipayAccount: string };
   amountFen: number;
   status: PayoutStatus;
@@ -28,16 +39,39 @@ export interface StoredPayout {
   /** Stored false at creation; responses compute it from `dueBy` (`isOverdue`). */
   overdue: boolean;
   createdAt: string;
+  // --- written by the payout job (P1–P3) ---
+  /** When the job recorded the provider's confirmation (the claim's `paidAt`). */
+  paidAt?: string;
+  /** When the provider says it paid, as it says it (for reconciliation). */
+  providerPaidAt?: string;
+  /** When the job first found the payout past `dueBy` and reported it (P2); `overdue` turns true. */
+  overdueAt?: string;
+  /** When the job will next act on an unsettled payout: send, resend or query. */
+  nextAttemptAt?: string;
+  /** Provider queries made (an unknown or processing outcome is queried, never resent blindly). */
+  checks?: number;
+  /** The last refusal or unknown outcome, kept for operators. */
+  lastError?: { code: string; message: string; at: string };
+  /** Why a FAILED payout was given up (set only once retries are over). */
+  failureCode?: string;
+  failedAt?: string;
+  /** Optimistic-concurrency counter: every job write expects the version it read and adds one. */
+  version?: number;
+  /** While SENDING: which run holds the payout, and until when (a crashed run's lease expires). */
+  leaseToken?: string;
+  leaseUntil?: string;
 }
 
 /**
  * The item of a payout: by id, by beneficiary (GSI1), for ops (GSI3), and the payout job's due
  * entry (DueIndex `PAYOUT#n`), due from its creation: it is paid as soon as the job next runs.
+ * The job moves the entry to the instant it must act next (`dueAt`), and `null` takes the item out
+ * of the index once it is settled (CONFIRMED, or FAILED for good).
  */
-export function payoutItem(payout: StoredPayout) {
+export function payoutItem(payout: StoredPayout, dueAt: string | null = payout.createdAt) {
   return {
     ...keys.payout(payout.payoutId),
-    ...indexKeys.due('PAYOUT', payout.payoutId, payout.createdAt),
+    ...(dueAt === null ? {} : indexKeys.due('PAYOUT', payout.payoutId, dueAt)),
     ...indexKeys.payoutsByBeneficiary(payout.beneficiary.role, payout.beneficiary.id, payout.createdAt, payout.payoutId),
     ...indexKeys.payoutsAll(payout.createdAt, payout.payoutId),
     entity: 'Payout',
@@ -108,4 +142,213 @@ export function payoutsByBeneficiary(beneficiary: Party, options: ListOptions): 
 /** Every payout, newest first (GSI3, `GSI3PK = PAYOUTS`), for ops. */
 export function allPayouts(options: ListOptions): Promise<PayoutPage> {
   return queryPayouts('GSI3', listPartitions.payoutsAll(), options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The payout job (P1–P3): the payouts it has to act on, and its conditional writes
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Payouts the job must act on by `now` (DueIndex, `dueShard = PAYOUT#n AND dueAt <= now`), every
+ * shard in parallel: new ones, retries and queries whose time has come, SENDING ones whose lease
+ * expired, and unsettled ones reaching `dueBy` (to report them). Settled payouts are not in the
+ * index, so the cost follows the work, not the table. `capacity` receives the read units used.
+ */
+export function payoutsDue(nowSortable: string, limitPerShard = 100, capacity?: ReadCapacity): Promise<StoredPayout[]> {
+  return dueItems<StoredPayout>('PAYOUT', nowSortable, limitPerShard, capacity);
+}
+
+/** What a job write expects to find: the status and version it read, and its lease while SENDING. */
+export interface PayoutGuard {
+  status: PayoutStatus;
+  version?: number;
+  leaseToken?: string;
+}
+
+export interface PayoutEvent {
+  type: OutboundEventType;
+  detail: Record<string, unknown>;
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * The whole payout item, written only if it is still as read (`payout-unchanged`): same status,
+ * same version (absent until the job first writes it) and, while SENDING, the same lease. The
+ * written record carries version + 1, so of two runs acting on one read exactly one write wins.
+ */
+function guardedPut(previous: PayoutGuard, payout: StoredPayout, dueAt: string | null) {
+  const conditions = ['#status = :expectedStatus'];
+  const values: Record<string, unknown> = { ':expectedStatus': previous.status };
+  if (previous.version === undefined) conditions.push('attribute_not_exists(#version)');
+  else {
+    conditions.push('#version = :expectedVersion');
+    values[':expectedVersion'] = previous.version;
+  }
+  if (previous.leaseToken !== undefined) {
+    conditions.push('leaseToken = :expectedLease');
+    values[':expectedLease'] = previous.leaseToken;
+  }
+  return {
+    Put: {
+      TableName: tableName,
+      Item: payoutItem(payout, dueAt),
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+const nextVersion = (previous: PayoutGuard, payout: StoredPayout): StoredPayout => ({ ...payout, version: (previous.version ?? 0) + 1 });
+
+/**
+ * One step of the job on one payout (mark SENDING, record an outcome, reschedule, flag overdue):
+ * the payout as the step leaves it, its due entry moved to `dueAt` (`null`: out of the index), and
+ * the step's outbox events, in one conditional write. Returns the record as written, or undefined
+ * when the payout changed since it was read (another run acted first: this one steps aside).
+ */
+export async function savePayoutStep(input: {
+  previous: PayoutGuard;
+  payout: StoredPayout;
+  dueAt: string | null;
+  events?: readonly PayoutEvent[];
+  at: string;
+}): Promise<StoredPayout | undefined> {
+  const { previous, dueAt, events = [], at } = input;
+  const payout = nextVersion(previous, input.payout);
+  const put = guardedPut(previous, payout, dueAt);
+  try {
+    if (events.length === 0) {
+      await named(['payout-unchanged'], () => documentClient.send(new PutCommand(put.Put)));
+    } else {
+      await transact(
+        ['payout-unchanged', ...events.map(() => 'outbox')],
+        [put, ...events.map((event) => outboxPut(tableName, event.type, event.detail, at))],
+      );
+    }
+    return payout;
+  } catch (error) {
+    if (error instanceof ConditionFailed && error.failed.includes('payout-unchanged')) return undefined;
+    throw error;
+  }
+}
+
+/** The claim a confirmed payout pays (P1): it becomes PAID, its policy CLAIMED. */
+export interface ClaimPayment {
+  claimId: string;
+  /** The history length the claim was read with; the rules' `pay` transition appends `entry`. */
+  historyLength: number;
+  entry: HistoryEntry;
+  paidAt: string;
+  policy: { orderId: string; planId: string; lineId?: string };
+  /** The policy statuses the lifecycle lets become CLAIMED. */
+  claimableStatuses: readonly PolicyStatus[];
+}
+
+/**
+ * A write the confirmation transaction carries besides the payout. `group` names what it settles
+ * (`claim`, `policy`, `deposit` …); `name` names its condition.
+ */
+export interface SettlementWrite {
+  group: string;
+  name: string;
+  item: TransactItem;
+}
+
+/**
+ * The claim and policy items of a confirmation: the claim APPROVED → PAID with `paidAt` and its
+ * history entry (`claim-approved`: still APPROVED with the history it was read with), and its policy
+ * → CLAIMED, leaving the expiry job's due index (`policy-claimable`: still this claim's policy, in
+ * a status the lifecycle lets become CLAIMED).
+ */
+export function claimPaidWrites(payment: ClaimPayment, at: string): SettlementWrite[] {
+  const statusValues = Object.fromEntries(payment.claimableStatuses.map((status, i) => [`:s${i}`, status]));
+  return [
+    {
+      group: 'claim',
+      name: 'claim-approved',
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: keys.claim(payment.claimId),
+          UpdateExpression: 'SET #status = :paid, paidAt = :paidAt, #history = list_append(#history, :entry)',
+          ConditionExpression: '#status = :approved AND size(#history) = :historyLength',
+          ExpressionAttributeNames: { '#status': 'status', '#history': 'history' },
+          ExpressionAttributeValues: {
+            ':paid': payment.entry.status,
+            ':paidAt': payment.paidAt,
+            ':entry': [payment.entry],
+            ':approved': 'APPROVED',
+            ':historyLength': payment.historyLength,
+          },
+        },
+      },
+    },
+    {
+      group: 'policy',
+      name: 'policy-claimable',
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: keys.policy(payment.policy.orderId, payment.policy.planId, payment.policy.lineId),
+          UpdateExpression: 'SET #status = :claimed, claimedAt = :at REMOVE dueShard, dueAt',
+          ConditionExpression: `claimId = :claimId AND #status IN (${Object.keys(statusValues).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':claimed': 'CLAIMED', ':at': at, ':claimId': payment.claimId, ...statusValues },
+        },
+      },
+    },
+  ];
+}
+
+/**
+ * P1: the confirmation transaction — the payout CONFIRMED and out of the due index
+ * (`payout-unchanged`), what it settles (`writes`: claim and policy, a deposit's withdrawal or
+ * advance) and its outbox events, all or nothing. Returns the payout as written, undefined when
+ * another run changed the payout first; throws ConditionFailed naming any other failed write.
+ */
+export async function settlePayout(input: {
+  previous: PayoutGuard;
+  payout: StoredPayout;
+  writes: readonly SettlementWrite[];
+  events: readonly PayoutEvent[];
+  at: string;
+}): Promise<StoredPayout | undefined> {
+  const { previous, writes, events, at } = input;
+  const payout = nextVersion(previous, input.payout);
+  try {
+    await transact(
+      ['payout-unchanged', ...writes.map((write) => write.name), ...events.map(() => 'outbox')],
+      [
+        guardedPut(previous, payout, null),
+        ...writes.map((write) => write.item),
+        ...events.map((event) => outboxPut(tableName, event.type, event.detail, at)),
+      ],
+    );
+    return payout;
+  } catch (error) {
+    if (error instanceof ConditionFailed && error.failed.includes('payout-unchanged')) return undefined;
+    throw error;
+  }
+}
+
+/** A transaction cancelled only because another held one of its items is run again this often. */
+const CONFLICT_ATTEMPTS = 5;
+
+async function transact(names: readonly string[], transactItems: TransactItem[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await named(names, () => documentClient.send(new TransactWriteCommand({ TransactItems: transactItems })));
+      return;
+    } catch (error) {
+      const conflict =
+        error instanceof TransactionConflictException ||
+        (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict'));
+      if (!conflict) throw error;
+      // The other writer may have been a run acting on this same payout: its result decides.
+      if (attempt >= CONFLICT_ATTEMPTS) throw new ConditionFailed(['payout-unchanged']);
+      await sleep(10 * attempt + Math.floor(Math.random() * 40));
+    }
+  }
 }

@@ -1,3 +1,4 @@
+import { dueItems, type ReadCapacity } from './due.ts';
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Policy } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
@@ -114,27 +115,8 @@ export async function listPoliciesByMerchant(
  * Policies whose window has ended by `now` (DueIndex, `dueShard = EXPIRE#n AND dueAt <= now`), every
  * shard. `capacity`, when given, receives the read capacity the queries consumed (X4).
  */
-export async function policiesDueToExpire(
-  nowSortable: string,
-  limitPerShard = 100,
-  capacity?: { add(units: number): void },
-): Promise<StoredPolicy[]> {
-  const pages = await Promise.all(
-    dueShards('EXPIRE').map((shard) =>
-      documentClient.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'DueIndex',
-          KeyConditionExpression: 'dueShard = :shard AND dueAt <= :now',
-          ExpressionAttributeValues: { ':shard': shard, ':now': `${nowSortable}#\uffff` },
-          Limit: limitPerShard,
-          ...(capacity ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
-        }),
-      ),
-    ),
-  );
-  for (const page of pages) capacity?.add(page.ConsumedCapacity?.CapacityUnits ?? 0);
-  return pages.flatMap((page) => (page.Items ?? []).map((item) => fromItem<StoredPolicy>(item)));
+export function policiesDueToExpire(nowSortable: string, limitPerShard = 100, capacity?: ReadCapacity): Promise<StoredPolicy[]> {
+  return dueItems<StoredPolicy>('EXPIRE', nowSortable, limitPerShard, capacity);
 }
 
 /** X1: ACTIVE → EXPIRED, leaving the due index, with its `policy.expired` event. */

@@ -11,7 +11,8 @@
 import { logger } from '#shared/logger.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import { isClaimDueToLapse, isPolicyDue, toMs } from '#shared/rules/index.ts';
-import { claimsDueToLapse, type ReadCapacity, type StoredClaim } from '#shared/store/claims.ts';
+import { claimsDueToLapse, type StoredClaim } from '#shared/store/claims.ts';
+import type { ReadCapacity } from '#shared/store/due.ts';
 import { sortableInstant } from '#shared/store/keys.ts';
 import { expirePolicy, policiesDueToExpire, type StoredPolicy } from '#shared/store/policies.ts';
 import { lapseClaim } from './claims.ts';

@@ -1,4 +1,5 @@
 import { later, normalizeInstant, penaltyOutcome, toMs } from '#shared/rules/index.ts';
+import { depositForfeitureWrites, getDepositAccount } from '#shared/store/deposits.ts';
 import { markEventSeen, readMerchantPartition, recordPenaltyChange, retryWhenMerchantChanged } from '#shared/store/merchants.ts';
 
 /**
@@ -23,7 +24,11 @@ export async function applyPenalty(
   data: { merchantId: string; penaltyId: string; reason: string; fraud?: boolean },
 ): Promise<{ duplicate: boolean }> {
   return retryWhenMerchantChanged(async () => {
-    const { merchant, enrollments, penalties } = await readMerchantPartition(data.merchantId);
+    // A fraud finding forfeits the deposit (D3): its account is read alongside, in the same round trip.
+    const [{ merchant, enrollments, penalties }, deposit] = await Promise.all([
+      readMerchantPartition(data.merchantId),
+      data.fraud ? getDepositAccount(data.merchantId) : Promise.resolve(undefined),
+    ]);
     const known = penalties.find((p) => p.penaltyId === data.penaltyId);
     // The same penalty reported again under a new event id: it is in force already.
     if (known?.penalizedAt) return markEventSeen(event);
@@ -49,6 +54,8 @@ export async function applyPenalty(
       // Already lifted: the deposit stays thawed, unless fraud forfeited it.
       ...(liftedAt ? (outcome.forfeitDeposit ? { depositFrozen: true } : {}) : { depositFrozen: outcome.freezeDeposit }),
       ...(outcome.forfeitDeposit ? { fraudFinding: true } : {}),
+      // D3: the available balance leaves with a forfeiture movement, in the penalty's transaction.
+      ...(outcome.forfeitDeposit && deposit ? { extraWrites: depositForfeitureWrites(deposit, { penaltyId: data.penaltyId, at }) } : {}),
       terminated,
     });
   });

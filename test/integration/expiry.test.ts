@@ -157,8 +157,7 @@ describe('expiry job (X1–X4)', () => {
       expect(res.status).toBe(403);
     }
     expect((await api.call('POST', '/v1/jobs/expiry/runs')).status).toBe(401);
-    // The payout job is not registered yet (functions/jobs.ts): not runnable.
-    for (const job of ['payout', 'nope']) {
+    for (const job of ['nope', 'PAYOUT']) {
       const res = await api.call('POST', `/v1/jobs/${job}/runs`, { as: parties.ops });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');

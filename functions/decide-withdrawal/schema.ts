@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineRoute } from '#shared/http/route.ts';
+import { WithdrawalDecisionInput, WithdrawalSchema } from '#shared/http/schemas.ts';
+
+export const decideWithdrawalRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/deposit-withdrawals/{withdrawalId}/decisions',
+  operationId: 'decideWithdrawal',
+  summary: 'Ops approves (the amount is held and paid by the payout job) or rejects a withdrawal (D3)',
+  handler: 'decide-withdrawal',
+  roles: ['ops'],
+  params: z.object({ withdrawalId: z.string().min(1).max(64) }),
+  body: WithdrawalDecisionInput,
+  responses: { 200: { description: 'The withdrawal after the decision', schema: WithdrawalSchema } },
+});

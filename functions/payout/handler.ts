@@ -1,0 +1,36 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { optionalEnv } from '#shared/config.ts';
+import type { ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
+import { logger } from '#shared/logger.ts';
+import { selectPaymentProvider } from '#shared/payments/provider.ts';
+import { runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
+
+/** The payment provider from configuration (PAYMENT_PROVIDER), chosen once per execution environment. */
+const provider = selectPaymentProvider();
+
+/**
+ * `OverduePayouts` (P2), in POWERTOOLS_METRICS_NAMESPACE with the default `service` dimension: the
+ * alarm in infra/monitoring.ts fires on any. The namespace is set in AWS only; without it (npm
+ * start, tests) the metric is dropped — the run's result and log carry the same count. Exported so
+ * tests can observe it.
+ */
+const namespace = optionalEnv('POWERTOOLS_METRICS_NAMESPACE');
+export const metrics = new Metrics({ namespace: namespace ?? 'baozhang', serviceName: 'baozhang' });
+
+/**
+ * The `payout` job (P1–P3), every 5 minutes from EventBridge Scheduler, on a timer locally, and on
+ * demand through POST /v1/jobs/payout/runs — always this same function. It starts no new payout
+ * once the invocation has less than 10 s left; the next run continues where it stopped.
+ */
+export async function handler(event: ScheduledJobEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<PayoutResult> {
+  try {
+    const result = await runPayouts({ provider, remainingMs: () => context.getRemainingTimeInMillis() });
+    metrics.addMetric('OverduePayouts', MetricUnit.Count, result.overdue);
+    logger.info('Payout run finished', { ...result, provider: provider.name, scheduleArn: event.scheduleArn, executionId: event.executionId });
+    return result;
+  } finally {
+    if (namespace) metrics.publishStoredMetrics();
+    else metrics.clearMetrics();
+  }
+}

@@ -1,0 +1,570 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
+import type { Actor, Basis, ClaimStatus, Party, WithdrawalStatus } from '#shared/rules/types.ts';
+import { documentClient, tableName } from './client.ts';
+import { EMPTY_ACCOUNT, effectOf, type AccountChange, type AccountFigures, type MovementType } from './deposit-ledger.ts';
+import { ConditionFailed, named } from './errors.ts';
+import { fromItem } from './items.ts';
+import { indexKeys, keys, listPartitions, prefixes } from './keys.ts';
+import { outboxPut, type OutboundEventType } from './outbox.ts';
+import { decodeCursor, encodeCursor } from './pagination.ts';
+import { payoutPut, type StoredPayout } from './payouts.ts';
+
+/**
+ * The consumer-protection deposit (D1–D3, J9). A merchant's account and its append-only journal
+ * share the partition `DEPOSIT#merchantId`; withdrawals have their own partition (the ops route
+ * names only the withdrawal) and are listed per merchant on GSI2; an advance compensation lives in
+ * its claim's partition (one per claim). Every change of the account is ONE transaction: the
+ * account's `ADD` of the ledger effect guarded by its conditions (deposit-ledger.ts), the journal
+ * movement when money moves, the records it concerns and the outbox event — so the balance is
+ * always the sum of the journal and never below zero.
+ */
+
+export type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface DepositAccount extends AccountFigures {
+  merchantId: string;
+  /** Bumped by every change: readers can tell two reads apart. 0 while the merchant never paid in. */
+  version: number;
+  updatedAt?: string;
+}
+
+export interface DepositMovement {
+  movementId: string;
+  merchantId: string;
+  type: MovementType;
+  /** Signed: + into the deposit, − out of it. The balance is the sum of every `deltaFen`. */
+  deltaFen: number;
+  at: string;
+  actor: Actor;
+  withdrawalId?: string;
+  claimId?: string;
+  advanceId?: string;
+  payoutId?: string;
+  penaltyId?: string;
+}
+
+export interface Withdrawal {
+  withdrawalId: string;
+  merchantId: string;
+  amountFen: number;
+  reason: string;
+  status: WithdrawalStatus;
+  requestedAt: string;
+  decidedAt?: string;
+  decidedBy?: Actor;
+  note?: string;
+  payoutId?: string;
+  payoutDueBy?: string;
+  paidAt?: string;
+}
+
+export type AdvanceStatus = 'PENDING' | 'PAID';
+
+/** D2: a claim's payout funded from the merchant's deposit (its amount held until the payout settles). */
+export interface Advance {
+  advanceId: string;
+  claimId: string;
+  merchantId: string;
+  payoutId: string;
+  beneficiary: Party;
+  amountFen: number;
+  status: AdvanceStatus;
+  basis: Basis;
+  note?: string;
+  createdAt: string;
+  createdBy: Actor;
+  paidAt?: string;
+}
+
+/** What the deposit rules read from the merchant profile (`MERCHANT#id / PROFILE`). */
+export interface DepositHolder {
+  merchantId: string;
+  /** A profile was PUT (it has a name): only such a merchant may pay in. */
+  profiled: boolean;
+  alipayAccount: string;
+  activePenaltyIds: string[];
+  depositFrozen: boolean;
+  fraudFinding: boolean;
+}
+
+// ---------- item builders ----------
+
+function accountOf(merchantId: string, item: Record<string, unknown> | undefined): DepositAccount {
+  if (!item) return { merchantId, ...EMPTY_ACCOUNT, version: 0 };
+  const record = fromItem<Partial<DepositAccount>>(item);
+  return {
+    merchantId,
+    balanceFen: record.balanceFen ?? 0,
+    heldFen: record.heldFen ?? 0,
+    availableFen: record.availableFen ?? 0,
+    version: record.version ?? 0,
+    ...(record.updatedAt ? { updatedAt: record.updatedAt } : {}),
+  };
+}
+
+function holderOf(merchantId: string, item: Record<string, unknown> | undefined): DepositHolder {
+  const penalties = item?.['activePenaltyIds'];
+  return {
+    merchantId,
+    profiled: typeof item?.['name'] === 'string',
+    alipayAccount: typeof item?.['alipayAccount'] === 'string' ? item['alipayAccount'] : '',
+    // The document client reads a string set as a Set.
+    activePenaltyIds: penalties instanceof Set ? [...(penalties as Set<string>)].sort() : [],
+    depositFrozen: item?.['depositFrozen'] === true,
+    fraudFinding: item?.['fraudFinding'] === true,
+  };
+}
+
+function withdrawalItem(withdrawal: Withdrawal) {
+  return {
+    ...keys.withdrawal(withdrawal.withdrawalId),
+    ...indexKeys.withdrawalsByMerchant(withdrawal.merchantId, withdrawal.requestedAt, withdrawal.withdrawalId),
+    entity: 'DepositWithdrawal',
+    ...withdrawal,
+  };
+}
+
+/** The Put of a journal movement: a movement is written once and never changed (append-only). */
+function movementPut(movement: DepositMovement): TransactWriteItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { ...keys.depositMovement(movement.merchantId, movement.at, movement.movementId), entity: 'DepositMovement', ...movement },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
+/**
+ * The account's UpdateItem for one ledger change: `ADD` of the effect's deltas, its guards as the
+ * condition. A lower bound of 0 or less always holds (figures are never negative) and is left out,
+ * since `figure >= 0` would fail on an account not created yet.
+ */
+function accountUpdate(merchantId: string, change: AccountChange, at: string): TransactWriteItem {
+  const effect = effectOf(change);
+  const conditions: string[] = [];
+  const values: Record<string, unknown> = {
+    ':entity': 'DepositAccount',
+    ':merchantId': merchantId,
+    ':at': at,
+    ':dBalance': effect.delta.balanceFen,
+    ':dHeld': effect.delta.heldFen,
+    ':dAvailable': effect.delta.availableFen,
+    ':one': 1,
+  };
+  for (const [figure, bound] of Object.entries(effect.atLeast)) {
+    if (bound <= 0) continue;
+    conditions.push(`${figure} >= :min_${figure}`);
+    values[`:min_${figure}`] = bound;
+  }
+  for (const [figure, bound] of Object.entries(effect.atMost)) {
+    conditions.push(`(attribute_not_exists(${figure}) OR ${figure} <= :max_${figure})`);
+    values[`:max_${figure}`] = bound;
+  }
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.depositAccount(merchantId),
+      UpdateExpression:
+        'SET entity = :entity, merchantId = :merchantId, updatedAt = :at ' +
+        'ADD balanceFen :dBalance, heldFen :dHeld, availableFen :dAvailable, version :one',
+      ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** No active penalty, deposit not frozen, no fraud finding (D3, J9) — as the profile says at write time. */
+function inGoodStanding(merchantId: string): TransactWriteItem {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: keys.merchant(merchantId),
+      ConditionExpression:
+        'attribute_not_exists(activePenaltyIds) AND (attribute_not_exists(depositFrozen) OR depositFrozen = :false) ' +
+        'AND (attribute_not_exists(fraudFinding) OR fraudFinding = :false)',
+      ExpressionAttributeValues: { ':false': false },
+    },
+  };
+}
+
+const outbox = (type: OutboundEventType, detail: Record<string, unknown>, at: string): TransactWriteItem =>
+  outboxPut(tableName, type, detail, at);
+
+/** Monotonic within a process: movements recorded at the same instant keep the order they were written in. */
+const movementUlid = monotonicFactory();
+
+export const newMovementId = (at: string) => `mov_${movementUlid(Date.parse(at))}`;
+
+/** A transaction that lost to a concurrent one on the same item is run again this many times. */
+const CONFLICT_ATTEMPTS = 5;
+
+/**
+ * Runs a named transaction. When DynamoDB cancels it only because another transaction held one of
+ * its items (TransactionConflict), runs it again: its conditions are then judged against the
+ * winner's result (e.g. the loser of two approvals finds the balance already held).
+ */
+async function transact(names: readonly string[], items: TransactWriteItem[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await named(names, () => documentClient.send(new TransactWriteCommand({ TransactItems: items })));
+      return;
+    } catch (error) {
+      const conflict =
+        error instanceof TransactionConflictException ||
+        (error instanceof TransactionCanceledException &&
+          (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict'));
+      if (!conflict) throw error;
+      if (attempt >= CONFLICT_ATTEMPTS) throw new ConditionFailed(['transaction-conflict']);
+      await sleep(10 * attempt + Math.floor(Math.random() * 40));
+    }
+  }
+}
+
+// ---------- reads ----------
+
+/** The account: GetItem `PK = DEPOSIT#id, SK = ACCOUNT` (consistent); zeros while nothing was paid in. */
+export async function getDepositAccount(merchantId: string): Promise<DepositAccount> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.depositAccount(merchantId), ConsistentRead: true }),
+  );
+  return accountOf(merchantId, Item);
+}
+
+/** The profile fields the deposit rules need: GetItem `PK = MERCHANT#id, SK = PROFILE` (consistent, projected). */
+export async function getDepositHolder(merchantId: string): Promise<DepositHolder> {
+  const { Item } = await documentClient.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: keys.merchant(merchantId),
+      ConsistentRead: true,
+      ProjectionExpression: '#name, alipayAccount, activePenaltyIds, depositFrozen, fraudFinding',
+      ExpressionAttributeNames: { '#name': 'name' },
+    }),
+  );
+  return holderOf(merchantId, Item);
+}
+
+export interface MovementPage {
+  items: DepositMovement[];
+  nextCursor?: string;
+}
+
+/** A deposit's journal, newest first: Query `PK = DEPOSIT#id AND begins_with(SK, MOVEMENT#)` (consistent). */
+export async function depositJournal(merchantId: string, options: { limit: number; cursor?: string }): Promise<MovementPage> {
+  const pk = keys.depositAccount(merchantId).PK;
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :movement)',
+      ExpressionAttributeValues: { ':pk': pk, ':movement': prefixes.depositMovement },
+      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'PK', value: pk }),
+      ConsistentRead: true,
+      ScanIndexForward: false,
+      Limit: options.limit,
+    }),
+  );
+  const nextCursor = encodeCursor(result.LastEvaluatedKey);
+  return { items: (result.Items ?? []).map((item) => fromItem<DepositMovement>(item)), ...(nextCursor ? { nextCursor } : {}) };
+}
+
+/** A merchant's withdrawals, newest first: GSI2 `GSI2PK = MERCHANT#id#WITHDRAWALS`. */
+export async function withdrawalsByMerchant(merchantId: string, limit: number): Promise<Withdrawal[]> {
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': listPartitions.withdrawalsByMerchant(merchantId) },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map((item) => fromItem<Withdrawal>(item));
+}
+
+/** A withdrawal by id: GetItem `PK = WITHDRAWAL#id, SK = WITHDRAWAL` (consistent: decisions build on it). */
+export async function getWithdrawal(withdrawalId: string): Promise<Withdrawal | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.withdrawal(withdrawalId), ConsistentRead: true }),
+  );
+  return Item ? fromItem<Withdrawal>(Item) : undefined;
+}
+
+/** A claim's advance compensation: GetItem `PK = CLAIM#id, SK = ADVANCE` (consistent). */
+export async function getAdvance(claimId: string): Promise<Advance | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.advance(claimId), ConsistentRead: true }));
+  return Item ? fromItem<Advance>(Item) : undefined;
+}
+
+/**
+ * How many claims on a merchant's orders are in one of `statuses` (D3's open claims): GSI2
+ * `GSI2PK = MERCHANT#id#CLAIMS` filtered by status, counted (`Select: COUNT`) page by page. Its cost
+ * follows the merchant's number of claims; a maintained counter would need every claim write to
+ * keep it, which the claims store does not do.
+ */
+export async function openClaimsOfMerchant(merchantId: string, statuses: readonly ClaimStatus[]): Promise<number> {
+  const values = Object.fromEntries(statuses.map((status, i) => [`:s${i}`, status]));
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :pk',
+        FilterExpression: `#status IN (${Object.keys(values).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': listPartitions.claimsByMerchant(merchantId), ...values },
+        Select: 'COUNT',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
+// ---------- writes ----------
+
+/**
+ * D1 top-up: the journal movement (`movement-new`), the account's `ADD` (`balance-within-limit`:
+ * the balance stays a safe integer), the merchant's profile must exist (`merchant-profiled`) and
+ * `deposit.topped-up` — one transaction.
+ */
+export async function recordTopUp(movement: DepositMovement): Promise<void> {
+  await transact(
+    ['movement-new', 'balance-within-limit', 'merchant-profiled', 'outbox'],
+    [
+      movementPut(movement),
+      accountUpdate(movement.merchantId, { kind: 'top-up', amountFen: movement.deltaFen }, movement.at),
+      {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: keys.merchant(movement.merchantId),
+          ConditionExpression: 'attribute_exists(#name)',
+          ExpressionAttributeNames: { '#name': 'name' },
+        },
+      },
+      outbox('deposit.topped-up', { ...movement }, movement.at),
+    ],
+  );
+}
+
+/**
+ * D3 request: the withdrawal REQUESTED (`withdrawal-new`), guarded by what the rules decided on —
+ * the amount still available (`deposit-available`) and the merchant in good standing
+ * (`merchant-in-good-standing`) — and `deposit.withdrawal-requested`. Nothing is held yet: the
+ * balance is held when ops approves.
+ */
+export async function insertWithdrawal(withdrawal: Withdrawal): Promise<void> {
+  await transact(
+    ['withdrawal-new', 'deposit-available', 'merchant-in-good-standing', 'outbox'],
+    [
+      { Put: { TableName: tableName, Item: withdrawalItem(withdrawal), ConditionExpression: 'attribute_not_exists(PK)' } },
+      {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: keys.depositAccount(withdrawal.merchantId),
+          ConditionExpression: 'availableFen >= :amount',
+          ExpressionAttributeValues: { ':amount': withdrawal.amountFen },
+        },
+      },
+      inGoodStanding(withdrawal.merchantId),
+      outbox('deposit.withdrawal-requested', { ...withdrawal }, withdrawal.requestedAt),
+    ],
+  );
+}
+
+/**
+ * D3 approval: the withdrawal REQUESTED → APPROVED (`withdrawal-requested`), its amount held on the
+ * account (`deposit-available`: of two approvals racing for one balance exactly one wins), the
+ * merchant still in good standing (`merchant-in-good-standing`: a penalty that arrived while it
+ * waited refuses it), its payout record (`payout-new`, paid by the payout job) and
+ * `deposit.withdrawal-approved` — one transaction.
+ */
+export async function approveWithdrawal(input: { withdrawal: Withdrawal; payout: StoredPayout; at: string }): Promise<void> {
+  const { withdrawal, payout, at } = input;
+  await transact(
+    ['withdrawal-requested', 'deposit-available', 'merchant-in-good-standing', 'payout-new', 'outbox'],
+    [
+      {
+        Put: {
+          TableName: tableName,
+          Item: withdrawalItem(withdrawal),
+          ConditionExpression: '#status = :requested',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':requested': 'REQUESTED' },
+        },
+      },
+      accountUpdate(withdrawal.merchantId, { kind: 'hold', amountFen: withdrawal.amountFen }, at),
+      inGoodStanding(withdrawal.merchantId),
+      payoutPut(payout),
+      outbox('deposit.withdrawal-approved', { ...withdrawal }, at),
+    ],
+  );
+}
+
+/** D3 rejection: REQUESTED → REJECTED (`withdrawal-requested`) and `deposit.withdrawal-rejected`. Nothing was held. */
+export async function rejectWithdrawal(withdrawal: Withdrawal, at: string): Promise<void> {
+  await transact(
+    ['withdrawal-requested', 'outbox'],
+    [
+      {
+        Put: {
+          TableName: tableName,
+          Item: withdrawalItem(withdrawal),
+          ConditionExpression: '#status = :requested',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':requested': 'REQUESTED' },
+        },
+      },
+      outbox('deposit.withdrawal-rejected', { ...withdrawal }, at),
+    ],
+  );
+}
+
+/**
+ * D2 advance compensation: the advance (`advance-new`: one per claim); the claim still APPROVED
+ * (`claim-approved`); the claim's own payout switched to the deposit (`payout-not-sent`: still
+ * PENDING or FAILED, never sent, not already funded from the deposit, same amount) — so the buyer
+ * is paid once, by the same payout, through the same payout job (P1); the amount held on the
+ * account (`deposit-available`); and `deposit.advance-compensated` — one transaction.
+ */
+export async function insertAdvance(advance: Advance): Promise<void> {
+  const at = advance.createdAt;
+  await transact(
+    ['advance-new', 'claim-approved', 'payout-not-sent', 'deposit-available', 'outbox'],
+    [
+      {
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.advance(advance.claimId), entity: 'AdvanceCompensation', ...advance },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: keys.claim(advance.claimId),
+          ConditionExpression: '#status = :approved AND payoutId = :payoutId',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':approved': 'APPROVED', ':payoutId': advance.payoutId },
+        },
+      },
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.payout(advance.payoutId),
+          // `version` + 1, as every payout-job write does: a job run that read the payout before this
+          // switch fails its own version condition and re-reads, instead of writing back a stale copy.
+          UpdateExpression: 'SET #source = :deposit, advanceId = :advanceId, depositMerchantId = :merchantId ADD #version :one',
+          ConditionExpression: '#status IN (:pending, :failed) AND attribute_not_exists(#source) AND amountFen = :amount',
+          ExpressionAttributeNames: { '#source': 'source', '#status': 'status', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':deposit': 'deposit',
+            ':advanceId': advance.advanceId,
+            ':merchantId': advance.merchantId,
+            ':pending': 'PENDING',
+            ':failed': 'FAILED',
+            ':amount': advance.amountFen,
+          },
+        },
+      },
+      accountUpdate(advance.merchantId, { kind: 'hold', amountFen: advance.amountFen }, at),
+      outbox('deposit.advance-compensated', { ...advance }, at),
+    ],
+  );
+}
+
+/**
+ * The items the payout job adds to the transaction that marks a `source: 'deposit'` payout
+ * CONFIRMED (none for any other payout): the withdrawal APPROVED → PAID, or the advance PENDING →
+ * PAID (each conditioned on its status and this payout, so a repeat changes nothing); the held
+ * amount leaves the account (`balanceFen >= :amount AND heldFen >= :amount`); and the journal
+ * movement (`withdrawal` / `advance-compensation`). Names for `named()`:
+ * `depositPayoutSettledConditionNames`.
+ */
+export function depositPayoutSettledWrites(payout: StoredPayout, at: string): TransactWriteItem[] {
+  if (payout.source !== 'deposit') return [];
+  const merchantId = payout.depositMerchantId ?? payout.beneficiary.id;
+  const amountFen = payout.amountFen;
+  const movementId = newMovementId(at);
+  const base = { movementId, merchantId, deltaFen: -amountFen, at, actor: { role: 'system' } as Actor, payoutId: payout.payoutId };
+  if (payout.withdrawalId) {
+    return [
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.withdrawal(payout.withdrawalId),
+          UpdateExpression: 'SET #status = :paid, paidAt = :at',
+          ConditionExpression: '#status = :approved AND payoutId = :payoutId',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':paid': 'PAID', ':at': at, ':approved': 'APPROVED', ':payoutId': payout.payoutId },
+        },
+      },
+      accountUpdate(merchantId, { kind: 'settle', amountFen, movement: 'withdrawal' }, at),
+      movementPut({ ...base, type: 'withdrawal', withdrawalId: payout.withdrawalId }),
+    ];
+  }
+  if (payout.advanceId && payout.claimId) {
+    return [
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.advance(payout.claimId),
+          UpdateExpression: 'SET #status = :paid, paidAt = :at',
+          ConditionExpression: '#status = :pending AND advanceId = :advanceId',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':paid': 'PAID', ':at': at, ':pending': 'PENDING', ':advanceId': payout.advanceId },
+        },
+      },
+      accountUpdate(merchantId, { kind: 'settle', amountFen, movement: 'advance-compensation' }, at),
+      movementPut({ ...base, type: 'advance-compensation', claimId: payout.claimId, advanceId: payout.advanceId }),
+    ];
+  }
+  throw new Error(`Deposit payout ${payout.payoutId} names neither a withdrawal nor an advance`);
+}
+
+/** The condition names of `depositPayoutSettledWrites(payout, …)`, item by item, for `named()`. */
+export function depositPayoutSettledConditionNames(payout: StoredPayout): string[] {
+  if (payout.source !== 'deposit') return [];
+  return [payout.withdrawalId ? 'withdrawal-approved' : 'advance-pending', 'deposit-held', 'movement-new'];
+}
+
+/**
+ * D3, J9: the writes a fraud finding adds to its penalty's transaction — the available balance as
+ * read leaves the account (`deposit-unchanged`: exactly that much is still available, else the
+ * penalty re-reads), a `forfeiture` movement and `deposit.forfeited`. Money already held for
+ * approved withdrawals and advance compensations stays promised to their payouts. None when
+ * nothing is available.
+ */
+export function depositForfeitureWrites(
+  account: DepositAccount,
+  penalty: { penaltyId: string; at: string },
+): { names: string[]; items: TransactWriteItem[] } {
+  if (account.availableFen <= 0) return { names: [], items: [] };
+  const { merchantId, availableFen } = account;
+  const movement: DepositMovement = {
+    movementId: newMovementId(penalty.at),
+    merchantId,
+    type: 'forfeiture',
+    deltaFen: -availableFen,
+    at: penalty.at,
+    actor: { role: 'system' },
+    penaltyId: penalty.penaltyId,
+  };
+  return {
+    names: ['deposit-unchanged', 'movement-new', 'outbox'],
+    items: [
+      accountUpdate(merchantId, { kind: 'forfeit', amountFen: availableFen }, penalty.at),
+      movementPut(movement),
+      outbox('deposit.forfeited', { merchantId, penaltyId: penalty.penaltyId, forfeitFen: availableFen, heldFen: account.heldFen }, penalty.at),
+    ],
+  };
+}

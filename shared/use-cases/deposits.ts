@@ -1,0 +1,382 @@
+/**
+ * The consumer-protection deposit (消保保证金, D1–D3, J9): top-ups, withdrawals under ops review,
+ * advance compensation of claims, and what a penalty does to it (the penalty itself is
+ * shared/use-cases/penalties.ts). Each use case reads what the rules need in one parallel round
+ * trip, lets the pure rules decide, and writes ONE transaction whose conditions guard the same
+ * facts the rules read (shared/store/deposits.ts). When a condition fails because the deposit or
+ * the merchant changed in between, it reads again and the rules decide again, so the answer is
+ * always the precise rule (e.g. the loser of two approvals gets INSUFFICIENT_DEPOSIT).
+ */
+import { ulid } from 'ulid';
+import type { Principal } from '#shared/http/auth.ts';
+import { HttpProblem, problems } from '#shared/http/problem.ts';
+import { logger } from '#shared/logger.ts';
+import { calendar, rulesConfig } from '#shared/rules-config.ts';
+import {
+  advanceCompensation,
+  CalendarNotCovered,
+  CLAIM_TRANSITIONS,
+  decideWithdrawal,
+  depositStatus,
+  dueAfter,
+  nextStatus,
+  normalizeInstant,
+  toMs,
+  toReason,
+  violation,
+  WITHDRAWAL_LIFECYCLE,
+  withdrawalPayoutDueBy,
+  type Actor,
+  type ClaimStatus,
+  type PayoutStatus,
+  type WithdrawalDecision,
+} from '#shared/rules/index.ts';
+import { getClaim } from '#shared/store/claims.ts';
+import {
+  approveWithdrawal,
+  depositJournal,
+  getAdvance,
+  getDepositAccount,
+  getDepositHolder,
+  getWithdrawal,
+  insertAdvance,
+  insertWithdrawal,
+  newMovementId,
+  openClaimsOfMerchant,
+  recordTopUp,
+  rejectWithdrawal,
+  withdrawalsByMerchant,
+  type Advance,
+  type DepositAccount,
+  type DepositHolder,
+  type DepositMovement,
+  type Withdrawal,
+} from '#shared/store/deposits.ts';
+import { ConditionFailed } from '#shared/store/errors.ts';
+import { getPayout, type DueByBasis, type StoredPayout } from '#shared/store/payouts.ts';
+
+/** Claims not yet in a final status (D3's "open claims"): those the claim lifecycle still moves on. */
+export const OPEN_CLAIM_STATUSES: readonly ClaimStatus[] = (Object.keys(CLAIM_TRANSITIONS) as ClaimStatus[]).filter(
+  (status) => Object.keys(CLAIM_TRANSITIONS[status]).length > 0,
+);
+
+/** GET /v1/merchants/{id}/deposit lists this many of the latest withdrawals and journal movements. */
+const RECENT_WITHDRAWALS = 50;
+const RECENT_MOVEMENTS = 20;
+
+/** A claim payout never handed to the provider yet (or failed): its funding may still switch to the deposit. */
+const ADVANCEABLE_PAYOUT: readonly PayoutStatus[] = ['PENDING', 'FAILED'];
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------------
+
+export interface DepositSummary {
+  merchantId: string;
+  balanceFen: number;
+  heldFen: number;
+  availableFen: number;
+  minimumFen: number;
+  meetsMinimum: boolean;
+  frozen: boolean;
+  forfeited: boolean;
+}
+
+/** D1, J9: the account's figures as the rules state them, with the profile's frozen and forfeited flags. */
+function summary(account: DepositAccount, holder: DepositHolder): DepositSummary {
+  const status = depositStatus({ balanceFen: account.balanceFen, heldFen: account.heldFen, frozen: holder.depositFrozen }, rulesConfig);
+  return { merchantId: account.merchantId, ...status, forfeited: holder.fraudFinding };
+}
+
+/**
+ * GET /v1/merchants/{id}/deposit. Steps: account, profile, latest withdrawals and latest journal
+ * movements — four reads in ONE parallel round trip. A merchant Baozhang has neither a profile nor a
+ * deposit of is 404.
+ */
+export async function viewDeposit(merchantId: string) {
+  const [account, holder, withdrawals, journal] = await Promise.all([
+    getDepositAccount(merchantId),
+    getDepositHolder(merchantId),
+    withdrawalsByMerchant(merchantId, RECENT_WITHDRAWALS),
+    depositJournal(merchantId, { limit: RECENT_MOVEMENTS }),
+  ]);
+  if (!holder.profiled && account.version === 0) throw problems.notFound(`Merchant ${merchantId}`);
+  return { ...summary(account, holder), withdrawals, movements: journal.items };
+}
+
+// ---------------------------------------------------------------------------------------------
+// D1 top-up
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * POST /v1/merchants/{id}/deposit/top-ups. Steps: 1. one transaction — the `top-up` movement and
+ * the balance's `ADD` (the merchant must have a profile: else 404); 2. read the account and the
+ * profile (one parallel round trip) to answer with the figures after it.
+ */
+export async function topUp(merchantId: string, amountFen: number, by: Principal, now: string) {
+  const at = normalizeInstant(now);
+  const movement: DepositMovement = {
+    movementId: newMovementId(at),
+    merchantId,
+    type: 'top-up',
+    deltaFen: amountFen,
+    at,
+    actor: { role: by.role, id: by.id },
+  };
+  try {
+    await recordTopUp(movement);
+  } catch (error) {
+    if (!(error instanceof ConditionFailed)) throw error;
+    if (error.failed.includes('merchant-profiled')) throw problems.notFound(`Merchant ${merchantId}`);
+    if (error.failed.includes('balance-within-limit')) {
+      throw violation('INVALID_AMOUNT', `A top-up of ${amountFen} fen would take the balance beyond ${Number.MAX_SAFE_INTEGER} fen.`, {
+        rule: 'D1',
+        amountFen,
+      });
+    }
+    throw error;
+  }
+  const [account, holder] = await Promise.all([getDepositAccount(merchantId), getDepositHolder(merchantId)]);
+  return { movement, deposit: summary(account, holder) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// D3 withdrawals
+// ---------------------------------------------------------------------------------------------
+
+/** The deposit or the merchant changed between the read and the write: read again, decide again. */
+class Stale extends Error {
+  override name = 'Stale';
+  constructor(readonly failed: readonly string[]) {
+    super(`Deposit changed concurrently: ${failed.join(', ')}`);
+  }
+}
+
+async function decideAgainWhenStale<T>(attempt: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof Stale)) throw error;
+      if (i >= attempts) {
+        throw new HttpProblem(409, 'CONFLICT', 'Conflict', 'The deposit kept changing while the request ran; retry it.', {
+          basis: { failed: error.failed },
+        });
+      }
+    }
+  }
+}
+
+/** Failed conditions that mean "what the rules read has changed": decide again on a fresh read. */
+function staleOr(error: unknown, names: readonly string[]): unknown {
+  if (error instanceof ConditionFailed && error.failed.some((name) => names.includes(name))) return new Stale(error.failed);
+  return error;
+}
+
+/** D3: the rules' WITHDRAWAL_NOT_ALLOWED, listing every failing condition in `basis.refusals` and `errors`. */
+function refused(decision: Extract<WithdrawalDecision, { ok: false }>): HttpProblem {
+  const { violation: v, refusals } = decision;
+  const amountCodes = ['INVALID_AMOUNT', 'INSUFFICIENT_DEPOSIT'];
+  return new HttpProblem(v.status, v.code, v.title, v.detail, {
+    basis: { ...v.basis, refusals: refusals.map(toReason) },
+    errors: refusals.map((r) => ({ path: amountCodes.includes(r.code) ? 'body.amountFen' : 'merchant', message: `${r.code}: ${r.detail}` })),
+  });
+}
+
+/** The D3 check, from one parallel round trip: account, profile, open claims on the merchant's orders. */
+async function withdrawalCheck(merchantId: string, amountFen: number) {
+  const [account, holder, openClaims] = await Promise.all([
+    getDepositAccount(merchantId),
+    getDepositHolder(merchantId),
+    openClaimsOfMerchant(merchantId, OPEN_CLAIM_STATUSES),
+  ]);
+  const decision = decideWithdrawal({
+    amountFen,
+    availableFen: account.availableFen,
+    // J9: a frozen deposit is a penalty's doing; once lifted, only a fraud finding keeps it frozen (reported as such).
+    activePenalty: holder.activePenaltyIds.length > 0 || (holder.depositFrozen && !holder.fraudFinding),
+    openClaims,
+    fraudFinding: holder.fraudFinding,
+  });
+  if (!decision.ok) throw refused(decision);
+  return { account, holder };
+}
+
+/**
+ * POST /v1/merchants/{id}/deposit/withdrawals, by the merchant itself. Steps: 1. the D3 check
+ * (one round trip); a refusal is 422 with every failing condition and stores nothing; 2. one
+ * transaction: the withdrawal REQUESTED, guarded by the amount still available and the merchant
+ * still in good standing, and `deposit.withdrawal-requested`.
+ */
+export async function requestWithdrawal(merchantId: string, input: { amountFen: number; reason: string }, now: string): Promise<Withdrawal> {
+  const at = normalizeInstant(now);
+  return decideAgainWhenStale(async () => {
+    await withdrawalCheck(merchantId, input.amountFen);
+    const withdrawal: Withdrawal = {
+      withdrawalId: `wdr_${ulid(toMs(at))}`,
+      merchantId,
+      amountFen: input.amountFen,
+      reason: input.reason,
+      status: 'REQUESTED',
+      requestedAt: at,
+    };
+    try {
+      await insertWithdrawal(withdrawal);
+    } catch (error) {
+      throw staleOr(error, ['deposit-available', 'merchant-in-good-standing']);
+    }
+    return withdrawal;
+  });
+}
+
+/**
+ * D3: when an approved withdrawal is due to be paid. When the holiday calendar does not cover the
+ * dates yet, the approval must not fail: the days are counted as calendar days (never later than
+ * working days), labelled `calendar-days-fallback`, and an operator is told to supply the calendar.
+ */
+function withdrawalDue(approvedAt: string): { dueBy: string; dueByBasis: DueByBasis } {
+  const rule = rulesConfig.deposit.withdrawalPayoutDue;
+  try {
+    return { dueBy: withdrawalPayoutDueBy(approvedAt, calendar, rulesConfig), dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days' };
+  } catch (error) {
+    if (!(error instanceof CalendarNotCovered)) throw error;
+    logger.error('Withdrawal payout due date counted in calendar days: the holiday calendar does not cover it', { ...error.basis });
+    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, approvedAt, calendar), dueByBasis: 'calendar-days-fallback' };
+  }
+}
+
+/** The payout of an approved withdrawal: to the merchant's Alipay account, from its deposit. */
+function withdrawalPayout(withdrawal: Withdrawal, alipayAccount: string, at: string): StoredPayout {
+  const { dueBy, dueByBasis } = withdrawalDue(at);
+  return {
+    payoutId: `pay_${ulid(toMs(at))}`,
+    withdrawalId: withdrawal.withdrawalId,
+    source: 'deposit',
+    depositMerchantId: withdrawal.merchantId,
+    beneficiary: { role: 'merchant', id: withdrawal.merchantId, alipayAccount },
+    amountFen: withdrawal.amountFen,
+    status: 'PENDING',
+    attempts: 0,
+    dueBy,
+    dueByBasis,
+    overdue: false,
+    createdAt: at,
+  };
+}
+
+/** The withdrawal changed status under us: the lifecycle's ILLEGAL_TRANSITION (409) against what it is now. */
+async function explainDecided(withdrawalId: string, target: Withdrawal['status'], actor: Actor): Promise<never> {
+  const current = await getWithdrawal(withdrawalId);
+  if (current) nextStatus('withdrawal', WITHDRAWAL_LIFECYCLE, current.status, target, actor);
+  throw new HttpProblem(409, 'CONFLICT', 'Conflict', `Withdrawal ${withdrawalId} changed while the request ran; read it again.`);
+}
+
+/**
+ * POST /v1/deposit-withdrawals/{id}/decisions (ops). Steps: 1. the withdrawal (consistent read;
+ * a decided one is 409 ILLEGAL_TRANSITION); reject: 2. one transaction, REQUESTED → REJECTED.
+ * Approve: 2. the D3 check again on fresh figures (one parallel round trip) — a penalty, an open
+ * claim or a fraud finding that arrived while it waited refuses it (422); 3. one transaction:
+ * APPROVED, the amount held (never promised twice), the merchant still in good standing, the
+ * payout record for the payout job, `deposit.withdrawal-approved`.
+ */
+export async function decideWithdrawalRequest(
+  withdrawalId: string,
+  input: { decision: 'approve' | 'reject'; note?: string },
+  staff: Principal,
+  now: string,
+): Promise<Withdrawal> {
+  const at = normalizeInstant(now);
+  const actor: Actor = { role: staff.role, id: staff.id };
+  const target = input.decision === 'approve' ? 'APPROVED' : 'REJECTED';
+  return decideAgainWhenStale(async () => {
+    const withdrawal = await getWithdrawal(withdrawalId);
+    if (!withdrawal) throw problems.notFound(`Withdrawal ${withdrawalId}`);
+    nextStatus('withdrawal', WITHDRAWAL_LIFECYCLE, withdrawal.status, target, actor);
+    const decided: Withdrawal = { ...withdrawal, status: target, decidedAt: at, decidedBy: actor, ...(input.note ? { note: input.note } : {}) };
+    try {
+      if (target === 'REJECTED') {
+        await rejectWithdrawal(decided, at);
+        return decided;
+      }
+      const { holder } = await withdrawalCheck(withdrawal.merchantId, withdrawal.amountFen);
+      const payout = withdrawalPayout(decided, holder.alipayAccount, at);
+      const approved: Withdrawal = { ...decided, payoutId: payout.payoutId, payoutDueBy: payout.dueBy };
+      await approveWithdrawal({ withdrawal: approved, payout, at });
+      return approved;
+    } catch (error) {
+      if (error instanceof ConditionFailed && error.failed.includes('withdrawal-requested')) return explainDecided(withdrawalId, target, actor);
+      throw staleOr(error, ['deposit-available', 'merchant-in-good-standing']);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// D2 advance compensation
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * POST /v1/claims/{id}/advance-compensations (ops). Ops pays a buyer's approved claim that the
+ * insurer does not cover from the merchant's deposit (先行赔付). The buyer is still paid exactly
+ * once (P1): the claim's own payout record is switched to the deposit (`source: 'deposit'`) and
+ * paid by the payout job like any other; when it settles, the job adds
+ * `depositPayoutSettledWrites` and the held amount leaves the deposit with an
+ * `advance-compensation` movement. "The insurer covers it" once its transfer is under way or
+ * done (the payout is no longer PENDING or FAILED).
+ * Steps: 1. the claim (consistent read; unknown: 404); 2. the deposit account, the claim's payout
+ * and any advance of the claim (one parallel round trip); 3. `advanceCompensation`; 4. one
+ * transaction: the advance, the claim still APPROVED, the payout switched while not yet sent,
+ * the amount held, `deposit.advance-compensated`.
+ */
+export async function advanceCompensate(claimId: string, input: { note?: string }, staff: Principal, now: string): Promise<Advance> {
+  const at = normalizeInstant(now);
+  return decideAgainWhenStale(async () => {
+    const claim = await getClaim(claimId);
+    if (!claim) throw problems.notFound(`Claim ${claimId}`);
+    const [account, payout, existing] = await Promise.all([
+      getDepositAccount(claim.merchantId),
+      claim.payoutId ? getPayout(claim.payoutId) : Promise.resolve(undefined),
+      getAdvance(claimId),
+    ]);
+    if (existing) throw advanceExists(existing);
+    // The deposit compensates consumers; a merchant's own claim (live-quality) is not paid from its own deposit.
+    if (claim.beneficiary.role !== 'buyer') {
+      throw violation('ADVANCE_NOT_ALLOWED', 'Only a claim that pays a buyer can be paid from the deposit.', {
+        rule: 'D2',
+        beneficiary: claim.beneficiary.role,
+      });
+    }
+    const insurerCovers = payout !== undefined && !ADVANCEABLE_PAYOUT.includes(payout.status);
+    const decision = advanceCompensation({ claim, insurerCovers, availableFen: account.availableFen });
+    if (!decision.ok) throw decision.violation;
+    if (!payout) throw new Error(`Approved claim ${claimId} has no payout record`);
+    const advance: Advance = {
+      advanceId: `adv_${ulid(toMs(at))}`,
+      claimId,
+      merchantId: claim.merchantId,
+      payoutId: payout.payoutId,
+      beneficiary: claim.beneficiary,
+      amountFen: decision.amountFen,
+      status: 'PENDING',
+      basis: { rule: 'D2', ...decision.basis, payoutStatus: payout.status },
+      ...(input.note ? { note: input.note } : {}),
+      createdAt: at,
+      createdBy: { role: staff.role, id: staff.id },
+    };
+    try {
+      await insertAdvance(advance);
+    } catch (error) {
+      if (error instanceof ConditionFailed && error.failed.includes('advance-new')) {
+        const winner = await getAdvance(claimId);
+        if (winner) throw advanceExists(winner);
+      }
+      throw staleOr(error, ['claim-approved', 'payout-not-sent', 'deposit-available', 'advance-new']);
+    }
+    return advance;
+  });
+}
+
+function advanceExists(existing: Advance): HttpProblem {
+  return new HttpProblem(409, 'ADVANCE_EXISTS', 'Already advance-compensated', `Claim ${existing.claimId} was already advance-compensated.`, {
+    basis: { rule: 'D2', claimId: existing.claimId, advanceId: existing.advanceId },
+  });
+}

@@ -1,0 +1,558 @@
+/**
+ * The payout job (P1–P3): every approved claim — and every deposit withdrawal or advance
+ * compensation — is paid exactly once, to the beneficiary's Alipay account, whatever fails.
+ *
+ * Steps of a run, repeated while due payouts remain and time allows:
+ * 1. read only the payouts due now (DueIndex `PAYOUT#n`, every shard in parallel): new ones,
+ *    retries whose backoff is over, unknown or processing ones to query, SENDING ones whose lease
+ *    expired (their run crashed mid-call), and unsettled ones reaching `dueBy`;
+ * 2. P2: a payout past `dueBy` is flagged overdue once (`payout.overdue`) and counted;
+ * 3. act on each, at most `concurrency` at a time, starting none once the invocation has less than
+ *    10 s left (the rest stays due for the next run). Sending is Airbnb's pre-call / call /
+ *    post-call split:
+ *    - pre-call: PENDING or FAILED → SENDING, `attempts` + 1, a lease — a write conditioned on
+ *      the status and version read, so of two runs exactly one sends;
+ *    - call: `provider.transfer` with the payout id as idempotency key (the claim is read
+ *      meanwhile);
+ *    - post-call: record the outcome, conditioned on the lease: confirmed → CONFIRMED with the
+ *      claim PAID, the policy CLAIMED and `payout.sent` in one transaction (P1); processing →
+ *      SENT, queried later; refused → FAILED, retried with exponential backoff up to the limit,
+ *      then FAILED for good with `payout.failed`; unknown → UNKNOWN.
+ *    An UNKNOWN, SENT or lease-expired SENDING payout is queried before anything else (P3); only
+ *    a provider that never received the transfer sees it again, under the same key.
+ * Every status change goes through the rules' PAYOUT_LIFECYCLE (`nextStatus`).
+ */
+import { randomUUID } from 'node:crypto';
+import { ConfigurationError, optionalEnv } from '#shared/config.ts';
+import { logger } from '#shared/logger.ts';
+import type { Failed, PaymentProvider, QueryOutcome, TransferOutcome } from '#shared/payments/port.ts';
+import {
+  IllegalTransition,
+  isOverdue,
+  nextStatus,
+  PAYOUT_LIFECYCLE,
+  POLICY_LIFECYCLE,
+  toIso,
+  toMs,
+  transition,
+  type PayoutStatus,
+  type PolicyStatus,
+} from '#shared/rules/index.ts';
+import { getClaim, type StoredClaim } from '#shared/store/claims.ts';
+import { ConditionFailed } from '#shared/store/errors.ts';
+import { sortableInstant } from '#shared/store/keys.ts';
+import {
+  claimPaidWrites,
+  merchantAlipayAccount,
+  payoutsDue,
+  savePayoutStep,
+  settlePayout,
+  type PayoutEvent,
+  type PayoutGuard,
+  type SettlementWrite,
+  type StoredPayout,
+} from '#shared/store/payouts.ts';
+import { nowInstant } from './claims.ts';
+
+export interface PayoutResult {
+  job: 'payout';
+  /** Due payouts taken up by this run. */
+  processed: number;
+  /** Transfers sent to the provider (first sends and resends). */
+  sent: number;
+  /** Provider queries about transfers whose outcome was not known. */
+  queried: number;
+  /** Payouts CONFIRMED by this run (their claims PAID). */
+  confirmed: number;
+  /** Transfers the provider accepted and is still processing (SENT). */
+  processing: number;
+  /** Outcomes not known yet (UNKNOWN): queried by a later run, never resent blindly. */
+  unknown: number;
+  /** Refused transfers that will be retried after their backoff. */
+  retrying: number;
+  /** Payouts given up (FAILED for good) and reported with `payout.failed`. */
+  failed: number;
+  /** Payouts that cannot be sent yet (no Alipay account): reported, retried later. */
+  deferred: number;
+  /** Payouts another run changed first: this run left them alone. */
+  skipped: number;
+  /** Unsettled payouts past `dueBy` seen by this run (the OverduePayouts metric). */
+  overdue: number;
+  /** Of those, the ones flagged now (`payout.overdue`, once per payout). */
+  newlyOverdue: number;
+  /** Due payouts left for the next run because the invocation ran short of time. */
+  leftForNextRun: number;
+  /** Payouts whose handling threw unexpectedly: logged, and due again for the next run. */
+  errors: number;
+  /** Read capacity of the due-payout queries (their cost follows the due payouts, not the table). */
+  readCapacityUnits: number;
+}
+
+/** How the job retries (configuration, not business rules). */
+export interface PayoutRetryPolicy {
+  /** First retry or query this long after a refusal or unknown outcome; doubled each time. */
+  retryBaseMs: number;
+  /** Longest wait between two tries. */
+  maxBackoffMs: number;
+  /** Transfers sent (first send included) before a refused payout is given up. */
+  maxAttempts: number;
+  /** How long a run holds a SENDING payout; past it another run queries the provider. */
+  leaseMs: number;
+  /**
+   * Longest wait for an overdue payout: shorter than the schedule, so every run sees it, tries it
+   * again and counts it in OverduePayouts while it stays unpaid.
+   */
+  overdueRecheckMs: number;
+}
+
+function durationEnv(name: string, fallback: string): number {
+  const text = optionalEnv(name, fallback).trim().toLowerCase();
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(text);
+  if (!match) throw new ConfigurationError(`${name} must be a duration such as 30s, 1m or 1h, not '${text}'`);
+  return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+}
+
+function countEnv(name: string, fallback: number): number {
+  const value = Number(optionalEnv(name, String(fallback)));
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a whole number ≥ 1`);
+  return value;
+}
+
+/**
+ * From `PAYOUT_RETRY_BASE` (1m), `PAYOUT_MAX_BACKOFF` (1h), `PAYOUT_MAX_ATTEMPTS` (5),
+ * `PAYOUT_LEASE` (2m), `PAYOUT_OVERDUE_RECHECK` (4m: the job runs every 5).
+ */
+export const payoutRetryPolicy: PayoutRetryPolicy = {
+  retryBaseMs: durationEnv('PAYOUT_RETRY_BASE', '1m'),
+  maxBackoffMs: durationEnv('PAYOUT_MAX_BACKOFF', '1h'),
+  maxAttempts: countEnv('PAYOUT_MAX_ATTEMPTS', 5),
+  leaseMs: durationEnv('PAYOUT_LEASE', '2m'),
+  overdueRecheckMs: durationEnv('PAYOUT_OVERDUE_RECHECK', '4m'),
+};
+
+export interface PayoutOptions {
+  provider: PaymentProvider;
+  /** "Now" for each step (the clock; a run lasts, and leases count from the moment they are taken). */
+  now?: () => string;
+  /** Milliseconds the invocation has left (the Lambda context's); no new payout is started below 10 s. */
+  remainingMs?: () => number;
+  /** Due payouts read per shard and round. */
+  pageSize?: number;
+  concurrency?: number;
+  retry?: PayoutRetryPolicy;
+}
+
+/** Leave this much of the invocation for the calls in flight (a provider call times out well before). */
+const STOP_WHEN_REMAINING_MS = 10_000;
+
+/** Policy statuses the lifecycle lets become CLAIMED once a claim on them is paid. */
+const CLAIMABLE: readonly PolicyStatus[] = (Object.keys(POLICY_LIFECYCLE) as PolicyStatus[]).filter((status) =>
+  POLICY_LIFECYCLE[status].includes('CLAIMED'),
+);
+
+export async function runPayouts(options: PayoutOptions): Promise<PayoutResult> {
+  const { remainingMs = () => Number.POSITIVE_INFINITY, pageSize = 100, concurrency = 8 } = options;
+  const job = new PayoutRun(options.provider, options.now ?? nowInstant, options.retry ?? payoutRetryPolicy);
+  const capacity = { add: (units: number) => (job.result.readCapacityUnits += units) };
+  const mayStart = () => remainingMs() >= STOP_WHEN_REMAINING_MS;
+  // A payout a run could not move (another run had it) keeps its entry: read it once per run only.
+  const seen = new Set<string>();
+
+  while (mayStart()) {
+    const due = (await payoutsDue(sortableInstant(job.now()), pageSize, capacity)).filter((payout) => {
+      if (seen.has(payout.payoutId)) return false;
+      seen.add(payout.payoutId);
+      return true;
+    });
+    if (due.length === 0) break;
+    const started = await inParallel(
+      due.map((payout) => () => job.handle(payout)),
+      concurrency,
+      mayStart,
+      (error) => {
+        job.result.errors += 1;
+        logger.error('Payout handling failed; it stays due for the next run', error as Error);
+      },
+    );
+    job.result.processed += started;
+    job.result.leftForNextRun += due.length - started;
+    if (started < due.length) break;
+  }
+  return job.result;
+}
+
+/**
+ * Runs the tasks with at most `limit` in flight, starting each only while `mayStart()` holds; one
+ * task's failure does not stop the others. Returns how many were started.
+ */
+async function inParallel(
+  tasks: readonly (() => Promise<void>)[],
+  limit: number,
+  mayStart: () => boolean,
+  onError: (error: unknown) => void,
+): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length && mayStart()) {
+      const task = tasks[next++]!;
+      await task().catch(onError);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return next;
+}
+
+/** The status a payout reaches through each of `steps`, every hop checked by PAYOUT_LIFECYCLE. */
+function through(from: PayoutStatus, ...steps: PayoutStatus[]): PayoutStatus {
+  return steps.reduce((status, to) => nextStatus('payout', PAYOUT_LIFECYCLE, status, to), from);
+}
+
+/** What the next write must find: the record as this run last read or wrote it. */
+function guardOf(payout: StoredPayout): PayoutGuard {
+  return {
+    status: payout.status,
+    ...(payout.version !== undefined ? { version: payout.version } : {}),
+    ...(payout.status === 'SENDING' && payout.leaseToken ? { leaseToken: payout.leaseToken } : {}),
+  };
+}
+
+/** The job's scheduling (lease, next attempt), cleared from a record that moves on. */
+function unscheduled(payout: StoredPayout): StoredPayout {
+  const { leaseToken: _token, leaseUntil: _until, nextAttemptAt: _next, ...rest } = payout;
+  return rest;
+}
+
+/** When the job must next act on a payout: its retry or query time, its lease's end, or now. */
+function actionAt(payout: StoredPayout): string {
+  if (payout.status === 'SENDING' && payout.leaseUntil) return payout.leaseUntil;
+  return payout.nextAttemptAt ?? payout.createdAt;
+}
+
+/**
+ * Where the payout's DueIndex entry goes: the next action, or — earlier — the first instant it is
+ * overdue, so the run that reports it (P2) comes on time even while a retry waits. `null` once
+ * settled: CONFIRMED, or FAILED for good.
+ */
+function dueFor(payout: StoredPayout): string | null {
+  if (isSettled(payout)) return null;
+  const act = actionAt(payout);
+  // A held payout is left to its run until the lease ends; it is reported after, if still unpaid.
+  if (payout.status === 'SENDING') return act;
+  const firstOverdue = toIso(toMs(payout.dueBy) + 1);
+  const reportPending = !payout.overdue && isOverdue(payout, firstOverdue);
+  return reportPending && toMs(firstOverdue) < toMs(act) ? firstOverdue : act;
+}
+
+/** CONFIRMED, or FAILED for good (no retry planned): the job has nothing left to do. */
+function isSettled(payout: StoredPayout): boolean {
+  return payout.status === 'CONFIRMED' || (payout.status === 'FAILED' && !payout.nextAttemptAt);
+}
+
+/** The parties and references an event names (never the beneficiary's account). */
+function eventDetail(payout: StoredPayout) {
+  return {
+    payoutId: payout.payoutId,
+    claimId: payout.claimId,
+    withdrawalId: payout.withdrawalId,
+    advanceId: payout.advanceId,
+    beneficiary: { role: payout.beneficiary.role, id: payout.beneficiary.id },
+    amountFen: payout.amountFen,
+    attempts: payout.attempts,
+  };
+}
+
+/**
+ * D2, D3: what settling a deposit-funded payout adds to its confirmation transaction (the
+ * withdrawal or advance PAID, the held amount out of the deposit, its journal movement) — from the
+ * deposit store, loaded only for such payouts.
+ */
+async function depositSettlement(payout: StoredPayout, at: string): Promise<SettlementWrite[]> {
+  const { depositPayoutSettledWrites } = await import('#shared/store/deposits.ts');
+  return depositPayoutSettledWrites(payout, at).map((item) => ({ group: 'deposit', name: 'deposit-settled', item }));
+}
+
+/** A payout's claim as read: undefined when there is none, null when the read failed. */
+type ClaimRead = StoredClaim | undefined | null;
+
+/** One run's state: the provider, the clock, the retry policy and the counts it reports. */
+class PayoutRun {
+  readonly result: PayoutResult = {
+    job: 'payout',
+    processed: 0,
+    sent: 0,
+    queried: 0,
+    confirmed: 0,
+    processing: 0,
+    unknown: 0,
+    retrying: 0,
+    failed: 0,
+    deferred: 0,
+    skipped: 0,
+    overdue: 0,
+    newlyOverdue: 0,
+    leftForNextRun: 0,
+    errors: 0,
+    readCapacityUnits: 0,
+  };
+
+  constructor(
+    private readonly provider: PaymentProvider,
+    readonly now: () => string,
+    private readonly retry: PayoutRetryPolicy,
+  ) {}
+
+  /**
+   * When to try again after the n-th refusal or unknown answer: `base · 2^(n−1)` from now, at most
+   * `maxBackoffMs` — and at most `overdueRecheckMs` for an overdue payout.
+   */
+  private backoff(n: number, payout: StoredPayout): string {
+    const limit = payout.overdue ? Math.min(this.retry.maxBackoffMs, this.retry.overdueRecheckMs) : this.retry.maxBackoffMs;
+    const wait = Math.min(limit, this.retry.retryBaseMs * 2 ** Math.min(Math.max(n - 1, 0), 30));
+    return toIso(toMs(this.now()) + wait);
+  }
+
+  /** Writes one step; undefined (and counted as skipped) when another run changed the payout first. */
+  private async step(previous: StoredPayout, next: StoredPayout, events: PayoutEvent[] = []): Promise<StoredPayout | undefined> {
+    const written = await savePayoutStep({ previous: guardOf(previous), payout: next, dueAt: dueFor(next), events, at: this.now() });
+    if (!written) this.result.skipped += 1;
+    return written;
+  }
+
+  async handle(read: StoredPayout): Promise<void> {
+    let payout = read;
+    const now = this.now();
+    if (isSettled(payout)) {
+      // A settled payout is never due; a stray entry is dropped and nothing is paid.
+      await this.step(payout, payout);
+      return;
+    }
+    if (payout.status === 'SENDING' && toMs(actionAt(payout)) > toMs(now)) {
+      this.result.skipped += 1; // another run holds it
+      return;
+    }
+    // P2: report a payout past its due time once; it keeps being counted while it stays unpaid.
+    if (isOverdue(payout, now)) {
+      this.result.overdue += 1;
+      if (!payout.overdue) {
+        const flagged = await this.step(payout, { ...payout, overdue: true, overdueAt: now }, [
+          { type: 'payout.overdue', detail: { ...eventDetail(payout), dueBy: payout.dueBy, status: payout.status } },
+        ]);
+        if (!flagged) return;
+        payout = flagged;
+        this.result.newlyOverdue += 1;
+        logger.warn('Payout is overdue', { payoutId: payout.payoutId, dueBy: payout.dueBy, status: payout.status });
+      }
+    }
+    // Due only to be reported: its next action has its own time (the write above moved the entry).
+    if (toMs(actionAt(payout)) > toMs(now)) return;
+    switch (payout.status) {
+      case 'PENDING':
+      case 'FAILED':
+        return this.send(payout);
+      case 'SENDING': // its lease expired: the run that held it may have sent it (P3)
+      case 'UNKNOWN':
+      case 'SENT':
+        return this.check(payout);
+      case 'CONFIRMED': // settled: handled above
+        return;
+    }
+  }
+
+  /** Pre-call, call, post-call. */
+  private async send(payout: StoredPayout): Promise<void> {
+    const account = payout.beneficiary.alipayAccount || (payout.beneficiary.role === 'merchant' ? await merchantAlipayAccount(payout.beneficiary.id) : '');
+    if (!account) return this.defer(payout, 'NO_ALIPAY_ACCOUNT', `${payout.beneficiary.role} ${payout.beneficiary.id} has no Alipay account`);
+    const now = this.now();
+    const sending = await this.step(payout, {
+      ...unscheduled(payout),
+      status: through(payout.status, 'SENDING'),
+      attempts: payout.attempts + 1,
+      beneficiary: { ...payout.beneficiary, alipayAccount: account },
+      leaseToken: randomUUID(),
+      leaseUntil: toIso(toMs(now) + this.retry.leaseMs),
+    });
+    if (sending) await this.transfer(sending);
+  }
+
+  private async transfer(sending: StoredPayout): Promise<void> {
+    this.result.sent += 1;
+    const [outcome, claim] = await Promise.all([
+      this.provider
+        .transfer({
+          outBizNo: sending.payoutId,
+          amountFen: sending.amountFen,
+          payeeAccount: sending.beneficiary.alipayAccount,
+          title: sending.claimId ? `Baozhang claim ${sending.claimId}` : `Baozhang deposit ${sending.withdrawalId ?? sending.advanceId ?? sending.payoutId}`,
+        })
+        .catch((error: unknown): TransferOutcome => ({ outcome: 'unknown', reason: error instanceof Error ? error.message : String(error) })),
+      this.claimOf(sending),
+    ]);
+    await this.record(sending, outcome, claim);
+  }
+
+  /** P3: what became of a transfer whose outcome this job does not know; resent only if never received. */
+  private async check(payout: StoredPayout): Promise<void> {
+    this.result.queried += 1;
+    const [outcome, claim] = await Promise.all([
+      this.provider
+        .query(payout.payoutId)
+        .catch((error: unknown): QueryOutcome => ({ outcome: 'unknown', reason: error instanceof Error ? error.message : String(error) })),
+      this.claimOf(payout),
+    ]);
+    const checked = { ...payout, checks: (payout.checks ?? 0) + 1 };
+    if (outcome.outcome !== 'not-found') return this.record(payout, outcome, claim, checked);
+    if (payout.status === 'SENT') {
+      // The provider accepted it once; a resend could pay twice. Keep asking, and say so.
+      logger.error('Provider no longer knows an accepted transfer; not resending', { payoutId: payout.payoutId });
+      return this.waitForAnswer(payout, checked, { outcome: 'unknown', reason: 'accepted transfer not found' });
+    }
+    if (payout.attempts >= this.retry.maxAttempts) {
+      return this.fail(payout, checked, { outcome: 'failed', code: 'NOT_RECEIVED', message: 'The provider never received the transfer', retryable: false });
+    }
+    // Never received: a definite failure of that attempt, sent again under the same key.
+    const resending = await this.step(payout, {
+      ...unscheduled(checked),
+      status: through(payout.status, 'FAILED', 'SENDING'),
+      attempts: payout.attempts + 1,
+      leaseToken: randomUUID(),
+      leaseUntil: toIso(toMs(this.now()) + this.retry.leaseMs),
+    });
+    if (resending) await this.transfer(resending);
+  }
+
+  /** Post-call: records an outcome over `previous` (the record as held); `base` carries counters. */
+  private async record(previous: StoredPayout, outcome: TransferOutcome, claim: ClaimRead, base: StoredPayout = previous) {
+    switch (outcome.outcome) {
+      case 'confirmed':
+        return this.settle(previous, base, outcome.providerRef, outcome.providerPaidAt, claim);
+      case 'processing': {
+        const sent = await this.step(previous, {
+          ...unscheduled(base),
+          status: previous.status === 'SENT' ? 'SENT' : through(previous.status, 'SENT'),
+          sentAt: previous.sentAt ?? this.now(),
+          ...(outcome.providerRef ? { providerRef: outcome.providerRef } : {}),
+          nextAttemptAt: this.backoff((base.checks ?? 0) + 1, base),
+        });
+        if (sent) this.result.processing += 1;
+        return;
+      }
+      case 'failed':
+        if (previous.status === 'SENT') {
+          // The lifecycle has no SENT → FAILED: an accepted transfer the provider later failed needs a person.
+          logger.error('Provider failed a transfer it had accepted; left SENT for an operator', { payoutId: previous.payoutId, code: outcome.code });
+          return this.waitForAnswer(previous, base, { outcome: 'unknown', reason: `failed after acceptance: ${outcome.code}` }, outcome.code);
+        }
+        return this.fail(previous, base, outcome);
+      case 'unknown':
+        return this.waitForAnswer(previous, base, outcome);
+    }
+  }
+
+  /** Unknown outcome: UNKNOWN (SENT stays SENT), queried after a backoff; never resent blindly. */
+  private async waitForAnswer(previous: StoredPayout, base: StoredPayout, outcome: { outcome: 'unknown'; reason: string }, code = 'OUTCOME_UNKNOWN') {
+    const written = await this.step(previous, {
+      ...unscheduled(base),
+      status: previous.status === 'UNKNOWN' || previous.status === 'SENT' ? previous.status : through(previous.status, 'UNKNOWN'),
+      lastError: { code, message: outcome.reason, at: this.now() },
+      nextAttemptAt: this.backoff(Math.max(base.checks ?? 0, 1), base),
+    });
+    if (written) this.result.unknown += 1;
+  }
+
+  /** A refusal: FAILED, retried after a backoff — or, past the limit or for good, reported. */
+  private async fail(previous: StoredPayout, base: StoredPayout, refusal: Failed): Promise<void> {
+    const now = this.now();
+    const lastError = { code: refusal.code, message: refusal.message, at: now };
+    const status = through(previous.status, 'FAILED');
+    if (refusal.retryable && previous.attempts < this.retry.maxAttempts) {
+      const retrying = await this.step(previous, { ...unscheduled(base), status, lastError, nextAttemptAt: this.backoff(previous.attempts, base) });
+      if (retrying) this.result.retrying += 1;
+      return;
+    }
+    const failed = { ...unscheduled(base), status, lastError, failureCode: refusal.code, failedAt: now };
+    const written = await this.step(previous, failed, [{ type: 'payout.failed', detail: { ...eventDetail(failed), code: refusal.code, message: refusal.message } }]);
+    if (!written) return;
+    this.result.failed += 1;
+    logger.error('Payout failed for good', { payoutId: failed.payoutId, attempts: failed.attempts, code: refusal.code });
+  }
+
+  /** No account to pay (yet): nothing is sent; reported, and tried again after the longest backoff. */
+  private async defer(payout: StoredPayout, code: string, message: string): Promise<void> {
+    logger.error('Payout cannot be sent', { payoutId: payout.payoutId, code, message });
+    const written = await this.step(payout, {
+      ...payout,
+      lastError: { code, message, at: this.now() },
+      nextAttemptAt: this.backoff(Number.POSITIVE_INFINITY, payout),
+    });
+    if (written) this.result.deferred += 1;
+  }
+
+  /** The payout's claim, read alongside the provider call: `null` when that read failed (read again to settle). */
+  private async claimOf(payout: StoredPayout): Promise<ClaimRead> {
+    return payout.claimId ? getClaim(payout.claimId).catch(() => null) : undefined;
+  }
+
+  /**
+   * P1: the provider confirmed — payout CONFIRMED, claim PAID (the rules' `pay` transition), policy
+   * CLAIMED, a deposit's withdrawal or advance settled, `payout.sent`: one transaction. A part whose
+   * condition fails (a claim no longer APPROVED is a bug) is logged and left out, never the payout:
+   * the money has moved and must never move again.
+   */
+  private async settle(previous: StoredPayout, base: StoredPayout, providerRef: string, providerPaidAt: string | undefined, read: ClaimRead) {
+    // Unreadable now: this throws, nothing is recorded, and the next run's query settles it.
+    const claim = read === null && base.claimId ? await getClaim(base.claimId) : (read ?? undefined);
+    const now = this.now();
+    const confirmed: StoredPayout = {
+      ...unscheduled(base),
+      status: previous.status === 'SENT' ? through('SENT', 'CONFIRMED') : through(previous.status, 'SENT', 'CONFIRMED'),
+      providerRef,
+      sentAt: previous.sentAt ?? now,
+      paidAt: now,
+      ...(providerPaidAt ? { providerPaidAt } : {}),
+    };
+    let writes: SettlementWrite[] = [...this.claimWrites(confirmed, claim, now)];
+    if (confirmed.withdrawalId || confirmed.advanceId) writes.push(...(await depositSettlement(confirmed, now)));
+    const events: PayoutEvent[] = [{ type: 'payout.sent', detail: { ...eventDetail(confirmed), providerRef, sentAt: confirmed.sentAt, paidAt: now } }];
+
+    for (;;) {
+      try {
+        const written = await settlePayout({ previous: guardOf(previous), payout: confirmed, writes, events, at: now });
+        if (written) this.result.confirmed += 1;
+        else this.result.skipped += 1;
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionFailed)) throw error;
+        const failedGroups = new Set(writes.filter((write) => error.failed.includes(write.name)).map((write) => write.group));
+        if (failedGroups.size === 0) throw error;
+        logger.error('Paid payout settles without parts whose state is not as expected', { payoutId: confirmed.payoutId, failed: error.failed });
+        writes = writes.filter((write) => !failedGroups.has(write.group));
+      }
+    }
+  }
+
+  private claimWrites(payout: StoredPayout, claim: StoredClaim | undefined, now: string): SettlementWrite[] {
+    if (!payout.claimId) return [];
+    if (!claim) {
+      logger.error('Paid payout names a claim that does not exist', { payoutId: payout.payoutId, claimId: payout.claimId });
+      return [];
+    }
+    try {
+      const paid = transition(claim, 'pay', { role: 'system' }, now);
+      return claimPaidWrites(
+        {
+          claimId: claim.claimId,
+          historyLength: claim.history.length,
+          entry: paid.history.at(-1)!,
+          paidAt: paid.paidAt!,
+          policy: { orderId: claim.orderId, planId: claim.planId, ...(claim.lineId !== undefined ? { lineId: claim.lineId } : {}) },
+          claimableStatuses: CLAIMABLE,
+        },
+        now,
+      );
+    } catch (error) {
+      if (!(error instanceof IllegalTransition)) throw error;
+      logger.error('Paid payout’s claim is not APPROVED; it is left as it is', { payoutId: payout.payoutId, claimId: claim.claimId, status: claim.status });
+      return [];
+    }
+  }
+}

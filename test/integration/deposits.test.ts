@@ -1,0 +1,590 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
+import { AdvanceSchema, DepositSchema, PayoutSchema, TopUpResultSchema, WithdrawalSchema } from '#shared/http/schemas.ts';
+import { rulesConfig } from '#shared/rules-config.ts';
+import { claimsFromRefund } from '#shared/rules/index.ts';
+import { documentClient, tableName } from '#shared/store/client.ts';
+import {
+  approveWithdrawal,
+  depositJournal,
+  depositPayoutSettledConditionNames,
+  depositPayoutSettledWrites,
+  getDepositAccount,
+  getWithdrawal,
+  type DepositMovement,
+} from '#shared/store/deposits.ts';
+import { ConditionFailed, named } from '#shared/store/errors.ts';
+import { keys } from '#shared/store/keys.ts';
+import { getPayout, type StoredPayout } from '#shared/store/payouts.ts';
+import { fileClaim } from '#shared/use-cases/claims.ts';
+import { parties, useApi, type Caller } from './support/api.ts';
+import { nextId } from './support/orders.ts';
+import { outboxOn, readItem, readRecord, seedCovered, seedProofOrder } from './support/seed.ts';
+
+/**
+ * The consumer-protection deposit (D1–D3, J9) through the API: top-ups, withdrawals under ops
+ * review, advance compensation of claims, penalties freezing and fraud forfeiting the deposit.
+ * The payout job's part — settling a deposit-funded payout — is simulated by running
+ * `depositPayoutSettledWrites` in a transaction of our own. Each test has its own merchant; after
+ * every scenario (and once more at the end) the stored balance equals the sum of the stored journal.
+ */
+const api = useApi();
+const NOW = '2026-11-23T10:00:00+08:00'; // a Monday
+const clock = fixedClock(NOW);
+beforeAll(() => setClock(clock));
+afterAll(() => setClock(systemClock));
+beforeEach(() => clock.set(NOW));
+
+const evidence = [{ type: 'brand-authentication-report', uri: 'https://evidence.example/r-1.pdf', sha256: 'a'.repeat(64) }];
+
+type Merchant = Caller & { id: string };
+const merchants: string[] = [];
+
+async function newMerchant(): Promise<Merchant> {
+  const id = nextId('shop');
+  const res = await api.call('PUT', `/v1/merchants/${id}`, {
+    as: parties.service,
+    body: { name: 'Acme Silk', alipayAccount: `${id}@alipay.example`, categories: ['apparel'] },
+  });
+  expect(res.status).toBe(200);
+  merchants.push(id);
+  return { role: 'merchant', sub: id, id };
+}
+
+const topUp = (m: Merchant, amountFen: unknown, as: Caller = m) =>
+  api.call('POST', `/v1/merchants/${m.id}/deposit/top-ups`, { as, body: { amountFen } });
+const deposit = (m: Merchant, as: Caller = m) => api.call('GET', `/v1/merchants/${m.id}/deposit`, { as });
+const request = (m: Merchant, body: Record<string, unknown>, as: Caller = m) =>
+  api.call('POST', `/v1/merchants/${m.id}/deposit/withdrawals`, { as, body });
+const withdraw = (m: Merchant, amountFen: number) => request(m, { amountFen, reason: 'closing the shop' });
+const decide = (withdrawalId: string, body: Record<string, unknown>, as: Caller = parties.ops) =>
+  api.call('POST', `/v1/deposit-withdrawals/${withdrawalId}/decisions`, { as, body });
+const advance = (claimId: string, body: Record<string, unknown> = {}, as: Caller = parties.ops) =>
+  api.call('POST', `/v1/claims/${claimId}/advance-compensations`, { as, body });
+
+async function sendEvent(type: string, data: Record<string, unknown>, id = nextId('evt')) {
+  const res = await api.call('POST', '/v1/events', { as: parties.service, body: { id, type, occurredAt: NOW, data } });
+  expect(res.status).toBe(202);
+  return res.body;
+}
+const penalize = (m: Merchant, penaltyId: string, fraud = false, id?: string) =>
+  sendEvent('merchant.penalized', { merchantId: m.id, penaltyId, reason: fraud ? 'counterfeit goods' : 'late shipment', ...(fraud ? { fraud } : {}) }, id);
+const lift = (m: Merchant, penaltyId: string) => sendEvent('merchant.penalty-lifted', { merchantId: m.id, penaltyId });
+
+/** The payout job's confirmation of a deposit-funded payout, reduced to the deposit's part. */
+async function settle(payoutId: string, at = '2026-11-24T15:00:00+08:00') {
+  const payout = (await getPayout(payoutId))!;
+  await named(depositPayoutSettledConditionNames(payout), () =>
+    documentClient.send(new TransactWriteCommand({ TransactItems: depositPayoutSettledWrites(payout, at) })),
+  );
+  return payout;
+}
+
+/** Every movement of a deposit's journal, oldest first (paging through it). */
+async function journal(merchantId: string): Promise<DepositMovement[]> {
+  const all: DepositMovement[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await depositJournal(merchantId, { limit: 2, ...(cursor ? { cursor } : {}) });
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all.reverse();
+}
+
+/** D1–D3: the stored balance is the sum of the stored journal; held and available add up. */
+async function expectBalanced(merchantId: string) {
+  const [account, movements] = await Promise.all([getDepositAccount(merchantId), journal(merchantId)]);
+  expect(account.balanceFen).toBe(movements.reduce((sum, m) => sum + m.deltaFen, 0));
+  expect(account.availableFen).toBe(account.balanceFen - account.heldFen);
+  for (const figure of [account.balanceFen, account.heldFen, account.availableFen]) expect(figure).toBeGreaterThanOrEqual(0);
+  return { account, movements };
+}
+
+async function depositEvents(merchantId: string) {
+  return (await outboxOn(NOW)).filter((e) => e.type.startsWith('deposit.') && e.detail['merchantId'] === merchantId).map((e) => e.type);
+}
+
+/** A claim UNDER_REVIEW on one of the merchant's orders (an open claim, D3). */
+async function openClaim(m: Merchant) {
+  const { policy } = await seedCovered('authenticity', { merchantId: m.id });
+  const res = await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', evidence } });
+  expect(res.status).toBe(201);
+  expect(res.body.status).toBe('UNDER_REVIEW');
+  return res.body;
+}
+
+/** A live-price claim on the merchant's order, APPROVED at submission with a 2000 fen payout to the buyer. */
+async function approvedClaim(m: Merchant) {
+  const { policy, order } = await seedCovered('live-price', { merchantId: m.id });
+  const proof = await seedProofOrder({ buyerId: order.buyerId, merchantId: m.id });
+  const res = await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId } });
+  expect(res.status).toBe(201);
+  expect(res.body).toMatchObject({ status: 'APPROVED', amountFen: 2000 });
+  return res.body;
+}
+
+describe('D1 top-up and the deposit view', () => {
+  it('D1 a top-up is a journal movement; the status says whether the deposit meets the 100000 fen minimum (boundary)', async () => {
+    const m = await newMerchant();
+    const empty = await deposit(m);
+    expect(empty.status).toBe(200);
+    expect(empty.body).toEqual({
+      merchantId: m.id, balanceFen: 0, heldFen: 0, availableFen: 0, minimumFen: 100_000, meetsMinimum: false,
+      frozen: false, forfeited: false, withdrawals: [], movements: [],
+    });
+
+    const first = await topUp(m, 99_999);
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({
+      movement: { movementId: expect.stringMatching(/^mov_[0-9A-Z]{26}$/), type: 'top-up', deltaFen: 99_999, at: NOW, actor: { role: 'merchant', id: m.id } },
+      deposit: { merchantId: m.id, balanceFen: 99_999, heldFen: 0, availableFen: 99_999, minimumFen: rulesConfig.deposit.minimumFen, meetsMinimum: false, frozen: false, forfeited: false },
+    });
+    expect(TopUpResultSchema.strict().safeParse(first.body).error).toBeUndefined();
+
+    // Ops may pay in for the merchant; one fen more meets the minimum exactly.
+    clock.set('2026-11-23T10:05:00+08:00');
+    const second = await topUp(m, 1, parties.ops);
+    expect(second.status).toBe(201);
+    expect(second.body.deposit).toMatchObject({ balanceFen: 100_000, availableFen: 100_000, meetsMinimum: true });
+    expect(second.body.movement.actor).toEqual({ role: 'ops', id: 'ops-1' });
+
+    const view = await deposit(m, parties.ops);
+    expect(view.status).toBe(200);
+    expect(DepositSchema.safeParse(view.body).error).toBeUndefined();
+    expect(view.body.movements.map((mv: DepositMovement) => mv.deltaFen)).toEqual([1, 99_999]); // newest first
+    expect(await depositEvents(m.id)).toEqual(['deposit.topped-up', 'deposit.topped-up']);
+    await expectBalanced(m.id);
+  });
+
+  it('D1 a retried top-up with the same Idempotency-Key is replayed, not credited twice', async () => {
+    const m = await newMerchant();
+    const send = () => api.call('POST', `/v1/merchants/${m.id}/deposit/top-ups`, { as: m, body: { amountFen: 100_000 }, headers: { 'idempotency-key': 'topup-1' } });
+    const first = await send();
+    const retry = await send();
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    const { account, movements } = await expectBalanced(m.id);
+    expect(account.balanceFen).toBe(100_000);
+    expect(movements).toHaveLength(1);
+  });
+
+  it('D1 a top-up that would take the balance beyond Number.MAX_SAFE_INTEGER fen is 422 INVALID_AMOUNT and changes nothing', async () => {
+    const m = await newMerchant();
+    expect((await topUp(m, Number.MAX_SAFE_INTEGER)).status).toBe(201);
+    const refused = await topUp(m, 1);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'INVALID_AMOUNT', basis: { rule: 'D1', amountFen: 1 } });
+    const { account, movements } = await expectBalanced(m.id);
+    expect(account.balanceFen).toBe(Number.MAX_SAFE_INTEGER);
+    expect(movements).toHaveLength(1);
+  });
+
+  it('400 for amounts that are not positive whole fen or unknown fields; 401, 403; 404 for another merchant or an unknown one, storing nothing', async () => {
+    const m = await newMerchant();
+    for (const amountFen of [0, -5, 1.5, '100', null, Number.MAX_SAFE_INTEGER + 1]) {
+      const res = await topUp(m, amountFen);
+      expect(res.status, String(amountFen)).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+    }
+    const extra = await api.call('POST', `/v1/merchants/${m.id}/deposit/top-ups`, { as: m, body: { amountFen: 100, merchantId: 'x' } });
+    expect(extra.status).toBe(400);
+    expect((await api.call('POST', `/v1/merchants/${m.id}/deposit/top-ups`, { body: { amountFen: 100 } })).status).toBe(401);
+    for (const as of [parties.buyer, parties.adjuster, parties.service]) {
+      expect((await topUp(m, 100, as)).status).toBe(403);
+      expect((await deposit(m, as)).status).toBe(403);
+    }
+    const other = await topUp(m, 100, parties.otherMerchant);
+    expect(other.status).toBe(404);
+    expect(other.body.code).toBe('NOT_FOUND');
+    expect((await deposit(m, parties.otherMerchant)).status).toBe(404);
+    // A merchant Baozhang has no profile of cannot pay in, and has no deposit to show.
+    const unknown = { role: 'merchant' as const, sub: 'shop-nowhere', id: 'shop-nowhere' };
+    expect((await topUp(unknown, 100, parties.ops)).status).toBe(404);
+    expect((await deposit(unknown, parties.ops)).status).toBe(404);
+    expect(await getDepositAccount('shop-nowhere')).toMatchObject({ balanceFen: 0, version: 0 });
+    expect((await expectBalanced(m.id)).movements).toEqual([]);
+  });
+});
+
+describe('D3 withdrawals', () => {
+  it('D3 request → ops approves (the amount is held) → the payout job pays it exactly once', async () => {
+    const m = await newMerchant();
+    await topUp(m, 150_000);
+    const requested = await withdraw(m, 50_000);
+    expect(requested.status).toBe(201);
+    expect(requested.body).toEqual({
+      withdrawalId: expect.stringMatching(/^wdr_[0-9A-Z]{26}$/),
+      merchantId: m.id,
+      amountFen: 50_000,
+      reason: 'closing the shop',
+      status: 'REQUESTED',
+      requestedAt: NOW,
+    });
+    expect(WithdrawalSchema.strict().safeParse(requested.body).error).toBeUndefined();
+    // Nothing is held while it waits for review.
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 150_000, heldFen: 0, availableFen: 150_000 });
+
+    clock.set('2026-11-23T11:00:00+08:00');
+    const approved = await decide(requested.body.withdrawalId, { decision: 'approve', note: 'no open claims' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toEqual({
+      ...requested.body,
+      status: 'APPROVED',
+      decidedAt: '2026-11-23T11:00:00+08:00',
+      decidedBy: { role: 'ops', id: 'ops-1' },
+      note: 'no open claims',
+      payoutId: expect.stringMatching(/^pay_[0-9A-Z]{26}$/),
+      // D3 paid out like claims: 3 PRC working days after approval (Mon → Thu).
+      payoutDueBy: '2026-11-26T11:00:00+08:00',
+    });
+    const view = await deposit(m);
+    expect(view.body).toMatchObject({ balanceFen: 150_000, heldFen: 50_000, availableFen: 100_000, meetsMinimum: true });
+    expect(view.body.withdrawals).toEqual([approved.body]);
+
+    // The payout record the payout job pays: to the merchant's Alipay account, from its deposit.
+    const payouts = await api.call('GET', '/v1/payouts', { as: m });
+    expect(payouts.body.items).toEqual([
+      {
+        payoutId: approved.body.payoutId,
+        withdrawalId: requested.body.withdrawalId,
+        source: 'deposit',
+        beneficiary: { role: 'merchant', id: m.id, alipayAccount: `${m.id}@alipay.example` },
+        amountFen: 50_000,
+        status: 'PENDING',
+        attempts: 0,
+        dueBy: '2026-11-26T11:00:00+08:00',
+        dueByBasis: 'working-days',
+        overdue: false,
+      },
+    ]);
+    expect(PayoutSchema.strict().safeParse(payouts.body.items[0]).error).toBeUndefined();
+    expect(await readItem(keys.payout(approved.body.payoutId))).toMatchObject({ depositMerchantId: m.id, dueShard: expect.stringMatching(/^PAYOUT#\d$/) });
+
+    await settle(approved.body.payoutId);
+    expect(await getWithdrawal(requested.body.withdrawalId)).toMatchObject({ status: 'PAID', paidAt: '2026-11-24T15:00:00+08:00' });
+    const after = await deposit(m);
+    expect(after.body).toMatchObject({ balanceFen: 100_000, heldFen: 0, availableFen: 100_000 });
+    expect(after.body.movements[0]).toMatchObject({ type: 'withdrawal', deltaFen: -50_000, withdrawalId: requested.body.withdrawalId, payoutId: approved.body.payoutId, actor: { role: 'system' } });
+
+    // P1: the same confirmation again changes nothing.
+    await expect(settle(approved.body.payoutId)).rejects.toSatisfy(
+      (error: unknown) => error instanceof ConditionFailed && error.failed.includes('withdrawal-approved'),
+    );
+    const { account, movements } = await expectBalanced(m.id);
+    expect(account).toMatchObject({ balanceFen: 100_000, heldFen: 0 });
+    expect(movements.map((mv) => mv.type)).toEqual(['top-up', 'withdrawal']);
+    expect((await depositEvents(m.id)).sort()).toEqual(['deposit.topped-up', 'deposit.withdrawal-approved', 'deposit.withdrawal-requested']);
+  });
+
+  it('D3 P2 an approval whose due date the holiday calendar does not cover yet is counted in calendar days and labelled so', async () => {
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    const w = (await withdraw(m, 10_000)).body;
+    clock.set('2026-12-31T10:00:00+08:00');
+    const approved = await decide(w.withdrawalId, { decision: 'approve' });
+    expect(approved.status).toBe(200);
+    expect(approved.body.payoutDueBy).toBe('2027-01-03T10:00:00+08:00');
+    expect(await getPayout(approved.body.payoutId)).toMatchObject({ dueBy: '2027-01-03T10:00:00+08:00', dueByBasis: 'calendar-days-fallback' });
+  });
+
+  it('D3 refused at once with EVERY failing condition: active penalty, open claims, fraud finding, amount above the available balance — nothing stored', async () => {
+    const m = await newMerchant();
+    await topUp(m, 50_000);
+    await openClaim(m);
+    await penalize(m, 'pen-fraud', true);
+    const before = await depositEvents(m.id);
+
+    const refused = await withdraw(m, 60_000);
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({
+      code: 'WITHDRAWAL_NOT_ALLOWED',
+      basis: {
+        rule: 'D3',
+        reasons: ['INSUFFICIENT_DEPOSIT', 'MERCHANT_PENALIZED', 'OPEN_CLAIMS', 'FRAUD_FINDING'],
+        refusals: [
+          // The fraud finding forfeited the 50000 fen: nothing is available.
+          { code: 'INSUFFICIENT_DEPOSIT', basis: { rule: 'D3', amountFen: 60_000, availableFen: 0 } },
+          { code: 'MERCHANT_PENALIZED' },
+          { code: 'OPEN_CLAIMS', basis: { openClaims: 1 } },
+          { code: 'FRAUD_FINDING' },
+        ],
+      },
+    });
+    expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.amountFen', 'merchant', 'merchant', 'merchant']);
+    expect((await deposit(m)).body.withdrawals).toEqual([]);
+    expect(await depositEvents(m.id)).toEqual(before);
+    await expectBalanced(m.id);
+  });
+
+  it('D3 open claims on its orders refuse a withdrawal until they are decided; an amount above the available balance is refused with the figures', async () => {
+    const m = await newMerchant();
+    await topUp(m, 120_000);
+    const claim = await openClaim(m);
+    const refused = await withdraw(m, 100_000);
+    expect(refused.status).toBe(422);
+    expect(refused.body.basis).toMatchObject({ reasons: ['OPEN_CLAIMS'], refusals: [{ code: 'OPEN_CLAIMS', basis: { openClaims: 1 } }] });
+
+    const rejected = await api.call('POST', `/v1/claims/${claim.claimId}/decisions`, { as: parties.adjuster, body: { decision: 'reject', reasonCode: 'NOT_COUNTERFEIT' } });
+    expect(rejected.status).toBe(200);
+    const tooMuch = await withdraw(m, 120_001);
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.basis).toMatchObject({ reasons: ['INSUFFICIENT_DEPOSIT'], refusals: [{ basis: { amountFen: 120_001, availableFen: 120_000 } }] });
+    // The whole available balance, to the fen, may be withdrawn.
+    expect((await withdraw(m, 120_000)).status).toBe(201);
+  });
+
+  it('D3 an approved claim not yet paid is still open', async () => {
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    await approvedClaim(m);
+    const refused = await withdraw(m, 1_000);
+    expect(refused.status).toBe(422);
+    expect(refused.body.basis.reasons).toEqual(['OPEN_CLAIMS']);
+  });
+
+  it('D3 two withdrawals racing for the same balance: both may wait for review, only one approval wins; the other is 422 INSUFFICIENT_DEPOSIT', async () => {
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    const [a, b] = await Promise.all([withdraw(m, 100_000), withdraw(m, 100_000)]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+
+    const results = await Promise.all([decide(a.body.withdrawalId, { decision: 'approve' }), decide(b.body.withdrawalId, { decision: 'approve' })]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 422]);
+    const loser = results.find((r) => r.status === 422)!;
+    expect(loser.body).toMatchObject({ code: 'WITHDRAWAL_NOT_ALLOWED', basis: { reasons: ['INSUFFICIENT_DEPOSIT'], refusals: [{ basis: { availableFen: 0 } }] } });
+
+    const view = await deposit(m);
+    expect(view.body).toMatchObject({ balanceFen: 100_000, heldFen: 100_000, availableFen: 0 });
+    expect(view.body.withdrawals.map((w: { status: string }) => w.status).sort()).toEqual(['APPROVED', 'REQUESTED']);
+    const payouts = await api.call('GET', '/v1/payouts', { as: m });
+    expect(payouts.body.items).toHaveLength(1);
+    await expectBalanced(m.id);
+  });
+
+  it('D3 the same withdrawal approved five times at once: one approval, one hold, one payout; the rest 409', async () => {
+    const m = await newMerchant();
+    await topUp(m, 300_000);
+    const w = (await withdraw(m, 100_000)).body;
+    const results = await Promise.all(Array.from({ length: 5 }, () => decide(w.withdrawalId, { decision: 'approve' })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+    for (const r of results.filter((x) => x.status === 409)) expect(['ILLEGAL_TRANSITION', 'CONFLICT']).toContain(r.body.code);
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 100_000, availableFen: 200_000 });
+    expect((await api.call('GET', '/v1/payouts', { as: m })).body.items).toHaveLength(1);
+    await expectBalanced(m.id);
+  });
+
+  it('J9 D3 a penalty arriving while a withdrawal waits for review: approval refused (nothing held), rejection allowed, approval after the lift', async () => {
+    const m = await newMerchant();
+    await topUp(m, 200_000);
+    const first = (await withdraw(m, 80_000)).body;
+    const second = (await withdraw(m, 20_000)).body;
+
+    await penalize(m, 'pen-1');
+    expect((await deposit(m)).body).toMatchObject({ frozen: true, forfeited: false, balanceFen: 200_000 });
+    const refused = await decide(first.withdrawalId, { decision: 'approve' });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'WITHDRAWAL_NOT_ALLOWED', basis: { reasons: ['MERCHANT_PENALIZED'] } });
+    expect(await getWithdrawal(first.withdrawalId)).toMatchObject({ status: 'REQUESTED' });
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 0, availableFen: 200_000 });
+    // A frozen deposit takes no new request either.
+    expect((await withdraw(m, 1)).body.basis.reasons).toEqual(['MERCHANT_PENALIZED']);
+
+    const rejected = await decide(second.withdrawalId, { decision: 'reject', note: 'penalized' });
+    expect(rejected.status).toBe(200);
+    expect(rejected.body).toMatchObject({ status: 'REJECTED', decidedBy: { role: 'ops', id: 'ops-1' }, note: 'penalized' });
+    expect(rejected.body.payoutId).toBeUndefined();
+
+    await lift(m, 'pen-1');
+    expect((await deposit(m)).body.frozen).toBe(false);
+    const approved = await decide(first.withdrawalId, { decision: 'approve' });
+    expect(approved.status).toBe(200);
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 80_000, availableFen: 120_000 });
+    await expectBalanced(m.id);
+  });
+
+  it('J9 the approval transaction itself refuses a frozen deposit (a penalty landing between the read and the write)', async () => {
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    const w = (await withdraw(m, 10_000)).body;
+    await penalize(m, 'pen-1');
+    const payout: StoredPayout = {
+      payoutId: `pay_${nextId('race')}`, withdrawalId: w.withdrawalId, source: 'deposit', depositMerchantId: m.id,
+      beneficiary: { role: 'merchant', id: m.id, alipayAccount: 'x' }, amountFen: 10_000, status: 'PENDING', attempts: 0,
+      dueBy: NOW, overdue: false, createdAt: NOW,
+    };
+    await expect(approveWithdrawal({ withdrawal: { ...w, status: 'APPROVED', payoutId: payout.payoutId }, payout, at: NOW })).rejects.toSatisfy(
+      (error: unknown) => error instanceof ConditionFailed && error.failed.join() === 'merchant-in-good-standing',
+    );
+    expect(await getWithdrawal(w.withdrawalId)).toMatchObject({ status: 'REQUESTED' });
+    expect(await getPayout(payout.payoutId)).toBeUndefined();
+    expect((await getDepositAccount(m.id)).heldFen).toBe(0);
+  });
+
+  it('J9 D3 a fraud finding forfeits the available balance with a journal movement in the penalty transaction; what approvals hold is still paid; no withdrawal ever after', async () => {
+    const m = await newMerchant();
+    await topUp(m, 150_000);
+    const w = (await withdraw(m, 40_000)).body;
+    const approved = (await decide(w.withdrawalId, { decision: 'approve' })).body;
+
+    const eventId = nextId('evt');
+    expect(await penalize(m, 'pen-fraud', true, eventId)).toEqual({ accepted: 1, duplicates: 0 });
+    const view = await deposit(m);
+    expect(view.body).toMatchObject({ balanceFen: 40_000, heldFen: 40_000, availableFen: 0, frozen: true, forfeited: true, meetsMinimum: false });
+    expect(view.body.movements[0]).toMatchObject({ type: 'forfeiture', deltaFen: -110_000, penaltyId: 'pen-fraud', at: NOW, actor: { role: 'system' } });
+    expect(await readRecord(keys.penalty(m.id, 'pen-fraud'))).toMatchObject({ fraud: true, penalizedAt: NOW });
+    expect((await depositEvents(m.id)).filter((t) => t === 'deposit.forfeited')).toHaveLength(1);
+
+    // The same event again, or the same penalty under a new event id, forfeits nothing more.
+    expect(await penalize(m, 'pen-fraud', true, eventId)).toEqual({ accepted: 0, duplicates: 1 });
+    await penalize(m, 'pen-fraud', true);
+    expect((await expectBalanced(m.id)).movements.map((mv) => mv.type)).toEqual(['top-up', 'forfeiture']);
+
+    // Held for an approved withdrawal before the finding: still paid out.
+    await settle(approved.payoutId);
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 0, heldFen: 0 });
+
+    // Lifting the penalty keeps the fraud finding: the deposit stays frozen and forfeited.
+    await lift(m, 'pen-fraud');
+    await topUp(m, 5_000);
+    const refused = await withdraw(m, 5_000);
+    expect(refused.status).toBe(422);
+    expect(refused.body.basis.reasons).toEqual(['FRAUD_FINDING']);
+    expect((await deposit(m)).body).toMatchObject({ frozen: true, forfeited: true, balanceFen: 5_000 });
+    await expectBalanced(m.id);
+  });
+
+  it('a fraud finding against a merchant that never paid in changes no deposit', async () => {
+    const m = await newMerchant();
+    await penalize(m, 'pen-fraud', true);
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 0, frozen: true, forfeited: true, movements: [] });
+  });
+
+  it('decisions: 404 unknown, 409 ILLEGAL_TRANSITION once decided, 400 malformed, 403 for anyone but ops', async () => {
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    const w = (await withdraw(m, 10_000)).body;
+    expect((await decide('wdr_UNKNOWN', { decision: 'approve' })).status).toBe(404);
+    for (const body of [{ decision: 'request-info' }, {}, { decision: 'approve', amountFen: 1 }, { decision: 'approve', note: '' }]) {
+      expect((await decide(w.withdrawalId, body)).status, JSON.stringify(body)).toBe(400);
+    }
+    for (const as of [m, parties.adjuster, parties.buyer, parties.service]) expect((await decide(w.withdrawalId, { decision: 'approve' }, as)).status).toBe(403);
+    expect((await decide(w.withdrawalId, { decision: 'reject' })).status).toBe(200);
+    const again = await decide(w.withdrawalId, { decision: 'approve' });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', basis: { machine: 'withdrawal', from: 'REJECTED' } });
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 0, availableFen: 100_000 });
+  });
+
+  it('requests: 400 malformed, 403 for ops (a merchant applies itself), 404 for another merchant', async () => {
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    for (const body of [{ amountFen: 0, reason: 'x' }, { amountFen: 100 }, { amountFen: 100, reason: '' }, { amountFen: 100, reason: 'x', status: 'APPROVED' }]) {
+      const res = await request(m, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await request(m, { amountFen: 100, reason: 'x' }, parties.ops)).status).toBe(403);
+    expect((await request(m, { amountFen: 100, reason: 'x' }, parties.otherMerchant)).status).toBe(404);
+    expect((await deposit(m)).body.withdrawals).toEqual([]);
+  });
+});
+
+describe('D2 advance compensation', () => {
+  it("D2 ops pays an approved claim from the merchant's deposit: the claim's payout switches to the deposit, the amount is held, then settled once", async () => {
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    const claim = await approvedClaim(m);
+
+    const res = await advance(claim.claimId, { note: 'insurer declined: not covered' });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      advanceId: expect.stringMatching(/^adv_[0-9A-Z]{26}$/),
+      claimId: claim.claimId,
+      merchantId: m.id,
+      payoutId: expect.stringMatching(/^pay_/),
+      beneficiary: { role: 'buyer', id: 'buyer-417' },
+      amountFen: 2000,
+      status: 'PENDING',
+      basis: { rule: 'D2', claimId: claim.claimId, amountFen: 2000, availableFen: 100_000, payoutStatus: 'PENDING' },
+      note: 'insurer declined: not covered',
+      createdAt: NOW,
+      createdBy: { role: 'ops', id: 'ops-1' },
+    });
+    expect(AdvanceSchema.strict().safeParse(res.body).error).toBeUndefined();
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 100_000, heldFen: 2000, availableFen: 98_000 });
+
+    // P1: still the claim's one payout, now funded from the deposit.
+    const payouts = await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.buyer });
+    expect(payouts.body.items).toEqual([expect.objectContaining({ payoutId: res.body.payoutId, claimId: claim.claimId, advanceId: res.body.advanceId, source: 'deposit', amountFen: 2000, status: 'PENDING' })]);
+    expect(await depositEvents(m.id)).toContain('deposit.advance-compensated');
+
+    const again = await advance(claim.claimId);
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'ADVANCE_EXISTS', basis: { advanceId: res.body.advanceId } });
+
+    await settle(res.body.payoutId);
+    expect(await readRecord(keys.advance(claim.claimId))).toMatchObject({ status: 'PAID', paidAt: '2026-11-24T15:00:00+08:00' });
+    const view = await deposit(m);
+    expect(view.body).toMatchObject({ balanceFen: 98_000, heldFen: 0, availableFen: 98_000 });
+    expect(view.body.movements[0]).toMatchObject({ type: 'advance-compensation', deltaFen: -2000, claimId: claim.claimId, advanceId: res.body.advanceId });
+    await expect(settle(res.body.payoutId)).rejects.toBeInstanceOf(ConditionFailed);
+    await expectBalanced(m.id);
+  });
+
+  it('D2 refusals: a claim not approved, a deposit short of the amount (422); a payout already sent means the insurer pays (422); nothing changes', async () => {
+    const m = await newMerchant();
+    const underReview = await openClaim(m);
+    const notApproved = await advance(underReview.claimId);
+    expect(notApproved.status).toBe(422);
+    expect(notApproved.body).toMatchObject({ code: 'ADVANCE_NOT_ALLOWED', basis: { rule: 'D2', status: 'UNDER_REVIEW' } });
+
+    const claim = await approvedClaim(m);
+    await topUp(m, 1999);
+    const short = await advance(claim.claimId);
+    expect(short.status).toBe(422);
+    expect(short.body).toMatchObject({ code: 'INSUFFICIENT_DEPOSIT', basis: { rule: 'D2', amountFen: 2000, availableFen: 1999 } });
+
+    await topUp(m, 1);
+    const claimItem = await readItem(keys.claim(claim.claimId));
+    await documentClient.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Update: { TableName: tableName, Key: keys.payout(String(claimItem!['payoutId'])), UpdateExpression: 'SET #s = :sent', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':sent': 'SENT' } } }],
+      }),
+    );
+    const sent = await advance(claim.claimId);
+    expect(sent.status).toBe(422);
+    expect(sent.body).toMatchObject({ code: 'ADVANCE_NOT_ALLOWED', basis: { insurerCovers: true } });
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 2000, heldFen: 0 });
+    expect(await readItem(keys.advance(claim.claimId))).toBeUndefined();
+    await expectBalanced(m.id);
+  });
+
+  it("D2 a merchant's own claim (live-quality) is never paid from its own deposit", async () => {
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    const { order, policy } = await seedCovered('live-quality', { merchantId: m.id });
+    const refund = { orderId: order.orderId, lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: true, requestedAt: '2026-11-22T20:00:00+08:00', completedAt: NOW };
+    const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
+    const claim = await fileClaim(draft!, NOW);
+    const res = await advance(claim.claimId);
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'ADVANCE_NOT_ALLOWED', basis: { rule: 'D2', beneficiary: 'merchant' } });
+  });
+
+  it('404 for an unknown claim, 403 for anyone but ops, 400 for unknown fields', async () => {
+    expect((await advance('clm_UNKNOWN')).status).toBe(404);
+    for (const as of [parties.adjuster, parties.merchant, parties.buyer, parties.service]) expect((await advance('clm_UNKNOWN', {}, as)).status).toBe(403);
+    const extra = await advance('clm_UNKNOWN', { amountFen: 5 });
+    expect(extra.status).toBe(400);
+  });
+});
+
+describe('the journal', () => {
+  it('D1 D2 D3 J9 after every scenario above, each stored balance equals the sum of its stored journal', async () => {
+    expect(merchants.length).toBeGreaterThan(10);
+    for (const merchantId of merchants) await expectBalanced(merchantId);
+  });
+});

@@ -1,0 +1,410 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handler as payoutHandler, metrics } from '#functions/payout/handler.ts';
+import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
+import { PayoutSchema } from '#shared/http/schemas.ts';
+import { localScheduledEvent } from '#shared/jobs/scheduled-event.ts';
+import { localProvider, localProviderCalls, resetLocalProvider, setLocalProviderFaults } from '#shared/payments/local.ts';
+import { rulesConfig } from '#shared/rules-config.ts';
+import { claimsFromRefund, toIso, toMs, type Policy } from '#shared/rules/index.ts';
+import { documentClient, tableName } from '#shared/store/client.ts';
+import { keys, listPartitions } from '#shared/store/keys.ts';
+import { getPayout, payoutItem, savePayoutStep, type StoredPayout } from '#shared/store/payouts.ts';
+import { fileClaim } from '#shared/use-cases/claims.ts';
+import { parties, useApi, type Caller } from './support/api.ts';
+import { nextId } from './support/orders.ts';
+import { batchPut, outboxOn, readItem, seedCovered, seedMerchant, seedProofOrder } from './support/seed.ts';
+
+const api = useApi();
+const T0 = '2026-11-23T10:00:00+08:00'; // a Monday
+const clock = fixedClock(T0);
+const MINUTE = 60_000;
+
+const metricCalls: unknown[][] = [];
+beforeAll(() => {
+  setClock(clock);
+  // Observe the OverduePayouts metric (without a namespace, as here, it is never printed).
+  vi.spyOn(metrics, 'addMetric').mockImplementation((...args) => {
+    metricCalls.push(args);
+    return metrics;
+  });
+});
+afterAll(() => {
+  setClock(systemClock);
+  vi.restoreAllMocks();
+});
+beforeEach(() => {
+  clock.set(T0);
+  resetLocalProvider();
+});
+
+const at = (ms: number) => toIso(toMs(T0) + ms);
+
+function runJob(as: Caller = parties.ops) {
+  return api.call('POST', '/v1/jobs/payout/runs', { as });
+}
+
+interface Approved {
+  claimId: string;
+  payoutId: string;
+  policy: Policy;
+}
+
+/** A live-price claim approved at submission (A1) with its PENDING payout (2000 fen to the buyer). */
+async function approvedClaim(buyer: Caller = parties.buyer): Promise<Approved> {
+  const { policy } = await seedCovered('live-price', { buyerId: buyer.sub });
+  const proof = await seedProofOrder({ buyerId: buyer.sub });
+  const res = await api.call('POST', '/v1/claims', { as: buyer, body: { policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId } });
+  expect(res.body.status).toBe('APPROVED');
+  const payouts = await api.call('GET', `/v1/payouts?claimId=${res.body.claimId}`, { as: parties.ops });
+  return { claimId: res.body.claimId, payoutId: payouts.body.items[0].payoutId, policy };
+}
+
+const payoutView = async (claimId: string, as: Caller = parties.ops) =>
+  (await api.call('GET', `/v1/payouts?claimId=${claimId}`, { as })).body.items[0];
+const claimView = async (claimId: string) => (await api.call('GET', `/v1/claims/${claimId}`, { as: parties.adjuster })).body;
+const callsFor = (payoutId: string, kind: 'transfer' | 'query') => localProviderCalls().filter((c) => c.outBizNo === payoutId && c.kind === kind);
+
+/** The outbound events about a payout on the UTC days of `instants`. */
+async function payoutEvents(payoutId: string, ...instants: string[]) {
+  const days = [...new Set(instants.map((i) => new Date(i).toISOString().slice(0, 10)))];
+  const all = (await Promise.all(days.map((day) => outboxOn(`${day}T12:00:00Z`)))).flat();
+  return all.filter((e) => e.type.startsWith('payout.') && e.detail['payoutId'] === payoutId);
+}
+
+describe('payout job (P1–P3): each approved claim paid exactly once', () => {
+  it('P1 an approved claim is paid once: payout CONFIRMED, claim PAID with paidAt, policy CLAIMED, payout.sent once', async () => {
+    const { claimId, payoutId, policy } = await approvedClaim();
+    clock.set(at(5 * MINUTE));
+    const run = await runJob();
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ job: 'payout', processed: 1, sent: 1, confirmed: 1, failed: 0, unknown: 0, overdue: 0, errors: 0 });
+
+    const paidAt = at(5 * MINUTE);
+    const payout = await payoutView(claimId, parties.buyer);
+    expect(payout).toMatchObject({
+      payoutId,
+      claimId,
+      status: 'CONFIRMED',
+      attempts: 1,
+      providerRef: expect.stringMatching(/^ltr_/),
+      sentAt: paidAt,
+      paidAt,
+      overdue: false,
+    });
+    expect(PayoutSchema.strict().safeParse(payout).error).toBeUndefined();
+    expect(payout).not.toHaveProperty('version'); // the job's bookkeeping stays inside
+
+    const claim = await claimView(claimId);
+    expect(claim).toMatchObject({ status: 'PAID', paidAt });
+    expect(claim.history.at(-1)).toEqual({ at: paidAt, status: 'PAID', actor: { role: 'system' } });
+
+    const policyItem = await readItem(keys.policy(policy.orderId, policy.planId, policy.lineId));
+    expect(policyItem).toMatchObject({ status: 'CLAIMED', claimedAt: paidAt, claimId });
+    expect(policyItem).not.toHaveProperty('dueShard'); // the expiry job no longer reads it
+    expect(await readItem(keys.payout(payoutId))).not.toHaveProperty('dueShard'); // nor does this job
+
+    const events = await payoutEvents(payoutId, paidAt);
+    expect(events.map((e) => e.type)).toEqual(['payout.sent']);
+    expect(events[0]!.detail).toMatchObject({ payoutId, claimId, amountFen: 2000, beneficiary: { role: 'buyer', id: 'buyer-417' }, paidAt });
+    expect(callsFor(payoutId, 'transfer')).toHaveLength(1);
+
+    // Run again, later: nothing is due, nothing is sent.
+    clock.set(at(60 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 0, sent: 0, confirmed: 0 });
+    expect(callsFor(payoutId, 'transfer')).toHaveLength(1);
+  });
+
+  it('P3 the provider refusing: FAILED, retried with exponential backoff (1 min, 2 min), then paid once', async () => {
+    const { claimId, payoutId } = await approvedClaim();
+    setLocalProviderFaults({ failNext: 2 });
+
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, retrying: 1, confirmed: 0, failed: 0 });
+    expect(await payoutView(claimId)).toMatchObject({ status: 'FAILED', attempts: 1, nextAttemptAt: at(MINUTE) });
+    expect(await getPayout(payoutId)).toMatchObject({ lastError: { code: 'LOCAL_UNAVAILABLE' } });
+
+    clock.set(at(MINUTE - 1)); // backoff not over: not even read
+    expect((await runJob()).body).toMatchObject({ processed: 0, sent: 0 });
+
+    clock.set(at(MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, retrying: 1 });
+    expect(await payoutView(claimId)).toMatchObject({ status: 'FAILED', attempts: 2, nextAttemptAt: at(3 * MINUTE) });
+
+    clock.set(at(3 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, confirmed: 1 });
+    expect(await payoutView(claimId)).toMatchObject({ status: 'CONFIRMED', attempts: 3 });
+    expect((await claimView(claimId)).status).toBe('PAID');
+    expect(callsFor(payoutId, 'transfer')).toHaveLength(3);
+    expect((await payoutEvents(payoutId, T0)).map((e) => e.type)).toEqual(['payout.sent']);
+  });
+
+  it('P3 refusals past the retry limit (5 transfers): FAILED for good, reported once with payout.failed, never sent again', async () => {
+    const { claimId, payoutId } = await approvedClaim();
+    setLocalProviderFaults({ failNext: 99 });
+    let elapsed = 0;
+    for (const wait of [0, 1, 2, 4, 8]) {
+      elapsed += wait * MINUTE;
+      clock.set(at(elapsed));
+      expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1 });
+    }
+    const payout = await payoutView(claimId);
+    expect(payout).toMatchObject({ status: 'FAILED', attempts: 5, failureCode: 'LOCAL_UNAVAILABLE' });
+    expect(payout).not.toHaveProperty('nextAttemptAt');
+    expect(await readItem(keys.payout(payoutId))).not.toHaveProperty('dueShard');
+    const failed = (await payoutEvents(payoutId, T0)).filter((e) => e.type === 'payout.failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.detail).toMatchObject({ payoutId, claimId, attempts: 5, code: 'LOCAL_UNAVAILABLE' });
+    expect((await claimView(claimId)).status).toBe('APPROVED');
+
+    clock.set(at(24 * 60 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 0, sent: 0 });
+    expect(callsFor(payoutId, 'transfer')).toHaveLength(5);
+  });
+
+  it('P3 a payee the provider does not know is FAILED for good at once (no retry can cure it)', async () => {
+    const { claimId, payoutId } = await approvedClaim(parties.otherBuyer);
+    setLocalProviderFaults({ unknownPayees: ['buyer-999'] });
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, failed: 1, retrying: 0 });
+    expect(await payoutView(claimId)).toMatchObject({ status: 'FAILED', attempts: 1, failureCode: 'PAYEE_NOT_EXIST' });
+    expect((await payoutEvents(payoutId, T0)).map((e) => e.type)).toEqual(['payout.failed']);
+  });
+
+  it('P3 a transfer that times out with its outcome unknown is queried, not resent: paid once', async () => {
+    const { claimId, payoutId } = await approvedClaim();
+    setLocalProviderFaults({ timeoutNext: 1 });
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, unknown: 1, confirmed: 0 });
+    expect(await payoutView(claimId)).toMatchObject({ status: 'UNKNOWN', attempts: 1, nextAttemptAt: at(MINUTE) });
+    expect((await claimView(claimId)).status).toBe('APPROVED');
+
+    clock.set(at(MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 0, queried: 1, confirmed: 1 });
+    expect(await payoutView(claimId)).toMatchObject({ status: 'CONFIRMED', attempts: 1 });
+    expect((await claimView(claimId)).status).toBe('PAID');
+    expect(callsFor(payoutId, 'transfer')).toHaveLength(1);
+    expect(callsFor(payoutId, 'query')).toHaveLength(1);
+    expect((await payoutEvents(payoutId, T0)).map((e) => e.type)).toEqual(['payout.sent']);
+  });
+
+  it('P3 a query that fails too is retried later; the payout is still never resent', async () => {
+    const { claimId, payoutId } = await approvedClaim();
+    setLocalProviderFaults({ timeoutNext: 1, queryTimeoutNext: 1 });
+    await runJob();
+    clock.set(at(MINUTE));
+    expect((await runJob()).body).toMatchObject({ queried: 1, unknown: 1, sent: 0 });
+    expect(await payoutView(claimId)).toMatchObject({ status: 'UNKNOWN', nextAttemptAt: at(2 * MINUTE) });
+    clock.set(at(2 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ queried: 1, confirmed: 1, sent: 0 });
+    expect(callsFor(payoutId, 'transfer')).toHaveLength(1);
+  });
+
+  it('P3 a transfer that succeeds late is SENT until the provider confirms it, then the claim is PAID', async () => {
+    const { claimId, payoutId } = await approvedClaim();
+    setLocalProviderFaults({ lateNext: 1, lateByMs: 10 * MINUTE });
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, processing: 1, confirmed: 0 });
+    expect(await payoutView(claimId)).toMatchObject({ status: 'SENT', sentAt: T0, providerRef: expect.stringMatching(/^ltr_/), overdue: false });
+    expect((await claimView(claimId)).status).toBe('APPROVED');
+
+    clock.set(at(MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 1, queried: 1, processing: 1, sent: 0 });
+    clock.set(at(10 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 1, queried: 1, confirmed: 1, sent: 0 });
+    expect(await payoutView(claimId)).toMatchObject({ status: 'CONFIRMED', sentAt: T0, paidAt: at(10 * MINUTE) });
+    expect(await getPayout(payoutId)).toMatchObject({ providerPaidAt: at(10 * MINUTE) });
+    expect(await claimView(claimId)).toMatchObject({ status: 'PAID', paidAt: at(10 * MINUTE) });
+    expect(callsFor(payoutId, 'transfer')).toHaveLength(1);
+    expect((await payoutEvents(payoutId, T0)).map((e) => e.type)).toEqual(['payout.sent']);
+  });
+
+  it('P3 a run that crashed mid-call: once its lease ends the payout is queried — found: settled; not found: sent again, same key', async () => {
+    const reached = await approvedClaim(); // the crashed call reached the provider
+    const lost = await approvedClaim(); // it never did
+    const leaseUntil = at(2 * MINUTE);
+    for (const { payoutId } of [reached, lost]) {
+      const payout = (await getPayout(payoutId))!;
+      const held = await savePayoutStep({
+        previous: { status: 'PENDING' },
+        payout: { ...payout, status: 'SENDING', attempts: 1, leaseToken: 'crashed-run', leaseUntil },
+        dueAt: leaseUntil,
+        at: T0,
+      });
+      expect(held).toMatchObject({ status: 'SENDING', version: 1 });
+    }
+    expect(await localProvider.transfer({ outBizNo: reached.payoutId, amountFen: 2000, payeeAccount: 'buyer-417', title: 'crashed' })).toMatchObject({
+      outcome: 'confirmed',
+    });
+
+    clock.set(at(MINUTE)); // still leased: not read
+    expect((await runJob()).body).toMatchObject({ processed: 0, sent: 0, queried: 0 });
+
+    clock.set(at(2 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 2, queried: 2, sent: 1, confirmed: 2 });
+    expect(await payoutView(reached.claimId)).toMatchObject({ status: 'CONFIRMED', attempts: 1 });
+    expect(await payoutView(lost.claimId)).toMatchObject({ status: 'CONFIRMED', attempts: 2 });
+    expect(callsFor(reached.payoutId, 'transfer')).toHaveLength(1); // the crashed run's own
+    expect(callsFor(lost.payoutId, 'transfer')).toHaveLength(1); // the resend
+    for (const { claimId } of [reached, lost]) expect((await claimView(claimId)).status).toBe('PAID');
+  });
+
+  it('P1 two job runs at the same time: each payout is sent once and paid once', async () => {
+    const approved: Approved[] = [];
+    for (let i = 0; i < 6; i += 1) approved.push(await approvedClaim());
+    setLocalProviderFaults({ delayMs: 30 }); // keeps both runs' calls in flight together
+    const [a, b] = await Promise.all([runJob(), runJob()]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.body.confirmed + b.body.confirmed).toBe(6);
+    expect(a.body.sent + b.body.sent).toBe(6);
+    // Whatever the interleaving, a payout both runs read was sent by one; the other stepped aside.
+    expect(a.body.skipped + b.body.skipped).toBe(a.body.processed + b.body.processed - 6);
+    for (const { claimId, payoutId } of approved) {
+      expect(callsFor(payoutId, 'transfer'), payoutId).toHaveLength(1);
+      expect((await payoutView(claimId)).status).toBe('CONFIRMED');
+      expect((await claimView(claimId)).status).toBe('PAID');
+      expect((await payoutEvents(payoutId, T0)).filter((e) => e.type === 'payout.sent')).toHaveLength(1);
+    }
+  });
+
+  it('a payout whose record changed since it was read is not written over (payout-unchanged)', async () => {
+    const { payoutId } = await approvedClaim();
+    const stale = (await getPayout(payoutId))!;
+    await runJob();
+    const write = await savePayoutStep({ previous: { status: stale.status }, payout: { ...stale, status: 'SENDING' }, dueAt: T0, at: T0 });
+    expect(write).toBeUndefined();
+    expect(await getPayout(payoutId)).toMatchObject({ status: 'CONFIRMED' });
+  });
+
+  it('P2 a payout still unpaid after dueBy is flagged overdue once, with payout.overdue and the OverduePayouts metric', async () => {
+    const { claimId, payoutId } = await approvedClaim();
+    const dueBy = '2026-11-26T10:00:00+08:00'; // 3 working days after Monday's approval
+    expect((await payoutView(claimId)).dueBy).toBe(dueBy);
+    setLocalProviderFaults({ failNext: 99 }); // the provider is down for days
+    await runJob();
+
+    const justAfter = toIso(toMs(dueBy) + 1);
+    clock.set(dueBy); // the due instant itself is on time
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, retrying: 1, overdue: 0 });
+    expect((await payoutView(claimId)).overdue).toBe(false);
+
+    metricCalls.length = 0;
+    clock.set(justAfter); // read only to be reported: its retry waits 2 minutes
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 0, overdue: 1, newlyOverdue: 1 });
+    expect(metricCalls).toContainEqual(['OverduePayouts', 'Count', 1]);
+    expect(await payoutView(claimId, parties.buyer)).toMatchObject({ status: 'FAILED', overdue: true });
+    expect(await getPayout(payoutId)).toMatchObject({ overdue: true, overdueAt: justAfter });
+    expect((await runJob()).body).toMatchObject({ processed: 0, overdue: 0 });
+
+    clock.set(toIso(toMs(dueBy) + 2 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, overdue: 1, newlyOverdue: 0 });
+    // While overdue it is tried (and counted) at least every 4 minutes, whatever its backoff: every run sees it.
+    clock.set(toIso(toMs(dueBy) + 6 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, overdue: 1, retrying: 1 });
+    expect(await payoutView(claimId)).toMatchObject({ attempts: 4, nextAttemptAt: toIso(toMs(dueBy) + 10 * MINUTE) });
+
+    setLocalProviderFaults({});
+    clock.set(toIso(toMs(dueBy) + 10 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, confirmed: 1, overdue: 1 });
+    expect((await claimView(claimId)).status).toBe('PAID');
+    expect(await payoutView(claimId)).toMatchObject({ status: 'CONFIRMED', overdue: false });
+    const events = await payoutEvents(payoutId, T0, dueBy);
+    expect(events.filter((e) => e.type === 'payout.overdue')).toHaveLength(1);
+    expect(events.find((e) => e.type === 'payout.overdue')!.detail).toMatchObject({ payoutId, claimId, dueBy, status: 'FAILED' });
+    expect(events.filter((e) => e.type === 'payout.sent')).toHaveLength(1);
+
+    metricCalls.length = 0;
+    expect((await runJob()).body).toMatchObject({ processed: 0, overdue: 0 });
+    expect(metricCalls).toContainEqual(['OverduePayouts', 'Count', 0]);
+  });
+
+  it('a merchant payout without an Alipay account is not sent but reported, and paid once the profile has one', async () => {
+    const merchantId = nextId('shop-noaccount');
+    const { order, policy } = await seedCovered('live-quality', { merchantId });
+    const refund = { orderId: order.orderId, lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: true, requestedAt: '2026-11-22T20:00:00+08:00', completedAt: T0 };
+    const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
+    const claim = await fileClaim(draft!, T0);
+    const merchant = { role: 'merchant', sub: merchantId } as const;
+    const before = await payoutView(claim.claimId, merchant);
+    expect(before.beneficiary.alipayAccount).toBe('');
+
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 0, deferred: 1 });
+    expect(await payoutView(claim.claimId, merchant)).toMatchObject({ status: 'PENDING', attempts: 0, nextAttemptAt: at(60 * MINUTE) });
+    expect(callsFor(before.payoutId, 'transfer')).toHaveLength(0);
+
+    await seedMerchant(merchantId, `${merchantId}@alipay.example`);
+    clock.set(at(60 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, confirmed: 1 });
+    expect(await payoutView(claim.claimId, merchant)).toMatchObject({
+      status: 'CONFIRMED',
+      beneficiary: { role: 'merchant', id: merchantId, alipayAccount: `${merchantId}@alipay.example` },
+    });
+    expect(localProviderCalls().find((c) => c.outBizNo === before.payoutId)).toBeDefined();
+    expect((await api.call('GET', `/v1/claims/${claim.claimId}`, { as: merchant })).body.status).toBe('PAID');
+  });
+
+  it('a run starts no payout with < 10 s left and leaves the rest to the next run', async () => {
+    const approved = [await approvedClaim(), await approvedClaim(), await approvedClaim()];
+    const event = localScheduledEvent('payout', new Date(), 'exec-short');
+    expect(await payoutHandler(event, { getRemainingTimeInMillis: () => 9_999 })).toMatchObject({ processed: 0, sent: 0 });
+
+    // Time for the first read and two payouts, then the budget is gone.
+    let checks = 0;
+    const shrinking = { getRemainingTimeInMillis: () => (checks++ < 3 ? 60_000 : 9_000) };
+    expect(await payoutHandler(event, shrinking)).toMatchObject({ processed: 2, confirmed: 2, leftForNextRun: 1 });
+    expect(await payoutHandler(event, { getRemainingTimeInMillis: () => 60_000 })).toMatchObject({ processed: 1, confirmed: 1, leftForNextRun: 0 });
+    for (const { claimId } of approved) expect((await claimView(claimId)).status).toBe('PAID');
+  });
+
+  it('POST /v1/jobs/payout/runs: ops only (403), a token (401)', async () => {
+    for (const as of [parties.adjuster, parties.buyer, parties.merchant, parties.service]) expect((await runJob(as)).status).toBe(403);
+    expect((await api.call('POST', '/v1/jobs/payout/runs')).status).toBe(401);
+  });
+
+  it('P1 the run reads the same capacity for 100 due payouts with and without 5,000 settled payouts beside them', async () => {
+    const now = '2026-12-01T10:00:00+08:00';
+    clock.set(now);
+    await runJob(); // settle anything earlier tests left due
+
+    const payout = (i: number, prefix: string, status: 'PENDING' | 'CONFIRMED'): StoredPayout => ({
+      payoutId: `pay_${prefix}${String(i).padStart(22, '0')}`,
+      beneficiary: { role: 'buyer', id: `buyer-cap-${i}`, alipayAccount: `buyer-cap-${i}` },
+      amountFen: 1000 + i,
+      status,
+      attempts: status === 'CONFIRMED' ? 1 : 0,
+      dueBy: '2026-12-31T10:00:00+08:00',
+      overdue: false,
+      createdAt: '2026-11-30T10:00:00+08:00',
+      ...(status === 'CONFIRMED' ? { providerRef: `ltr_${i}`, sentAt: now, paidAt: now } : {}),
+    });
+    const due = Array.from({ length: 100 }, (_, i) => payoutItem(payout(i, 'DUE', 'PENDING')));
+    const settled = Array.from({ length: 5000 }, (_, i) => payoutItem(payout(i, 'SET', 'CONFIRMED'), null));
+
+    await batchPut(due);
+    const alone = await runJob();
+    expect(alone.body).toMatchObject({ processed: 100, confirmed: 100, errors: 0 });
+
+    // The same 100 due again (the provider, idempotent, answers with their transfers), now beside 5,000 settled.
+    await batchPut(settled);
+    await batchPut(due);
+    const crowded = await runJob();
+    expect(crowded.body).toMatchObject({ processed: 100, confirmed: 100, errors: 0 });
+    expect(crowded.body.readCapacityUnits).toBeGreaterThan(0);
+    expect(crowded.body.readCapacityUnits).toBe(alone.body.readCapacityUnits);
+
+    // The measure is real: finding due payouts among all payouts (GSI3) would cost far more.
+    let everything = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'GSI3',
+          KeyConditionExpression: 'GSI3PK = :pk',
+          ExpressionAttributeValues: { ':pk': listPartitions.payoutsAll() },
+          ExclusiveStartKey: start,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      everything += page.ConsumedCapacity?.CapacityUnits ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    expect(everything).toBeGreaterThan(10 * crowded.body.readCapacityUnits);
+  }, 120_000);
+});
