@@ -294,8 +294,12 @@ export function claimsFromRefund(refund: Refund, order: Order, policies: readonl
     }
   }
 
-  // C8: a completed return pays the weight bracket.
-  const returnShipping = refund.returned ? candidates.find((p) => p.planId === 'return-shipping' && inWindow(p)) : undefined;
+  // C8: a completed return pays the weight bracket — once the cover's end is known (X2: delivery
+  // or receipt confirmation). A return implies a delivery; until that event has arrived the
+  // window cannot be judged, and a refund seen first must not be paid on an open-ended window.
+  const returnShipping = refund.returned
+    ? candidates.find((p) => p.planId === 'return-shipping' && policyExpiresAt(p, config, order) !== undefined && inWindow(p))
+    : undefined;
   if (returnShipping) {
     const bracket = bracketFor(config.plans['return-shipping'].payoutBrackets, order.weightGrams);
     drafts.push(

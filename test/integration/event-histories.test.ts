@@ -198,7 +198,7 @@ async function stateOf(orderId: string) {
  * by the `it.fails` cases below; the property runs over every other history.
  */
 function knownDivergence(history: History): boolean {
-  return returnAfterCoverLearnedLate(history) || competingQualityRefunds(history);
+  return competingQualityRefunds(history);
 }
 
 /** Delivers one history in order to one order and in `reorder`'s batches to another; both states. */
@@ -246,7 +246,8 @@ describe('order histories delivered twice and shuffled end where one in-order de
           seen.claims += a.policies.filter((p) => p.claim).length;
         },
       ),
-      { numRuns: RUNS, endOnFailure: true },
+      // A fixed default seed keeps CI reproducible; HISTORY_SEED explores others.
+      { numRuns: RUNS, endOnFailure: true, seed: Number(process.env['HISTORY_SEED'] ?? 20261121) },
     );
     // The generated histories did reach policies and automatic claims, not only empty orders.
     expect(seen.policies).toBeGreaterThan(RUNS);
@@ -269,7 +270,7 @@ describe('known divergences: an automatic claim decided before an earlier fact a
     refunds: [],
   };
 
-  it.fails('C8 X2: a return requested after the cover ended is paid when the refund arrives before the delivery and receipt events', async () => {
+  it('C8 X2: a return requested after the cover ended is not paid, even when the refund arrives before the delivery and receipt events', async () => {
     const history: History = {
       ...base,
       plans: ['return-shipping'],
@@ -279,7 +280,7 @@ describe('known divergences: an automatic claim decided before an earlier fact a
     // paid, shipped, delivered, confirmed, refund → paid, refund, shipped, delivered, confirmed
     const [a, b] = await deliverBoth(history, ([paid, shipped, delivered, confirmed, refund]) => [[paid!], [refund!], [shipped!], [delivered!], [confirmed!]]);
     expect(a.policies.find((p) => p.key === 'return-shipping#-')?.claim).toBeUndefined();
-    expect(b).toEqual(a); // fails: b holds an APPROVED 1000-fen claim (C8)
+    expect(b).toEqual(a); // the refund waits for the cover's end to be known before C8 judges it
   });
 
   it.fails('C7 C1: of two quality refunds on one line, the one reconciled first is paid — not the earlier one', async () => {

@@ -241,10 +241,14 @@ describe('order events and issue-policy', () => {
     await seedEnrollment('return-shipping', { merchantId, gift: true });
     const order = orderData({ merchantId, weightGrams: 2500 });
     await send(event('order.paid', order));
-    await send(event('order.refund-completed', {
+    const returned = event('order.refund-completed', {
       orderId: order.orderId, refundFen: 9000, reason: 'not-as-described', returned: true,
       requestedAt: '2026-11-23T20:00:00+08:00', completedAt: '2026-11-25T09:00:00+08:00',
-    }));
+    });
+    await send(returned);
+    // X2: until delivery is known the cover has no end, so the return cannot be judged yet.
+    expect(await claimsOn(order.orderId)).toHaveLength(0);
+    await send(event('order.delivered', { orderId: order.orderId, deliveredAt: '2026-11-22T12:00:00+08:00' }));
     const [claim] = await claimsOn(order.orderId);
     expect(claim).toMatchObject({ planId: 'return-shipping', beneficiary: { role: 'buyer', id: 'buyer-417' }, status: 'APPROVED', amountFen: 1500 });
   });

@@ -69,7 +69,8 @@ function changeOf(model: Model, s: Step): { change: AccountChange; promise?: num
     case 'forfeit-stale': {
       // A penalty that read the account before another change: its figure no longer matches.
       const read = model.account.availableFen + s.offsetFen;
-      return read > 0 ? { change: { kind: 'forfeit', amountFen: read } } : undefined;
+      // A figure read from the table is always a safe integer of fen.
+      return read > 0 && read <= Number.MAX_SAFE_INTEGER ? { change: { kind: 'forfeit', amountFen: read } } : undefined;
     }
   }
 }

@@ -9,7 +9,7 @@ import {
   type Policy,
   type Refund,
 } from '#shared/rules/index.ts';
-import { BUYER, config, line, order, PAID_AT, policy, proofOrder } from './fixtures.ts';
+import { BUYER, config, line, order, order as fixtureOrder, PAID_AT, policy, proofOrder } from './fixtures.ts';
 
 const NOW = '2026-11-22T09:00:00+08:00';
 const EVIDENCE = [{ type: 'brand-authentication-report', uri: 'https://evidence.example/r-1.pdf', sha256: 'a'.repeat(64) }];
@@ -303,6 +303,8 @@ describe('A1 automatic approval', () => {
 });
 
 describe('claims from completed refunds (C7, C8)', () => {
+  // A refund with the goods returned follows a delivery: these orders were delivered.
+  const order = (overrides: Partial<Order> = {}): Order => fixtureOrder({ deliveredAt: '2026-11-22T10:00:00+08:00', ...overrides });
   const refund = (overrides: Partial<Refund> = {}): Refund => ({
     orderId: 'ord-88231', lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: false,
     requestedAt: '2026-11-23T20:00:00+08:00', completedAt: '2026-11-25T09:00:00+08:00', ...overrides,
@@ -396,6 +398,14 @@ describe('claims from completed refunds (C7, C8)', () => {
   it('C7 C8 a quality return creates both claims (the examples.md refund)', () => {
     const drafts = claimsFromRefund(refund({ returned: true }), order(), [quality, returnShipping], config);
     expect(drafts.map((d) => [d.planId, d.amountFen])).toEqual([['live-quality', 9000], ['return-shipping', 1000]]);
+  });
+
+  it('C8 X2 no claim while the cover’s end is unknown (no delivery or receipt yet); one once it is known', () => {
+    const undelivered = order({ deliveredAt: undefined, receiptConfirmedAt: undefined });
+    const openEnded = { ...returnShipping, coverageEnd: undefined };
+    expect(claimsFromRefund(refund({ returned: true }), undelivered, [openEnded], config)).toEqual([]);
+    const delivered = order({ deliveredAt: '2026-11-22T10:00:00+08:00', receiptConfirmedAt: undefined });
+    expect(claimsFromRefund(refund({ returned: true }), delivered, [openEnded], config)).toHaveLength(1);
   });
 
   it('C8 no return, no claim; a return requested after receipt confirmation is not covered (X2)', () => {
