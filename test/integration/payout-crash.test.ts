@@ -1,0 +1,226 @@
+/**
+ * P1, P3 — the payout job's crash and fault harness. Each seed drives one reproducible history:
+ * 1–4 approved claims (amounts up to a quarter of 2^53 fen each), then job runs killed before or
+ * after any store or provider call, frozen past their lease while another run takes over, against
+ * a provider that refuses, times out with the transfer made, or completes late — the clock moved
+ * on between runs — until a calm phase settles everything. After each seed: every payout
+ * CONFIRMED with one transfer, every claim PAID, one `payout.sent` each, no transfer sent again
+ * for a key the provider had received, and Σ transferred = Σ approved, exactly.
+ *
+ * `CRASH_SEEDS` (default 1000) sets the number of seeds (`npm run test:soak`: 10,000);
+ * `CRASH_SEED=<n>` replays one seed and prints its kill points. A failing seed prints
+ * `replay with CRASH_SEED=<n>`.
+ */
+import { BatchGetCommand, BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
+import { localProvider, resetLocalProvider, setLocalProviderFaults, type LocalProviderFaults } from '#shared/payments/local.ts';
+import { rulesConfig } from '#shared/rules-config.ts';
+import { claimsFromRefund, toIso, toMs, type Policy } from '#shared/rules/index.ts';
+import { getClaim, claimItem, type StoredClaim } from '#shared/store/claims.ts';
+import { documentClient, tableName } from '#shared/store/client.ts';
+import { fromItem } from '#shared/store/items.ts';
+import { keys } from '#shared/store/keys.ts';
+import { policyItem } from '#shared/store/policies.ts';
+import { getPayout, payoutItem, type StoredPayout } from '#shared/store/payouts.ts';
+import { fileClaim } from '#shared/use-cases/claims.ts';
+import { payoutRetryPolicy, runPayouts } from '#shared/use-cases/payouts.ts';
+import { FaultInjector, rngOf, type FaultPlan, type Rng } from './support/crash-harness.ts';
+import { seedCovered, seedMerchant } from './support/seed.ts';
+
+const T0 = '2026-11-23T10:00:00+08:00';
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const single = process.env['CRASH_SEED'];
+const SEEDS = single !== undefined ? [Number(single)] : Array.from({ length: Number(process.env['CRASH_SEEDS'] ?? 1000) }, (_, i) => i + 1);
+/** Fault runs per seed at most; then calm runs (no faults, the clock past every lease and backoff). */
+const MAX_FAULT_RUNS = 3;
+const MAX_CALM_RUNS = 3;
+/** Every transient fault is cured in the end: the give-up path (5 attempts) is proven in payouts.test.ts. */
+const retry = { ...payoutRetryPolicy, maxAttempts: 1_000 };
+/** Amounts up to a quarter of 2^53: four of them still sum to a safe integer. */
+const MAX_AMOUNT = Math.floor(Number.MAX_SAFE_INTEGER / 4);
+
+const clock = fixedClock(T0);
+const injector = new FaultInjector();
+const provider = injector.wrap(localProvider);
+let uninstall: () => void;
+
+interface Template {
+  claim: StoredClaim;
+  policy: Policy & Record<string, unknown>;
+  payout: StoredPayout;
+}
+let template: Template;
+
+beforeAll(async () => {
+  setClock(clock);
+  uninstall = injector.install();
+  // One approved claim made by the real use case: every seed's claims, policies and payouts are
+  // copies of its items under the seed's own ids, so no seed ever touches another's.
+  const merchantId = 'shop-crash';
+  await seedMerchant(merchantId, 'shop-crash@alipay.example');
+  const { order, policy } = await seedCovered('live-quality', { merchantId });
+  const refund = { orderId: order.orderId, lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: true, requestedAt: '2026-11-22T20:00:00+08:00', completedAt: T0 };
+  const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
+  const filed = await fileClaim(draft!, T0);
+  const claim = (await getClaim(filed.claimId))!;
+  const policyRaw = (await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.policy(policy.orderId, policy.planId, policy.lineId) }))).Item!;
+  template = { claim, policy: fromItem(policyRaw), payout: (await getPayout(claim.payoutId!))! };
+  expect(template.claim.status).toBe('APPROVED');
+  expect(template.payout).toMatchObject({ status: 'PENDING', claimId: claim.claimId });
+  // The template itself is paid by a clean run, so every seed starts with nothing due.
+  await runPayouts({ provider: localProvider, now: () => toIso(clock.now().getTime()), retry });
+  expect((await getPayout(claim.payoutId!))!.status).toBe('CONFIRMED');
+});
+
+afterAll(() => {
+  uninstall?.();
+  setClock(systemClock);
+  resetLocalProvider();
+});
+
+interface SeededClaim {
+  claimId: string;
+  payoutId: string;
+  amountFen: number;
+}
+
+function amount(rng: Rng): number {
+  switch (rng.int(0, 3)) {
+    case 0:
+      return rng.int(1, 10_000);
+    case 1:
+      return rng.int(10_000, 10_000_000);
+    case 2:
+      return MAX_AMOUNT - rng.int(0, 1000); // near the top
+    default:
+      return rng.int(1, MAX_AMOUNT);
+  }
+}
+
+/** The seed's approved claims, their policies and PENDING payouts, in one BatchWrite. */
+async function seedClaims(seed: number, rng: Rng): Promise<SeededClaim[]> {
+  const count = rng.int(1, 4);
+  const seeded: SeededClaim[] = [];
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const id = `${String(seed).padStart(6, '0')}x${i}`;
+    const claimId = `clm_CRASH${id}`;
+    const payoutId = `pay_CRASH${id}`;
+    const orderId = `ord-crash-${id}`;
+    const amountFen = amount(rng);
+    // Due in 10 minutes to 3 days: some seeds go overdue mid-way (P2's report write is a kill point too).
+    const dueBy = toIso(toMs(T0) + rng.pick([10 * MINUTE, 2 * HOUR, 3 * 24 * HOUR]));
+    const claim: StoredClaim = { ...template.claim, claimId, orderId, policyId: `pol_CRASH${id}`, amountFen, payoutId, payoutDueBy: dueBy };
+    const policy = { ...template.policy, orderId, policyId: `pol_CRASH${id}`, claimId } as Policy;
+    const payout: StoredPayout = { ...template.payout, payoutId, claimId, amountFen, dueBy, createdAt: T0 };
+    items.push(claimItem(claim), policyItem(policy), payoutItem(payout));
+    seeded.push({ claimId, payoutId, amountFen });
+  }
+  await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) } }));
+  return seeded;
+}
+
+function faultPlan(rng: Rng, payouts: number): FaultPlan {
+  const r = rng.next();
+  if (r < 0.15) return { kind: 'none' };
+  if (r < 0.25) return { kind: 'kill', counter: 'query', at: rng.int(0, 15), phase: rng.pick(['before', 'after'] as const) };
+  if (r < 0.4) return { kind: 'stall', at: rng.int(0, 3 * payouts) };
+  return { kind: 'kill', counter: 'call', at: rng.int(0, 5 * payouts), phase: rng.pick(['before', 'after'] as const) };
+}
+
+function providerFaults(rng: Rng): LocalProviderFaults {
+  return {
+    ...(rng.chance(0.25) ? { failNext: rng.int(1, 2) } : {}),
+    ...(rng.chance(0.25) ? { timeoutNext: 1 } : {}),
+    ...(rng.chance(0.2) ? { lateNext: 1, lateByMs: rng.pick([30 * SECOND, 3 * MINUTE, 20 * MINUTE]) } : {}),
+    ...(rng.chance(0.2) ? { queryTimeoutNext: 1 } : {}),
+  };
+}
+
+const job = () => runPayouts({ provider, now: () => toIso(clock.now().getTime()), retry, concurrency: 1 });
+
+/** The seed's payouts, claims and provider transfers, in one consistent BatchGet. */
+async function readBack(seeded: SeededClaim[]) {
+  const wanted = seeded.flatMap(({ payoutId, claimId }) => [keys.payout(payoutId), keys.claim(claimId), keys.localTransfer(payoutId)]);
+  const result = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: wanted, ConsistentRead: true } } }));
+  const items = new Map((result.Responses?.[tableName] ?? []).map((item) => [`${item['PK']}|${item['SK']}`, item]));
+  const at = (key: { PK: string; SK: string }) => items.get(`${key.PK}|${key.SK}`);
+  return seeded.map(({ payoutId, claimId }) => ({
+    payout: fromItem<StoredPayout>(at(keys.payout(payoutId))!),
+    claim: at(keys.claim(claimId)),
+    transfer: at(keys.localTransfer(payoutId)),
+  }));
+}
+
+/** One seed's history; resolves with a failure description, or undefined when every check held. */
+async function runSeed(seed: number): Promise<string | undefined> {
+  const rng = rngOf(seed);
+  clock.set(T0);
+  resetLocalProvider();
+  injector.reset();
+  const seeded = await seedClaims(seed, rng);
+  const faultRuns = rng.int(1, MAX_FAULT_RUNS);
+
+  // Fault runs (the clock moved on by a random step after each), then calm runs, until settled.
+  let state: Awaited<ReturnType<typeof readBack>> = [];
+  for (let run = 0; run < faultRuns + MAX_CALM_RUNS; run += 1) {
+    const calm = run >= faultRuns;
+    const plan = calm ? ({ kind: 'none' } as const) : faultPlan(rng, seeded.length);
+    setLocalProviderFaults(calm ? {} : providerFaults(rng));
+    const outcome = await injector.run(plan, job, async () => {
+      // The frozen run's lease ends; a healthy run takes over, then the frozen one wakes up.
+      clock.advance(retry.leaseMs + SECOND);
+      await job();
+    });
+    if (single !== undefined) console.log(`run ${run}${calm ? ' (calm)' : ''}: ${JSON.stringify(plan)} → ${outcome}`);
+    clock.advance(calm ? retry.maxBackoffMs + retry.leaseMs + SECOND : rng.pick([0, 20 * SECOND, MINUTE, retry.leaseMs + 1, 5 * MINUTE, HOUR + MINUTE]));
+    state = await readBack(seeded);
+    if (state.every(({ payout }) => payout.status === 'CONFIRMED' || (payout.status === 'FAILED' && !payout.nextAttemptAt))) break;
+  }
+  if (single !== undefined) console.log(injector.observed.trace.join('\n'));
+
+  const problems: string[] = [];
+  seeded.forEach(({ payoutId, claimId, amountFen }, i) => {
+    const { payout, claim, transfer } = state[i]!;
+    if (payout.status !== 'CONFIRMED') problems.push(`${payoutId} is ${payout.status} (attempts ${payout.attempts}), not CONFIRMED`);
+    if (claim?.['status'] !== 'PAID') problems.push(`${claimId} is ${claim?.['status']}, not PAID`);
+    if (!transfer) problems.push(`${payoutId} has no transfer at the provider`);
+    else if (transfer['amountFen'] !== amountFen) problems.push(`${payoutId} transferred ${transfer['amountFen']} fen, approved ${amountFen}`);
+    if (transfer && payout.providerRef !== transfer['transferId']) problems.push(`${payoutId} records ${payout.providerRef}, the provider ${transfer['transferId']}`);
+    const resends = injector.observed.resends.get(payoutId) ?? 0;
+    if (resends > 0) problems.push(`${payoutId} was sent ${resends} more time(s) after the provider had received it`);
+    const sent = injector.observed.sent.get(payoutId) ?? 0;
+    if (sent !== 1) problems.push(`${payoutId} announced payout.sent ${sent} times`);
+    if (injector.observed.failed.has(payoutId)) problems.push(`${payoutId} announced payout.failed`);
+  });
+  // Integers only, and BigInt so a sum can never round.
+  const approved = seeded.reduce((sum, { amountFen }) => sum + BigInt(amountFen), 0n);
+  const transferred = state.reduce((sum, { transfer }) => sum + BigInt((transfer?.['amountFen'] as number | undefined) ?? 0), 0n);
+  if (transferred !== approved) problems.push(`Σ transferred ${transferred} ≠ Σ approved ${approved}`);
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+describe('payout job under crashes and provider faults (P1, P3)', () => {
+  it(`P1 P3 ${SEEDS.length} seeded histories: no claim paid twice, every approved claim paid, Σ payouts = Σ approved`, async () => {
+    let passed = 0;
+    const started = performance.now();
+    for (const seed of SEEDS) {
+      let failure: string | undefined;
+      try {
+        failure = await runSeed(seed);
+      } catch (error) {
+        failure = `threw ${(error as Error).stack ?? String(error)}`;
+      }
+      if (failure) {
+        console.error(`payout crash harness: seed ${seed} failed — replay with CRASH_SEED=${seed}\n${failure}`);
+        expect.fail(`seed ${seed}: ${failure}\nreplay with CRASH_SEED=${seed}`);
+      }
+      passed += 1;
+    }
+    expect(passed).toBe(SEEDS.length);
+    console.log(`payout crash harness: ${SEEDS.length} seeds, ${injector.observed.storeCalls} DynamoDB calls, ${Math.round(performance.now() - started)} ms`);
+  }, Math.max(15 * 60_000, SEEDS.length * 2_000));
+});
