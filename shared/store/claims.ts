@@ -1,14 +1,14 @@
 import { dueItems, type ReadCapacity } from './due.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Claim, ClaimStatus, PolicyStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { ConditionFailed, named } from './errors.ts';
 import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
-import { decodeCursor, encodeCursor } from './pagination.ts';
+import { listPage } from './pagination.ts';
 import { payoutPut, type StoredPayout } from './payouts.ts';
 import type { StoredPolicy } from './policies.ts';
 
@@ -175,22 +175,8 @@ interface ListOptions {
   limit: number;
 }
 
-async function queryClaims(index: 'GSI1' | 'GSI2' | 'GSI3', pk: string, options: ListOptions): Promise<ClaimPage> {
-  const pkAttribute = `${index}PK`;
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: index,
-      KeyConditionExpression: `${pkAttribute} = :pk`,
-      ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-      ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
-      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: pkAttribute, value: pk }),
-      ScanIndexForward: false,
-      Limit: options.limit,
-    }),
-  );
-  const nextCursor = encodeCursor(result.LastEvaluatedKey);
-  return { items: (result.Items ?? []).map((item) => fromItem<StoredClaim>(item)), ...(nextCursor ? { nextCursor } : {}) };
+function queryClaims(index: 'GSI1' | 'GSI2' | 'GSI3', pk: string, options: ListOptions): Promise<ClaimPage> {
+  return listPage<StoredClaim>(index, pk, { ...options, newestFirst: true });
 }
 
 /** Claims a buyer submitted or benefits from, newest first (GSI1, `GSI1PK = BUYER#id#CLAIMS`). */

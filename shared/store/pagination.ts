@@ -1,4 +1,7 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { problems } from '#shared/http/problem.ts';
+import { documentClient, tableName } from './client.ts';
+import { fromItem } from './items.ts';
 
 /**
  * Opaque list cursors: the query's LastEvaluatedKey, base64url-encoded. A cursor is only
@@ -27,4 +30,36 @@ export function decodeCursor(
     (key as Record<string, string>)[expected.attribute] === expected.value;
   if (!valid) throw problems.validation([{ path: 'query.cursor', message: 'Not a cursor from this list' }]);
   return key as Record<string, string>;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+/**
+ * One page of a list index: `<index>PK = pk`, newest or oldest first, optionally only one status
+ * (a filter: DynamoDB reads the page, then drops other statuses), continued by a cursor bound to
+ * the partition. The claims, payouts and policies lists all go through here.
+ */
+export async function listPage<T>(
+  index: 'GSI1' | 'GSI2' | 'GSI3',
+  pk: string,
+  options: { status?: string; cursor?: string; limit: number; newestFirst: boolean },
+): Promise<Page<T>> {
+  const pkAttribute = `${index}PK`;
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: index,
+      KeyConditionExpression: `${pkAttribute} = :pk`,
+      ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+      ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
+      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: pkAttribute, value: pk }),
+      ScanIndexForward: !options.newestFirst,
+      Limit: options.limit,
+    }),
+  );
+  const nextCursor = encodeCursor(result.LastEvaluatedKey);
+  return { items: (result.Items ?? []).map((item) => fromItem<T>(item)), ...(nextCursor ? { nextCursor } : {}) };
 }

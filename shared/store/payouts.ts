@@ -1,14 +1,14 @@
 import { dueItems, type ReadCapacity } from './due.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { HistoryEntry, Party, PayoutStatus, PolicyStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { ConditionFailed, named } from './errors.ts';
 import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
-import { decodeCursor, encodeCursor } from './pagination.ts';
+import { listPage } from './pagination.ts';
 
 /**
  * How `dueBy` was computed (P2): the plan's rule on the PRC working-day calendar, the plan's rule
@@ -116,22 +116,8 @@ interface ListOptions {
   limit: number;
 }
 
-async function queryPayouts(index: 'GSI1' | 'GSI3', pk: string, options: ListOptions): Promise<PayoutPage> {
-  const pkAttribute = `${index}PK`;
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: index,
-      KeyConditionExpression: `${pkAttribute} = :pk`,
-      ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-      ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
-      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: pkAttribute, value: pk }),
-      ScanIndexForward: false,
-      Limit: options.limit,
-    }),
-  );
-  const nextCursor = encodeCursor(result.LastEvaluatedKey);
-  return { items: (result.Items ?? []).map((item) => fromItem<StoredPayout>(item)), ...(nextCursor ? { nextCursor } : {}) };
+function queryPayouts(index: 'GSI1' | 'GSI3', pk: string, options: ListOptions): Promise<PayoutPage> {
+  return listPage<StoredPayout>(index, pk, { ...options, newestFirst: true });
 }
 
 /** Payouts to one beneficiary, newest first (GSI1, `GSI1PK = BUYER#id#PAYOUTS` / `MERCHANT#id#PAYOUTS`). */

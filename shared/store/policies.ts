@@ -6,7 +6,7 @@ import { ConditionFailed, named } from './errors.ts';
 import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys } from './keys.ts';
 import { outboxPut } from './outbox.ts';
-import { decodeCursor, encodeCursor } from './pagination.ts';
+import { listPage, type Page } from './pagination.ts';
 
 export type StoredPolicy = Policy & { claimId?: string };
 
@@ -89,26 +89,11 @@ export async function getPolicy(policyId: string): Promise<StoredPolicy | undefi
 }
 
 /** A merchant's policies, oldest first (GSI2, `GSI2PK = MERCHANT#id#POLICIES`), optionally by status. */
-export async function listPoliciesByMerchant(
+export function listPoliciesByMerchant(
   merchantId: string,
   options: { status?: string; cursor?: string; limit: number },
-): Promise<{ items: StoredPolicy[]; nextCursor?: string }> {
-  const pk = `MERCHANT#${merchantId}#POLICIES`;
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: 'GSI2',
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ...(options.status
-        ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
-        : {}),
-      ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
-      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: 'GSI2PK', value: pk }),
-      Limit: options.limit,
-    }),
-  );
-  const nextCursor = encodeCursor(result.LastEvaluatedKey);
-  return { items: (result.Items ?? []).map((item) => fromItem<StoredPolicy>(item)), ...(nextCursor ? { nextCursor } : {}) };
+): Promise<Page<StoredPolicy>> {
+  return listPage<StoredPolicy>('GSI2', `MERCHANT#${merchantId}#POLICIES`, { ...options, newestFirst: false });
 }
 
 /**
