@@ -1,16 +1,17 @@
 import { dueItems, type ReadCapacity } from './due.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Claim, ClaimStatus, PolicyStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
-import { ConditionFailed, named } from './errors.ts';
+import { ConditionFailed, transactRetryingConflicts } from './errors.ts';
 import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { listPage } from './pagination.ts';
 import { payoutPut, type StoredPayout } from './payouts.ts';
 import type { StoredPolicy } from './policies.ts';
+
+const transact = (names: readonly string[], items: Parameters<typeof transactRetryingConflicts>[1]) =>
+  transactRetryingConflicts(names, items);
 
 /**
  * A claim as stored: the domain claim plus what the store needs to find and guard it — the order's
@@ -132,29 +133,6 @@ export async function saveClaimTransition(input: {
   await transact(names, transactItems);
 }
 
-/** A transaction that lost to a concurrent one on the same item is retried this many times. */
-const CONFLICT_ATTEMPTS = 5;
-
-/**
- * Runs a transaction; when DynamoDB cancels it only because another transaction held one of its
- * items (TransactionConflict), runs it again after a short jittered pause: its conditions are then
- * judged against the winner's result, which is the answer the caller needs (e.g. CLAIM_EXISTS).
- */
-async function transact(names: readonly string[], transactItems: NonNullable<TransactWriteCommandInput['TransactItems']>) {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await named(names, () => documentClient.send(new TransactWriteCommand({ TransactItems: transactItems })));
-    } catch (error) {
-      const conflict =
-        error instanceof TransactionConflictException ||
-        (error instanceof TransactionCanceledException &&
-          (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict'));
-      if (!conflict) throw error;
-      if (attempt >= CONFLICT_ATTEMPTS) throw new ConditionFailed(['transaction-conflict']);
-      await sleep(10 * attempt + Math.floor(Math.random() * 40));
-    }
-  }
-}
 
 /**
  * Claims whose NEEDS_INFO lapse instant is at or before `cutoff` (DueIndex,

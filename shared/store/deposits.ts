@@ -1,16 +1,17 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { Actor, Basis, ClaimStatus, Party, WithdrawalStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { EMPTY_ACCOUNT, effectOf, type AccountChange, type AccountFigures, type MovementType } from './deposit-ledger.ts';
-import { ConditionFailed, named } from './errors.ts';
+import { named, transactRetryingConflicts } from './errors.ts';
 import { fromItem } from './items.ts';
 import { indexKeys, keys, listPartitions, prefixes } from './keys.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 import { payoutPut, type StoredPayout } from './payouts.ts';
+
+const transact = (names: readonly string[], items: Parameters<typeof transactRetryingConflicts>[1]) =>
+  transactRetryingConflicts(names, items);
 
 /**
  * The consumer-protection deposit (D1–D3, J9). A merchant's account and its append-only journal
@@ -199,30 +200,6 @@ const movementUlid = monotonicFactory();
 
 export const newMovementId = (at: string) => `mov_${movementUlid(Date.parse(at))}`;
 
-/** A transaction that lost to a concurrent one on the same item is run again this many times. */
-const CONFLICT_ATTEMPTS = 5;
-
-/**
- * Runs a named transaction. When DynamoDB cancels it only because another transaction held one of
- * its items (TransactionConflict), runs it again: its conditions are then judged against the
- * winner's result (e.g. the loser of two approvals finds the balance already held).
- */
-async function transact(names: readonly string[], items: TransactWriteItem[]): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await named(names, () => documentClient.send(new TransactWriteCommand({ TransactItems: items })));
-      return;
-    } catch (error) {
-      const conflict =
-        error instanceof TransactionConflictException ||
-        (error instanceof TransactionCanceledException &&
-          (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict'));
-      if (!conflict) throw error;
-      if (attempt >= CONFLICT_ATTEMPTS) throw new ConditionFailed(['transaction-conflict']);
-      await sleep(10 * attempt + Math.floor(Math.random() * 40));
-    }
-  }
-}
 
 // ---------- reads ----------
 

@@ -1,8 +1,7 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Enrollment, Merchant } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
-import { ConditionFailed, named } from './errors.ts';
+import { ConditionFailed, isTransactionConflict, named } from './errors.ts';
 import { fromItem } from './items.ts';
 import { keys, prefixes } from './keys.ts';
 import { inboundMarkerPut } from './orders.ts';
@@ -107,13 +106,6 @@ function unchangedSince(revision: number) {
     : { ConditionExpression: 'revision = :revision', values: { ':revision': revision } };
 }
 
-/** A transaction that lost a race with another one on the same item (not a failed condition). */
-function isTransactionConflict(error: unknown): boolean {
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
-  );
-}
 
 /** Runs a named transaction; any failed condition other than `event-not-seen`, or a lost race, is MerchantChanged. */
 async function transact(names: string[], items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>) {

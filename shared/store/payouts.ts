@@ -1,14 +1,16 @@
 import { dueItems, type ReadCapacity } from './due.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { HistoryEntry, Party, PayoutStatus, PolicyStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
-import { ConditionFailed, named } from './errors.ts';
+import { ConditionFailed, named, transactRetryingConflicts } from './errors.ts';
 import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { listPage } from './pagination.ts';
+
+/** The other writer may have been a run acting on this same payout: its result decides. */
+const transact = (names: readonly string[], items: Parameters<typeof transactRetryingConflicts>[1]) =>
+  transactRetryingConflicts(names, items, 'payout-unchanged');
 
 /**
  * How `dueBy` was computed (P2): the plan's rule on the PRC working-day calendar, the plan's rule
@@ -319,22 +321,3 @@ export async function settlePayout(input: {
   }
 }
 
-/** A transaction cancelled only because another held one of its items is run again this often. */
-const CONFLICT_ATTEMPTS = 5;
-
-async function transact(names: readonly string[], transactItems: TransactItem[]): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await named(names, () => documentClient.send(new TransactWriteCommand({ TransactItems: transactItems })));
-      return;
-    } catch (error) {
-      const conflict =
-        error instanceof TransactionConflictException ||
-        (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict'));
-      if (!conflict) throw error;
-      // The other writer may have been a run acting on this same payout: its result decides.
-      if (attempt >= CONFLICT_ATTEMPTS) throw new ConditionFailed(['payout-unchanged']);
-      await sleep(10 * attempt + Math.floor(Math.random() * 40));
-    }
-  }
-}
