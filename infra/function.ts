@@ -4,17 +4,17 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import { tableDefinition } from '#shared/store/table-definition.ts';
+import { cdkBundling, projectRoot } from './bundling.ts';
 import type { PaymentProvider } from './config.ts';
 import type { ResolvedNeeds, TableAccess } from './handlers.ts';
 import { acknowledge, reasons } from './nag.ts';
 
-export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+export { projectRoot };
 
 /** The handler module of a folder under functions/. */
 export const handlerEntry = (handler: string) => `${projectRoot}functions/${handler}/handler.ts`;
@@ -115,18 +115,7 @@ export class BaozhangFunction extends Construct {
       ...(props.onFailure
         ? { onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: Duration.hours(6) }
         : {}),
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Bundle the SDK too: a pinned, tree-shaken copy loads faster than the runtime's full one.
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require(); give the ESM bundle one.
-        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-      },
+      bundling: cdkBundling(),
     });
 
     acknowledge(this, {

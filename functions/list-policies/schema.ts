@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '#shared/http/route.ts';
 import { ExternalId, ListQuery, PolicySchema, listOf } from '#shared/http/schemas.ts';
 

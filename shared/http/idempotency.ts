@@ -24,7 +24,9 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { requireEnv } from '#shared/config.ts';
 import { logger } from '#shared/logger.ts';
+import { dynamoClient } from '#shared/store/dynamo.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { Principal } from './auth.ts';
 import { HttpProblem, problems } from './problem.ts';
@@ -56,28 +58,25 @@ class TablePersistenceLayer extends DynamoDBPersistenceLayer {
   }
 }
 
-let persistenceStore: Promise<TablePersistenceLayer> | undefined;
+let persistenceStore: TablePersistenceLayer | undefined;
 
 /**
- * One persistence layer per execution environment, on the shared table client — created on the
- * first POST that carries a key, because every handler shares this stack and some (openapi) run
- * without a table: importing the client at module scope would fail them for want of TABLE_NAME.
+ * One persistence layer per execution environment, created on the first POST that carries a
+ * key: every handler shares this stack and some (openapi) run without a table, so the table
+ * name is read then, not when the module loads.
  */
-function persistence(): Promise<TablePersistenceLayer> {
-  persistenceStore ??= import('#shared/store/client.ts').then(
-    ({ dynamoClient, tableName }) =>
-      new TablePersistenceLayer({
-        tableName,
-        keyAttr: 'PK',
-        sortKeyAttr: 'SK',
-        expiryAttr: 'expiresAt',
-        inProgressExpiryAttr: 'inProgressExpiresAtMs',
-        statusAttr: 'idempotencyStatus',
-        dataAttr: 'response',
-        validationKeyAttr: 'requestHash',
-        awsSdkV3Client: dynamoClient,
-      }),
-  );
+function persistence(): TablePersistenceLayer {
+  persistenceStore ??= new TablePersistenceLayer({
+    tableName: requireEnv('TABLE_NAME'),
+    keyAttr: 'PK',
+    sortKeyAttr: 'SK',
+    expiryAttr: 'expiresAt',
+    inProgressExpiryAttr: 'inProgressExpiresAtMs',
+    statusAttr: 'idempotencyStatus',
+    dataAttr: 'response',
+    validationKeyAttr: 'requestHash',
+    awsSdkV3Client: dynamoClient,
+  });
   return persistenceStore;
 }
 
@@ -157,7 +156,7 @@ export async function runIdempotently(payload: IdempotencyPayload, context: Cont
       completed = result;
       return result;
     },
-    { persistenceStore: await persistence(), config: configFor(context), keyPrefix: KEY_PREFIX },
+    { persistenceStore: persistence(), config: configFor(context), keyPrefix: KEY_PREFIX },
   );
   try {
     return (await once(payload)) as ApiResult;

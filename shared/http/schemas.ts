@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXIT_REASONS, PLAN_IDS } from '#shared/rules/types.ts';
 
 /**

@@ -16,7 +16,7 @@
  * unknown. A failed *query* never means a failed transfer: it is unknown.
  */
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fenToYuan, type PaymentProvider, type QueryOutcome, type TransferOutcome, type TransferRequest } from './port.ts';
 
 export const TRANSFER_PATH = '/v3/alipay/fund/trans/uni/transfer';

@@ -1,0 +1,74 @@
+/**
+ * Builds every handler bundle exactly as CDK does (infra/bundling.ts) and reports its size and
+ * what it is made of. Used by `npm run bench` (cold start) and by the bundle-size guard test.
+ */
+import { build, type Metafile } from 'esbuild';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { handlerNeeds, OUTBOX_ENRICHMENT } from '#infra/handlers.ts';
+import { bundleSettings, projectRoot } from '#infra/bundling.ts';
+
+/** Every bundle's budget (issue 8): 400 KB minified. */
+export const BUNDLE_BUDGET_BYTES = 400 * 1024;
+export const BASELINE = 'baseline';
+
+export interface BundleReport {
+  name: string;
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  /** Bytes in the output per package (node_modules/<pkg>) or project folder. */
+  composition: Record<string, number>;
+}
+
+/** Every function the CDK app deploys (infra/handlers.ts), by name. */
+export const handlerNames = (): string[] => Object.keys(handlerNeeds);
+
+export function entryOf(name: string): string {
+  if (name === BASELINE) return `${projectRoot}bench/baseline-handler.ts`;
+  if (name === OUTBOX_ENRICHMENT) return `${projectRoot}infra/outbox-enrichment.ts`;
+  return `${projectRoot}functions/${name}/handler.ts`;
+}
+
+function composition(metafile: Metafile): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 2).join('/');
+      out[pkg] = (out[pkg] ?? 0) + input.bytesInOutput;
+    }
+  }
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
+}
+
+/** Bundles one handler (or the baseline) into `outDir/<name>/index.mjs`. */
+export async function bundle(name: string, outDir: string): Promise<BundleReport> {
+  const dir = `${outDir}/${name}`;
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}/index.mjs`;
+  const result = await build({
+    entryPoints: [entryOf(name)],
+    outfile: file,
+    bundle: true,
+    format: bundleSettings.format,
+    platform: bundleSettings.platform,
+    target: bundleSettings.target,
+    minify: bundleSettings.minify,
+    mainFields: [...bundleSettings.mainFields],
+    banner: { js: bundleSettings.banner },
+    alias: { ...bundleSettings.alias },
+    metafile: true,
+    write: true,
+    logLevel: 'silent',
+    absWorkingDir: projectRoot,
+  });
+  const code = readFileSync(file);
+  return { name, file, bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, composition: composition(result.metafile) };
+}
+
+/** Every handler's bundle, in handler order, then the baseline. */
+export async function bundleAll(outDir: string): Promise<BundleReport[]> {
+  const reports: BundleReport[] = [];
+  for (const name of [...handlerNames(), BASELINE]) reports.push(await bundle(name, outDir));
+  return reports;
+}
