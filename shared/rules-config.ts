@@ -1,4 +1,4 @@
-import { makeRulesConfig, workingDayCalendar, type DeepPartial, type RulesConfig } from '#shared/rules/index.ts';
+import { makeRulesConfig, workingDayCalendar, type DeepPartial, type RulesConfig, type WorkingDayCalendar } from '#shared/rules/index.ts';
 import { optionalEnv } from '#shared/config.ts';
 
 /**
@@ -18,4 +18,10 @@ function loadOverrides(): DeepPartial<RulesConfig> {
 }
 
 export const rulesConfig = makeRulesConfig(loadOverrides());
-export const calendar = workingDayCalendar(rulesConfig.calendar.years);
+
+let calendarCache: WorkingDayCalendar | undefined;
+/** The PRC working-day calendar (library years + operator years), built on first use. */
+export function calendar(): WorkingDayCalendar {
+  calendarCache ??= workingDayCalendar(rulesConfig.calendar.years);
+  return calendarCache;
+}

@@ -4,11 +4,13 @@
  * (2004–2026 in 1.5.7), merged with operator-supplied calendars for later years. A date outside
  * every covered year is reported (CalendarNotCovered), never guessed as a plain weekday.
  *
- * The library's data file is read rather than its functions: the functions build their date
- * keys in the process's local time zone and answer a day off in zones west of UTC (checked with
- * TZ=America/New_York: 2026-10-10, a make-up Saturday, came out as a day off).
+ * The library's data is used rather than its functions: the functions build their date keys in
+ * the process's local time zone and answer a day off in zones west of UTC (checked with
+ * TZ=America/New_York: 2026-10-10, a make-up Saturday, came out as a day off). The dates come
+ * from its data file through calendar-data.ts (generated, dates only: 5 KB instead of 43 KB in a
+ * bundle; a unit test keeps it equal to the installed library).
  */
-import libraryData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+import { HOLIDAYS, WORKDAYS } from './calendar-data.ts';
 import type { YearCalendar } from './config.ts';
 import { CalendarNotCovered } from './errors.ts';
 
@@ -24,20 +26,26 @@ interface YearDays {
   workdays: Set<string>;
 }
 
-/** The library's data by year. A year it covers always has holidays (New Year's Day at least). */
-const libraryYears = new Map<number, YearDays>();
-for (const [list, dates] of [['holidays', libraryData.holidays], ['workdays', libraryData.workdays]] as const) {
-  for (const date of Object.keys(dates)) {
-    const year = Number(date.slice(0, 4));
-    const days = libraryYears.get(year) ?? { holidays: new Set<string>(), workdays: new Set<string>() };
-    days[list].add(date);
-    libraryYears.set(year, days);
+/**
+ * The library's data by year, built on first use — not at module load, so a handler that never
+ * counts working days neither pays for it at cold start nor carries the data in its bundle.
+ * A year the library covers always has holidays (New Year's Day at least).
+ */
+let libraryYearsCache: ReadonlyMap<number, YearDays> | undefined;
+function libraryYears(): ReadonlyMap<number, YearDays> {
+  if (libraryYearsCache) return libraryYearsCache;
+  const years = new Map<number, YearDays>();
+  const dates = (year: string, days: string | undefined) => new Set((days ?? '').split(' ').filter(Boolean).map((d) => `${year}-${d.slice(0, 2)}-${d.slice(2)}`));
+  for (const year of Object.keys(HOLIDAYS)) {
+    years.set(Number(year), { holidays: dates(year, HOLIDAYS[Number(year)]), workdays: dates(year, WORKDAYS[Number(year)]) });
   }
+  libraryYearsCache = years;
+  return years;
 }
 
 /** The years the calendar library covers, ascending. */
 export function libraryCoveredYears(): readonly number[] {
-  return [...libraryYears.keys()].sort((a, b) => a - b);
+  return [...libraryYears().keys()].sort((a, b) => a - b);
 }
 
 /**
@@ -45,7 +53,7 @@ export function libraryCoveredYears(): readonly number[] {
  * An operator year replaces the library's data for that year, so a late correction needs no release.
  */
 export function workingDayCalendar(operatorYears: readonly YearCalendar[] = []): WorkingDayCalendar {
-  const years = new Map(libraryYears);
+  const years = new Map(libraryYears());
   for (const y of operatorYears) years.set(y.year, { holidays: new Set(y.holidays), workdays: new Set(y.workdays) });
   const coveredYears = [...years.keys()].sort((a, b) => a - b);
   return {

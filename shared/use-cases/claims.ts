@@ -189,7 +189,7 @@ function payoutDue(claim: Claim, approvedAt: string): { dueBy: string; dueByBasi
   const rule = rulesConfig.plans[claim.planId].payoutDue;
   try {
     return {
-      dueBy: payoutDueBy(claim, approvedAt, calendar, rulesConfig),
+      dueBy: payoutDueBy(claim, approvedAt, calendar(), rulesConfig),
       dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days',
     };
   } catch (error) {
@@ -199,7 +199,7 @@ function payoutDue(claim: Claim, approvedAt: string): { dueBy: string; dueByBasi
       ...error.basis,
     });
     const from = rule.from === 'submission' ? claim.submittedAt : approvedAt;
-    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, from, calendar), dueByBasis: 'calendar-days-fallback' };
+    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, from, calendar()), dueByBasis: 'calendar-days-fallback' };
   }
 }
 

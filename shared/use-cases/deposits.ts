@@ -237,11 +237,11 @@ export async function requestWithdrawal(merchantId: string, input: { amountFen: 
 function withdrawalDue(approvedAt: string): { dueBy: string; dueByBasis: DueByBasis } {
   const rule = rulesConfig.deposit.withdrawalPayoutDue;
   try {
-    return { dueBy: withdrawalPayoutDueBy(approvedAt, calendar, rulesConfig), dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days' };
+    return { dueBy: withdrawalPayoutDueBy(approvedAt, calendar(), rulesConfig), dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days' };
   } catch (error) {
     if (!(error instanceof CalendarNotCovered)) throw error;
     logger.error('Withdrawal payout due date counted in calendar days: the holiday calendar does not cover it', { ...error.basis });
-    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, approvedAt, calendar), dueByBasis: 'calendar-days-fallback' };
+    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, approvedAt, calendar()), dueByBasis: 'calendar-days-fallback' };
   }
 }
 
