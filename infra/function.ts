@@ -73,7 +73,7 @@ export class BaozhangFunction extends Construct {
 
     const environment: Record<string, string> = {
       POWERTOOLS_SERVICE_NAME: 'baozhang',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
+      LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
       NODE_OPTIONS: '--enable-source-maps',
     };

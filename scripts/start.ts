@@ -42,7 +42,7 @@ process.env['DYNAMODB_ENDPOINT'] = db.endpoint;
 process.env['TABLE_NAME'] = tableName;
 process.env['AWS_REGION'] ??= 'local';
 process.env['POWERTOOLS_SERVICE_NAME'] ??= 'baozhang';
-process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
+process.env['LOG_LEVEL'] ??= 'WARN';
 await ensureTable(db.endpoint, tableName);
 
 // Handler modules read their configuration at load time, so they are imported only now.
