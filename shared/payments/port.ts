@@ -1,7 +1,7 @@
 /**
  * The payment-provider port (P3): how the payout job moves money, whoever moves it. Two adapters
  * implement it — `local` (records transfers in the table; the default for npm start and tests)
- * and `alipay` (the Alipay OpenAPI through the official `alipay-sdk`) — selected by configuration
+ * and `alipay` (Alipay OpenAPI v3 on `fetch` and `node:crypto`, ./alipay.ts) — selected by configuration
  * in ./provider.ts.
  *
  * The contract every adapter keeps:
