@@ -9,12 +9,13 @@ import { reconcileOrder } from './orders.ts';
 /**
  * Issue-policy on request.
  * Buyer (I4, J6): 1. read the order and its policies; 2. `checkPurchase` (only return-shipping is
- * for sale, own paid order, once, before its cover ends); 3. reconcile with the purchase, which
- * writes the buyer-paid policy under its natural key (I6).
+ * for sale, own paid order, once, before its cover ends); 3. reconcile with the purchase (on the partition
+ * already read), which writes the buyer-paid policy under its natural key (I6).
  * Service: reconcile the order (idempotent) and return its policies of that plan.
  */
 export async function issueCover(orderId: string, planId: PlanId, principal: Principal): Promise<Policy[]> {
-  const { order, policies } = await readOrderPartition(orderId);
+  const partition = await readOrderPartition(orderId);
+  const { order, policies } = partition;
   if (!isCompleteOrder(order) || (principal.role === 'buyer' && order.buyerId !== principal.id)) {
     throw problems.notFound(`Order ${orderId}`);
   }
@@ -24,7 +25,7 @@ export async function issueCover(orderId: string, planId: PlanId, principal: Pri
     if (refusal) throw refusal;
   }
   const purchase = principal.role === 'buyer' ? { buyerId: principal.id, purchasedAt: now } : undefined;
-  const issued = (await reconcileOrder(orderId, purchase)).filter((p) => p.planId === planId);
+  const issued = (await reconcileOrder(orderId, { purchase, partition, merchantId: order.merchantId })).filter((p) => p.planId === planId);
   if (issued.length === 0) {
     throw new RuleViolation({
       code: 'NOT_COVERED',

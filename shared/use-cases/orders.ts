@@ -29,7 +29,9 @@ type OrderEvent = Extract<InboundEvent, { type: `order.${string}` }>;
  */
 export async function recordOrderEvent(event: OrderEvent): Promise<{ duplicate: boolean }> {
   const { duplicate } = await storeFacts(event);
-  await reconcileOrder(event.data.orderId);
+  // order.placed and order.paid name the merchant: its partition is read beside the order's.
+  const merchantId = 'merchantId' in event.data ? event.data.merchantId : undefined;
+  await reconcileOrder(event.data.orderId, { merchantId });
   return { duplicate };
 }
 
@@ -56,20 +58,34 @@ function storeFacts(event: OrderEvent): Promise<{ duplicate: boolean }> {
  * - X2: give return-shipping cover its end once delivery or receipt confirmation is known;
  * - C7, C8: open the automatic claims of stored refunds whose policy has no claim yet.
  */
-export async function reconcileOrder(orderId: string, purchase?: ReturnShippingPurchase): Promise<Policy[]> {
+export interface ReconcileOptions {
+  /** The buyer's purchase of return-shipping cover (I4), when that is what is being reconciled. */
+  purchase?: ReturnShippingPurchase;
+  /** The order's partition as the caller just read it (consistently): not read again. */
+  partition?: OrderPartition;
+  /** The order's merchant, when the caller knows it: read beside the order, not after it. */
+  merchantId?: string;
+}
+
+export async function reconcileOrder(orderId: string, options: ReconcileOptions = {}): Promise<Policy[]> {
+  const { purchase } = options;
   for (let attempt = 0; ; attempt++) {
-    const partition = await readOrderPartition(orderId);
+    const fresh = attempt === 0 ? options : {};
+    const [partition, hinted] = await Promise.all([
+      fresh.partition ?? readOrderPartition(orderId),
+      fresh.merchantId ? readMerchantPartition(fresh.merchantId) : undefined,
+    ]);
     const { order } = partition;
     if (!isCompleteOrder(order)) return [];
-    const { enrollments } = await readMerchantPartition(order.merchantId);
+    const { enrollments } = hinted && fresh.merchantId === order.merchantId ? hinted : await readMerchantPartition(order.merchantId);
     const now = clock.now().toISOString();
-    const fresh = newPolicies(policiesFor(order, enrollments, rulesConfig, purchase), partition, now);
-    if (!(await issuePolicies(fresh, now))) {
+    const drafts = newPolicies(policiesFor(order, enrollments, rulesConfig, purchase), partition, now);
+    if (!(await issuePolicies(drafts, now))) {
       // Another delivery of an event for this order issued some of them first: recompute.
       if (attempt < 3) continue;
       throw new Error(`Could not settle the policies of order ${orderId}`);
     }
-    const policies = [...partition.policies, ...fresh];
+    const policies = [...partition.policies, ...drafts];
     await updateCoverageEnds(order, partition.policies);
     await openRefundClaims(order, partition, policies, now);
     return policies;

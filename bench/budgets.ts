@@ -1,0 +1,39 @@
+/**
+ * Issue 8's budgets, in one place for the benchmark report and the guard tests.
+ * Every API action: at most 2 sequential DynamoDB round trips; an exception names its reason.
+ */
+export const ROUND_TRIP_BUDGET = 2;
+
+/** Actions allowed more, each with the reason (reported in docs/performance.md). */
+const LOOKUP_THEN_OWNER =
+  'names its target only by an opaque id: the first read finds it (and so its owner), the second reads what the rules need from the owner\'s partition, the third writes — one transaction';
+export const ROUND_TRIP_EXCEPTIONS: Readonly<Record<string, { budget: number; reason: string }>> = {
+  'POST /v1/events (order.paid)': {
+    budget: 3,
+    reason:
+      'the event\'s facts are stored (with its id marker) before reconciling, so a redelivery after a crash completes the work; then the order and merchant partitions are read together; then new policies are written',
+  },
+  'POST /v1/events (order.shipped)': {
+    budget: 4,
+    reason:
+      'as order.paid, but the event does not name the merchant: the merchant partition (enrollments) can only be read after the order is',
+  },
+  'POST /v1/events (order.refund-completed → merchant claim)': {
+    budget: 5,
+    reason: 'as order.shipped, then the automatic claim is filed like a buyer\'s (its own read of the policy and order, then its transaction)',
+  },
+  'POST /v1/claims (auto-approved)': { budget: 3, reason: `a claim ${LOOKUP_THEN_OWNER}` },
+  'POST /v1/claims (to an adjuster)': { budget: 3, reason: `a claim ${LOOKUP_THEN_OWNER}` },
+  'POST /v1/deposit-withdrawals/{withdrawalId}/decisions': { budget: 3, reason: `a withdrawal decision ${LOOKUP_THEN_OWNER}` },
+  'POST /v1/claims/{claimId}/advance-compensations': { budget: 3, reason: `an advance compensation ${LOOKUP_THEN_OWNER}` },
+  'POST /v1/orders/{orderId}/policies': {
+    budget: 3,
+    reason: 'the order is read to check the purchase and to learn its merchant, whose enrollments the reconciliation needs next; then one transaction',
+  },
+  'POST /v1/jobs/{job}/runs (payout)': { budget: 16, reason: 'runs a whole job run on demand; its cost per item is the job-scale figure' },
+  'POST /v1/jobs/{job}/runs (expiry)': { budget: 16, reason: 'runs a whole job run on demand; its cost per item is the job-scale figure' },
+};
+
+export function roundTripBudget(action: string): number {
+  return ROUND_TRIP_EXCEPTIONS[action]?.budget ?? ROUND_TRIP_BUDGET;
+}
