@@ -14,6 +14,10 @@ export interface MeteredCall {
   writeUnits: number;
   /** Capacity per table and index, as DynamoDB reports it. */
   capacity: ConsumedCapacity[];
+  /** For reads: what was read (key, or index and key condition), to find an item read twice. */
+  target?: string;
+  /** A strongly consistent read (twice the units of an eventually consistent one). */
+  consistent?: boolean;
 }
 
 export interface Measurement {
@@ -36,6 +40,18 @@ const DATA_COMMANDS = new Set([
   'TransactWriteItemsCommand',
 ]);
 
+/** Commands whose unsplit `CapacityUnits` are write units (DynamoDB Local reports no split for them). */
+const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
+
+function readTarget(command: string, input: Record<string, unknown>): string | undefined {
+  if (command === 'GetItemCommand') return `${String(input['TableName'])}:${JSON.stringify(input['Key'])}`;
+  if (command === 'QueryCommand') {
+    return `${String(input['TableName'])}/${String(input['IndexName'] ?? '')}:${String(input['KeyConditionExpression'])}:${JSON.stringify(input['ExpressionAttributeValues'])}:${JSON.stringify(input['ExclusiveStartKey'] ?? null)}`;
+  }
+  if (command === 'BatchGetItemCommand') return JSON.stringify(input['RequestItems']);
+  return undefined;
+}
+
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
 export class Meter {
@@ -49,7 +65,10 @@ export class Meter {
       (next, context) => async (args) => {
         const command = context.commandName ?? 'unknown';
         if (!this.enabled || !DATA_COMMANDS.has(command)) return next(args);
-        (args.input as Record<string, unknown>)['ReturnConsumedCapacity'] = 'INDEXES';
+        const input = args.input as Record<string, unknown>;
+        input['ReturnConsumedCapacity'] = 'INDEXES';
+        const target = readTarget(command, input);
+        const consistent = input['ConsistentRead'] === true || undefined;
         if (this.inFlight === 0) this.roundTrips += 1;
         const roundTrip = this.roundTrips;
         this.inFlight += 1;
@@ -63,23 +82,27 @@ export class Meter {
           throw error;
         } finally {
           this.inFlight -= 1;
-          this.record(command, roundTrip, output);
+          this.record(command, roundTrip, output, target, consistent);
         }
       },
       { step: 'initialize', name: 'baozhangMeter', override: true },
     );
   }
 
-  private record(command: string, roundTrip: number, output: unknown) {
+  private record(command: string, roundTrip: number, output: unknown, target?: string, consistent?: boolean) {
     const reported = (output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] } | undefined)?.ConsumedCapacity;
     const capacity = reported === undefined ? [] : Array.isArray(reported) ? reported : [reported];
     const sum = (pick: (c: ConsumedCapacity) => number | undefined) => round(capacity.reduce((n, c) => n + (pick(c) ?? 0), 0));
+    const writes = WRITE_COMMANDS.has(command);
+    const unsplit = (c: ConsumedCapacity) => c.ReadCapacityUnits === undefined && c.WriteCapacityUnits === undefined;
     this.calls.push({
       command: command.replace(/Command$/, ''),
       roundTrip,
-      readUnits: sum((c) => c.ReadCapacityUnits ?? (c.WriteCapacityUnits === undefined ? c.CapacityUnits : 0)),
-      writeUnits: sum((c) => c.WriteCapacityUnits ?? 0),
+      readUnits: sum((c) => c.ReadCapacityUnits ?? (unsplit(c) && !writes ? c.CapacityUnits : 0)),
+      writeUnits: sum((c) => c.WriteCapacityUnits ?? (unsplit(c) && writes ? c.CapacityUnits : 0)),
       capacity,
+      ...(target ? { target } : {}),
+      ...(consistent ? { consistent } : {}),
     });
   }
 

@@ -25,23 +25,38 @@ export async function freshTable(endpoint: string, prefix = 'bench'): Promise<st
   return name;
 }
 
+export interface SectionOptions {
+  /**
+   * false: the section touches no table (e.g. in-process handler overhead), so no DynamoDB Local
+   * is started and no table created; TABLE_NAME is set to a placeholder (modules that read it at
+   * import time still load) and `endpoint` is DYNAMODB_ENDPOINT or ''. Default true.
+   */
+  database?: boolean;
+}
+
 /**
  * Sets the environment the handlers and stores read at import time, then runs `body`. Import the
  * service's modules inside `body` (dynamic import), never at the top of a section file.
  */
-export async function runSection(name: string, body: (context: SectionContext) => Promise<unknown>): Promise<void> {
+export async function runSection(
+  name: string,
+  body: (context: SectionContext) => Promise<unknown>,
+  options: SectionOptions = {},
+): Promise<void> {
+  const database = options.database ?? true;
   let db: DynamoDbLocal | undefined;
   let endpoint = process.env['DYNAMODB_ENDPOINT'];
-  if (!endpoint) {
+  if (!endpoint && database) {
     db = await startDynamoDbLocal();
     endpoint = db.endpoint;
   }
   try {
-    const tableName = await freshTable(endpoint, `bench-${name}`);
-    process.env['DYNAMODB_ENDPOINT'] = endpoint;
+    const tableName = database && endpoint ? await freshTable(endpoint, `bench-${name}`) : `bench-${name}-no-table`;
+    endpoint ??= '';
+    if (endpoint) process.env['DYNAMODB_ENDPOINT'] = endpoint;
     process.env['TABLE_NAME'] = tableName;
     process.env['AWS_REGION'] ??= 'local';
-    process.env['POWERTOOLS_LOG_LEVEL'] ??= 'SILENT';
+    process.env['LOG_LEVEL'] ??= 'SILENT';
     process.env['POWERTOOLS_SERVICE_NAME'] ??= 'baozhang';
     process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
     const started = Date.now();

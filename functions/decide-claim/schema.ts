@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { ClaimSchema, DecisionInput } from '#shared/http/schemas.ts';
 
@@ -9,7 +9,7 @@ export const decideClaimRoute = defineRoute({
   summary: 'Approve, reject or request information (A2, A3)',
   handler: 'decide-claim',
   roles: ['adjuster', 'ops'],
-  params: z.object({ claimId: z.string().min(1).max(64) }),
+  params: z.object({ claimId: z.string().check(z.minLength(1), z.maxLength(64)) }),
   body: DecisionInput,
   responses: { 200: { description: 'The claim after the decision', schema: ClaimSchema } },
 });

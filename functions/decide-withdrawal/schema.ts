@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { WithdrawalDecisionInput, WithdrawalSchema } from '#shared/http/schemas.ts';
 
@@ -9,7 +9,7 @@ export const decideWithdrawalRoute = defineRoute({
   summary: 'Ops approves (the amount is held and paid by the payout job) or rejects a withdrawal (D3)',
   handler: 'decide-withdrawal',
   roles: ['ops'],
-  params: z.object({ withdrawalId: z.string().min(1).max(64) }),
+  params: z.object({ withdrawalId: z.string().check(z.minLength(1), z.maxLength(64)) }),
   body: WithdrawalDecisionInput,
   responses: { 200: { description: 'The withdrawal after the decision', schema: WithdrawalSchema } },
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { EnrollmentSchema, ExitInput, ExternalId } from '#shared/http/schemas.ts';
 
@@ -9,7 +9,7 @@ export const exitEnrollmentRoute = defineRoute({
   summary: 'Exit a plan (退保) with a reason (J8)',
   handler: 'exit-enrollment',
   roles: ['merchant', 'ops'],
-  params: z.object({ merchantId: ExternalId, enrollmentId: z.string().regex(/^enr_[0-9A-HJKMNP-TV-Z]{26}$/) }),
+  params: z.object({ merchantId: ExternalId, enrollmentId: z.string().check(z.regex(/^enr_[0-9A-HJKMNP-TV-Z]{26}$/)) }),
   body: ExitInput,
   responses: { 200: { description: 'The enrollment, TERMINATED', schema: EnrollmentSchema } },
 });

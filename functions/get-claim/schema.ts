@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { ClaimSchema } from '#shared/http/schemas.ts';
 
@@ -9,6 +9,6 @@ export const getClaimRoute = defineRoute({
   summary: 'One claim with its history (A4)',
   handler: 'get-claim',
   roles: ['buyer', 'merchant', 'adjuster', 'ops'],
-  params: z.object({ claimId: z.string().min(1).max(64) }),
+  params: z.object({ claimId: z.string().check(z.minLength(1), z.maxLength(64)) }),
   responses: { 200: { description: 'The claim', schema: ClaimSchema } },
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { ClaimSchema, ListQuery, listOf } from '#shared/http/schemas.ts';
 import { ROLES } from '#shared/http/auth.ts';
@@ -10,6 +10,6 @@ export const listClaimsRoute = defineRoute({
   summary: 'Claims the caller may see, newest first',
   handler: 'list-claims',
   roles: ROLES,
-  query: ListQuery.extend({ status: z.enum(['UNDER_REVIEW', 'NEEDS_INFO', 'APPROVED', 'REJECTED', 'LAPSED', 'PAID']).optional() }),
+  query: z.extend(ListQuery, { status: z.optional(z.enum(['UNDER_REVIEW', 'NEEDS_INFO', 'APPROVED', 'REJECTED', 'LAPSED', 'PAID'])) }),
   responses: { 200: { description: 'A page of claims', schema: listOf(ClaimSchema) } },
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { ListQuery, PayoutSchema, listOf } from '#shared/http/schemas.ts';
 
@@ -9,9 +9,9 @@ export const listPayoutsRoute = defineRoute({
   summary: 'Payouts: ops sees all, a beneficiary sees its own',
   handler: 'list-payouts',
   roles: ['ops', 'buyer', 'merchant'],
-  query: ListQuery.extend({
-    claimId: z.string().min(1).max(64).optional(),
-    status: z.enum(['PENDING', 'SENDING', 'UNKNOWN', 'SENT', 'CONFIRMED', 'FAILED']).optional(),
+  query: z.extend(ListQuery, {
+    claimId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    status: z.optional(z.enum(['PENDING', 'SENDING', 'UNKNOWN', 'SENT', 'CONFIRMED', 'FAILED'])),
   }),
   responses: { 200: { description: 'A page of payouts', schema: listOf(PayoutSchema) } },
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { ROLES } from '#shared/http/auth.ts';
 
@@ -9,5 +9,5 @@ export const listPlansRoute = defineRoute({
   summary: 'The plan catalog with terms and current agreementVersion',
   handler: 'list-plans',
   roles: ROLES,
-  responses: { 200: { description: 'The catalog', schema: z.object({ items: z.array(z.object({ planId: z.string() }).loose()) }) } },
+  responses: { 200: { description: 'The catalog', schema: z.object({ items: z.array(z.looseObject({ planId: z.string() })) }) } },
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { ExternalId, ListQuery, PolicySchema, listOf } from '#shared/http/schemas.ts';
 
@@ -21,6 +21,6 @@ export const listMerchantPoliciesRoute = defineRoute({
   handler: 'list-policies',
   roles: ['merchant', 'ops'],
   params: z.object({ merchantId: ExternalId }),
-  query: ListQuery.extend({ status: z.enum(['ACTIVE', 'CLAIMED', 'EXPIRED', 'VOID']).optional() }),
+  query: z.extend(ListQuery, { status: z.optional(z.enum(['ACTIVE', 'CLAIMED', 'EXPIRED', 'VOID'])) }),
   responses: { 200: { description: 'A page of policies', schema: listOf(PolicySchema) } },
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 
 export const openApiRoute = defineRoute({
@@ -9,6 +9,6 @@ export const openApiRoute = defineRoute({
   handler: 'openapi',
   roles: 'public',
   responses: {
-    200: { description: 'OpenAPI 3.1 document', schema: z.object({ openapi: z.string() }).loose() },
+    200: { description: 'OpenAPI 3.1 document', schema: z.looseObject({ openapi: z.string() }) },
   },
 });

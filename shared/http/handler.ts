@@ -4,7 +4,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { logger } from '#shared/logger.ts';
 import { CalendarNotCovered, RuleViolation } from '#shared/rules/errors.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
@@ -15,6 +16,10 @@ import type { ParsedInput, RouteSpec } from './route.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+// zod/mini loads no locale: without this, every field error would read just "Invalid input".
+// The English one alone (not `z.locales`, which would bundle every language).
+z.config(en());
 
 /** Request bodies above this size are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -87,7 +92,7 @@ function authorize<R extends RouteSpec>(route: R): MiddlewareObj<ApiEvent, ApiRe
   };
 }
 
-function fieldErrors(where: string, error: z.ZodError): FieldError[] {
+function fieldErrors(where: string, error: z.core.$ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     path: [where, ...issue.path.map(String)].join('.'),
     message: issue.message,
@@ -113,7 +118,7 @@ function validate<R extends RouteSpec>(route: R): MiddlewareObj<ApiEvent, ApiRes
     before: (request) => {
       const { event } = request;
       const errors: FieldError[] = [];
-      const parse = (where: string, schema: z.ZodType | undefined, value: unknown) => {
+      const parse = (where: string, schema: z.ZodMiniType | undefined, value: unknown) => {
         if (!schema) {
           if (where === 'body' && value !== undefined) errors.push({ path: 'body', message: 'This route takes no body' });
           return where === 'body' ? undefined : {};

@@ -1,9 +1,12 @@
 /**
- * `Idempotency-Key` on every POST (api.md "Conventions"), on the Powertools idempotency utility:
- * the same key with the same request replays the first response (`Idempotent-Replayed: true`);
- * with a different request it is `422 IDEMPOTENCY_KEY_REUSED`; while the first is still running
- * it is `409 IDEMPOTENCY_IN_PROGRESS`. Records live in the service's one table and expire after
- * 24 hours (`expiresAt`, the table's TTL attribute). docs/reliability.md holds the decisions.
+ * `Idempotency-Key` on every POST (api.md "Conventions"): the same key with the same request
+ * replays the first response (`Idempotent-Replayed: true`); with a different request it is
+ * `422 IDEMPOTENCY_KEY_REUSED`; while the first is still running it is `409 IDEMPOTENCY_IN_PROGRESS`.
+ * Records live in the service's one table and expire after 24 hours (`expiresAt`, the table's TTL
+ * attribute). docs/reliability.md holds the decisions.
+ *
+ * The protocol is Powertools idempotency's (same record, same lock condition, same attributes),
+ * written here because the utility and its JMESPath engine (~45 KB) cost every handler's cold start.
  *
  * - The record key hashes the caller (role and id of the verified token), the route key and the
  *   header: keys are scoped to the caller, so one party's key never replays another's response.
@@ -12,22 +15,19 @@
  * - Only a completed 2xx is stored. A refusal (4xx) or a failure (5xx) releases the key: a refused
  *   request changed nothing, so running it again is safe, and its retry sees the current state.
  * - Requests without the header are not tracked; their safety is the conditional writes'.
+ *
+ * Round trips of a keyed POST: one conditional PutItem (acquire; a refused one returns the existing
+ * record, so a replay or refusal costs nothing more), the action, then one UpdateItem (complete)
+ * or DeleteItem (release).
  */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyConfig,
-  IdempotencyInconsistentStateError,
-  IdempotencyPersistenceLayerError,
-  IdempotencyValidationError,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { requireEnv } from '#shared/config.ts';
 import { logger } from '#shared/logger.ts';
-import { dynamoClient } from '#shared/store/dynamo.ts';
-import { keys } from '#shared/store/keys.ts';
+import { documentClient } from '#shared/store/dynamo.ts';
+import { keys, type TableKey } from '#shared/store/keys.ts';
 import type { Principal } from './auth.ts';
 import { HttpProblem, problems } from './problem.ts';
 import type { RouteSpec } from './route.ts';
@@ -44,40 +44,35 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 /** Part of every record's hashed key, so records of this API can never meet another use's. */
 const KEY_PREFIX = 'http';
+/**
+ * The in-progress lock when the invocation's remaining time is unknown: API Gateway's integration
+ * timeout, beyond which no HTTP caller is still waiting.
+ */
+const DEFAULT_LOCK_MS = 29_000;
+
+const INPROGRESS = 'INPROGRESS';
+const COMPLETED = 'COMPLETED';
+
+/** The record's attributes (docs/data-model.md), as expression names. */
+const names = {
+  '#status': 'idempotencyStatus',
+  '#expiresAt': 'expiresAt',
+  '#lock': 'inProgressExpiresAtMs',
+  '#response': 'response',
+  '#requestHash': 'requestHash',
+};
+/** Still the record this invocation acquired: in progress, with its own lock (each acquire's lock is later than the one it replaced). */
+const OURS = '#status = :inProgress AND #lock = :lock';
+
+let tableName: string | undefined;
 
 /**
- * Powertools' DynamoDB layer on the service table. With a sort key it would put every record
- * under one static partition key (`idempotency#<function>`): one hot partition for every POST of
- * every caller. Its `getKey` is the documented extension point; ours gives each record its own
- * partition, built by the one keys module (`keys.idempotencyRecord`).
+ * Read on the first POST that carries a key, not when the module loads: every handler shares
+ * this stack and some (openapi) run without a table.
  */
-class TablePersistenceLayer extends DynamoDBPersistenceLayer {
-  protected override getKey(idempotencyKey: string): Record<string, AttributeValue> {
-    const { PK, SK } = keys.idempotencyRecord(idempotencyKey);
-    return { PK: { S: PK }, SK: { S: SK } };
-  }
-}
-
-let persistenceStore: TablePersistenceLayer | undefined;
-
-/**
- * One persistence layer per execution environment, created on the first POST that carries a
- * key: every handler shares this stack and some (openapi) run without a table, so the table
- * name is read then, not when the module loads.
- */
-function persistence(): TablePersistenceLayer {
-  persistenceStore ??= new TablePersistenceLayer({
-    tableName: requireEnv('TABLE_NAME'),
-    keyAttr: 'PK',
-    sortKeyAttr: 'SK',
-    expiryAttr: 'expiresAt',
-    inProgressExpiryAttr: 'inProgressExpiresAtMs',
-    statusAttr: 'idempotencyStatus',
-    dataAttr: 'response',
-    validationKeyAttr: 'requestHash',
-    awsSdkV3Client: dynamoClient,
-  });
-  return persistenceStore;
+function table(): string {
+  tableName ??= requireEnv('TABLE_NAME');
+  return tableName;
 }
 
 /** What identifies a request (`key`) and what a repeat of it must match (`request`). */
@@ -101,7 +96,7 @@ export function idempotencyKeyOf(event: Pick<ApiEvent, 'headers'>): string | und
   return value;
 }
 
-/** The payload Powertools hashes: the caller comes from the verified token only. */
+/** The payload that is hashed: the caller comes from the verified token only. */
 export function idempotencyPayload(
   route: Pick<RouteSpec, 'method' | 'path'>,
   caller: Principal,
@@ -114,63 +109,186 @@ export function idempotencyPayload(
   };
 }
 
+/**
+ * Object keys by name, case-insensitively first — the order Powertools used, so records written
+ * before this module replaced it still match — then exactly, so the order is total.
+ */
+function byName(a: string, b: string): number {
+  const [la, lb] = [a.toLowerCase(), b.toLowerCase()];
+  if (la !== lb) return la < lb ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The value with every plain object's keys sorted: its JSON is the same whatever the key order. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  // A null prototype: a `__proto__` key is stored as data, never as the prototype.
+  const sorted: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value).sort(byName)) sorted[key] = canonical((value as Record<string, unknown>)[key]);
+  return sorted;
+}
+
+/** SHA-256 (base64) of the canonical JSON. */
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('base64');
+}
+
+/** The record's table key: `IDEMPOTENCY#http#<sha256 of {caller, idempotencyKey, route}>`. */
+function recordKey(payload: IdempotencyPayload): TableKey {
+  return keys.idempotencyRecord(`${KEY_PREFIX}#${hashOf(payload.key)}`);
+}
+
+/** An attribute value as the document client would return it (a refused write's ALL_OLD item comes unconverted). */
+function fromAttribute(value: AttributeValue | undefined): unknown {
+  if (value === undefined) return undefined;
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL) return null;
+  if (value.L) return value.L.map(fromAttribute);
+  if (value.M) return Object.fromEntries(Object.entries(value.M).map(([name, item]) => [name, fromAttribute(item)]));
+  return undefined; // sets and binaries: never written to this record
+}
+
+/** Another request under the key, or the key's first request still running. */
+class IdempotencyKeyReused extends Error {
+  override name = 'IdempotencyKeyReused';
+}
+class IdempotencyInProgress extends Error {
+  override name = 'IdempotencyInProgress';
+}
+
 /** A replay is the stored response with the replay header added. */
-function markReplayed(response: unknown): ApiResult {
-  const stored = response as ApiResult;
+function markReplayed(stored: ApiResult): ApiResult {
   return { ...stored, headers: { ...stored.headers, [REPLAYED_HEADER]: 'true' } };
 }
 
-/** Thrown out of the idempotent function so Powertools releases the key instead of storing the result. */
-class NotStored extends Error {
-  constructor(readonly result: ApiResult) {
-    super('Responses other than 2xx are not stored');
+/** The lock's end: the invocation's remaining time (the Lambda context), so a crashed one frees the key. */
+function lockUntilMs(now: number, context: Partial<Pick<Context, 'getRemainingTimeInMillis'>> | undefined): number {
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : DEFAULT_LOCK_MS;
+  return now + (Number.isFinite(remaining) ? Math.max(0, remaining) : DEFAULT_LOCK_MS);
+}
+
+/**
+ * Takes the key with one conditional PutItem: free when there is no record, it expired, or it is
+ * in progress with a lapsed lock. Refused, the put returns the record (ALL_OLD), answered here:
+ * another request → 422, a completed one → its response, a running one → 409.
+ * Returns the lock taken, or the response to replay.
+ */
+async function acquire(
+  Key: TableKey,
+  requestHash: string,
+  context: Context,
+): Promise<{ lock: number; replay?: undefined } | { replay: ApiResult }> {
+  // Wall-clock time, not the injectable domain clock: the TTL sweep and the lock are about real time.
+  const now = Date.now();
+  const lock = lockUntilMs(now, context);
+  try {
+    await documentClient.send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...Key,
+          idempotencyStatus: INPROGRESS,
+          requestHash,
+          expiresAt: Math.round(now / 1000 + IDEMPOTENCY_TTL_SECONDS),
+          inProgressExpiresAtMs: lock,
+        },
+        ConditionExpression: 'attribute_not_exists(PK) OR #expiresAt < :nowS OR (#status = :inProgress AND #lock < :nowMs)',
+        ExpressionAttributeNames: { '#status': names['#status'], '#expiresAt': names['#expiresAt'], '#lock': names['#lock'] },
+        ExpressionAttributeValues: { ':nowS': now / 1000, ':nowMs': now, ':inProgress': INPROGRESS },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { lock };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // The condition ran against this item with our `now`: it is neither expired nor a lapsed lock.
+    const item = error.Item ?? {};
+    if (fromAttribute(item['requestHash']) !== requestHash) {
+      throw new IdempotencyKeyReused('This Idempotency-Key was already used for a different request');
+    }
+    const response = fromAttribute(item['response']);
+    if (fromAttribute(item['idempotencyStatus']) === COMPLETED && response && typeof response === 'object') {
+      return { replay: markReplayed(response as ApiResult) };
+    }
+    throw new IdempotencyInProgress('A request with this Idempotency-Key is still running');
   }
 }
 
-/** The settings, per invocation: the context gives the in-progress lock its lifetime (the remaining time). */
-function configFor(context: Context): IdempotencyConfig {
-  return new IdempotencyConfig({
-    eventKeyJmesPath: 'key',
-    payloadValidationJmesPath: 'request',
-    throwOnNoIdempotencyKey: true,
-    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
-    hashFunction: 'sha256',
-    lambdaContext: context,
-    responseHook: (response) => markReplayed(response) as never,
-  });
+/** Stores the 2xx response: COMPLETED, replayable for 24 hours from now. */
+async function complete(Key: TableKey, lock: number, response: ApiResult): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key,
+      UpdateExpression: 'SET #status = :completed, #response = :response, #expiresAt = :expiresAt',
+      ConditionExpression: OURS,
+      ExpressionAttributeNames: { '#status': names['#status'], '#lock': names['#lock'], '#response': names['#response'], '#expiresAt': names['#expiresAt'] },
+      ExpressionAttributeValues: {
+        ':completed': COMPLETED,
+        ':response': response,
+        ':expiresAt': Math.round(Date.now() / 1000 + IDEMPOTENCY_TTL_SECONDS),
+        ':inProgress': INPROGRESS,
+        ':lock': lock,
+      },
+    }),
+  );
+}
+
+/**
+ * Frees the key after a non-2xx answer or an error, if the record is still ours. If this fails
+ * the key stays locked until the lock lapses, then is free: logged, and the request answered.
+ */
+async function release(Key: TableKey, lock: number): Promise<void> {
+  try {
+    await documentClient.send(
+      new DeleteCommand({
+        TableName: table(),
+        Key,
+        ConditionExpression: OURS,
+        ExpressionAttributeNames: { '#status': names['#status'], '#lock': names['#lock'] },
+        ExpressionAttributeValues: { ':inProgress': INPROGRESS, ':lock': lock },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return; // our lock lapsed and another request took the key
+    logger.warn('Idempotency record not released; the key is free once its lock lapses', error as Error);
+  }
 }
 
 /**
  * Runs `run` once per (caller, route, key): the first run's 2xx response is stored and replayed
- * to every repeat for 24 hours. Uses `makeIdempotent`, whose record is deleted only when the
- * function itself fails — the Middy middleware of this version also deletes a record it never
- * acquired when it rejects a duplicate (powertools-lambda-typescript#5675).
+ * to every repeat for 24 hours. A non-2xx answer or a thrown error releases the key.
  */
 export async function runIdempotently(payload: IdempotencyPayload, context: Context, run: () => Promise<ApiResult>): Promise<ApiResult> {
-  let completed: ApiResult | undefined;
-  const once = makeIdempotent(
-    async (_payload: IdempotencyPayload) => {
-      const result = await run();
-      const status = result.statusCode ?? 200;
-      if (status < 200 || status > 299) throw new NotStored(result);
-      completed = result;
-      return result;
-    },
-    { persistenceStore: persistence(), config: configFor(context), keyPrefix: KEY_PREFIX },
-  );
+  const Key = recordKey(payload);
+  const taken = await acquire(Key, hashOf(payload.request), context);
+  if (taken.replay) return taken.replay;
+  let result: ApiResult;
   try {
-    return (await once(payload)) as ApiResult;
+    result = await run();
   } catch (error) {
-    if (error instanceof NotStored) return error.result;
-    if (error instanceof IdempotencyPersistenceLayerError && completed) {
-      // The action is done; only storing its response failed (e.g. over the item size). Answer
-      // it: a repeat finds the record in progress until its lock lapses, then the action's own
-      // conditional writes answer it (CLAIM_EXISTS, ALREADY_ENROLLED, a duplicate event …).
-      logger.error('Idempotency record not completed; the response was sent but cannot be replayed', error);
-      return completed;
-    }
+    await release(Key, taken.lock);
     throw error;
   }
+  const status = result.statusCode ?? 200;
+  if (status < 200 || status > 299) {
+    await release(Key, taken.lock);
+    return result;
+  }
+  try {
+    await complete(Key, taken.lock, result);
+  } catch (error) {
+    // The action is done; only storing its response failed (e.g. over the item size, or our lock
+    // lapsed). Answer it: a repeat finds the record in progress until its lock lapses, then the
+    // action's own conditional writes answer it (CLAIM_EXISTS, ALREADY_ENROLLED, a duplicate event …).
+    logger.error('Idempotency record not completed; the response was sent but cannot be replayed', error as Error);
+  }
+  return result;
 }
 
 /**
@@ -191,9 +309,9 @@ export function idempotentHandler<C extends Context & { principal?: Principal; i
   };
 }
 
-/** The idempotency utility's refusals as problems; undefined for any other error. */
+/** The idempotency refusals as problems; undefined for any other error. */
 export function idempotencyProblem(error: unknown): HttpProblem | undefined {
-  if (error instanceof IdempotencyValidationError) {
+  if (error instanceof IdempotencyKeyReused) {
     return new HttpProblem(
       422,
       'IDEMPOTENCY_KEY_REUSED',
@@ -201,7 +319,7 @@ export function idempotencyProblem(error: unknown): HttpProblem | undefined {
       'This Idempotency-Key was already used for a different request; use a new key for a new request.',
     );
   }
-  if (error instanceof IdempotencyAlreadyInProgressError || error instanceof IdempotencyInconsistentStateError) {
+  if (error instanceof IdempotencyInProgress) {
     return new HttpProblem(
       409,
       'IDEMPOTENCY_IN_PROGRESS',

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { RouteSpec } from './route.ts';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency.ts';
 import { ProblemSchema } from './schemas.ts';
@@ -32,12 +32,12 @@ const replayedHeader = {
   },
 };
 
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+function toSchema(schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }
 
-function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined) {
+function parameters(where: 'path' | 'query', schema: z.ZodMiniObject | undefined) {
   if (!schema) return [];
   const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({

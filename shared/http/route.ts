@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Role } from './auth.ts';
 
 /**
@@ -16,13 +16,13 @@ export interface RouteSpec {
   readonly handler: string;
   /** `public` routes need no token (health, openapi). */
   readonly roles: readonly Role[] | 'public';
-  readonly params?: z.ZodObject;
-  readonly query?: z.ZodObject;
-  readonly body?: z.ZodType;
-  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
+  readonly params?: z.ZodMiniObject;
+  readonly query?: z.ZodMiniObject;
+  readonly body?: z.ZodMiniType;
+  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodMiniType }>>;
 }
 
-type InferOr<T, Fallback> = T extends z.ZodType ? z.output<T> : Fallback;
+type InferOr<T, Fallback> = T extends z.ZodMiniType ? z.output<T> : Fallback;
 
 /** What a handler receives once the route's schemas have accepted the request. */
 export interface ParsedInput<R extends RouteSpec> {

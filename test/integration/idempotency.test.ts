@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { routes } from '#functions/routes.ts';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { httpHandler } from '#shared/http/handler.ts';

@@ -7,7 +7,7 @@
  * API accepts is a bug — even if someone loosened the schema.
  */
 import fc from 'fast-check';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 type Path = (string | number)[];
 type Kind = 'string' | 'instant' | 'number' | 'boolean' | 'enum' | 'object' | 'array';
@@ -29,7 +29,7 @@ interface Internals {
 }
 const def = (schema: unknown) => (schema as Internals)._zod.def;
 
-function unwrap(schema: z.ZodType): z.ZodType {
+function unwrap(schema: z.ZodMiniType): z.ZodMiniType {
   let current = schema;
   for (;;) {
     const d = def(current);
@@ -47,24 +47,24 @@ function unwrap(schema: z.ZodType): z.ZodType {
 export const contractAllowsUnknownFields = (path: Path) => path.includes('data');
 
 /** Every node of `sample` with what the schema says it is. */
-export function shapeOf(schema: z.ZodType | undefined, sample: unknown): ShapeNode[] {
+export function shapeOf(schema: z.ZodMiniType | undefined, sample: unknown): ShapeNode[] {
   const nodes: ShapeNode[] = [];
   if (!schema) {
     // A route without a body: any body at all is refused; treat it as a strict empty object.
     nodes.push({ path: [], kind: 'object', strict: true, keys: [], required: [] });
     return nodes;
   }
-  const visit = (node: z.ZodType, value: unknown, path: Path) => {
+  const visit = (node: z.ZodMiniType, value: unknown, path: Path) => {
     const s = unwrap(node);
     const d = def(s);
     switch (d['type']) {
       case 'union': {
-        const option = (d['options'] as z.ZodType[]).find((o) => o.safeParse(value).success);
+        const option = (d['options'] as z.ZodMiniType[]).find((o) => o.safeParse(value).success);
         if (!option) throw new Error(`Sample does not match the schema at ${path.join('.')}`);
         return visit(option, value, path);
       }
       case 'object': {
-        const shape = d['shape'] as Record<string, z.ZodType>;
+        const shape = d['shape'] as Record<string, z.ZodMiniType>;
         const keys = Object.keys(shape);
         const required = keys.filter((k) => (shape[k] as unknown as Internals)._zod.optin !== 'optional');
         nodes.push({ path, kind: 'object', strict: !contractAllowsUnknownFields(path), keys, required });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { httpHandler, MAX_BODY_BYTES } from '#shared/http/handler.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import { defineRoute } from '#shared/http/route.ts';
@@ -12,9 +12,9 @@ const route = defineRoute({
   summary: 'test route',
   handler: 'test',
   roles: ['merchant', 'ops'],
-  params: z.object({ thingId: z.string().min(1) }),
-  query: z.object({ limit: z.coerce.number().int().max(100).optional() }),
-  body: z.strictObject({ amountFen: z.number().int().nonnegative() }),
+  params: z.object({ thingId: z.string().check(z.minLength(1)) }),
+  query: z.object({ limit: z.optional(z.coerce.number().check(z.int(), z.maximum(100))) }),
+  body: z.strictObject({ amountFen: z.int().check(z.nonnegative()) }),
   responses: { 200: { description: 'ok' } },
 });
 

@@ -1,0 +1,152 @@
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { idempotencyPayload, idempotencyProblem, REPLAYED_HEADER, runIdempotently } from '#shared/http/idempotency.ts';
+import { documentClient } from '#shared/store/dynamo.ts';
+import { testContext } from '#test/fixtures/api-events.ts';
+
+/**
+ * The idempotency protocol's DynamoDB calls, one by one, against a scripted client: what each
+ * keyed POST sends and how many round trips it costs. The behaviour end to end, on DynamoDB
+ * Local, is test/integration/idempotency.test.ts.
+ */
+type Sent = { command: string; input: Record<string, any> };
+let sent: Sent[];
+let answers: Array<(input: Record<string, any>) => unknown>;
+
+beforeEach(() => {
+  sent = [];
+  answers = [];
+  vi.spyOn(documentClient, 'send').mockImplementation((async (command: { constructor: { name: string }; input: Record<string, any> }) => {
+    sent.push({ command: command.constructor.name, input: command.input });
+    const answer = answers.shift();
+    return answer ? answer(command.input) : {};
+  }) as never);
+});
+afterEach(() => vi.restoreAllMocks());
+
+const route = { method: 'POST', path: '/v1/things/{thingId}' } as const;
+const caller = { role: 'merchant', id: 'shop-1' } as const;
+const payload = (body: unknown, key = 'k-1') => idempotencyPayload(route, caller, key, { params: { thingId: 't1' }, query: {}, body });
+const created = { statusCode: 201, headers: { 'content-type': 'application/json', location: '/v1/things/t1' }, body: '{"id":"t1"}' };
+
+const refusedWith = (item: Record<string, AttributeValue>) => () => {
+  throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: item });
+};
+/** What a refused put returns: the existing record, in DynamoDB's own format (ALL_OLD). */
+const existing = (status: string, requestHash: string, response?: typeof created): Record<string, AttributeValue> => ({
+  idempotencyStatus: { S: status },
+  requestHash: { S: requestHash },
+  expiresAt: { N: String(Math.round(Date.now() / 1000) + 3600) },
+  inProgressExpiresAtMs: { N: String(Date.now() + 5000) },
+  ...(response
+    ? {
+        response: {
+          M: {
+            statusCode: { N: String(response.statusCode) },
+            headers: { M: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, { S: v }])) },
+            body: { S: response.body },
+          },
+        },
+      }
+    : {}),
+});
+
+/** The first run of a key: the record it puts, and the response it stores. */
+async function firstRun(body: unknown) {
+  const result = await runIdempotently(payload(body), testContext, async () => created);
+  return { result, put: sent[0]!.input, update: sent[1]?.input };
+}
+
+describe('runIdempotently: the round trips', () => {
+  it('a first run: one conditional put (INPROGRESS, 24 h expiry, the lock from the remaining time), the action, one update to COMPLETED', async () => {
+    const before = Date.now();
+    const { result, put, update } = await firstRun({ amountFen: 500, note: 'x' });
+    expect(result).toBe(created);
+    expect(sent.map((s) => s.command)).toEqual(['PutCommand', 'UpdateCommand']);
+
+    expect(put['Item']).toMatchObject({ SK: 'IDEMPOTENCY', idempotencyStatus: 'INPROGRESS', requestHash: expect.any(String) });
+    expect(put['Item'].PK).toMatch(/^IDEMPOTENCY#http#[A-Za-z0-9+/]{43}=$/);
+    expect(put['Item'].expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 24 * 3600);
+    expect(put['Item'].inProgressExpiresAtMs).toBeGreaterThanOrEqual(before + 10_000);
+    expect(put['Item'].inProgressExpiresAtMs).toBeLessThanOrEqual(Date.now() + 10_000);
+    expect(put['ReturnValuesOnConditionCheckFailure']).toBe('ALL_OLD');
+    expect(put['ConditionExpression']).toBe('attribute_not_exists(PK) OR #expiresAt < :nowS OR (#status = :inProgress AND #lock < :nowMs)');
+
+    expect(update).toMatchObject({
+      Key: { PK: put['Item'].PK, SK: 'IDEMPOTENCY' },
+      ConditionExpression: '#status = :inProgress AND #lock = :lock',
+      ExpressionAttributeValues: { ':completed': 'COMPLETED', ':response': created, ':lock': put['Item'].inProgressExpiresAtMs },
+    });
+  });
+
+  it('a repeat of a completed request: one round trip — the refused put returns the record — and the stored response, marked replayed', async () => {
+    const { put } = await firstRun({ amountFen: 500, note: 'x' });
+    sent = [];
+    answers.push(refusedWith(existing('COMPLETED', put['Item'].requestHash, created)));
+    const run = vi.fn(async () => created);
+    // The same request with its keys in another order is the same request, under the same record.
+    const replay = await runIdempotently(payload({ note: 'x', amountFen: 500 }), testContext, run);
+    expect(run).not.toHaveBeenCalled();
+    expect(sent.map((s) => s.command)).toEqual(['PutCommand']);
+    expect(sent[0]!.input['Item'].PK).toBe(put['Item'].PK);
+    expect(sent[0]!.input['Item'].requestHash).toBe(put['Item'].requestHash);
+    expect(replay).toEqual({ ...created, headers: { ...created.headers, [REPLAYED_HEADER]: 'true' } });
+  });
+
+  it('another request under the key is 422 IDEMPOTENCY_KEY_REUSED, checked before the status; a running one is 409 with retry-after', async () => {
+    const { put } = await firstRun({ amountFen: 500 });
+    const run = vi.fn(async () => created);
+    answers.push(refusedWith(existing('INPROGRESS', put['Item'].requestHash)));
+    const running = await runIdempotently(payload({ amountFen: 500 }), testContext, run).catch((error: unknown) => error);
+    expect(idempotencyProblem(running)).toMatchObject({ status: 409, code: 'IDEMPOTENCY_IN_PROGRESS', extra: { headers: { 'retry-after': '1' } } });
+
+    for (const status of ['INPROGRESS', 'COMPLETED']) {
+      answers.push(refusedWith(existing(status, put['Item'].requestHash, created)));
+      const reused = await runIdempotently(payload({ amountFen: 501 }), testContext, run).catch((error: unknown) => error);
+      expect(idempotencyProblem(reused)).toMatchObject({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+    }
+    expect(run).not.toHaveBeenCalled();
+    expect(idempotencyProblem(new Error('other'))).toBeUndefined();
+  });
+
+  it('a non-2xx answer or a thrown error deletes the record, only if it is still ours, and the answer or error goes on', async () => {
+    const conflict = { statusCode: 409, headers: {}, body: '{}' };
+    expect(await runIdempotently(payload({ amountFen: 1 }), testContext, async () => conflict)).toBe(conflict);
+    expect(sent.map((s) => s.command)).toEqual(['PutCommand', 'DeleteCommand']);
+    expect(sent[1]!.input).toMatchObject({
+      Key: { PK: sent[0]!.input['Item'].PK },
+      ConditionExpression: '#status = :inProgress AND #lock = :lock',
+      ExpressionAttributeValues: { ':lock': sent[0]!.input['Item'].inProgressExpiresAtMs },
+    });
+
+    sent = [];
+    const boom = new Error('boom');
+    await expect(runIdempotently(payload({ amountFen: 2 }), testContext, async () => Promise.reject(boom))).rejects.toBe(boom);
+    expect(sent.map((s) => s.command)).toEqual(['PutCommand', 'DeleteCommand']);
+
+    // Another request took the key after our lock lapsed: its record stays, our answer still goes out.
+    sent = [];
+    answers.push(() => ({}), refusedWith({}));
+    expect(await runIdempotently(payload({ amountFen: 3 }), testContext, async () => conflict)).toBe(conflict);
+  });
+
+  it('when the response cannot be stored (e.g. over 400 KB) the action’s response is still returned', async () => {
+    answers.push(
+      () => ({}),
+      () => {
+        throw new Error('Item size has exceeded the maximum allowed size');
+      },
+    );
+    expect(await runIdempotently(payload({ amountFen: 4 }), testContext, async () => created)).toBe(created);
+    expect(sent.map((s) => s.command)).toEqual(['PutCommand', 'UpdateCommand']);
+  });
+
+  it('the record key is the caller, the route and the header: another caller, route or key is another record', async () => {
+    await runIdempotently(payload({}), testContext, async () => created);
+    await runIdempotently(idempotencyPayload(route, { role: 'ops', id: 'shop-1' }, 'k-1', { params: { thingId: 't1' } }), testContext, async () => created);
+    await runIdempotently(idempotencyPayload({ ...route, path: '/v1/other' }, caller, 'k-1', {}), testContext, async () => created);
+    await runIdempotently(payload({}, 'k-2'), testContext, async () => created);
+    const pks = sent.filter((s) => s.command === 'PutCommand').map((s) => s.input['Item'].PK);
+    expect(new Set(pks).size).toBe(4);
+  });
+});
