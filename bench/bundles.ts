@@ -2,7 +2,7 @@
  * Builds every handler bundle exactly as CDK does (infra/bundling.ts) and reports its size and
  * what it is made of. Used by `npm run bench` (cold start) and by the bundle-size guard test.
  */
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { handlerNeeds, OUTBOX_ENRICHMENT } from '#infra/handlers.ts';
@@ -41,34 +41,50 @@ function composition(metafile: Metafile): Record<string, number> {
   return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
 }
 
+const buildOptions: BuildOptions = {
+  bundle: true,
+  format: bundleSettings.format,
+  platform: bundleSettings.platform,
+  target: bundleSettings.target,
+  minify: bundleSettings.minify,
+  mainFields: [...bundleSettings.mainFields],
+  banner: { js: bundleSettings.banner },
+  alias: { ...bundleSettings.alias },
+  metafile: true,
+  write: true,
+  logLevel: 'silent',
+  absWorkingDir: projectRoot,
+};
+
+/**
+ * Bundles handlers (and the baseline) into `outDir/<name>/index.mjs`, all in one esbuild run:
+ * each output is standalone (no code splitting, as CDK builds them), but shared modules are
+ * parsed once.
+ */
+export async function bundleMany(names: readonly string[], outDir: string): Promise<BundleReport[]> {
+  mkdirSync(outDir, { recursive: true });
+  const result = await build({
+    ...buildOptions,
+    entryPoints: Object.fromEntries(names.map((name) => [`${name}/index`, entryOf(name)])),
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+  });
+  return names.map((name) => {
+    const file = `${outDir}/${name}/index.mjs`;
+    const output = Object.entries(result.metafile!.outputs).find(([path]) => path.endsWith(`${name}/index.mjs`));
+    if (!output) throw new Error(`esbuild wrote no bundle for ${name}`);
+    const code = readFileSync(file);
+    return { name, file, bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, composition: composition({ inputs: {}, outputs: { [output[0]]: output[1] } }) };
+  });
+}
+
 /** Bundles one handler (or the baseline) into `outDir/<name>/index.mjs`. */
 export async function bundle(name: string, outDir: string): Promise<BundleReport> {
-  const dir = `${outDir}/${name}`;
-  mkdirSync(dir, { recursive: true });
-  const file = `${dir}/index.mjs`;
-  const result = await build({
-    entryPoints: [entryOf(name)],
-    outfile: file,
-    bundle: true,
-    format: bundleSettings.format,
-    platform: bundleSettings.platform,
-    target: bundleSettings.target,
-    minify: bundleSettings.minify,
-    mainFields: [...bundleSettings.mainFields],
-    banner: { js: bundleSettings.banner },
-    alias: { ...bundleSettings.alias },
-    metafile: true,
-    write: true,
-    logLevel: 'silent',
-    absWorkingDir: projectRoot,
-  });
-  const code = readFileSync(file);
-  return { name, file, bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, composition: composition(result.metafile) };
+  const [report] = await bundleMany([name], outDir);
+  return report!;
 }
 
 /** Every handler's bundle, in handler order, then the baseline. */
 export async function bundleAll(outDir: string): Promise<BundleReport[]> {
-  const reports: BundleReport[] = [];
-  for (const name of [...handlerNames(), BASELINE]) reports.push(await bundle(name, outDir));
-  return reports;
+  return bundleMany([...handlerNames(), BASELINE], outDir);
 }
