@@ -10,11 +10,11 @@ import { EXIT_REASONS, PLAN_IDS } from '#shared/rules/types.ts';
 
 // ---------- primitives ----------
 /** Integer fen, never negative, never beyond what a double holds exactly. */
-export const Fen = z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER));
-export const PositiveFen = Fen.check(z.minimum(1));
-export const RateBps = z.int().check(z.nonnegative(), z.maximum(10_000));
+export const Fen = /* @__PURE__ */ z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER));
+export const PositiveFen = /* @__PURE__ */ Fen.check(z.minimum(1));
+export const RateBps = /* @__PURE__ */ z.int().check(z.nonnegative(), z.maximum(10_000));
 /** ISO-8601 with offset, between 2000 and 2100 (anything else is a typo or an attack). */
-export const Instant = z.iso.datetime({ offset: true }).check(
+export const Instant = /* @__PURE__ */ z.iso.datetime({ offset: true }).check(
   z.refine(
     (value) => {
       const year = new Date(value).getUTCFullYear();
@@ -24,23 +24,23 @@ export const Instant = z.iso.datetime({ offset: true }).check(
   ),
 );
 /** Ids from other systems (orders, merchants, buyers, items): printable, bounded. */
-export const ExternalId = z
+export const ExternalId = /* @__PURE__ */ z
   .string()
   .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'Use letters, digits and . _ : @ -'));
-export const PlanIdSchema = z.enum(PLAN_IDS);
+export const PlanIdSchema = /* @__PURE__ */ z.enum(PLAN_IDS);
 export const Text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
-export const Limit = z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50);
-export const Cursor = z.string().check(z.minLength(1), z.maxLength(1024));
-export const Role = z.enum(['merchant', 'buyer', 'adjuster', 'ops', 'service']);
+export const Limit = /* @__PURE__ */ z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50);
+export const Cursor = /* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(1024));
+export const Role = /* @__PURE__ */ z.enum(['merchant', 'buyer', 'adjuster', 'ops', 'service']);
 
-export const PartySchema = z.object({ role: z.enum(['buyer', 'merchant']), id: z.string() });
-export const ActorSchema = z.object({
+export const PartySchema = /* @__PURE__ */ z.object({ role: z.enum(['buyer', 'merchant']), id: z.string() });
+export const ActorSchema = /* @__PURE__ */ z.object({
   role: z.enum(['buyer', 'merchant', 'adjuster', 'ops', 'service', 'system']),
   id: z.optional(z.string()),
 });
 
 // ---------- problem ----------
-export const ProblemSchema = z
+export const ProblemSchema = /* @__PURE__ */ z
   .object({
     type: z.string(),
     title: z.string(),
@@ -53,25 +53,25 @@ export const ProblemSchema = z
   .register(z.globalRegistry, { description: 'RFC 9457 problem details (application/problem+json)' });
 
 // ---------- merchants and enrollments ----------
-export const MerchantProfileInput = z.strictObject({
+export const MerchantProfileInput = /* @__PURE__ */ z.strictObject({
   name: Text(200),
   alipayAccount: Text(100),
   liveBaseId: z.optional(ExternalId),
   categories: z.array(ExternalId).check(z.maxLength(50)),
 });
-export const MerchantSchema = z.extend(MerchantProfileInput, {
+export const MerchantSchema = /* @__PURE__ */ z.extend(MerchantProfileInput, {
   merchantId: z.string(),
   penalized: z.boolean(),
   updatedAt: z.string(),
 });
 
-export const CampaignSchema = z.strictObject({
+export const CampaignSchema = /* @__PURE__ */ z.strictObject({
   campaignId: ExternalId,
   endsAt: Instant,
   itemIds: z.array(ExternalId).check(z.minLength(1), z.maxLength(1000)),
 });
 
-export const JoinInput = z.strictObject({
+export const JoinInput = /* @__PURE__ */ z.strictObject({
   planId: PlanIdSchema,
   acceptAgreement: z.boolean(),
   agreementVersion: Text(32),
@@ -79,9 +79,9 @@ export const JoinInput = z.strictObject({
   campaign: z.optional(CampaignSchema),
 });
 
-export const ExitInput = z.strictObject({ reason: z.enum(EXIT_REASONS) });
+export const ExitInput = /* @__PURE__ */ z.strictObject({ reason: z.enum(EXIT_REASONS) });
 
-export const EnrollmentSchema = z.object({
+export const EnrollmentSchema = /* @__PURE__ */ z.object({
   enrollmentId: z.string(),
   merchantId: z.string(),
   planId: PlanIdSchema,
@@ -95,7 +95,7 @@ export const EnrollmentSchema = z.object({
   exitReason: z.optional(z.string()),
 });
 
-export const QuoteSchema = z.object({
+export const QuoteSchema = /* @__PURE__ */ z.object({
   planId: PlanIdSchema,
   eligible: z.boolean(),
   reasons: z.array(z.looseObject({ code: z.string(), detail: z.string() })),
@@ -104,7 +104,7 @@ export const QuoteSchema = z.object({
 });
 
 // ---------- orders and events ----------
-export const SkuAttributesSchema = z.object({
+export const SkuAttributesSchema = /* @__PURE__ */ z.object({
   name: z.optional(z.string().check(z.maxLength(200))),
   spec: z.optional(z.string().check(z.maxLength(200))),
   model: z.optional(z.string().check(z.maxLength(200))),
@@ -114,7 +114,7 @@ export const SkuAttributesSchema = z.object({
   saleMethod: z.optional(z.string().check(z.maxLength(100))),
 });
 
-export const OrderLineSchema = z.object({
+export const OrderLineSchema = /* @__PURE__ */ z.object({
   lineId: ExternalId,
   itemId: ExternalId,
   skuId: ExternalId,
@@ -126,7 +126,7 @@ export const OrderLineSchema = z.object({
 });
 
 /** The whole order, as `order.placed` / `order.paid` carry it. Unknown fields are dropped, not stored. */
-export const OrderDataSchema = z.object({
+export const OrderDataSchema = /* @__PURE__ */ z.object({
   orderId: ExternalId,
   buyerId: ExternalId,
   merchantId: ExternalId,
@@ -150,7 +150,7 @@ export const OrderDataSchema = z.object({
 const eventEnvelope = <T extends string, D extends z.ZodMiniType>(type: T, data: D) =>
   z.strictObject({ id: ExternalId, type: z.literal(type), occurredAt: Instant, data });
 
-export const OrderEventSchema = z.discriminatedUnion('type', [
+export const OrderEventSchema = /* @__PURE__ */ z.discriminatedUnion('type', [
   eventEnvelope('order.placed', OrderDataSchema),
   eventEnvelope('order.paid', z.extend(OrderDataSchema, { paidAt: Instant })),
   eventEnvelope('order.shipped', z.object({ orderId: ExternalId, shippedAt: Instant })),
@@ -176,14 +176,14 @@ export const OrderEventSchema = z.discriminatedUnion('type', [
 ]);
 export type InboundEvent = z.output<typeof OrderEventSchema>;
 
-export const EventsInput = z.union([
+export const EventsInput = /* @__PURE__ */ z.union([
   z.strictObject({ events: z.array(OrderEventSchema).check(z.minLength(1), z.maxLength(100)) }),
   OrderEventSchema,
 ]);
-export const EventsAccepted = z.object({ accepted: z.int(), duplicates: z.int() });
+export const EventsAccepted = /* @__PURE__ */ z.object({ accepted: z.int(), duplicates: z.int() });
 
 // ---------- policies ----------
-export const PolicySchema = z.object({
+export const PolicySchema = /* @__PURE__ */ z.object({
   policyId: z.string(),
   planId: PlanIdSchema,
   orderId: z.string(),
@@ -200,16 +200,16 @@ export const PolicySchema = z.object({
   coverageEnd: z.optional(z.string()),
   issuedAt: z.string(),
 });
-export const BuyCoverInput = z.strictObject({ planId: PlanIdSchema });
+export const BuyCoverInput = /* @__PURE__ */ z.strictObject({ planId: PlanIdSchema });
 
 // ---------- claims ----------
-export const EvidenceSchema = z.strictObject({
+export const EvidenceSchema = /* @__PURE__ */ z.strictObject({
   type: Text(64),
   uri: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048)),
   sha256: z.string().check(z.regex(/^[a-f0-9]{64}$/, 'sha256 must be 64 lowercase hex characters')),
 });
 
-export const SubmitClaimInput = z.strictObject({
+export const SubmitClaimInput = /* @__PURE__ */ z.strictObject({
   policyId: z.string().check(z.minLength(1), z.maxLength(64)),
   lineId: z.optional(ExternalId),
   proofOrderId: z.optional(ExternalId),
@@ -217,18 +217,18 @@ export const SubmitClaimInput = z.strictObject({
   description: z.optional(Text(2000)),
 });
 
-export const AddEvidenceInput = z.strictObject({
+export const AddEvidenceInput = /* @__PURE__ */ z.strictObject({
   evidence: z.array(EvidenceSchema).check(z.minLength(1), z.maxLength(20)),
   note: z.optional(Text(2000)),
 });
 
-export const DecisionInput = z.strictObject({
+export const DecisionInput = /* @__PURE__ */ z.strictObject({
   decision: z.enum(['approve', 'reject', 'request-info']),
   reasonCode: z.optional(z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Z][A-Z0-9_]*$/, 'reasonCode is UPPER_SNAKE'))),
   note: z.optional(Text(2000)),
 });
 
-export const ClaimSchema = z.object({
+export const ClaimSchema = /* @__PURE__ */ z.object({
   claimId: z.string(),
   policyId: z.string(),
   planId: PlanIdSchema,
@@ -250,7 +250,7 @@ export const ClaimSchema = z.object({
 });
 
 // ---------- payouts ----------
-export const PayoutSchema = z.object({
+export const PayoutSchema = /* @__PURE__ */ z.object({
   payoutId: z.string(),
   claimId: z.optional(z.string()),
   withdrawalId: z.optional(z.string()),
@@ -277,13 +277,13 @@ export const PayoutSchema = z.object({
 });
 
 // ---------- consumer-protection deposit (D1–D3, J9) ----------
-export const TopUpInput = z.strictObject({ amountFen: PositiveFen });
-export const WithdrawalInput = z.strictObject({ amountFen: PositiveFen, reason: Text(500) });
-export const WithdrawalDecisionInput = z.strictObject({ decision: z.enum(['approve', 'reject']), note: z.optional(Text(2000)) });
+export const TopUpInput = /* @__PURE__ */ z.strictObject({ amountFen: PositiveFen });
+export const WithdrawalInput = /* @__PURE__ */ z.strictObject({ amountFen: PositiveFen, reason: Text(500) });
+export const WithdrawalDecisionInput = /* @__PURE__ */ z.strictObject({ decision: z.enum(['approve', 'reject']), note: z.optional(Text(2000)) });
 /** D2 pays the claim's whole approved amount: there is no amount to choose. */
-export const AdvanceInput = z.strictObject({ note: z.optional(Text(2000)) });
+export const AdvanceInput = /* @__PURE__ */ z.strictObject({ note: z.optional(Text(2000)) });
 
-export const WithdrawalSchema = z.object({
+export const WithdrawalSchema = /* @__PURE__ */ z.object({
   withdrawalId: z.string(),
   merchantId: z.string(),
   amountFen: Fen,
@@ -298,7 +298,7 @@ export const WithdrawalSchema = z.object({
   paidAt: z.optional(z.string()),
 });
 
-export const DepositMovementSchema = z.object({
+export const DepositMovementSchema = /* @__PURE__ */ z.object({
   movementId: z.string(),
   type: z.enum(['top-up', 'withdrawal', 'advance-compensation', 'forfeiture']),
   /** Signed: + into the deposit, − out of it; the balance is the sum of every movement's deltaFen. */
@@ -312,7 +312,7 @@ export const DepositMovementSchema = z.object({
   penaltyId: z.optional(z.string()),
 });
 
-export const DepositSummarySchema = z.object({
+export const DepositSummarySchema = /* @__PURE__ */ z.object({
   merchantId: z.string(),
   balanceFen: Fen,
   /** Promised to payouts not yet settled (approved withdrawals, advance compensations). */
@@ -326,16 +326,16 @@ export const DepositSummarySchema = z.object({
   forfeited: z.boolean(),
 });
 
-export const DepositSchema = z.extend(DepositSummarySchema, {
+export const DepositSchema = /* @__PURE__ */ z.extend(DepositSummarySchema, {
   /** The latest withdrawals, newest first. */
   withdrawals: z.array(WithdrawalSchema),
   /** The latest journal movements, newest first. */
   movements: z.array(DepositMovementSchema),
 });
 
-export const TopUpResultSchema = z.object({ movement: DepositMovementSchema, deposit: DepositSummarySchema });
+export const TopUpResultSchema = /* @__PURE__ */ z.object({ movement: DepositMovementSchema, deposit: DepositSummarySchema });
 
-export const AdvanceSchema = z.object({
+export const AdvanceSchema = /* @__PURE__ */ z.object({
   advanceId: z.string(),
   claimId: z.string(),
   merchantId: z.string(),
@@ -353,4 +353,4 @@ export const AdvanceSchema = z.object({
 // ---------- lists ----------
 export const listOf = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
-export const ListQuery = z.strictObject({ cursor: z.optional(Cursor), limit: Limit });
+export const ListQuery = /* @__PURE__ */ z.strictObject({ cursor: z.optional(Cursor), limit: Limit });
