@@ -1,10 +1,11 @@
 import { dueItems, type ReadCapacity } from './due.ts';
-import { GetCommand, PutCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { HistoryEntry, Party, PayoutStatus, PolicyStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { ConditionFailed, named, transactRetryingConflicts } from './errors.ts';
 import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
+import type { StoredClaim } from './claims.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { listPage } from './pagination.ts';
 
@@ -144,6 +145,47 @@ export function allPayouts(options: ListOptions): Promise<PayoutPage> {
  */
 export function payoutsDue(nowSortable: string, limitPerShard = 100, capacity?: ReadCapacity): Promise<StoredPayout[]> {
   return dueItems<StoredPayout>('PAYOUT', nowSortable, limitPerShard, capacity);
+}
+
+/** Claims per BatchGetItem (at most 100): small, so the first payouts of a page get theirs soon. */
+const CLAIM_CHUNK = 25;
+
+/**
+ * The claims of due payouts (P1: settling one pays its claim), strongly consistent, in BatchGets of
+ * 25 sent one after the other in the order given — a page of payouts costs a few BatchGets instead
+ * of a GetItem each, and each chunk lands long before the payouts that need it are reached. Keys
+ * DynamoDB hands back unprocessed are asked again. Each claim's promise never rejects: it gives
+ * the claim, undefined when there is none, or null when its chunk's read failed (the caller reads
+ * it again) — so a claim nobody ends up awaiting leaves no unhandled rejection behind.
+ */
+export function claimsByIds(claimIds: readonly string[]): Map<string, Promise<StoredClaim | undefined | null>> {
+  const unique = [...new Set(claimIds)];
+  const claims = new Map<string, Promise<StoredClaim | undefined | null>>();
+  let previous: Promise<unknown> = Promise.resolve();
+  for (let i = 0; i < unique.length; i += CLAIM_CHUNK) {
+    const chunk = unique.slice(i, i + CLAIM_CHUNK);
+    const read = previous.then(() => batchGetClaims(chunk)).catch(() => null);
+    previous = read;
+    for (const claimId of chunk) claims.set(claimId, read.then((found) => (found === null ? null : found.get(claimId))));
+  }
+  return claims;
+}
+
+async function batchGetClaims(claimIds: readonly string[]): Promise<Map<string, StoredClaim>> {
+  const found = new Map<string, StoredClaim>();
+  let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+    [tableName]: { Keys: claimIds.map((id): Record<string, unknown> => ({ ...keys.claim(id) })), ConsistentRead: true },
+  };
+  for (let attempt = 0; request && Object.keys(request).length > 0; attempt += 1) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+    const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
+    for (const item of result.Responses?.[tableName] ?? []) {
+      const claim = fromItem<StoredClaim>(item);
+      found.set(claim.claimId, claim);
+    }
+    request = result.UnprocessedKeys as typeof request;
+  }
+  return found;
 }
 
 /** What a job write expects to find: the status and version it read, and its lease while SENDING. */

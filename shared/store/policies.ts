@@ -2,7 +2,7 @@ import { dueItems, type ReadCapacity } from './due.ts';
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Policy } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
-import { ConditionFailed, named } from './errors.ts';
+import { ConditionFailed, named, transactRetryingConflicts } from './errors.ts';
 import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys } from './keys.ts';
 import { outboxPut } from './outbox.ts';
@@ -104,31 +104,60 @@ export function policiesDueToExpire(nowSortable: string, limitPerShard = 100, ca
   return dueItems<StoredPolicy>('EXPIRE', nowSortable, limitPerShard, capacity);
 }
 
+/** X1's writes for one policy: ACTIVE → EXPIRED, out of the due index, and its `policy.expired` event. */
+function expireWrites(policy: Policy, at: string) {
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.policy(policy.orderId, policy.planId, policy.lineId),
+        UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE dueShard, dueAt',
+        ConditionExpression: '#status = :active',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expired': 'EXPIRED', ':active': 'ACTIVE', ':at': at },
+      },
+    },
+    outboxPut(tableName, 'policy.expired', { policyId: policy.policyId, orderId: policy.orderId, planId: policy.planId }, at),
+  ];
+}
+
 /** X1: ACTIVE → EXPIRED, leaving the due index, with its `policy.expired` event. */
 export async function expirePolicy(policy: Policy, at: string): Promise<boolean> {
   try {
     await named(['policy-active', 'outbox'], () =>
-      documentClient.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.policy(policy.orderId, policy.planId, policy.lineId),
-                UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE dueShard, dueAt',
-                ConditionExpression: '#status = :active',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':expired': 'EXPIRED', ':active': 'ACTIVE', ':at': at },
-              },
-            },
-            outboxPut(tableName, 'policy.expired', { policyId: policy.policyId, orderId: policy.orderId, planId: policy.planId }, at),
-          ],
-        }),
-      ),
+      documentClient.send(new TransactWriteCommand({ TransactItems: expireWrites(policy, at) })),
     );
     return true;
   } catch (error) {
     if (error instanceof ConditionFailed) return false;
     throw error;
   }
+}
+
+/** Policies one expiry transaction carries at most (2 items each; DynamoDB takes 100 per transaction). */
+export const EXPIRE_BATCH = 25;
+
+/**
+ * X1 for up to EXPIRE_BATCH policies in one transaction — each policy's update still conditioned
+ * on it being ACTIVE, each with its own event — so a run of thousands sends a few hundred writes,
+ * not one per policy. A policy changed meanwhile (its condition fails) is left out and the rest
+ * written again; a transaction that keeps conflicting throws (the caller writes those one by one).
+ * Returns the policies expired.
+ */
+export async function expirePolicies(policies: readonly Policy[], at: string): Promise<Policy[]> {
+  if (policies.length > EXPIRE_BATCH) throw new RangeError(`At most ${EXPIRE_BATCH} policies per expiry transaction`);
+  let pending = [...policies];
+  while (pending.length > 0) {
+    const names = pending.flatMap((_, i) => [`policy-active#${i}`, 'outbox']);
+    try {
+      await transactRetryingConflicts(names, pending.flatMap((policy) => expireWrites(policy, at)), 'expiry-conflict');
+      return pending;
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      const changed = new Set(error.failed.filter((name) => name.startsWith('policy-active#')).map((name) => Number(name.slice('policy-active#'.length))));
+      if (changed.size === 0) throw error;
+      pending = pending.filter((_, i) => !changed.has(i));
+    }
+  }
+  return [];
 }

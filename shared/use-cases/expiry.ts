@@ -3,18 +3,21 @@
  * 1. read only what is due (X4): policies whose window ended (DueIndex `EXPIRE#n`) and claims
  *    past their NEEDS_INFO lapse instant (`LAPSE#n`), every shard, in parallel;
  * 2. let the rules confirm each one (`isPolicyDue`, `isClaimDueToLapse`);
- * 3. write each change conditionally, at most 8 in flight: ACTIVE → EXPIRED (X1), NEEDS_INFO →
- *    LAPSED (X3). Each write removes the item's due entry, so no run ever reads it again.
+ * 3. write each change conditionally, at most `EXPIRY_CONCURRENCY` writes in flight: ACTIVE →
+ *    EXPIRED (X1), up to 25 policies per transaction (each still conditioned on being ACTIVE, each
+ *    with its event), and NEEDS_INFO → LAPSED (X3), one claim per write. Each write removes the
+ *    item's due entry, so no run ever reads it again.
  * X2 needs nothing here: return-shipping cover gets its due entry once its end is known
  * (`setCoverageEnd`, from the order events).
  */
+import { ConfigurationError, optionalEnv } from '#shared/config.ts';
 import { logger } from '#shared/logger.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import { isClaimDueToLapse, isPolicyDue, toMs } from '#shared/rules/index.ts';
 import { claimsDueToLapse, type StoredClaim } from '#shared/store/claims.ts';
 import type { ReadCapacity } from '#shared/store/due.ts';
 import { sortableInstant } from '#shared/store/keys.ts';
-import { expirePolicy, policiesDueToExpire, type StoredPolicy } from '#shared/store/policies.ts';
+import { EXPIRE_BATCH, expirePolicies, expirePolicy, policiesDueToExpire, type StoredPolicy } from '#shared/store/policies.ts';
 import { lapseClaim } from './claims.ts';
 
 export interface ExpiryResult {
@@ -39,11 +42,18 @@ export interface ExpiryOptions {
   concurrency?: number;
 }
 
+/** Items written at once by a run (`EXPIRY_CONCURRENCY`, default 8). */
+export const expiryConcurrency = (() => {
+  const value = Number(optionalEnv('EXPIRY_CONCURRENCY', '8'));
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigurationError('EXPIRY_CONCURRENCY must be a whole number ≥ 1');
+  return value;
+})();
+
 /** Leave this much of the invocation for the writes in flight and the response. */
 const STOP_WHEN_REMAINING_MS = 10_000;
 
 export async function runExpiry(now: string, options: ExpiryOptions = {}): Promise<ExpiryResult> {
-  const { remainingMs = () => Number.POSITIVE_INFINITY, pageSize = 100, concurrency = 8 } = options;
+  const { remainingMs = () => Number.POSITIVE_INFINITY, pageSize = 100, concurrency = expiryConcurrency } = options;
   let readCapacityUnits = 0;
   const capacity: ReadCapacity = { add: (units) => (readCapacityUnits += units) };
   // Windows are inclusive of their last instant: due means strictly before now.
@@ -57,22 +67,55 @@ export async function runExpiry(now: string, options: ExpiryOptions = {}): Promi
       policiesDueToExpire(cutoff, pageSize, capacity),
       claimsDueToLapse(cutoff, pageSize, capacity),
     ]);
+    const freshPolicies = fresh(policies, (p) => `policy:${p.policyId}`, seen);
+    const freshClaims = fresh(claims, (c) => `claim:${c.claimId}`, seen);
+    if (freshPolicies.length + freshClaims.length === 0) break;
+    result.processed += freshPolicies.length + freshClaims.length;
+    const onError = (error: unknown) => {
+      result.failed += 1;
+      logger.error('Expiry item failed', error as Error);
+    };
+    const due = freshPolicies.filter((policy) => isPolicyDue(policy, now, rulesConfig));
     const work: (() => Promise<void>)[] = [
-      ...fresh(policies, (p) => `policy:${p.policyId}`, seen).map((policy) => async () => {
-        if (isPolicyDue(policy, now, rulesConfig) && (await expirePolicy(policy, now))) result.expired += 1;
+      ...chunks(due, EXPIRE_BATCH).map((batch) => async () => {
+        const expired = await expireBatch(batch, now, onError); // not `+= await`: that reads the count before waiting
+        result.expired += expired;
       }),
-      ...fresh(claims, (c) => `claim:${c.claimId}`, seen).map((claim: StoredClaim) => async () => {
+      ...freshClaims.map((claim: StoredClaim) => async () => {
         if (isClaimDueToLapse(claim, now, rulesConfig) && (await lapseClaim(claim, now))) result.lapsed += 1;
       }),
     ];
-    if (work.length === 0) break;
-    result.processed += work.length;
-    await inParallel(work, concurrency, (error) => {
-      result.failed += 1;
-      logger.error('Expiry item failed', error as Error);
-    });
+    await inParallel(work, concurrency, onError);
   }
   return { job: 'expiry', ...result, readCapacityUnits };
+}
+
+/**
+ * Expires a batch in one transaction; should that fail for any reason but a changed policy (a
+ * transaction that keeps conflicting, an error), each policy is written on its own, so one
+ * policy's trouble never holds back the others. Returns how many were expired.
+ */
+async function expireBatch(batch: readonly StoredPolicy[], now: string, onError: (error: unknown) => void): Promise<number> {
+  try {
+    return (await expirePolicies(batch, now)).length;
+  } catch (error) {
+    logger.warn('Expiry batch failed; expiring its policies one by one', { policies: batch.length, error: (error as Error).message });
+    let expired = 0;
+    await inParallel(
+      batch.map((policy) => async () => {
+        if (await expirePolicy(policy, now)) expired += 1;
+      }),
+      1,
+      onError,
+    );
+    return expired;
+  }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function fresh<T extends StoredPolicy | StoredClaim>(items: readonly T[], id: (item: T) => string, seen: Set<string>): T[] {

@@ -7,13 +7,13 @@
  *    retries whose backoff is over, unknown or processing ones to query, SENDING ones whose lease
  *    expired (their run crashed mid-call), and unsettled ones reaching `dueBy`;
  * 2. P2: a payout past `dueBy` is flagged overdue once (`payout.overdue`) and counted;
- * 3. act on each, at most `concurrency` at a time, starting none once the invocation has less than
- *    10 s left (the rest stays due for the next run). Sending is Airbnb's pre-call / call /
+ * 3. act on each, at most `concurrency` at a time (`PAYOUT_CONCURRENCY`, default 8), starting none
+ *    once the invocation has less than 10 s left (the rest stays due for the next run). The
+ *    page's claims are read meanwhile, 25 to a BatchGet. Sending is Airbnb's pre-call / call /
  *    post-call split:
  *    - pre-call: PENDING or FAILED → SENDING, `attempts` + 1, a lease — a write conditioned on
  *      the status and version read, so of two runs exactly one sends;
- *    - call: `provider.transfer` with the payout id as idempotency key (the claim is read
- *      meanwhile);
+ *    - call: `provider.transfer` with the payout id as idempotency key;
  *    - post-call: record the outcome, conditioned on the lease: confirmed → CONFIRMED with the
  *      claim PAID, the policy CLAIMED and `payout.sent` in one transaction (P1); processing →
  *      SENT, queried later; refused → FAILED, retried with exponential backoff up to the limit,
@@ -43,6 +43,7 @@ import { ConditionFailed } from '#shared/store/errors.ts';
 import { sortableInstant } from '#shared/store/keys.ts';
 import {
   claimPaidWrites,
+  claimsByIds,
   merchantAlipayAccount,
   payoutsDue,
   savePayoutStep,
@@ -130,6 +131,12 @@ export const payoutRetryPolicy: PayoutRetryPolicy = {
   overdueRecheckMs: durationEnv('PAYOUT_OVERDUE_RECHECK', '4m'),
 };
 
+/**
+ * Payouts handled at once by a run (`PAYOUT_CONCURRENCY`, default 8): each holds one provider call
+ * or one DynamoDB write in flight, so this bounds both.
+ */
+export const payoutConcurrency = countEnv('PAYOUT_CONCURRENCY', 8);
+
 export interface PayoutOptions {
   provider: PaymentProvider;
   /** "Now" for each step (the clock; a run lasts, and leases count from the moment they are taken). */
@@ -151,7 +158,7 @@ const CLAIMABLE: readonly PolicyStatus[] = (Object.keys(POLICY_LIFECYCLE) as Pol
 );
 
 export async function runPayouts(options: PayoutOptions): Promise<PayoutResult> {
-  const { remainingMs = () => Number.POSITIVE_INFINITY, pageSize = 100, concurrency = 8 } = options;
+  const { remainingMs = () => Number.POSITIVE_INFINITY, pageSize = 100, concurrency = payoutConcurrency } = options;
   const job = new PayoutRun(options.provider, options.now ?? nowInstant, options.retry ?? payoutRetryPolicy);
   const capacity = { add: (units: number) => (job.result.readCapacityUnits += units) };
   const mayStart = () => remainingMs() >= STOP_WHEN_REMAINING_MS;
@@ -165,6 +172,7 @@ export async function runPayouts(options: PayoutOptions): Promise<PayoutResult> 
       return true;
     });
     if (due.length === 0) break;
+    job.readClaimsOf(due);
     const started = await inParallel(
       due.map((payout) => () => job.handle(payout)),
       concurrency,
@@ -174,6 +182,7 @@ export async function runPayouts(options: PayoutOptions): Promise<PayoutResult> 
         logger.error('Payout handling failed; it stays due for the next run', error as Error);
       },
     );
+    job.forgetClaims();
     job.result.processed += started;
     job.result.leftForNextRun += due.length - started;
     if (started < due.length) break;
@@ -295,11 +304,31 @@ class PayoutRun {
     readCapacityUnits: 0,
   };
 
+  /** The claims of the page being handled, read together (`readClaimsOf`). */
+  private claims = new Map<string, Promise<ClaimRead>>();
+
   constructor(
     private readonly provider: PaymentProvider,
     readonly now: () => string,
     private readonly retry: PayoutRetryPolicy,
   ) {}
+
+  /**
+   * Starts reading, in BatchGets, the claims of the page's payouts this run will send or query
+   * (their action is due; a held or only-to-be-reported payout needs none). Not awaited: each
+   * payout awaits its own claim alongside its provider call. An APPROVED claim changes only when a
+   * payout run pays it, so this early read is as good as one after the transfer; settling still
+   * reads it again if its condition fails.
+   */
+  readClaimsOf(page: readonly StoredPayout[]): void {
+    const now = toMs(this.now());
+    const ids = page.filter((p) => p.claimId && !isSettled(p) && toMs(actionAt(p)) <= now).map((p) => p.claimId!);
+    this.claims = claimsByIds(ids);
+  }
+
+  forgetClaims(): void {
+    this.claims = new Map();
+  }
 
   /**
    * When to try again after the n-th refusal or unknown answer: `base · 2^(n−1)` from now, at most
@@ -487,9 +516,13 @@ class PayoutRun {
     if (written) this.result.deferred += 1;
   }
 
-  /** The payout's claim, read alongside the provider call: `null` when that read failed (read again to settle). */
+  /**
+   * The payout's claim, from the page's batch read or else read alongside the provider call:
+   * `null` when that read failed (read again to settle).
+   */
   private async claimOf(payout: StoredPayout): Promise<ClaimRead> {
-    return payout.claimId ? getClaim(payout.claimId).catch(() => null) : undefined;
+    if (!payout.claimId) return undefined;
+    return this.claims.get(payout.claimId) ?? getClaim(payout.claimId).catch(() => null);
   }
 
   /**
@@ -514,6 +547,7 @@ class PayoutRun {
     if (confirmed.withdrawalId || confirmed.advanceId) writes.push(...(await depositSettlement(confirmed, now)));
     const events: PayoutEvent[] = [{ type: 'payout.sent', detail: { ...eventDetail(confirmed), providerRef, sentAt: confirmed.sentAt, paidAt: now } }];
 
+    let claimReread = false;
     for (;;) {
       try {
         const written = await settlePayout({ previous: guardOf(previous), payout: confirmed, writes, events, at: now });
@@ -524,6 +558,13 @@ class PayoutRun {
         if (!(error instanceof ConditionFailed)) throw error;
         const failedGroups = new Set(writes.filter((write) => error.failed.includes(write.name)).map((write) => write.group));
         if (failedGroups.size === 0) throw error;
+        if (failedGroups.has('claim') && !claimReread && base.claimId) {
+          // The claim was read before the transfer: read it once more before leaving it out.
+          claimReread = true;
+          const fresh = await getClaim(base.claimId);
+          writes = [...this.claimWrites(confirmed, fresh, now), ...writes.filter((write) => write.group !== 'claim' && write.group !== 'policy')];
+          continue;
+        }
         logger.error('Paid payout settles without parts whose state is not as expected', { payoutId: confirmed.payoutId, failed: error.failed });
         writes = writes.filter((write) => !failedGroups.has(write.group));
       }

@@ -6,7 +6,7 @@ import { localScheduledEvent } from '#shared/jobs/scheduled-event.ts';
 import type { Order, Policy } from '#shared/rules/index.ts';
 import { getClaim } from '#shared/store/claims.ts';
 import { keys } from '#shared/store/keys.ts';
-import { policiesDueToExpire, policyItem } from '#shared/store/policies.ts';
+import { expirePolicies, expirePolicy, policiesDueToExpire, policyItem } from '#shared/store/policies.ts';
 import { lapseClaim } from '#shared/use-cases/claims.ts';
 import { parties, useApi, type Caller } from './support/api.ts';
 import { orderData } from './support/orders.ts';
@@ -215,4 +215,30 @@ describe('expiry job (X1–X4)', () => {
     const untouched = await readItem(keys.policy('ord-x4-NOT-04999', 'live-price', 'L1'));
     expect(untouched).toMatchObject({ status: 'ACTIVE', dueShard: expect.stringMatching(/^EXPIRE#/) });
   }, 120_000);
+
+  it('X1 one transaction expires a batch; a policy changed since it was read is left out, the others expire, one event each', async () => {
+    const now = '2027-07-01T00:00:00+08:00';
+    clock.set(now);
+    const order = orderData({ orderId: 'ord-x1b', shippedAt: SHIPPED_AT }) as unknown as Order;
+    const template = policyFor(order, 'live-price', 'L1');
+    const policies = Array.from({ length: 5 }, (_, i) => ({
+      ...template,
+      orderId: `ord-x1b-${i}`,
+      policyId: `pol_X1B${String(i).padStart(22, '0')}`,
+      coverageEnd: '2027-06-15T00:00:00+08:00',
+    }));
+    await batchPut(policies.map((policy) => policyItem(policy)));
+    expect(await expirePolicy(policies[2]!, now)).toBe(true); // another run got there first
+
+    const expired = await expirePolicies(policies, now);
+    expect(expired.map((p) => p.policyId)).toEqual([0, 1, 3, 4].map((i) => policies[i]!.policyId));
+    for (const policy of policies) {
+      const item = await readItem(keys.policy(policy.orderId, policy.planId, policy.lineId));
+      expect(item).toMatchObject({ status: 'EXPIRED', expiredAt: now });
+      expect(item).not.toHaveProperty('dueShard');
+    }
+    const events = (await outboxOn(now)).filter((e) => e.type === 'policy.expired' && String(e.detail['policyId']).startsWith('pol_X1B'));
+    expect(events.map((e) => e.detail['policyId']).sort()).toEqual(policies.map((p) => p.policyId));
+    expect(await expirePolicies(policies, now)).toEqual([]); // all changed: nothing written
+  });
 });

@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
 import { handler as payoutHandler, metrics } from '#functions/payout/handler.ts';
@@ -12,6 +12,7 @@ import { documentClient, tableName } from '#shared/store/client.ts';
 import { keys, listPartitions } from '#shared/store/keys.ts';
 import { getPayout, payoutItem, savePayoutStep, type StoredPayout } from '#shared/store/payouts.ts';
 import { fileClaim } from '#shared/use-cases/claims.ts';
+import { runPayouts } from '#shared/use-cases/payouts.ts';
 import { parties, useApi, type Caller } from './support/api.ts';
 import { nextId } from './support/orders.ts';
 import { batchPut, outboxOn, readItem, seedCovered, seedMerchant, seedProofOrder } from './support/seed.ts';
@@ -271,6 +272,33 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     const write = await savePayoutStep({ previous: { status: stale.status }, payout: { ...stale, status: 'SENDING' }, dueAt: T0, at: T0 });
     expect(write).toBeUndefined();
     expect(await getPayout(payoutId)).toMatchObject({ status: 'CONFIRMED' });
+  });
+
+  it('P1 a claim changed after the run read it is read again when settling: PAID, never left APPROVED beside a CONFIRMED payout', async () => {
+    const { claimId, payoutId } = await approvedClaim();
+    const provider = {
+      ...localProvider,
+      transfer: async (request: Parameters<typeof localProvider.transfer>[0]) => {
+        await new Promise((resolve) => setTimeout(resolve, 200)); // the run's read of the page's claims has landed
+        // Behind the run's back the claim gains a history entry (still APPROVED): the read it holds is stale.
+        await documentClient.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.claim(claimId),
+            UpdateExpression: 'SET #history = list_append(#history, :entry)',
+            ExpressionAttributeNames: { '#history': 'history' },
+            ExpressionAttributeValues: { ':entry': [{ at: T0, status: 'APPROVED', actor: { role: 'system' }, note: 'annotated' }] },
+          }),
+        );
+        return localProvider.transfer(request);
+      },
+    };
+    expect(await runPayouts({ provider })).toMatchObject({ processed: 1, sent: 1, confirmed: 1, errors: 0 });
+    const claim = await claimView(claimId);
+    expect(claim).toMatchObject({ status: 'PAID', paidAt: T0 });
+    expect(claim.history.map((h: { status: string }) => h.status).slice(-3)).toEqual(['APPROVED', 'APPROVED', 'PAID']);
+    expect(await getPayout(payoutId)).toMatchObject({ status: 'CONFIRMED' });
+    expect((await payoutEvents(payoutId, T0)).map((e) => e.type)).toEqual(['payout.sent']);
   });
 
   it('P2 a payout still unpaid after dueBy is flagged overdue once, with payout.overdue and the OverduePayouts metric', async () => {
