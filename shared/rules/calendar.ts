@@ -35,10 +35,10 @@ let libraryYearsCache: ReadonlyMap<number, YearDays> | undefined;
 function libraryYears(): ReadonlyMap<number, YearDays> {
   if (libraryYearsCache) return libraryYearsCache;
   const years = new Map<number, YearDays>();
-  const dates = (year: string, days: string | undefined) => new Set((days ?? '').split(' ').filter(Boolean).map((d) => `${year}-${d.slice(0, 2)}-${d.slice(2)}`));
-  for (const year of Object.keys(HOLIDAYS)) {
-    years.set(Number(year), { holidays: dates(year, HOLIDAYS[Number(year)]), workdays: dates(year, WORKDAYS[Number(year)]) });
-  }
+  const dates = (year: string, days: string) => days.split(' ').map((d) => `${year}-${d.slice(0, 2)}-${d.slice(2)}`);
+  // Every year the library covers has holidays; make-up working days belong to one of those years.
+  for (const [year, days] of Object.entries(HOLIDAYS)) years.set(Number(year), { holidays: new Set(dates(year, days)), workdays: new Set() });
+  for (const [year, days] of Object.entries(WORKDAYS)) for (const date of dates(year, days)) years.get(Number(year))!.workdays.add(date);
   libraryYearsCache = years;
   return years;
 }
