@@ -32,7 +32,7 @@ const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')
 const results: Record<string, unknown> = { ...(previous.sections ?? {}) };
 const outDir = mkdtempSync(join(tmpdir(), 'baozhang-bench-'));
 
-const db = await startDynamoDbLocal();
+const db = await startDynamoDbLocal({ profile: 'throughput' });
 try {
   for (const name of sections) {
     const out = join(outDir, `${name}.json`);

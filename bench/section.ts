@@ -47,7 +47,7 @@ export async function runSection(
   let db: DynamoDbLocal | undefined;
   let endpoint = process.env['DYNAMODB_ENDPOINT'];
   if (!endpoint && database) {
-    db = await startDynamoDbLocal();
+    db = await startDynamoDbLocal({ profile: 'throughput' });
     endpoint = db.endpoint;
   }
   try {

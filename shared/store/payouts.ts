@@ -9,10 +9,6 @@ import type { StoredClaim } from './claims.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { listPage } from './pagination.ts';
 
-/** The other writer may have been a run acting on this same payout: its result decides. */
-const transact = (names: readonly string[], items: Parameters<typeof transactRetryingConflicts>[1]) =>
-  transactRetryingConflicts(names, items, 'payout-unchanged');
-
 /**
  * How `dueBy` was computed (P2): the plan's rule on the PRC working-day calendar, the plan's rule
  * in calendar days, or — when the holiday calendar does not cover the dates yet — the plan's
@@ -238,30 +234,10 @@ const nextVersion = (previous: PayoutGuard, payout: StoredPayout): StoredPayout 
  * the step's outbox events, in one conditional write. Returns the record as written, or undefined
  * when the payout changed since it was read (another run acted first: this one steps aside).
  */
-export async function savePayoutStep(input: {
-  previous: PayoutGuard;
-  payout: StoredPayout;
-  dueAt: string | null;
-  events?: readonly PayoutEvent[];
-  at: string;
-}): Promise<StoredPayout | undefined> {
-  const { previous, dueAt, events = [], at } = input;
-  const payout = nextVersion(previous, input.payout);
-  const put = guardedPut(previous, payout, dueAt);
-  try {
-    if (events.length === 0) {
-      await named(['payout-unchanged'], () => documentClient.send(new PutCommand(put.Put)));
-    } else {
-      await transact(
-        ['payout-unchanged', ...events.map(() => 'outbox')],
-        [put, ...events.map((event) => outboxPut(tableName, event.type, event.detail, at))],
-      );
-    }
-    return payout;
-  } catch (error) {
-    if (error instanceof ConditionFailed && error.failed.includes('payout-unchanged')) return undefined;
-    throw error;
-  }
+export async function savePayoutStep(input: PayoutWrite): Promise<StoredPayout | undefined> {
+  const [outcome] = await writePayouts([input]);
+  if (outcome!.status === 'refused') throw new ConditionFailed(outcome!.failed);
+  return outcome!.status === 'written' ? outcome!.payout : undefined;
 }
 
 /** The claim a confirmed payout pays (P1): it becomes PAID, its policy CLAIMED. */
@@ -333,33 +309,134 @@ export function claimPaidWrites(payment: ClaimPayment, at: string): SettlementWr
 }
 
 /**
- * P1: the confirmation transaction — the payout CONFIRMED and out of the due index
- * (`payout-unchanged`), what it settles (`writes`: claim and policy, a deposit's withdrawal or
- * advance) and its outbox events, all or nothing. Returns the payout as written, undefined when
- * another run changed the payout first; throws ConditionFailed naming any other failed write.
+ * One write of the payout job on one payout: the payout as the step leaves it (guarded by
+ * `payout-unchanged`), its due entry moved to `dueAt` (`null`: out of the index), what a
+ * confirmation settles besides (`writes`: claim and policy, a deposit's withdrawal or advance) and
+ * the step's outbox events — all or nothing.
  */
-export async function settlePayout(input: {
+export interface PayoutWrite {
   previous: PayoutGuard;
   payout: StoredPayout;
-  writes: readonly SettlementWrite[];
-  events: readonly PayoutEvent[];
+  dueAt: string | null;
+  writes?: readonly SettlementWrite[];
+  events?: readonly PayoutEvent[];
   at: string;
-}): Promise<StoredPayout | undefined> {
-  const { previous, writes, events, at } = input;
-  const payout = nextVersion(previous, input.payout);
-  try {
-    await transact(
-      ['payout-unchanged', ...writes.map((write) => write.name), ...events.map(() => 'outbox')],
-      [
-        guardedPut(previous, payout, null),
-        ...writes.map((write) => write.item),
-        ...events.map((event) => outboxPut(tableName, event.type, event.detail, at)),
-      ],
-    );
-    return payout;
-  } catch (error) {
-    if (error instanceof ConditionFailed && error.failed.includes('payout-unchanged')) return undefined;
-    throw error;
-  }
 }
 
+/**
+ * What became of one payout write: written (the payout as written); skipped (another run changed
+ * the payout first: nothing of it written); or refused (nothing of it written) because the parts
+ * named in `failed` did not hold.
+ */
+export type PayoutWriteOutcome =
+  | { status: 'written'; payout: StoredPayout }
+  | { status: 'skipped' }
+  | { status: 'refused'; failed: string[] };
+
+/** Items one transaction takes at most (DynamoDB's limit). */
+const TRANSACTION_ITEMS = 100;
+
+/** The table key an item of a transaction writes or checks. */
+function keyOf(item: TransactItem): string {
+  const key = item.Put ? item.Put.Item : (item.Update ?? item.Delete ?? item.ConditionCheck)!.Key;
+  return `${String(key!['PK'])}\u0000${String(key!['SK'])}`;
+}
+
+function itemsOf(write: PayoutWrite, payout: StoredPayout): TransactItem[] {
+  return [
+    guardedPut(write.previous, payout, write.dueAt),
+    ...(write.writes ?? []).map((part) => part.item),
+    ...(write.events ?? []).map((event) => outboxPut(tableName, event.type, event.detail, write.at)),
+  ];
+}
+
+function namesOf(write: PayoutWrite): string[] {
+  return ['payout-unchanged', ...(write.writes ?? []).map((part) => part.name), ...(write.events ?? []).map(() => 'outbox')];
+}
+
+/**
+ * The payout job's writes (P1–P3), each all or nothing. Alone, a plain step is one conditional
+ * PutItem. Together, several payouts share one transaction (at most 100 items, no item twice: a
+ * write whose items another one of the transaction already touches goes into the next), so a busy
+ * run sends a few transactions instead of one write per step. A write whose condition fails is
+ * taken out and the others written again; one that keeps conflicting with other writers is tried
+ * alone, and skipped if it still does. The outcome of each is returned in order. Throws when a
+ * write fails for any other reason.
+ */
+export async function writePayouts(settlements: readonly PayoutWrite[]): Promise<PayoutWriteOutcome[]> {
+  const outcomes: PayoutWriteOutcome[] = new Array(settlements.length);
+  const payouts = settlements.map((settlement) => nextVersion(settlement.previous, settlement.payout));
+  const only = settlements.length === 1 ? settlements[0]! : undefined;
+  if (only && !only.writes?.length && !only.events?.length) {
+    const put = guardedPut(only.previous, payouts[0]!, only.dueAt);
+    try {
+      await named(['payout-unchanged'], () => documentClient.send(new PutCommand(put.Put)));
+      return [{ status: 'written', payout: payouts[0]! }];
+    } catch (error) {
+      if (error instanceof ConditionFailed) return [{ status: 'skipped' }];
+      throw error;
+    }
+  }
+  const items = settlements.map((settlement, i) => itemsOf(settlement, payouts[i]!));
+  let rest = settlements.map((_, i) => i);
+  while (rest.length > 0) {
+    // Pack the next transaction: in order, whatever fits and shares no item with it.
+    const group: number[] = [];
+    const later: number[] = [];
+    const keys = new Set<string>();
+    let size = 0;
+    for (const i of rest) {
+      const own = items[i]!.map(keyOf);
+      if (own.length > TRANSACTION_ITEMS) throw new RangeError(`A payout write of ${own.length} items exceeds one transaction`);
+      if (size + own.length > TRANSACTION_ITEMS || own.some((key) => keys.has(key))) later.push(i);
+      else {
+        group.push(i);
+        size += own.length;
+        for (const key of own) keys.add(key);
+      }
+    }
+    await settleTogether(group, settlements, items, payouts, outcomes);
+    rest = later;
+  }
+  return outcomes;
+}
+
+async function settleTogether(
+  group: readonly number[],
+  settlements: readonly PayoutWrite[],
+  items: readonly TransactItem[][],
+  payouts: readonly StoredPayout[],
+  outcomes: PayoutWriteOutcome[],
+): Promise<void> {
+  let pending = [...group];
+  while (pending.length > 0) {
+    try {
+      await transactRetryingConflicts(
+        pending.flatMap((i) => namesOf(settlements[i]!).map((name) => `${i}/${name}`)),
+        pending.flatMap((i) => items[i]!),
+        'settle-conflict',
+      );
+      for (const i of pending) outcomes[i] = { status: 'written', payout: payouts[i]! };
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      const failedBy = new Map<number, string[]>();
+      for (const name of error.failed) {
+        const slash = name.indexOf('/');
+        if (slash < 0) {
+          // It kept conflicting with other writers. Alone, a payout is left as another run may
+          // have left it (its next run queries the provider); together, each is tried alone.
+          if (pending.length === 1) outcomes[pending[0]!] = { status: 'skipped' };
+          else for (const i of pending) await settleTogether([i], settlements, items, payouts, outcomes);
+          return;
+        }
+        const i = Number(name.slice(0, slash));
+        failedBy.set(i, [...(failedBy.get(i) ?? []), name.slice(slash + 1)]);
+      }
+      for (const [i, failed] of failedBy) {
+        outcomes[i] = failed.includes('payout-unchanged') ? { status: 'skipped' } : { status: 'refused', failed };
+      }
+      pending = pending.filter((i) => !failedBy.has(i));
+    }
+  }
+}

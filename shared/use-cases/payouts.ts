@@ -7,7 +7,7 @@
  *    retries whose backoff is over, unknown or processing ones to query, SENDING ones whose lease
  *    expired (their run crashed mid-call), and unsettled ones reaching `dueBy`;
  * 2. P2: a payout past `dueBy` is flagged overdue once (`payout.overdue`) and counted;
- * 3. act on each, at most `concurrency` at a time (`PAYOUT_CONCURRENCY`, default 8), starting none
+ * 3. act on each, at most `concurrency` at a time (`PAYOUT_CONCURRENCY`, default 32), starting none
  *    once the invocation has less than 10 s left (the rest stays due for the next run). The
  *    page's claims are read meanwhile, 25 to a BatchGet. Sending is Airbnb's pre-call / call /
  *    post-call split:
@@ -20,6 +20,10 @@
  *      then FAILED for good with `payout.failed`; unknown → UNKNOWN.
  *    An UNKNOWN, SENT or lease-expired SENDING payout is queried before anything else (P3); only
  *    a provider that never received the transfer sees it again, under the same key.
+ *    Every write goes through one group commit (`GroupCommit`, `writePayouts`): alone it is a
+ *    single conditional write; when the run is busy, the writes waiting meanwhile share one
+ *    transaction (each payout still all or nothing, each still under its own condition), and a
+ *    worker hands its confirmation over and takes the next payout while it is written.
  * Every status change goes through the rules' PAYOUT_LIFECYCLE (`nextStatus`).
  */
 import { randomUUID } from 'node:crypto';
@@ -46,14 +50,16 @@ import {
   claimsByIds,
   merchantAlipayAccount,
   payoutsDue,
-  savePayoutStep,
-  settlePayout,
+  writePayouts,
   type PayoutEvent,
   type PayoutGuard,
+  type PayoutWrite,
+  type PayoutWriteOutcome,
   type SettlementWrite,
   type StoredPayout,
 } from '#shared/store/payouts.ts';
 import { nowInstant } from './claims.ts';
+import { GroupCommit } from './group-commit.ts';
 
 export interface PayoutResult {
   job: 'payout';
@@ -132,10 +138,11 @@ export const payoutRetryPolicy: PayoutRetryPolicy = {
 };
 
 /**
- * Payouts handled at once by a run (`PAYOUT_CONCURRENCY`, default 8): each holds one provider call
- * or one DynamoDB write in flight, so this bounds both.
+ * Payouts handled at once by a run (`PAYOUT_CONCURRENCY`, default 32): each holds at most one
+ * provider call in flight, so this bounds the calls per second the provider sees (keep it within
+ * the Alipay app's quota); DynamoDB writes are bounded apart (two in flight, WRITES_IN_FLIGHT).
  */
-export const payoutConcurrency = countEnv('PAYOUT_CONCURRENCY', 8);
+export const payoutConcurrency = countEnv('PAYOUT_CONCURRENCY', 32);
 
 export interface PayoutOptions {
   provider: PaymentProvider;
@@ -159,7 +166,11 @@ const CLAIMABLE: readonly PolicyStatus[] = (Object.keys(POLICY_LIFECYCLE) as Pol
 
 export async function runPayouts(options: PayoutOptions): Promise<PayoutResult> {
   const { remainingMs = () => Number.POSITIVE_INFINITY, pageSize = 100, concurrency = payoutConcurrency } = options;
-  const job = new PayoutRun(options.provider, options.now ?? nowInstant, options.retry ?? payoutRetryPolicy);
+  const onError = (error: unknown) => {
+    job.result.errors += 1;
+    logger.error('Payout handling failed; it stays due for the next run', error as Error);
+  };
+  const job: PayoutRun = new PayoutRun(options.provider, options.now ?? nowInstant, options.retry ?? payoutRetryPolicy, onError);
   const capacity = { add: (units: number) => (job.result.readCapacityUnits += units) };
   const mayStart = () => remainingMs() >= STOP_WHEN_REMAINING_MS;
   // A payout a run could not move (another run had it) keeps its entry: read it once per run only.
@@ -177,11 +188,9 @@ export async function runPayouts(options: PayoutOptions): Promise<PayoutResult> 
       due.map((payout) => () => job.handle(payout)),
       concurrency,
       mayStart,
-      (error) => {
-        job.result.errors += 1;
-        logger.error('Payout handling failed; it stays due for the next run', error as Error);
-      },
+      onError,
     );
+    await job.settled();
     job.forgetClaims();
     job.result.processed += started;
     job.result.leftForNextRun += due.length - started;
@@ -283,6 +292,34 @@ async function depositSettlement(payout: StoredPayout, at: string): Promise<Sett
 /** A payout's claim as read: undefined when there is none, null when the read failed. */
 type ClaimRead = StoredClaim | undefined | null;
 
+/**
+ * The run's payout writes share transactions (group commit, `GroupCommit`): at most this many
+ * payouts a write — a confirmation is 4 items, a transaction takes 100 — and at most two writes in
+ * flight. Under light load each write goes alone, as a plain conditional PutItem for a step.
+ * Confirmations waiting beyond WRITE_BACKLOG hold back their workers (back-pressure).
+ */
+const WRITE_BATCH = 25;
+const WRITES_IN_FLIGHT = 2;
+const WRITE_BACKLOG = 2 * WRITE_BATCH;
+
+type WriteResult = PayoutWriteOutcome | { status: 'error'; error: unknown };
+
+/**
+ * Writes a batch; should its transaction fail for another reason than a condition (an error, not
+ * a state), each write is tried alone, so one payout's trouble never holds back the others.
+ */
+async function writeBatch(batch: PayoutWrite[]): Promise<WriteResult[]> {
+  try {
+    return await writePayouts(batch);
+  } catch (error) {
+    if (batch.length === 1) return [{ status: 'error', error }];
+    logger.warn('Payout write batch failed; writing its payouts one by one', { payouts: batch.length, error: (error as Error).message });
+    return Promise.all(
+      batch.map((write) => writePayouts([write]).then(([outcome]): WriteResult => outcome!, (error: unknown): WriteResult => ({ status: 'error', error }))),
+    );
+  }
+}
+
 /** One run's state: the provider, the clock, the retry policy and the counts it reports. */
 class PayoutRun {
   readonly result: PayoutResult = {
@@ -307,11 +344,22 @@ class PayoutRun {
   /** The claims of the page being handled, read together (`readClaimsOf`). */
   private claims = new Map<string, Promise<ClaimRead>>();
 
+  /** Payout writes on their way to the table, several to a transaction when busy. */
+  private readonly writer = new GroupCommit(writeBatch, { maxBatch: WRITE_BATCH, maxInFlight: WRITES_IN_FLIGHT });
+  /** Confirmations handed to the writer whose workers moved on. */
+  private readonly settling = new Set<Promise<void>>();
+
   constructor(
     private readonly provider: PaymentProvider,
     readonly now: () => string,
     private readonly retry: PayoutRetryPolicy,
+    private readonly onError: (error: unknown) => void,
   ) {}
+
+  /** Once every confirmation handed over so far is written (or has failed and been reported). */
+  async settled(): Promise<void> {
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
+  }
 
   /**
    * Starts reading, in BatchGets, the claims of the page's payouts this run will send or query
@@ -342,9 +390,18 @@ class PayoutRun {
 
   /** Writes one step; undefined (and counted as skipped) when another run changed the payout first. */
   private async step(previous: StoredPayout, next: StoredPayout, events: PayoutEvent[] = []): Promise<StoredPayout | undefined> {
-    const written = await savePayoutStep({ previous: guardOf(previous), payout: next, dueAt: dueFor(next), events, at: this.now() });
-    if (!written) this.result.skipped += 1;
-    return written;
+    const outcome = await this.writer.submit({ previous: guardOf(previous), payout: next, dueAt: dueFor(next), events, at: this.now() });
+    switch (outcome.status) {
+      case 'error':
+        throw outcome.error;
+      case 'refused': // a step writes nothing but the payout and its events
+        throw new ConditionFailed(outcome.failed);
+      case 'skipped':
+        this.result.skipped += 1;
+        return undefined;
+      case 'written':
+        return outcome.payout;
+    }
   }
 
   async handle(read: StoredPayout): Promise<void> {
@@ -527,9 +584,11 @@ class PayoutRun {
 
   /**
    * P1: the provider confirmed — payout CONFIRMED, claim PAID (the rules' `pay` transition), policy
-   * CLAIMED, a deposit's withdrawal or advance settled, `payout.sent`: one transaction. A part whose
-   * condition fails (a claim no longer APPROVED is a bug) is logged and left out, never the payout:
-   * the money has moved and must never move again.
+   * CLAIMED, a deposit's withdrawal or advance settled, `payout.sent`: one all-or-nothing write,
+   * shared with other payouts' writes (`writePayouts`). The worker moves on to the
+   * next payout while it is written (unless too many wait: back-pressure); the run waits for it
+   * before it ends. A part whose condition fails (a claim no longer APPROVED is a bug) is logged
+   * and left out, never the payout: the money has moved and must never move again.
    */
   private async settle(previous: StoredPayout, base: StoredPayout, providerRef: string, providerPaidAt: string | undefined, read: ClaimRead) {
     // Unreadable now: this throws, nothing is recorded, and the next run's query settles it.
@@ -543,30 +602,44 @@ class PayoutRun {
       paidAt: now,
       ...(providerPaidAt ? { providerPaidAt } : {}),
     };
-    let writes: SettlementWrite[] = [...this.claimWrites(confirmed, claim, now)];
+    const writes: SettlementWrite[] = [...this.claimWrites(confirmed, claim, now)];
     if (confirmed.withdrawalId || confirmed.advanceId) writes.push(...(await depositSettlement(confirmed, now)));
     const events: PayoutEvent[] = [{ type: 'payout.sent', detail: { ...eventDetail(confirmed), providerRef, sentAt: confirmed.sentAt, paidAt: now } }];
 
+    const written = this.confirm({ previous: guardOf(previous), payout: confirmed, dueAt: null, writes, events, at: now }, base.claimId).catch(this.onError);
+    this.settling.add(written);
+    void written.finally(() => this.settling.delete(written));
+    await this.writer.room(WRITE_BACKLOG);
+  }
+
+  private async confirm(settlement: PayoutWrite & { writes: readonly SettlementWrite[] }, claimId: string | undefined): Promise<void> {
     let claimReread = false;
     for (;;) {
-      try {
-        const written = await settlePayout({ previous: guardOf(previous), payout: confirmed, writes, events, at: now });
-        if (written) this.result.confirmed += 1;
-        else this.result.skipped += 1;
-        return;
-      } catch (error) {
-        if (!(error instanceof ConditionFailed)) throw error;
-        const failedGroups = new Set(writes.filter((write) => error.failed.includes(write.name)).map((write) => write.group));
-        if (failedGroups.size === 0) throw error;
-        if (failedGroups.has('claim') && !claimReread && base.claimId) {
-          // The claim was read before the transfer: read it once more before leaving it out.
-          claimReread = true;
-          const fresh = await getClaim(base.claimId);
-          writes = [...this.claimWrites(confirmed, fresh, now), ...writes.filter((write) => write.group !== 'claim' && write.group !== 'policy')];
-          continue;
+      const outcome = await this.writer.submit(settlement);
+      switch (outcome.status) {
+        case 'error':
+          throw outcome.error;
+        case 'written':
+          this.result.confirmed += 1;
+          return;
+        case 'skipped':
+          this.result.skipped += 1;
+          return;
+        case 'refused': {
+          const { writes } = settlement;
+          const failedGroups = new Set(writes.filter((write) => outcome.failed.includes(write.name)).map((write) => write.group));
+          if (failedGroups.size === 0) throw new ConditionFailed(outcome.failed);
+          if (failedGroups.has('claim') && !claimReread && claimId) {
+            // The claim was read before the transfer: read it once more before leaving it out.
+            claimReread = true;
+            const fresh = await getClaim(claimId);
+            const paidWrites = this.claimWrites(settlement.payout, fresh, settlement.at);
+            settlement = { ...settlement, writes: [...paidWrites, ...writes.filter((write) => write.group !== 'claim' && write.group !== 'policy')] };
+            continue;
+          }
+          logger.error('Paid payout settles without parts whose state is not as expected', { payoutId: settlement.payout.payoutId, failed: outcome.failed });
+          settlement = { ...settlement, writes: writes.filter((write) => !failedGroups.has(write.group)) };
         }
-        logger.error('Paid payout settles without parts whose state is not as expected', { payoutId: confirmed.payoutId, failed: error.failed });
-        writes = writes.filter((write) => !failedGroups.has(write.group));
       }
     }
   }

@@ -10,7 +10,7 @@ import { rulesConfig } from '#shared/rules-config.ts';
 import { claimsFromRefund, toIso, toMs, type Policy } from '#shared/rules/index.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
 import { keys, listPartitions } from '#shared/store/keys.ts';
-import { getPayout, payoutItem, savePayoutStep, type StoredPayout } from '#shared/store/payouts.ts';
+import { getPayout, payoutItem, savePayoutStep, writePayouts, type StoredPayout } from '#shared/store/payouts.ts';
 import { fileClaim } from '#shared/use-cases/claims.ts';
 import { runPayouts } from '#shared/use-cases/payouts.ts';
 import { parties, useApi, type Caller } from './support/api.ts';
@@ -272,6 +272,32 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     const write = await savePayoutStep({ previous: { status: stale.status }, payout: { ...stale, status: 'SENDING' }, dueAt: T0, at: T0 });
     expect(write).toBeUndefined();
     expect(await getPayout(payoutId)).toMatchObject({ status: 'CONFIRMED' });
+  });
+
+  it('several payouts written together: one payout changed meanwhile is left out while the others land', async () => {
+    // Written out of the due index (dueAt null), so no later run of this file picks them up.
+    const approved = await Promise.all([approvedClaim(), approvedClaim(), approvedClaim()]);
+    const read = await Promise.all(approved.map(({ payoutId }) => getPayout(payoutId)));
+    // Another run moves the second payout first.
+    await savePayoutStep({ previous: { status: 'PENDING' }, payout: { ...read[1]!, status: 'SENDING', leaseToken: 'other' }, dueAt: null, at: T0 });
+    const outcomes = await writePayouts(
+      read.map((payout) => ({ previous: { status: 'PENDING' as const }, payout: { ...payout!, status: 'SENDING' as const, leaseToken: 'mine' }, dueAt: null, at: T0 })),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['written', 'skipped', 'written']);
+    expect(await getPayout(approved[0]!.payoutId)).toMatchObject({ status: 'SENDING', leaseToken: 'mine', version: 1 });
+    expect(await getPayout(approved[1]!.payoutId)).toMatchObject({ status: 'SENDING', leaseToken: 'other', version: 1 });
+    expect(await getPayout(approved[2]!.payoutId)).toMatchObject({ status: 'SENDING', leaseToken: 'mine', version: 1 });
+  });
+
+  it('two writes of one payout in one batch never share a transaction (DynamoDB refuses an item twice): the second finds the first written', async () => {
+    const { payoutId } = await approvedClaim();
+    const payout = (await getPayout(payoutId))!;
+    const outcomes = await writePayouts([
+      { previous: { status: 'PENDING' }, payout: { ...payout, status: 'SENDING', leaseToken: 'a' }, dueAt: null, at: T0 },
+      { previous: { status: 'PENDING' }, payout: { ...payout, status: 'SENDING', leaseToken: 'b' }, dueAt: null, at: T0 },
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['written', 'skipped']);
+    expect(await getPayout(payoutId)).toMatchObject({ leaseToken: 'a', version: 1 });
   });
 
   it('P1 a claim changed after the run read it is read again when settling: PAID, never left APPROVED beside a CONFIRMED payout', async () => {
