@@ -87,7 +87,25 @@ function jobs(s: any): string {
       rows.push([job, due, c.settled, c.wallSeconds, c.itemsPerSecond, c.dueQueryReadUnits, c.readUnitsPerDueItem, c.readUnits, c.writeUnits, c.concurrency, c.runs]);
     }
   }
-  return table(['job', 'due', 'settled beside them', 'wall (s)', 'items/s', 'due-query RCU', 'due-query RCU per item', 'all RCU', 'all WCU', 'concurrency', 'runs'], rows);
+  const ten = r.payout.amongSettled?.['10000'];
+  const verdict = ten
+    ? `\n\n**10,000 payouts among the settled ones: ${ten.wallSeconds} s (${ten.itemsPerSecond}/s) — goal (< 60 s) ${ten.wallSeconds < 60 ? 'met' : 'not met on this machine'}.** The CPU the job and DynamoDB Local spent on them would take ${ten.detail?.cpu?.cpuFloorSeconds ?? '—'} s on its cores with nothing else running: below that, only less work per payout in DynamoDB Local helps, not more concurrency.`
+    : '';
+  const cpuRows: (string | number)[][] = [];
+  for (const job of ['payout', 'expiry'] as const) {
+    for (const [due, c] of Object.entries(r[job].amongSettled ?? {}) as [string, any][]) {
+      const cpu = c.detail?.cpu ?? {};
+      cpuRows.push([job, due, cpu.nodeMsPerItem ?? '—', cpu.dynamoDbLocalMsPerItem ?? '—', cpu.cpuFloorSeconds ?? '—', c.wallSeconds, (cpu.loadAverage ?? []).join(' → ')]);
+    }
+  }
+  return `${table(['job', 'due', 'settled beside them', 'wall (s)', 'items/s', 'due-query RCU', 'due-query RCU per item', 'all RCU', 'all WCU', 'concurrency', 'runs'], rows)}${verdict}
+
+Where the time goes: CPU per item of the job's process and of DynamoDB Local's, and the wall time the two would
+need on this machine's cores with nothing else running (\`cpuFloorSeconds\`). DynamoDB Local runs one write
+transaction per table at a time, so a run is bound by its writes there; the payout job groups its writes
+(shared/use-cases/group-commit.ts) so a busy run sends few, full transactions.
+
+${table(['job', 'due', 'job ms CPU/item', 'DynamoDB Local ms CPU/item', 'CPU floor (s)', 'wall (s)', 'load average'], cpuRows)}`;
 }
 
 export function renderReport(doc: Doc): string {
