@@ -137,7 +137,7 @@ Each handler bundled exactly as CDK bundles it (infra/bundling.ts: esbuild, mini
 SDK inside, Lambda's environment credential provider instead of the SDK's whole default chain), and its module
 load time: the median of ${s['coldstart']?.result.samples ?? 25} fresh Node processes timing \`await import(bundle)\`, run round-robin over the
 bundles. The **baseline** is a bundle that only creates a DynamoDB document client and does one GetItem, built the
-same way. Goals: ≤ ${kb(BUNDLE_BUDGET_BYTES)} minified, load ≤ 1.3 × baseline.
+same way; "× baseline" is the median, over the rounds, of a bundle's load over the baseline's in the same round. Goals: ≤ ${kb(BUNDLE_BUDGET_BYTES)} minified, load ≤ 1.3 × baseline.
 
 ${coldStart(s['coldstart'])}
 
