@@ -1,8 +1,8 @@
 import { dueItems, type ReadCapacity } from './due.ts';
-import { BatchGetCommand, GetCommand, PutCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { HistoryEntry, Party, PayoutStatus, PolicyStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
-import { ConditionFailed, named, transactRetryingConflicts } from './errors.ts';
+import { ConditionFailed, named, transactEach, type TransactItem, type TransactPart } from './errors.ts';
 import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
 import type { StoredClaim } from './claims.ts';
@@ -196,7 +196,6 @@ export interface PayoutEvent {
   detail: Record<string, unknown>;
 }
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
  * The whole payout item, written only if it is still as read (`payout-unchanged`): same status,
@@ -236,8 +235,16 @@ const nextVersion = (previous: PayoutGuard, payout: StoredPayout): StoredPayout 
  */
 export async function savePayoutStep(input: PayoutWrite): Promise<StoredPayout | undefined> {
   const [outcome] = await writePayouts([input]);
-  if (outcome!.status === 'refused') throw new ConditionFailed(outcome!.failed);
-  return outcome!.status === 'written' ? outcome!.payout : undefined;
+  switch (outcome!.status) {
+    case 'error':
+      throw outcome!.error;
+    case 'refused':
+      throw new ConditionFailed(outcome!.failed);
+    case 'skipped':
+      return undefined;
+    case 'written':
+      return outcome!.payout;
+  }
 }
 
 /** The claim a confirmed payout pays (P1): it becomes PAID, its policy CLAIMED. */
@@ -331,112 +338,49 @@ export interface PayoutWrite {
 export type PayoutWriteOutcome =
   | { status: 'written'; payout: StoredPayout }
   | { status: 'skipped' }
-  | { status: 'refused'; failed: string[] };
+  | { status: 'refused'; failed: string[] }
+  | { status: 'error'; error: unknown };
 
-/** Items one transaction takes at most (DynamoDB's limit). */
-const TRANSACTION_ITEMS = 100;
+/** The name a payout write gets when it keeps conflicting with other writers: left as they left it. */
+const KEPT_CONFLICTING = 'payout-conflict';
 
-/** The table key an item of a transaction writes or checks. */
-function keyOf(item: TransactItem): string {
-  const key = item.Put ? item.Put.Item : (item.Update ?? item.Delete ?? item.ConditionCheck)!.Key;
-  return `${String(key!['PK'])}\u0000${String(key!['SK'])}`;
-}
-
-function itemsOf(write: PayoutWrite, payout: StoredPayout): TransactItem[] {
-  return [
-    guardedPut(write.previous, payout, write.dueAt),
-    ...(write.writes ?? []).map((part) => part.item),
-    ...(write.events ?? []).map((event) => outboxPut(tableName, event.type, event.detail, write.at)),
-  ];
-}
-
-function namesOf(write: PayoutWrite): string[] {
-  return ['payout-unchanged', ...(write.writes ?? []).map((part) => part.name), ...(write.events ?? []).map(() => 'outbox')];
+function partOf(write: PayoutWrite, payout: StoredPayout): TransactPart {
+  return {
+    names: ['payout-unchanged', ...(write.writes ?? []).map((part) => part.name), ...(write.events ?? []).map(() => 'outbox')],
+    items: [
+      guardedPut(write.previous, payout, write.dueAt),
+      ...(write.writes ?? []).map((part) => part.item),
+      ...(write.events ?? []).map((event) => outboxPut(tableName, event.type, event.detail, write.at)),
+    ],
+  };
 }
 
 /**
  * The payout job's writes (P1–P3), each all or nothing. Alone, a plain step is one conditional
- * PutItem. Together, several payouts share one transaction (at most 100 items, no item twice: a
- * write whose items another one of the transaction already touches goes into the next), so a busy
- * run sends a few transactions instead of one write per step. A write whose condition fails is
- * taken out and the others written again; one that keeps conflicting with other writers is tried
- * alone, and skipped if it still does. The outcome of each is returned in order. Throws when a
- * write fails for any other reason.
+ * PutItem; together, several payouts share transactions (`transactEach`), so a busy run sends a
+ * few transactions instead of one write per step. Skipped: another run changed the payout first,
+ * or its write kept conflicting with other writers (its next run finds out what became of it).
+ * The outcome of each is returned in order, never thrown.
  */
-export async function writePayouts(settlements: readonly PayoutWrite[]): Promise<PayoutWriteOutcome[]> {
-  const outcomes: PayoutWriteOutcome[] = new Array(settlements.length);
-  const payouts = settlements.map((settlement) => nextVersion(settlement.previous, settlement.payout));
-  const only = settlements.length === 1 ? settlements[0]! : undefined;
+export async function writePayouts(writes: readonly PayoutWrite[]): Promise<PayoutWriteOutcome[]> {
+  const payouts = writes.map((write) => nextVersion(write.previous, write.payout));
+  const only = writes.length === 1 ? writes[0]! : undefined;
   if (only && !only.writes?.length && !only.events?.length) {
-    const put = guardedPut(only.previous, payouts[0]!, only.dueAt);
     try {
-      await named(['payout-unchanged'], () => documentClient.send(new PutCommand(put.Put)));
+      await named(['payout-unchanged'], () => documentClient.send(new PutCommand(guardedPut(only.previous, payouts[0]!, only.dueAt).Put)));
       return [{ status: 'written', payout: payouts[0]! }];
     } catch (error) {
-      if (error instanceof ConditionFailed) return [{ status: 'skipped' }];
-      throw error;
+      return [error instanceof ConditionFailed ? { status: 'skipped' } : { status: 'error', error }];
     }
   }
-  const items = settlements.map((settlement, i) => itemsOf(settlement, payouts[i]!));
-  let rest = settlements.map((_, i) => i);
-  while (rest.length > 0) {
-    // Pack the next transaction: in order, whatever fits and shares no item with it.
-    const group: number[] = [];
-    const later: number[] = [];
-    const keys = new Set<string>();
-    let size = 0;
-    for (const i of rest) {
-      const own = items[i]!.map(keyOf);
-      if (own.length > TRANSACTION_ITEMS) throw new RangeError(`A payout write of ${own.length} items exceeds one transaction`);
-      if (size + own.length > TRANSACTION_ITEMS || own.some((key) => keys.has(key))) later.push(i);
-      else {
-        group.push(i);
-        size += own.length;
-        for (const key of own) keys.add(key);
-      }
-    }
-    await settleTogether(group, settlements, items, payouts, outcomes);
-    rest = later;
-  }
-  return outcomes;
-}
-
-async function settleTogether(
-  group: readonly number[],
-  settlements: readonly PayoutWrite[],
-  items: readonly TransactItem[][],
-  payouts: readonly StoredPayout[],
-  outcomes: PayoutWriteOutcome[],
-): Promise<void> {
-  let pending = [...group];
-  while (pending.length > 0) {
-    try {
-      await transactRetryingConflicts(
-        pending.flatMap((i) => namesOf(settlements[i]!).map((name) => `${i}/${name}`)),
-        pending.flatMap((i) => items[i]!),
-        'settle-conflict',
-      );
-      for (const i of pending) outcomes[i] = { status: 'written', payout: payouts[i]! };
-      return;
-    } catch (error) {
-      if (!(error instanceof ConditionFailed)) throw error;
-      const failedBy = new Map<number, string[]>();
-      for (const name of error.failed) {
-        const slash = name.indexOf('/');
-        if (slash < 0) {
-          // It kept conflicting with other writers. Alone, a payout is left as another run may
-          // have left it (its next run queries the provider); together, each is tried alone.
-          if (pending.length === 1) outcomes[pending[0]!] = { status: 'skipped' };
-          else for (const i of pending) await settleTogether([i], settlements, items, payouts, outcomes);
-          return;
-        }
-        const i = Number(name.slice(0, slash));
-        failedBy.set(i, [...(failedBy.get(i) ?? []), name.slice(slash + 1)]);
-      }
-      for (const [i, failed] of failedBy) {
-        outcomes[i] = failed.includes('payout-unchanged') ? { status: 'skipped' } : { status: 'refused', failed };
-      }
-      pending = pending.filter((i) => !failedBy.has(i));
-    }
-  }
+  const outcomes = await transactEach(
+    writes.map((write, i) => partOf(write, payouts[i]!)),
+    KEPT_CONFLICTING,
+  );
+  return outcomes.map((outcome, i): PayoutWriteOutcome => {
+    if (outcome.status === 'written') return { status: 'written', payout: payouts[i]! };
+    if (outcome.status === 'error') return outcome;
+    const changed = outcome.failed.includes('payout-unchanged') || outcome.failed.includes(KEPT_CONFLICTING);
+    return changed ? { status: 'skipped' } : outcome;
+  });
 }

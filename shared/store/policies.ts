@@ -2,7 +2,7 @@ import { dueItems, type ReadCapacity } from './due.ts';
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Policy } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
-import { ConditionFailed, named, transactRetryingConflicts } from './errors.ts';
+import { ConditionFailed, named, transactEach } from './errors.ts';
 import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys } from './keys.ts';
 import { outboxPut } from './outbox.ts';
@@ -121,43 +121,37 @@ function expireWrites(policy: Policy, at: string) {
   ];
 }
 
-/** X1: ACTIVE → EXPIRED, leaving the due index, with its `policy.expired` event. */
+/** X1 for one policy: true when expired, false when it was no longer ACTIVE (`expirePolicies`). */
 export async function expirePolicy(policy: Policy, at: string): Promise<boolean> {
-  try {
-    await named(['policy-active', 'outbox'], () =>
-      documentClient.send(new TransactWriteCommand({ TransactItems: expireWrites(policy, at) })),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionFailed) return false;
-    throw error;
-  }
+  return (await expirePolicies([policy], at)).length === 1;
 }
 
-/** Policies one expiry transaction carries at most (2 items each; DynamoDB takes 100 per transaction). */
+/** Policies the expiry job hands over at once (2 items each; a transaction takes 100). */
 export const EXPIRE_BATCH = 25;
 
 /**
- * X1 for up to EXPIRE_BATCH policies in one transaction — each policy's update still conditioned
- * on it being ACTIVE, each with its own event — so a run of thousands sends a few hundred writes,
- * not one per policy. A policy changed meanwhile (its condition fails) is left out and the rest
- * written again; a transaction that keeps conflicting throws (the caller writes those one by one).
- * Returns the policies expired.
+ * X1: ACTIVE → EXPIRED, leaving the due index, each with its `policy.expired` event — several
+ * policies to a transaction (`transactEach`), each still conditioned on being ACTIVE, so a run of
+ * thousands sends a few hundred writes, not one per policy. A policy changed meanwhile is left
+ * out; one that could not be written (an error, or it kept conflicting) goes to `onError`, which
+ * throws by default. Returns the policies expired.
  */
-export async function expirePolicies(policies: readonly Policy[], at: string): Promise<Policy[]> {
-  if (policies.length > EXPIRE_BATCH) throw new RangeError(`At most ${EXPIRE_BATCH} policies per expiry transaction`);
-  let pending = [...policies];
-  while (pending.length > 0) {
-    const names = pending.flatMap((_, i) => [`policy-active#${i}`, 'outbox']);
-    try {
-      await transactRetryingConflicts(names, pending.flatMap((policy) => expireWrites(policy, at)), 'expiry-conflict');
-      return pending;
-    } catch (error) {
-      if (!(error instanceof ConditionFailed)) throw error;
-      const changed = new Set(error.failed.filter((name) => name.startsWith('policy-active#')).map((name) => Number(name.slice('policy-active#'.length))));
-      if (changed.size === 0) throw error;
-      pending = pending.filter((_, i) => !changed.has(i));
-    }
-  }
-  return [];
+export async function expirePolicies(
+  policies: readonly Policy[],
+  at: string,
+  onError: (error: unknown) => void = (error) => {
+    throw error;
+  },
+): Promise<Policy[]> {
+  const outcomes = await transactEach(
+    policies.map((policy) => ({ names: ['policy-active', 'outbox'], items: expireWrites(policy, at) })),
+    'expiry-conflict',
+  );
+  const expired: Policy[] = [];
+  outcomes.forEach((outcome, i) => {
+    if (outcome.status === 'written') expired.push(policies[i]!);
+    else if (outcome.status === 'error') onError(outcome.error);
+    else if (!outcome.failed.includes('policy-active')) onError(new ConditionFailed(outcome.failed));
+  });
+  return expired;
 }

@@ -17,7 +17,7 @@ import { isClaimDueToLapse, isPolicyDue, toMs } from '#shared/rules/index.ts';
 import { claimsDueToLapse, type StoredClaim } from '#shared/store/claims.ts';
 import type { ReadCapacity } from '#shared/store/due.ts';
 import { sortableInstant } from '#shared/store/keys.ts';
-import { EXPIRE_BATCH, expirePolicies, expirePolicy, policiesDueToExpire, type StoredPolicy } from '#shared/store/policies.ts';
+import { EXPIRE_BATCH, expirePolicies, policiesDueToExpire, type StoredPolicy } from '#shared/store/policies.ts';
 import { lapseClaim } from './claims.ts';
 
 export interface ExpiryResult {
@@ -78,8 +78,8 @@ export async function runExpiry(now: string, options: ExpiryOptions = {}): Promi
     const due = freshPolicies.filter((policy) => isPolicyDue(policy, now, rulesConfig));
     const work: (() => Promise<void>)[] = [
       ...chunks(due, EXPIRE_BATCH).map((batch) => async () => {
-        const expired = await expireBatch(batch, now, onError); // not `+= await`: that reads the count before waiting
-        result.expired += expired;
+        const expired = await expirePolicies(batch, now, onError); // not `+= await`: that reads the count before waiting
+        result.expired += expired.length;
       }),
       ...freshClaims.map((claim: StoredClaim) => async () => {
         if (isClaimDueToLapse(claim, now, rulesConfig) && (await lapseClaim(claim, now))) result.lapsed += 1;
@@ -88,28 +88,6 @@ export async function runExpiry(now: string, options: ExpiryOptions = {}): Promi
     await inParallel(work, concurrency, onError);
   }
   return { job: 'expiry', ...result, readCapacityUnits };
-}
-
-/**
- * Expires a batch in one transaction; should that fail for any reason but a changed policy (a
- * transaction that keeps conflicting, an error), each policy is written on its own, so one
- * policy's trouble never holds back the others. Returns how many were expired.
- */
-async function expireBatch(batch: readonly StoredPolicy[], now: string, onError: (error: unknown) => void): Promise<number> {
-  try {
-    return (await expirePolicies(batch, now)).length;
-  } catch (error) {
-    logger.warn('Expiry batch failed; expiring its policies one by one', { policies: batch.length, error: (error as Error).message });
-    let expired = 0;
-    await inParallel(
-      batch.map((policy) => async () => {
-        if (await expirePolicy(policy, now)) expired += 1;
-      }),
-      1,
-      onError,
-    );
-    return expired;
-  }
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -54,7 +54,6 @@ import {
   type PayoutEvent,
   type PayoutGuard,
   type PayoutWrite,
-  type PayoutWriteOutcome,
   type SettlementWrite,
   type StoredPayout,
 } from '#shared/store/payouts.ts';
@@ -302,24 +301,6 @@ const WRITE_BATCH = 25;
 const WRITES_IN_FLIGHT = 2;
 const WRITE_BACKLOG = 2 * WRITE_BATCH;
 
-type WriteResult = PayoutWriteOutcome | { status: 'error'; error: unknown };
-
-/**
- * Writes a batch; should its transaction fail for another reason than a condition (an error, not
- * a state), each write is tried alone, so one payout's trouble never holds back the others.
- */
-async function writeBatch(batch: PayoutWrite[]): Promise<WriteResult[]> {
-  try {
-    return await writePayouts(batch);
-  } catch (error) {
-    if (batch.length === 1) return [{ status: 'error', error }];
-    logger.warn('Payout write batch failed; writing its payouts one by one', { payouts: batch.length, error: (error as Error).message });
-    return Promise.all(
-      batch.map((write) => writePayouts([write]).then(([outcome]): WriteResult => outcome!, (error: unknown): WriteResult => ({ status: 'error', error }))),
-    );
-  }
-}
-
 /** One run's state: the provider, the clock, the retry policy and the counts it reports. */
 class PayoutRun {
   readonly result: PayoutResult = {
@@ -345,7 +326,7 @@ class PayoutRun {
   private claims = new Map<string, Promise<ClaimRead>>();
 
   /** Payout writes on their way to the table, several to a transaction when busy. */
-  private readonly writer = new GroupCommit(writeBatch, { maxBatch: WRITE_BATCH, maxInFlight: WRITES_IN_FLIGHT });
+  private readonly writer = new GroupCommit(writePayouts, { maxBatch: WRITE_BATCH, maxInFlight: WRITES_IN_FLIGHT });
   /** Confirmations handed to the writer whose workers moved on. */
   private readonly settling = new Set<Promise<void>>();
 
