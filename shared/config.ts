@@ -20,3 +20,10 @@ export function optionalEnv(name: string, fallback?: string): string | undefined
   const value = process.env[name];
   return value === undefined || value === '' ? fallback : value;
 }
+
+/** A whole number ≥ 1 (a count, a concurrency), `fallback` when unset. */
+export function countEnv(name: string, fallback: number): number {
+  const value = Number(optionalEnv(name, String(fallback)));
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a whole number ≥ 1`);
+  return value;
+}

@@ -1,5 +1,6 @@
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Order, Policy, Refund } from '#shared/rules/types.ts';
+import { batchGetItems } from './batch-get.ts';
 import { documentClient, tableName } from './client.ts';
 import { ConditionFailed, named } from './errors.ts';
 import { fromItem } from './items.ts';
@@ -130,19 +131,7 @@ export async function readOrderPartition(orderId: string): Promise<OrderPartitio
 /** Several orders by id in one round trip (a claim's order and its proof order). */
 export async function readOrders(orderIds: readonly string[]): Promise<Map<string, PartialOrder>> {
   const unique = [...new Set(orderIds)];
-  const found = new Map<string, PartialOrder>();
-  if (unique.length === 0) return found;
-  let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }> | undefined = {
-    [tableName]: { Keys: unique.map((id): Record<string, unknown> => ({ ...keys.order(id) })), ConsistentRead: true },
-  };
-  // BatchGet may hand back keys it did not process (throttling): ask again for exactly those.
-  while (request && Object.keys(request).length > 0) {
-    const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
-    for (const item of result.Responses?.[tableName] ?? []) {
-      const order = fromItem<PartialOrder>(item);
-      found.set(order.orderId, order);
-    }
-    request = result.UnprocessedKeys as typeof request;
-  }
-  return found;
+  if (unique.length === 0) return new Map();
+  const items = await batchGetItems(unique.map((id) => keys.order(id)));
+  return new Map(items.map((item) => fromItem<PartialOrder>(item)).map((order) => [order.orderId, order]));
 }

@@ -1,5 +1,6 @@
 import { dueItems, type ReadCapacity } from './due.ts';
-import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetItems } from './batch-get.ts';
 import type { HistoryEntry, Party, PayoutStatus, PolicyStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { ConditionFailed, named, transactEach, type TransactItem, type TransactPart } from './errors.ts';
@@ -168,20 +169,8 @@ export function claimsByIds(claimIds: readonly string[]): Map<string, Promise<St
 }
 
 async function batchGetClaims(claimIds: readonly string[]): Promise<Map<string, StoredClaim>> {
-  const found = new Map<string, StoredClaim>();
-  let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-    [tableName]: { Keys: claimIds.map((id): Record<string, unknown> => ({ ...keys.claim(id) })), ConsistentRead: true },
-  };
-  for (let attempt = 0; request && Object.keys(request).length > 0; attempt += 1) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-    const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
-    for (const item of result.Responses?.[tableName] ?? []) {
-      const claim = fromItem<StoredClaim>(item);
-      found.set(claim.claimId, claim);
-    }
-    request = result.UnprocessedKeys as typeof request;
-  }
-  return found;
+  const items = await batchGetItems(claimIds.map((id) => keys.claim(id)));
+  return new Map(items.map((item) => fromItem<StoredClaim>(item)).map((claim) => [claim.claimId, claim]));
 }
 
 /** What a job write expects to find: the status and version it read, and its lease while SENDING. */

@@ -27,7 +27,7 @@
  * Every status change goes through the rules' PAYOUT_LIFECYCLE (`nextStatus`).
  */
 import { randomUUID } from 'node:crypto';
-import { ConfigurationError, optionalEnv } from '#shared/config.ts';
+import { ConfigurationError, countEnv, optionalEnv } from '#shared/config.ts';
 import { logger } from '#shared/logger.ts';
 import type { Failed, PaymentProvider, QueryOutcome, TransferOutcome } from '#shared/payments/port.ts';
 import {
@@ -116,12 +116,6 @@ function durationEnv(name: string, fallback: string): number {
   const match = /^(\d+)(ms|s|m|h)?$/.exec(text);
   if (!match) throw new ConfigurationError(`${name} must be a duration such as 30s, 1m or 1h, not '${text}'`);
   return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
-}
-
-function countEnv(name: string, fallback: number): number {
-  const value = Number(optionalEnv(name, String(fallback)));
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a whole number ≥ 1`);
-  return value;
 }
 
 /**
