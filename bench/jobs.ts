@@ -95,23 +95,20 @@ interface CaseResult {
 await runSection('jobs', async (ctx) => {
   const { serviceMeter } = await import('./meter.ts');
   const meter = await serviceMeter();
-  const { BatchWriteCommand, GetCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
   const { fixedClock, setClock } = await import('#shared/clock.ts');
   const { localScheduledEvent } = await import('#shared/jobs/scheduled-event.ts');
-  const { rulesConfig } = await import('#shared/rules-config.ts');
-  const { claimsFromRefund, toIso, toMs } = await import('#shared/rules/index.ts');
-  const { claimItem, getClaim } = await import('#shared/store/claims.ts');
+  const { toIso, toMs } = await import('#shared/rules/index.ts');
+  const { claimItem } = await import('#shared/store/claims.ts');
   const { documentClient, tableName } = await import('#shared/store/client.ts');
-  const { fromItem } = await import('#shared/store/items.ts');
   const { DUE_SHARDS, keys } = await import('#shared/store/keys.ts');
   const { getPayout, payoutItem } = await import('#shared/store/payouts.ts');
   const { policyItem } = await import('#shared/store/policies.ts');
-  const { fileClaim } = await import('#shared/use-cases/claims.ts');
   const { payoutConcurrency } = await import('#shared/use-cases/payouts.ts');
   const { expiryConcurrency } = await import('#shared/use-cases/expiry.ts');
   const { handler: payoutHandler } = await import('#functions/payout/handler.ts');
   const { handler: expiryHandler } = await import('#functions/expire-windows/handler.ts');
-  const { seedCovered, seedMerchant } = await import('#test/integration/support/seed.ts');
+  const { readRecord, seedApprovedClaim } = await import('#test/integration/support/seed.ts');
   type StoredClaim = import('#shared/store/claims.ts').StoredClaim;
   type StoredPayout = import('#shared/store/payouts.ts').StoredPayout;
   type Policy = import('#shared/rules/index.ts').Policy;
@@ -150,22 +147,14 @@ await runSection('jobs', async (ctx) => {
   }
 
   // --- 1. templates, made and paid by the service ---------------------------------------------
-  const merchantId = 'shop-bench';
-  await seedMerchant(merchantId, 'shop-bench@alipay.example');
-  const { order, policy } = await seedCovered('live-quality', { merchantId });
-  const refund = { orderId: order.orderId, lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: true, requestedAt: '2026-11-22T20:00:00+08:00', completedAt: T0 };
-  const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
-  const filed = await fileClaim(draft!, T0);
-  const readPolicy = async () =>
-    fromItem<StoredPolicy & { claimedAt?: string }>(
-      (await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.policy(policy.orderId, policy.planId, policy.lineId) }))).Item!,
-    );
-  const filedClaim = (await getClaim(filed.claimId))!;
-  const approved = { claim: filedClaim, policy: await readPolicy(), payout: (await getPayout(filedClaim.payoutId!))! };
+  const approved = await seedApprovedClaim('shop-bench', T0);
   if (approved.claim.status !== 'APPROVED' || approved.payout.status !== 'PENDING') throw new Error('template claim is not approved with a pending payout');
   clock.set(toIso(toMs(T0) + 5 * 60_000));
   await payoutHandler(localScheduledEvent('payout', new Date(), 'bench-template'), { getRemainingTimeInMillis: () => JOB_BUDGET_MS });
-  const paid = { payout: (await getPayout(filedClaim.payoutId!))!, policy: await readPolicy() };
+  const paid = {
+    payout: (await getPayout(approved.claim.payoutId!))!,
+    policy: (await readRecord<StoredPolicy & { claimedAt?: string }>(keys.policy(approved.policy.orderId, approved.policy.planId, approved.policy.lineId)))!,
+  };
   if (paid.payout.status !== 'CONFIRMED' || paid.policy.status !== 'CLAIMED') throw new Error('template payout was not settled');
   const expiryNow = toIso(toMs(approved.policy.coverageEnd!) + 24 * 3_600_000);
 

@@ -48,6 +48,7 @@ await runSection('latency', async ({ quick }) => {
   const { DEFAULT_JWT_SECRET } = await import('#shared/local/tokens.ts');
   const { documentClient, dynamoClient, tableName } = await import('#shared/store/client.ts');
   const { GetCommand, PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { orderData } = await import('#test/integration/support/orders.ts');
 
   const meter = await serviceMeter();
   // No job timers: the jobs run only when a request asks.
@@ -81,30 +82,17 @@ await runSection('latency', async ({ quick }) => {
 
     const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
     const evidence = [{ type: 'brand-authentication-report', uri: 'https://evidence.example/r-1.pdf', sha256: 'a'.repeat(64) }];
-    const line = (lineId: string, overrides: object = {}) => ({
-      lineId,
-      itemId: 'item-5521',
-      skuId: 'sku-5521-red-L',
-      skuAttributes: { name: 'Silk scarf', spec: '90x90', model: 'SC-1', brand: 'Acme', size: 'L', color: 'red', saleMethod: 'retail' },
-      category: 'apparel',
-      quantity: 1,
-      unitPriceFen: 10000,
-      paidFen: 9000,
-      ...overrides,
-    });
-    const orderData = (orderId: string, lines = 1) => ({
-      orderId,
-      buyerId,
-      merchantId: storyMerchantId,
-      channel: 'tmall',
-      shippingAddressId: `addr-${buyerId}`,
-      placedAt: ago(1_000),
-      paidAt: ago(500),
-      liveBaseId: 'base-hz-01',
-      weightGrams: 800,
-      shippingFen: 800,
-      lines: Array.from({ length: lines }, (_, i) => line(`L${i + 1}`, i === 0 ? {} : { itemId: `item-700${i}`, skuId: `sku-700${i}` })),
-    });
+    /** An order of the story's buyer and merchant with `lines` lines (test/integration/support/orders.ts). */
+    const storyOrder = (orderId: string, lines = 1) =>
+      orderData({
+        orderId,
+        buyerId,
+        merchantId: storyMerchantId,
+        shippingAddressId: `addr-${buyerId}`,
+        placedAt: ago(1_000),
+        paidAt: ago(500),
+        lines: Array.from({ length: lines }, (_, i) => (i === 0 ? {} : { itemId: `item-700${i}`, skuId: `sku-700${i}` })),
+      });
     const evt = (type: string, data: object) => ({ id: fresh('evt'), type, occurredAt: new Date().toISOString(), data });
 
     // ---------------------------------------------------------------- set-up helpers (untimed)
@@ -114,7 +102,7 @@ await runSection('latency', async ({ quick }) => {
     async function paidOrders(count: number): Promise<string[]> {
       const ids = Array.from({ length: count }, () => fresh('ord'));
       for (let i = 0; i < ids.length; i += 100) {
-        const events = ids.slice(i, i + 100).map((orderId) => evt('order.paid', orderData(orderId)));
+        const events = ids.slice(i, i + 100).map((orderId) => evt('order.paid', storyOrder(orderId)));
         await call({ as: service, method: 'POST', path: pathOf('postEvents'), body: { events } }, 202);
       }
       return ids;
@@ -176,7 +164,7 @@ await runSection('latency', async ({ quick }) => {
         as: service,
         method: 'POST',
         path: pathOf('postEvents'),
-        body: { events: [evt('order.paid', orderData(detailOrderId, 2)), evt('order.shipped', { orderId: detailOrderId, shippedAt: ago(0) })] },
+        body: { events: [evt('order.paid', storyOrder(detailOrderId, 2)), evt('order.shipped', { orderId: detailOrderId, shippedAt: ago(0) })] },
       },
       202,
     );
@@ -274,7 +262,7 @@ await runSection('latency', async ({ quick }) => {
         make: () => {
           const orderId = fresh('ord');
           eventOrders.push(orderId);
-          return { as: service, method: 'POST', path: pathOf('postEvents'), body: evt('order.paid', orderData(orderId)) };
+          return { as: service, method: 'POST', path: pathOf('postEvents'), body: evt('order.paid', storyOrder(orderId)) };
         },
       }),
     );

@@ -11,22 +11,20 @@
  * `CRASH_SEED=<n>` replays one seed and prints its kill points. A failing seed prints
  * `replay with CRASH_SEED=<n>`.
  */
-import { BatchGetCommand, BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { localProvider, resetLocalProvider, setLocalProviderFaults, type LocalProviderFaults } from '#shared/payments/local.ts';
-import { rulesConfig } from '#shared/rules-config.ts';
-import { claimsFromRefund, toIso, toMs, type Policy } from '#shared/rules/index.ts';
-import { getClaim, claimItem, type StoredClaim } from '#shared/store/claims.ts';
+import { toIso, toMs, type Policy } from '#shared/rules/index.ts';
+import { claimItem, type StoredClaim } from '#shared/store/claims.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
 import { fromItem } from '#shared/store/items.ts';
 import { keys } from '#shared/store/keys.ts';
 import { policyItem } from '#shared/store/policies.ts';
 import { getPayout, payoutItem, type StoredPayout } from '#shared/store/payouts.ts';
-import { fileClaim } from '#shared/use-cases/claims.ts';
 import { payoutRetryPolicy, runPayouts } from '#shared/use-cases/payouts.ts';
 import { FaultInjector, rngOf, type FaultPlan, type Rng } from './support/crash-harness.ts';
-import { seedCovered, seedMerchant } from './support/seed.ts';
+import { seedApprovedClaim } from './support/seed.ts';
 
 const T0 = '2026-11-23T10:00:00+08:00';
 const SECOND = 1000;
@@ -59,15 +57,8 @@ beforeAll(async () => {
   uninstall = injector.install();
   // One approved claim made by the real use case: every seed's claims, policies and payouts are
   // copies of its items under the seed's own ids, so no seed ever touches another's.
-  const merchantId = 'shop-crash';
-  await seedMerchant(merchantId, 'shop-crash@alipay.example');
-  const { order, policy } = await seedCovered('live-quality', { merchantId });
-  const refund = { orderId: order.orderId, lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: true, requestedAt: '2026-11-22T20:00:00+08:00', completedAt: T0 };
-  const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
-  const filed = await fileClaim(draft!, T0);
-  const claim = (await getClaim(filed.claimId))!;
-  const policyRaw = (await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.policy(policy.orderId, policy.planId, policy.lineId) }))).Item!;
-  template = { claim, policy: fromItem(policyRaw), payout: (await getPayout(claim.payoutId!))! };
+  template = await seedApprovedClaim('shop-crash', T0);
+  const { claim } = template;
   expect(template.claim.status).toBe('APPROVED');
   expect(template.payout).toMatchObject({ status: 'PENDING', claimId: claim.claimId });
   // The template itself is paid by a clean run, so every seed starts with nothing due.

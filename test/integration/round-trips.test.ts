@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { serviceMeter, type Measurement, type Meter } from '../../bench/meter.ts';
 import { ROUND_TRIP_BUDGET, roundTripBudget } from '../../bench/budgets.ts';
 import { parties, useApi, type ApiResponse, type Caller } from './support/api.ts';
+import { orderData } from './support/orders.ts';
 
 const api = useApi();
 let meter: Meter;
@@ -32,31 +33,18 @@ let origin = Date.now();
 const at = (step: number) => new Date(origin + step * 100).toISOString();
 let eventCounter = 0;
 const evt = (type: string, data: object, occurredAt = new Date().toISOString()) => ({ id: `evt-cost-${run}-${++eventCounter}`, type, occurredAt, data });
-const line = (lineId: string, overrides: object = {}) => ({
-  lineId,
-  itemId: 'item-5521',
-  skuId: 'sku-5521-red-L',
-  skuAttributes: { name: 'Silk scarf', spec: '90x90', model: 'SC-1', brand: 'Acme', size: 'L', color: 'red', saleMethod: 'retail' },
-  category: 'apparel',
-  quantity: 1,
-  unitPriceFen: 10000,
-  paidFen: 9000,
-  ...overrides,
-});
-const order = (orderId: string, overrides: object = {}) => ({
-  orderId,
-  buyerId: buyer.sub,
-  merchantId,
-  channel: 'tmall',
-  shippingAddressId: `addr-${buyer.sub}`,
-  placedAt: at(1),
-  paidAt: at(2),
-  liveBaseId: 'base-hz-01',
-  weightGrams: 800,
-  shippingFen: 800,
-  lines: [line('L1'), line('L2', { itemId: 'item-7001', skuId: 'sku-7001', paidFen: 25000, unitPriceFen: 25000 })],
-  ...overrides,
-});
+/** A two-line order of this file's buyer and merchant (support/orders.ts), with its own instants. */
+const order = (orderId: string, overrides: Parameters<typeof orderData>[0] = {}) =>
+  orderData({
+    orderId,
+    buyerId: buyer.sub,
+    merchantId,
+    shippingAddressId: `addr-${buyer.sub}`,
+    placedAt: at(1),
+    paidAt: at(2),
+    lines: [{}, { itemId: 'item-7001', skuId: 'sku-7001', paidFen: 25000, unitPriceFen: 25000 }],
+    ...overrides,
+  });
 
 /** One metered call: the action's DynamoDB work, and a check that it did what it should. */
 async function measured(action: string, expected: number, method: string, path: string, options: { as?: Caller; body?: unknown } = {}): Promise<ApiResponse> {
@@ -102,7 +90,7 @@ describe('cost per action (issue 8): sequential DynamoDB round trips within budg
     const proofId = `ord-cost-proof-${run}`;
     await measured('POST /v1/events (order.placed)', 202, 'POST', '/v1/events', {
       as: parties.service,
-      body: evt('order.placed', order(proofId, { paidAt: undefined, placedAt: at(4), lines: [line('L1', { unitPriceFen: 7000, paidFen: 7000 })] })),
+      body: evt('order.placed', order(proofId, { paidAt: undefined, placedAt: at(4), lines: [{ unitPriceFen: 7000, paidFen: 7000 }] })),
     });
     const priceClaim = (
       await measured('POST /v1/claims (auto-approved)', 201, 'POST', '/v1/claims', { as: buyer, body: { policyId: pricePolicy.policyId, lineId: 'L1', proofOrderId: proofId } })

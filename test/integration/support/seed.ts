@@ -7,11 +7,14 @@
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { rulesConfig } from '#shared/rules-config.ts';
-import { PLAN_DEFINITIONS, policiesFor, type Campaign, type Enrollment, type Order, type PlanId, type Policy } from '#shared/rules/index.ts';
+import { claimsFromRefund, PLAN_DEFINITIONS, policiesFor, type Campaign, type Enrollment, type Order, type PlanId, type Policy } from '#shared/rules/index.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
 import { fromItem } from '#shared/store/items.ts';
 import { keys, sortableInstant, type TableKey } from '#shared/store/keys.ts';
+import { getClaim, type StoredClaim } from '#shared/store/claims.ts';
+import { getPayout, type StoredPayout } from '#shared/store/payouts.ts';
 import { policyItem } from '#shared/store/policies.ts';
+import { fileClaim } from '#shared/use-cases/claims.ts';
 import { orderData } from './orders.ts';
 
 export const SHIPPED_AT = '2026-11-21T18:00:00+08:00';
@@ -70,6 +73,25 @@ export async function seedCovered(
   const policy = policyFor(order, planId, lineId, policyOverrides);
   await Promise.all([seedOrder(order as unknown as Order & Record<string, unknown>), seedPolicy(policy)]);
   return { order, policy };
+}
+
+/**
+ * A merchant with an Alipay account and a live-quality refund claim on a new covered order of
+ * theirs, filed at `at` and approved at once by the real use case (C7): the claim, its policy (the
+ * claim's slot taken) and its PENDING payout, as stored.
+ */
+export async function seedApprovedClaim(merchantId: string, at: string): Promise<{ claim: StoredClaim; policy: Policy & Record<string, unknown>; payout: StoredPayout }> {
+  await seedMerchant(merchantId, `${merchantId}@alipay.example`);
+  const { order, policy } = await seedCovered('live-quality', { merchantId });
+  const refund = { orderId: order.orderId, lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: true, requestedAt: '2026-11-22T20:00:00+08:00', completedAt: at };
+  const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
+  const filed = await fileClaim(draft!, at);
+  const claim = (await getClaim(filed.claimId))!;
+  return {
+    claim,
+    policy: (await readRecord<Policy & Record<string, unknown>>(keys.policy(policy.orderId, policy.planId, policy.lineId)))!,
+    payout: (await getPayout(claim.payoutId!))!,
+  };
 }
 
 /** A proof order (举证订单): placed, never paid — unless `overrides.paidAt` says otherwise. */
