@@ -69,6 +69,69 @@ export interface PaymentProvider {
   transfer(request: TransferRequest): Promise<TransferOutcome>;
   /** What became of the transfer sent under `outBizNo`. */
   query(outBizNo: string): Promise<QueryOutcome>;
+  /** The other direction (D4): money in. Optional only until every adapter implements it. */
+  readonly collections?: CollectionPort;
+}
+
+/*
+ * Collections (D4): a deposit top-up is money the merchant pays in, confirmed by the provider.
+ * The top-up id is the provider's idempotency key (Alipay `out_trade_no`): starting the same
+ * collection twice gives the same payment instruction, and it is credited at most once.
+ */
+
+export interface CollectionRequest {
+  /** The top-up id: the idempotency key at the provider (Alipay `out_trade_no`). */
+  outTradeNo: string;
+  /** Integer fen; adapters convert without floats. */
+  amountFen: number;
+  /** Shown to the payer (Alipay `subject`). */
+  subject: string;
+  /** When the instruction stops being payable (ISO with offset); the provider closes it then. */
+  expiresAt: string;
+  /** Where the provider sends its asynchronous notification (absolute URL), when it sends one. */
+  notifyUrl?: string;
+}
+
+/** What the payer is told to do: the `payment` object of a PENDING top-up. */
+export interface PaymentInstruction {
+  provider: 'local' | 'alipay';
+  /** The provider's id for this collection; equals the top-up id (outTradeNo). */
+  paymentId: string;
+  /** A page where the payer pays (local payment page, Alipay cashier). */
+  payUrl?: string;
+  /** A QR code payload (Alipay precreate), when the provider gives one. */
+  qrCode?: string;
+}
+
+/** What the provider says of a collection, from a verified notification or a query. */
+export type CollectionStatus =
+  | { status: 'paid'; outTradeNo: string; amountFen: number; providerRef: string; paidAt?: string }
+  | { status: 'pending'; outTradeNo: string }
+  | { status: 'closed'; outTradeNo: string }
+  | { status: 'not-found'; outTradeNo: string }
+  /** Nobody knows (timeout, system error, a response whose signature did not verify). */
+  | { status: 'unknown'; outTradeNo: string; reason: string };
+
+/** An inbound notification as received over HTTP, before any verification. */
+export interface RawNotification {
+  /** Lower-cased header names. */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The body exactly as received (Alipay: application/x-www-form-urlencoded). */
+  body: string;
+}
+
+export interface CollectionPort {
+  /** Starts (or, for the same outTradeNo, repeats) a collection and returns the payer's instruction. */
+  create(request: CollectionRequest): Promise<PaymentInstruction>;
+  /** What became of the collection `outTradeNo`. */
+  query(outTradeNo: string): Promise<CollectionStatus>;
+  /**
+   * Verifies a notification's signature and reads it. `null` when it does not verify (forged,
+   * altered, another app's): the caller changes nothing and logs it.
+   */
+  verifyNotification(notification: RawNotification): Promise<CollectionStatus | null>;
+  /** The body the provider expects once a notification was handled (Alipay: `success`). */
+  readonly acknowledgement: string;
 }
 
 /**
