@@ -77,3 +77,18 @@ export function isWeekend(date: string): boolean {
   const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
   return weekday === 0 || weekday === 6;
 }
+
+/** Below this many days of calendar left, operators are warned (metric alarm, `npm start`). */
+export const CALENDAR_WARNING_DAYS = 60;
+
+/**
+ * How many days after `today` (`YYYY-MM-DD`, Asia/Shanghai) the calendar still covers without a
+ * gap: 26 on 2026-12-05 when 2026 is its last year, 0 on its last day or when `today` is outside it.
+ * Payout due dates lie a few days ahead, so this reaching 0 means they are being approximated.
+ */
+export function calendarDaysLeft(calendar: WorkingDayCalendar, today: string): number {
+  let year = Number(today.slice(0, 4));
+  if (!calendar.coveredYears.includes(year)) return 0;
+  while (calendar.coveredYears.includes(year + 1)) year += 1;
+  return Math.round((Date.UTC(year, 11, 31) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+}

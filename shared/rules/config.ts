@@ -4,6 +4,7 @@
  * `defaultRulesConfig` and validates the result, so a bad setting fails at start-up with a
  * `ConfigError` naming the setting instead of mispricing a policy later.
  */
+import { isWeekend } from './calendar.ts';
 import { ConfigError } from './errors.ts';
 import { LIVE_PLAN_IDS, LIVE_RATE_CAP_BPS } from './plans.ts';
 import { PLAN_IDS, type PlanId } from './types.ts';
@@ -253,6 +254,8 @@ function checkCalendars(years: readonly YearCalendar[]): void {
     }
     const both = calendar.holidays.filter((d) => calendar.workdays.includes(d));
     check(both.length === 0, path, `${both.join(', ')} listed both as holiday and as workday`);
+    const weekdays = calendar.workdays.filter((d) => !isWeekend(d));
+    check(weekdays.length === 0, `${path}.workdays`, `${weekdays.join(', ')}: a make-up working day must be a Saturday or Sunday`);
   });
 }
 

@@ -13,6 +13,7 @@ export * from './issuance.ts';
 export * from './claims.ts';
 export * from './claim-state.ts';
 export * from './calendar.ts';
+export * from './calendar-file.ts';
 export * from './payout-due.ts';
 export * from './expiry.ts';
 export * from './deposit.ts';

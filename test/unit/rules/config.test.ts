@@ -79,6 +79,7 @@ describe('configuration: every (default) is overridable and validated', () => {
     ['holiday in another year', { calendar: { years: [calendarYear(2027, ['2028-01-01'])] } }, 'calendar.years[0].holidays'],
     ['impossible date', { calendar: { years: [calendarYear(2027, [], ['2027-02-30'])] } }, 'calendar.years[0].workdays'],
     ['not a date', { calendar: { years: [calendarYear(2027, ['Jan 1'])] } }, 'calendar.years[0].holidays'],
+    ['make-up working day on a weekday', { calendar: { years: [calendarYear(2027, [], ['2027-01-04'])] } }, 'calendar.years[0].workdays'],
     ['holiday and workday at once', { calendar: { years: [calendarYear(2027, ['2027-01-01'], ['2027-01-01'])] } }, 'calendar.years[0]:'],
   ])('refuses %s', (_name, overrides, path) => {
     expect(() => makeRulesConfig(overrides)).toThrow(ConfigError);
