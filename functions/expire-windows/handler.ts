@@ -1,19 +1,29 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { clock } from '#shared/clock.ts';
 import type { ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import { logger } from '#shared/logger.ts';
+import { METRIC, metrics, publishMetrics } from '#shared/metrics.ts';
+import { calendarDaysLeftAt } from '#shared/rules-config.ts';
 import { nowInstant } from '#shared/use-cases/claims.ts';
 import { runExpiry, type ExpiryResult } from '#shared/use-cases/expiry.ts';
 
 /**
  * The `expiry` job (X1–X4), every 15 minutes from EventBridge Scheduler, on a timer locally, and
  * on demand through POST /v1/jobs/expiry/runs — always this same function. It stops early when
- * the invocation has less than 10 s left; the next run continues where it stopped.
+ * the invocation has less than 10 s left; the next run continues where it stopped. It reports
+ * `CalendarDaysLeft` too, so the calendar alarm keeps its data while either job runs.
  */
 export async function handler(
   event: ScheduledJobEvent,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<ExpiryResult> {
-  const result = await runExpiry(nowInstant(), { remainingMs: () => context.getRemainingTimeInMillis() });
-  logger.info('Expiry run finished', { ...result, scheduleArn: event.scheduleArn, executionId: event.executionId, scheduledTime: event.scheduledTime });
-  return result;
+  try {
+    const result = await runExpiry(nowInstant(), { remainingMs: () => context.getRemainingTimeInMillis() });
+    metrics.addMetric(METRIC.calendarDaysLeft, MetricUnit.Count, calendarDaysLeftAt(clock.now()));
+    logger.info('Expiry run finished', { ...result, scheduleArn: event.scheduleArn, executionId: event.executionId, scheduledTime: event.scheduledTime });
+    return result;
+  } finally {
+    publishMetrics();
+  }
 }

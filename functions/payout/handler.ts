@@ -1,22 +1,22 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { optionalEnv } from '#shared/config.ts';
 import type { ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import { logger } from '#shared/logger.ts';
+import { METRIC, metrics, publishMetrics } from '#shared/metrics.ts';
 import { selectPaymentProvider } from '#shared/payments/provider.ts';
+import { calendarDaysLeftAt } from '#shared/rules-config.ts';
+import { clock } from '#shared/clock.ts';
 import { runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
 
 /** The payment provider from configuration (PAYMENT_PROVIDER), chosen once per execution environment. */
 const provider = selectPaymentProvider();
 
 /**
- * `OverduePayouts` (P2), in POWERTOOLS_METRICS_NAMESPACE with the default `service` dimension: the
- * alarm in infra/monitoring.ts fires on any. The namespace is set in AWS only; without it (npm
- * start, tests) the metric is dropped — the run's result and log carry the same count. Exported so
- * tests can observe it.
+ * `OverduePayouts` (P2) and `CalendarDaysLeft` (shared/metrics.ts): the alarms in
+ * infra/monitoring.ts fire on any overdue payout and on less than 60 days of working-day calendar.
+ * Re-exported so tests can observe them.
  */
-const namespace = optionalEnv('POWERTOOLS_METRICS_NAMESPACE');
-export const metrics = new Metrics({ namespace: namespace ?? 'baozhang', serviceName: 'baozhang' });
+export { metrics };
 
 /**
  * The `payout` job (P1–P3), every 5 minutes from EventBridge Scheduler, on a timer locally, and on
@@ -26,11 +26,11 @@ export const metrics = new Metrics({ namespace: namespace ?? 'baozhang', service
 export async function handler(event: ScheduledJobEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<PayoutResult> {
   try {
     const result = await runPayouts({ provider, remainingMs: () => context.getRemainingTimeInMillis() });
-    metrics.addMetric('OverduePayouts', MetricUnit.Count, result.overdue);
+    metrics.addMetric(METRIC.overduePayouts, MetricUnit.Count, result.overdue);
+    metrics.addMetric(METRIC.calendarDaysLeft, MetricUnit.Count, calendarDaysLeftAt(clock.now()));
     logger.info('Payout run finished', { ...result, provider: provider.name, scheduleArn: event.scheduleArn, executionId: event.executionId });
     return result;
   } finally {
-    if (namespace) metrics.publishStoredMetrics();
-    else metrics.clearMetrics();
+    publishMetrics();
   }
 }

@@ -262,6 +262,11 @@ export const PayoutSchema = /* @__PURE__ */ z.object({
   dueBy: z.string(),
   /** How dueBy was counted (P2); `calendar-days-fallback` while the holiday calendar lacks the year. */
   dueByBasis: z.optional(z.enum(['working-days', 'calendar-days', 'calendar-days-fallback'])),
+  /**
+   * True when `dueBy` is an approximation: the working-day calendar did not cover the dates, so the
+   * days were counted as calendar days (the earlier, conservative due date).
+   */
+  dueByApproximate: z.boolean(),
   sentAt: z.optional(z.string()),
   /** When the payout job recorded the provider's confirmation (CONFIRMED; the claim's paidAt). */
   paidAt: z.optional(z.string()),

@@ -35,6 +35,8 @@ export interface StoredPayout {
   providerRef?: string;
   dueBy: string;
   dueByBasis?: DueByBasis;
+  /** True when `dueBy` was counted in calendar days because the working-day calendar ends first (P2). */
+  dueByApproximate?: boolean;
   sentAt?: string;
   /** Stored false at creation; responses compute it from `dueBy` (`isOverdue`). */
   overdue: boolean;

@@ -8,6 +8,7 @@ import { clock } from '#shared/clock.ts';
 import type { Principal } from '#shared/http/auth.ts';
 import { HttpProblem, problems } from '#shared/http/problem.ts';
 import { logger } from '#shared/logger.ts';
+import { countNow, METRIC } from '#shared/metrics.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
   CalendarNotCovered,
@@ -163,8 +164,9 @@ async function readAlipayAccount(beneficiary: Party): Promise<string> {
  * The approved claim with its payout record (created PENDING, in the approval's transaction).
  * `payoutDueBy` follows P2; when the working-day calendar does not cover the dates yet (2027+),
  * the approval must not fail: the plan's N days are counted as calendar days — never later than
- * N working days — and labelled `dueByBasis: 'calendar-days-fallback'` on the payout and in the
- * claim's basis, and an error is logged so an operator supplies the year's calendar.
+ * N working days — labelled `dueByBasis: 'calendar-days-fallback'` and `dueByApproximate: true`
+ * on the payout and in the claim's basis, and counted in the PayoutDueApproximate metric (the
+ * CalendarDaysLeft alarm has asked an operator for the year's calendar well before).
  */
 function withPayout(claim: StoredClaim, approvedAt: string, now: string, alipayAccount: string) {
   const { dueBy, dueByBasis } = payoutDue(claim, approvedAt);
@@ -178,6 +180,7 @@ function withPayout(claim: StoredClaim, approvedAt: string, now: string, alipayA
     attempts: 0,
     dueBy,
     dueByBasis,
+    ...(dueByBasis === 'calendar-days-fallback' ? { dueByApproximate: true } : {}),
     overdue: false,
     createdAt: now,
   };
@@ -194,10 +197,7 @@ function payoutDue(claim: Claim, approvedAt: string): { dueBy: string; dueByBasi
     };
   } catch (error) {
     if (!(error instanceof CalendarNotCovered)) throw error;
-    logger.error('Payout due date counted in calendar days: the holiday calendar does not cover it', {
-      claimId: claim.claimId,
-      ...error.basis,
-    });
+    countNow(METRIC.payoutDueApproximate);
     const from = rule.from === 'submission' ? claim.submittedAt : approvedAt;
     return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, from, calendar()), dueByBasis: 'calendar-days-fallback' };
   }
@@ -443,7 +443,8 @@ export function claimView(claim: Claim) {
 /** The Payout of api.md, `overdue` computed at `now` (P2). */
 export function payoutView(payout: StoredPayout, now: string) {
   const { createdAt: _created, overdue: _stored, ...view } = payout;
-  return { ...view, overdue: isOverdue(payout, now) };
+  const dueByApproximate = payout.dueByApproximate === true || payout.dueByBasis === 'calendar-days-fallback';
+  return { ...view, dueByApproximate, overdue: isOverdue(payout, now) };
 }
 
 function claimEventDetail(claim: StoredClaim) {

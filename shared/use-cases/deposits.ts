@@ -11,6 +11,7 @@ import { ulid } from 'ulid';
 import type { Principal } from '#shared/http/auth.ts';
 import { HttpProblem, problems } from '#shared/http/problem.ts';
 import { logger } from '#shared/logger.ts';
+import { countNow, METRIC } from '#shared/metrics.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
   advanceCompensation,
@@ -232,7 +233,8 @@ export async function requestWithdrawal(merchantId: string, input: { amountFen: 
 /**
  * D3: when an approved withdrawal is due to be paid. When the holiday calendar does not cover the
  * dates yet, the approval must not fail: the days are counted as calendar days (never later than
- * working days), labelled `calendar-days-fallback`, and an operator is told to supply the calendar.
+ * working days), labelled `calendar-days-fallback` and `dueByApproximate`, and counted in the
+ * PayoutDueApproximate metric.
  */
 function withdrawalDue(approvedAt: string): { dueBy: string; dueByBasis: DueByBasis } {
   const rule = rulesConfig.deposit.withdrawalPayoutDue;
@@ -240,7 +242,7 @@ function withdrawalDue(approvedAt: string): { dueBy: string; dueByBasis: DueByBa
     return { dueBy: withdrawalPayoutDueBy(approvedAt, calendar(), rulesConfig), dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days' };
   } catch (error) {
     if (!(error instanceof CalendarNotCovered)) throw error;
-    logger.error('Withdrawal payout due date counted in calendar days: the holiday calendar does not cover it', { ...error.basis });
+    countNow(METRIC.payoutDueApproximate);
     return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, approvedAt, calendar()), dueByBasis: 'calendar-days-fallback' };
   }
 }
@@ -259,6 +261,7 @@ function withdrawalPayout(withdrawal: Withdrawal, alipayAccount: string, at: str
     attempts: 0,
     dueBy,
     dueByBasis,
+    ...(dueByBasis === 'calendar-days-fallback' ? { dueByApproximate: true } : {}),
     overdue: false,
     createdAt: at,
   };

@@ -88,6 +88,7 @@ describe('POST /v1/claims — submission', () => {
         attempts: 0,
         dueBy: '2026-11-25T09:00:00+08:00',
         dueByBasis: 'working-days',
+        dueByApproximate: false,
         overdue: false,
       },
     ]);
@@ -479,7 +480,7 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
       basis: { rule: 'A3', dueByBasis: 'calendar-days-fallback' },
     });
     const payouts = await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.buyer });
-    expect(payouts.body.items[0]).toMatchObject({ dueBy: '2027-01-02T10:00:00+08:00', dueByBasis: 'calendar-days-fallback', overdue: false });
+    expect(payouts.body.items[0]).toMatchObject({ dueBy: '2027-01-02T10:00:00+08:00', dueByBasis: 'calendar-days-fallback', dueByApproximate: true, overdue: false });
   });
 
   it('P2 an auto-approved claim in late December 2026 is stored with the calendar-days fallback too', async () => {

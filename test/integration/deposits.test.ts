@@ -258,6 +258,7 @@ describe('D3 withdrawals', () => {
         attempts: 0,
         dueBy: '2026-11-26T11:00:00+08:00',
         dueByBasis: 'working-days',
+        dueByApproximate: false,
         overdue: false,
       },
     ]);
@@ -288,7 +289,7 @@ describe('D3 withdrawals', () => {
     const approved = await decide(w.withdrawalId, { decision: 'approve' });
     expect(approved.status).toBe(200);
     expect(approved.body.payoutDueBy).toBe('2027-01-03T10:00:00+08:00');
-    expect(await getPayout(approved.body.payoutId)).toMatchObject({ dueBy: '2027-01-03T10:00:00+08:00', dueByBasis: 'calendar-days-fallback' });
+    expect(await getPayout(approved.body.payoutId)).toMatchObject({ dueBy: '2027-01-03T10:00:00+08:00', dueByBasis: 'calendar-days-fallback', dueByApproximate: true });
   });
 
   it('D3 refused at once with EVERY failing condition: active penalty, open claims, fraud finding, amount above the available balance — nothing stored', async () => {

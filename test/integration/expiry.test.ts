@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jobs } from '#functions/jobs.ts';
 import { handler as expireWindows } from '#functions/expire-windows/handler.ts';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { localScheduledEvent } from '#shared/jobs/scheduled-event.ts';
+import { metrics } from '#shared/metrics.ts';
 import type { Order, Policy } from '#shared/rules/index.ts';
 import { getClaim } from '#shared/store/claims.ts';
 import { keys } from '#shared/store/keys.ts';
@@ -176,6 +177,17 @@ describe('expiry job (X1–X4)', () => {
     const full = await expireWindows(localScheduledEvent('expiry', new Date(), 'exec-2'), { getRemainingTimeInMillis: () => 60_000 });
     expect(full).toMatchObject({ processed: 1, expired: 1 });
     expect((await readItem(keys.policy(policy.orderId, policy.planId, policy.lineId)))?.['status']).toBe('EXPIRED');
+  });
+
+  it('P2 each run reports CalendarDaysLeft (10 on 21 December 2026, the library ending with 2026)', async () => {
+    clock.set('2026-12-21T10:00:00+08:00');
+    const added = vi.spyOn(metrics, 'addMetric');
+    try {
+      await expireWindows(localScheduledEvent('expiry', new Date(), 'exec-3'), { getRemainingTimeInMillis: () => 60_000 });
+      expect(added).toHaveBeenCalledWith('CalendarDaysLeft', 'Count', 10);
+    } finally {
+      added.mockRestore();
+    }
   });
 
   it('X4 the run reads the same capacity with and without 5,000 policies that are not due beside its 100 due ones', async () => {

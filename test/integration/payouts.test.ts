@@ -463,3 +463,45 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     expect(everything).toBeGreaterThan(10 * crowded.body.readCapacityUnits);
   }, 120_000);
 });
+
+describe('P2 the working-day calendar running out (2027 not supplied)', () => {
+  it('a due date outside the calendar is counted in calendar days, marked dueByApproximate and counted in PayoutDueApproximate', async () => {
+    const counted: unknown[][] = [];
+    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'test'); // request handlers count only where metrics are published
+    vi.spyOn(metrics, 'singleMetric').mockImplementation(() => ({ addMetric: (...args: unknown[]) => void counted.push(args) }) as never);
+    try {
+      const { policy } = await seedCovered('live-price', {
+        buyerId: parties.buyer.sub,
+        placedAt: '2026-12-20T09:59:00+08:00',
+        paidAt: '2026-12-20T10:00:00+08:00',
+        shippedAt: '2026-12-20T18:00:00+08:00',
+      });
+      const proof = await seedProofOrder({ buyerId: parties.buyer.sub, placedAt: '2026-12-29T08:00:00+08:00' });
+      clock.set('2026-12-31T09:00:00+08:00'); // + 3 working days runs into 2027
+      const res = await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId } });
+      expect(res.body).toMatchObject({ status: 'APPROVED', payoutDueBy: '2027-01-03T09:00:00+08:00' });
+      const payout = await payoutView(res.body.claimId, parties.buyer);
+      expect(payout).toMatchObject({ dueBy: '2027-01-03T09:00:00+08:00', dueByApproximate: true, dueByBasis: 'calendar-days-fallback' });
+      expect(z.strictObject(PayoutSchema.shape).safeParse(payout).error).toBeUndefined();
+      expect(counted).toEqual([['PayoutDueApproximate', 'Count', 1]]);
+    } finally {
+      vi.mocked(metrics.singleMetric).mockRestore();
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('a due date inside the calendar is exact', async () => {
+    const { claimId } = await approvedClaim();
+    expect(await payoutView(claimId)).toMatchObject({ dueByApproximate: false, dueByBasis: 'working-days' });
+  });
+
+  it('each payout run reports CalendarDaysLeft: 38 on 23 November 2026, 0 on 31 December', async () => {
+    metricCalls.length = 0;
+    await runJob();
+    expect(metricCalls).toContainEqual(['CalendarDaysLeft', 'Count', 38]);
+    clock.set('2026-12-31T12:00:00+08:00');
+    metricCalls.length = 0;
+    await runJob();
+    expect(metricCalls).toContainEqual(['CalendarDaysLeft', 'Count', 0]);
+  });
+});
