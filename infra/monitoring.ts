@@ -6,13 +6,21 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRIC } from '#shared/metrics.ts';
+import { CALENDAR_WARNING_DAYS } from '#shared/rules/calendar.ts';
 import { acknowledge } from './nag.ts';
 
 /**
  * The custom metric the payout job emits (Powertools Metrics, namespace from
  * POWERTOOLS_METRICS_NAMESPACE, default dimension `service`): how many payouts are past `dueBy`.
  */
-export const OVERDUE_PAYOUTS_METRIC = 'OverduePayouts';
+export const OVERDUE_PAYOUTS_METRIC = METRIC.overduePayouts;
+
+/**
+ * Days of PRC working-day calendar left after today, from the payout and expiry jobs: below
+ * CALENDAR_WARNING_DAYS (60) an operator must add next year (`npm run ops -- calendar add`).
+ */
+export const CALENDAR_DAYS_LEFT_METRIC = METRIC.calendarDaysLeft;
 
 export interface MonitoringProps {
   stage: string;
@@ -27,7 +35,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * Alarms on what needs a person: any function error or throttle, anything in a dead-letter queue,
- * any overdue payout, any API 5xx (a 5xx is always a bug). All notify one SNS topic.
+ * any overdue payout, any API 5xx (a 5xx is always a bug), and a working-day calendar that ends
+ * within 60 days. All notify one SNS topic.
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;
@@ -82,6 +91,27 @@ export class Monitoring extends Construct {
         statistic: 'Maximum',
       }),
     );
+    // Low, not high: fewer than 60 days of calendar. Missing data keeps the last state, so a
+    // warning does not clear itself while the jobs are down.
+    const calendarEnding = new Alarm(this, 'calendar-days-left', {
+      alarmName: `baozhang-${props.stage}-calendar-days-left`,
+      alarmDescription:
+        `The PRC working-day calendar ends within ${CALENDAR_WARNING_DAYS} days (P2): add next year with ` +
+        '`npm run ops -- calendar add YEAR FILE` and deploy (docs/operations.md)',
+      metric: new Metric({
+        namespace: props.metricsNamespace,
+        metricName: CALENDAR_DAYS_LEFT_METRIC,
+        dimensionsMap: { service: 'baozhang' },
+        period: Duration.hours(1),
+        statistic: 'Minimum',
+      }),
+      threshold: CALENDAR_WARNING_DAYS,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.MISSING,
+    });
+    calendarEnding.addAlarmAction(action);
+    this.alarms.push(calendarEnding);
     alarm('api-5xx', 'The API answered with a 5xx', props.apiStage.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }));
   }
 }

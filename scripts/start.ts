@@ -77,4 +77,7 @@ runtime.server.listen(port, '127.0.0.1', async () => {
   }
   lines.push('', `Try: curl ${url}/v1/health`, 'Ctrl-C stops the service and DynamoDB Local.');
   console.log(lines.join('\n'));
+  // P2: one line when the working-day calendar ends within 60 days (docs/operations.md).
+  const calendarWarning = (await import('#shared/rules-config.ts')).calendarWarning(new Date());
+  if (calendarWarning) console.warn(calendarWarning);
 });

@@ -11,7 +11,7 @@ import { routes } from '#functions/routes.ts';
 import { buildApp } from '#infra/app.ts';
 import { tableActions } from '#infra/function.ts';
 import { EVENTS_HANDLER, OUTBOX_ENRICHMENT, needsOf } from '#infra/handlers.ts';
-import { OVERDUE_PAYOUTS_METRIC } from '#infra/monitoring.ts';
+import { CALENDAR_DAYS_LEFT_METRIC, OVERDUE_PAYOUTS_METRIC } from '#infra/monitoring.ts';
 import { OUTBOX_PREFIX, outboxFilterPattern } from '#infra/outbox.ts';
 import type { RouteSpec } from '#shared/http/route.ts';
 import { scheduleInputTemplate } from '#shared/jobs/scheduled-event.ts';
@@ -363,7 +363,7 @@ describe('alarms', () => {
     }
   });
 
-  it('alarms on the depth of every dead-letter queue, on overdue payouts and on API 5xx, all notifying one topic', () => {
+  it('alarms on the depth of every dead-letter queue, on overdue payouts, on API 5xx and on a working-day calendar ending within 60 days, all notifying one topic', () => {
     const queues = Object.keys(stateless.findResources('AWS::SQS::Queue'));
     for (const queue of queues) {
       expect(
@@ -375,6 +375,17 @@ describe('alarms', () => {
       expect.objectContaining({ Namespace: `Baozhang/${stage}`, Threshold: 1 }),
     ]);
     expect(alarms().filter((alarm) => alarm.Namespace === 'AWS/ApiGateway' && alarm.MetricName === '5xx')).toHaveLength(1);
+    expect(alarms().filter((alarm) => alarm.MetricName === CALENDAR_DAYS_LEFT_METRIC)).toEqual([
+      expect.objectContaining({
+        Namespace: `Baozhang/${stage}`,
+        Dimensions: [{ Name: 'service', Value: 'baozhang' }],
+        Statistic: 'Minimum',
+        Period: 3600,
+        Threshold: 60,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'missing',
+      }),
+    ]);
     const topic = logicalIdOf(stateless, 'AWS::SNS::Topic', {});
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
   });
