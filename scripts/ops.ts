@@ -7,7 +7,7 @@
  *                            and print what it changes against plain Monday–Friday
  *   calendar status          the years covered and the days left
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CalendarFileInvalid, calendarChanges, parseCalendarFile } from '#shared/rules/index.ts';
@@ -58,11 +58,12 @@ function calendarAdd(yearText: string, file: string, io: OpsIo): number {
   }
   const dir = join(io.root, 'calendars');
   const target = join(dir, `${year.year}.json`);
+  const replaced = existsSync(target);
   copyFileSync(file, target);
   writeFileSync(join(dir, 'index.ts'), renderCalendarIndex(calendarFileNames(dir)));
   const { weekdaysOff, weekendsWorked } = calendarChanges(year);
   const list = (dates: readonly string[]) => (dates.length ? dates.map((d) => `${d} ${weekday(d)}`).join(', ') : 'none');
-  io.out(`calendars/${year.year}.json added from "${year.source.title}" (published ${year.source.publishedOn}).`);
+  io.out(`calendars/${year.year}.json ${replaced ? 'replaced' : 'added'} from "${year.source.title}" (published ${year.source.publishedOn}).`);
   io.out(`Against plain Monday–Friday, ${year.year} has ${weekdaysOff.length} weekday(s) off and ${weekendsWorked.length} weekend day(s) worked:`);
   io.out(`  days off:     ${list(weekdaysOff)}`);
   io.out(`  days worked:  ${list(weekendsWorked)}`);

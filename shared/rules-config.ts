@@ -71,7 +71,9 @@ export function calendarWarning(now: Date, workingDays: WorkingDayCalendar = cal
   const daysLeft = calendarDaysLeftAt(now, workingDays);
   if (daysLeft >= CALENDAR_WARNING_DAYS) return undefined;
   const today = shanghaiDate(now);
-  const next = Number(today.slice(0, 4)) + (daysLeft === 0 && !workingDays.coveredYears.includes(Number(today.slice(0, 4))) ? 0 : 1);
+  // The year to add: the first one from today's on that the calendar lacks.
+  let next = Number(today.slice(0, 4));
+  while (workingDays.coveredYears.includes(next)) next += 1;
   const state =
     daysLeft > 0
       ? `ends in ${daysLeft} days (last year covered: ${next - 1})`

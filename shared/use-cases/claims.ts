@@ -184,7 +184,7 @@ function withPayout(claim: StoredClaim, approvedAt: string, now: string, alipayA
     overdue: false,
     createdAt: now,
   };
-  const basis = dueByBasis === 'calendar-days-fallback' ? { ...claim.basis, dueByBasis } : claim.basis;
+  const basis = dueByBasis === 'calendar-days-fallback' ? { ...claim.basis, dueByBasis, dueByApproximate: true } : claim.basis;
   return { claim: { ...claim, basis, payoutDueBy: dueBy, payoutId }, payout };
 }
 

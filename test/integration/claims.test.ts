@@ -477,7 +477,7 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
     expect(res.body).toMatchObject({
       status: 'APPROVED',
       payoutDueBy: '2027-01-02T10:00:00+08:00',
-      basis: { rule: 'A3', dueByBasis: 'calendar-days-fallback' },
+      basis: { rule: 'A3', dueByBasis: 'calendar-days-fallback', dueByApproximate: true },
     });
     const payouts = await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.buyer });
     expect(payouts.body.items[0]).toMatchObject({ dueBy: '2027-01-02T10:00:00+08:00', dueByBasis: 'calendar-days-fallback', dueByApproximate: true, overdue: false });

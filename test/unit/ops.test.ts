@@ -36,6 +36,9 @@ describe('npm run ops -- calendar add YEAR FILE', () => {
       '  days worked:  2027-02-06 Sat',
       'Commit calendars/ and deploy: the functions carry the calendar from their next bundle.',
     ]);
+    out.length = 0;
+    expect(await runOps(['calendar', 'add', '2027', source], io)).toBe(0);
+    expect(out[0]).toMatch(/^calendars\/2027\.json replaced from/);
   });
 
   it('refuses a malformed file with every problem listed, and writes nothing', async () => {
