@@ -2,7 +2,7 @@ import type * as z from 'zod/mini';
 import type { Role } from './auth.ts';
 
 /**
- * A route of the HTTP contract (`../shared/spec/api.md`), declared once: the handler validates
+ * A route of the HTTP contract (`docs/api.md`), declared once: the handler validates
  * with these schemas, the OpenAPI document is generated from them, the local runtime routes by
  * them and the CDK stack creates one API Gateway route per entry.
  */
