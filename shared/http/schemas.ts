@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { EXIT_REASONS, PLAN_IDS } from '#shared/rules/types.ts';
 
 /**
- * The wire shapes of the API contract (`../shared/spec/api.md`, `examples.md`), as zod schemas
+ * The wire shapes of the API contract (`docs/api.md`, `docs/examples.md`), as zod schemas
  * (`zod/mini`: its functional API tree-shakes to a third of classic zod in each Lambda bundle).
  * Request schemas are strict (unknown fields are a 400); the OpenAPI document is generated from
  * these same objects.
@@ -101,7 +101,57 @@ export const QuoteSchema = /* @__PURE__ */ z.object({
   reasons: z.array(z.looseObject({ code: z.string(), detail: z.string() })),
   rateBps: RateBps,
   agreementVersion: z.string(),
+  /** J6: `implied` — joining gifts the cover, `gift` may be omitted; `required` — send `gift: true`. */
+  gift: z.enum(['none', 'required', 'implied']),
 });
+
+// ---------- the plan catalog (GET /v1/plans) ----------
+const WeightBracketSchema = /* @__PURE__ */ z.object({ upToGrams: z.nullable(z.int()), fen: Fen });
+const DueRuleSchema = /* @__PURE__ */ z.object({
+  from: z.enum(['submission', 'approval']),
+  days: z.int(),
+  calendar: z.enum(['working', 'calendar']),
+});
+export const PlanTermsSchema = /* @__PURE__ */ z.object({
+  kind: z.literal('insurance'),
+  planId: PlanIdSchema,
+  name: z.string(),
+  nameZh: z.string(),
+  /** The source article the plan comes from (000–004). */
+  source: z.string(),
+  sponsor: z.literal('merchant'),
+  premiumPayer: z.enum(['merchant', 'buyer-or-merchant']),
+  beneficiary: z.enum(['buyer', 'merchant']),
+  issuedPer: z.enum(['line', 'order']),
+  issuedAt: z.enum(['payment', 'shipment', 'payment-or-purchase']),
+  window: z.enum(['from-payment', 'after-campaign-end', 'until-receipt-or-after-delivery']),
+  joinedPer: z.enum(['merchant', 'campaign']),
+  buyerPurchasable: z.boolean(),
+  giftOnly: z.boolean(),
+  gift: z.enum(['none', 'required', 'implied']),
+  claimedBy: z.enum(['buyer', 'automatic']),
+  requiresLiveBase: z.boolean(),
+  agreementVersion: z.string(),
+  windowDays: z.int(),
+  rateCapBps: z.nullable(RateBps),
+  rates: z.nullable(z.object({ defaultBps: RateBps, byCategory: z.record(z.string(), RateBps) })),
+  coveredCategories: z.union([z.literal('all'), z.array(z.string())]),
+  refundReasons: z.nullable(z.array(z.string())),
+  premiumBrackets: z.nullable(z.array(WeightBracketSchema)),
+  payoutBrackets: z.nullable(z.array(WeightBracketSchema)),
+  payoutDue: DueRuleSchema,
+  needsInfoLapseDays: z.int(),
+});
+export const DepositTermsSchema = /* @__PURE__ */ z.object({
+  kind: z.literal('deposit'),
+  name: z.string(),
+  nameZh: z.string(),
+  source: z.string(),
+  sponsor: z.literal('merchant'),
+  minimumFen: Fen,
+  withdrawalPayoutDue: DueRuleSchema,
+});
+export const PlanCatalogSchema = /* @__PURE__ */ z.object({ items: z.array(PlanTermsSchema), deposit: DepositTermsSchema });
 
 // ---------- orders and events ----------
 export const SkuAttributesSchema = /* @__PURE__ */ z.object({
