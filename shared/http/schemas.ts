@@ -230,7 +230,15 @@ export const EventsInput = /* @__PURE__ */ z.union([
   z.strictObject({ events: z.array(OrderEventSchema).check(z.minLength(1), z.maxLength(100)) }),
   OrderEventSchema,
 ]);
-export const EventsAccepted = /* @__PURE__ */ z.object({ accepted: z.int(), duplicates: z.int() });
+export const EventResultSchema = /* @__PURE__ */ z.object({
+  id: z.string(),
+  type: z.string(),
+  /** `issued` new policies; `nothingToIssue` (see reason); `recorded` facts only; `duplicate` id seen before. */
+  outcome: z.enum(['issued', 'nothingToIssue', 'recorded', 'duplicate']),
+  reason: z.optional(z.string()),
+  policyIds: z.optional(z.array(z.string())),
+});
+export const EventsAccepted = /* @__PURE__ */ z.object({ accepted: z.int(), duplicates: z.int(), results: z.array(EventResultSchema) });
 
 // ---------- policies ----------
 export const PolicySchema = /* @__PURE__ */ z.object({
