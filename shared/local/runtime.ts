@@ -6,7 +6,7 @@ import type { RouteSpec } from '#shared/http/route.ts';
 import { localScheduledEvent, type ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import type { JobSpec } from '#functions/jobs.ts';
 import { lambdaContext, toApiGatewayEvent, type ApiHandler } from './api-gateway.ts';
-import { verifyToken } from './tokens.ts';
+import { checkToken } from './tokens.ts';
 
 /**
  * The local runtime behind `npm start`: an HTTP server that does what API Gateway does in AWS —
@@ -108,8 +108,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     if (matched.route.roles !== 'public') {
       const header = req.headers.authorization ?? '';
       const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-      claims = token ? await verifyToken(options.jwtSecret, token) : undefined;
-      if (!claims) return sendProblem(res, problems.unauthenticated());
+      if (!token) {
+        const detail = header ? 'The Authorization header must be: Bearer <JWT>.' : 'No bearer token: send Authorization: Bearer <JWT>.';
+        return sendProblem(res, problems.unauthenticated(detail, header !== ''));
+      }
+      const check = await checkToken(options.jwtSecret, token);
+      if (!check.ok) return sendProblem(res, problems.unauthenticated(check.fault));
+      claims = check.claims;
     }
 
     const event = toApiGatewayEvent(
