@@ -49,11 +49,13 @@ await ensureTable(db.endpoint, tableName);
 const { createLocalRuntime, parseDuration } = await import('#shared/local/runtime.ts');
 const { routes } = await import('#functions/routes.ts');
 const { jobs } = await import('#functions/jobs.ts');
+const { parseCorsOrigins } = await import('#shared/http/cors.ts');
 
 const jobIntervals = Object.fromEntries(jobs.map((job) => [job.job, parseDuration(process.env[job.everyEnv] ?? job.every)]));
 runtime = createLocalRuntime({
   routes,
   jwtSecret,
+  corsOrigins: parseCorsOrigins(process.env['CORS_ORIGINS']),
   jobs,
   jobIntervals,
   onJobResult: (job, { result, error }) =>

@@ -65,6 +65,10 @@ export const problems = {
           : 'Bearer realm="baozhang"',
       },
     }),
+  methodNotAllowed: (method: string, path: string, allow: readonly string[]) =>
+    new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'Method not allowed', `${path} answers ${allow.join(', ')}, not ${method}.`, {
+      headers: { allow: allow.join(', ') },
+    }),
   forbidden: (detail: string) => new HttpProblem(403, 'FORBIDDEN', 'Not allowed for this role', detail),
   notFound: (what: string) => new HttpProblem(404, 'NOT_FOUND', 'Not found', `${what} was not found.`),
   unsupportedMediaType: () =>
