@@ -44,7 +44,7 @@ describe('listPage', () => {
     ['filtered to nothing', { status: 'FAILED', limit: 2, newestFirst: false }],
     ['unfiltered, exactly divisible', { limit: 10, newestFirst: false }],
     ['unfiltered, 7 per page', { limit: 7, newestFirst: true }],
-  ])('%s: full pages, then a last page without a cursor, every item once in order', async (_case, options) => {
+  ] as [string, { status?: string; limit: number; newestFirst: boolean }][])('%s: full pages, then a last page without a cursor, every item once in order', async (_case, options) => {
     const expected = rows.filter((row) => !options.status || row.status === options.status).map((row) => row.n);
     if (options.newestFirst) expected.reverse();
     const pages = await walk(options);
