@@ -12,6 +12,10 @@ export interface RouteSpec {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
+  /** More than the summary, for the OpenAPI operation (its roles are added). */
+  readonly description?: string;
+  /** The OpenAPI tag; by default derived from the path's resource (shared/http/openapi.ts `tagOf`). */
+  readonly tag?: string;
   /** The folder under `functions/` whose `handler.ts` serves this route. */
   readonly handler: string;
   /** `public` routes need no token (health, openapi). */

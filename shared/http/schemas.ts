@@ -33,6 +33,19 @@ export const Limit = /* @__PURE__ */ z._default(z.coerce.number().check(z.int(),
 export const Cursor = /* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(1024));
 export const Role = /* @__PURE__ */ z.enum(['merchant', 'buyer', 'adjuster', 'ops', 'service']);
 
+/** A figure of a `basis`: any JSON value, typed (a generated client gets a union, not `unknown`). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export const JsonValueSchema: z.ZodMiniType<JsonValue> = /* @__PURE__ */ z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.lazy(() => JsonValueSchema)),
+  z.record(z.string(), z.lazy(() => JsonValueSchema)),
+]);
+/** The figures an amount (or refusal) came from; `rule` names the rule id. */
+export const BasisSchema = /* @__PURE__ */ z.catchall(z.looseObject({ rule: z.string() }), z.optional(JsonValueSchema));
+
 export const PartySchema = /* @__PURE__ */ z.object({ role: z.enum(['buyer', 'merchant']), id: z.string() });
 export const ActorSchema = /* @__PURE__ */ z.object({
   role: z.enum(['buyer', 'merchant', 'adjuster', 'ops', 'service', 'system']),
@@ -296,7 +309,7 @@ export const ClaimSchema = /* @__PURE__ */ z.object({
   beneficiary: PartySchema,
   status: z.enum(['UNDER_REVIEW', 'NEEDS_INFO', 'APPROVED', 'REJECTED', 'LAPSED', 'PAID']),
   amountFen: Fen,
-  basis: z.looseObject({ rule: z.string() }),
+  basis: BasisSchema,
   reasonCode: z.optional(z.string()),
   evidence: z.array(EvidenceSchema),
   history: z.array(z.object({ at: z.string(), status: z.string(), actor: ActorSchema, note: z.optional(z.string()) })),
