@@ -202,6 +202,8 @@ describe('hostile input to every POST and PUT route', () => {
       const sampleText = JSON.stringify(target().sample() ?? {});
       await fc.assert(
         fc.asyncProperty(fc.oneof(malformedJson(sampleText), wrongRoot), async (text) => {
+          // A POST that takes no body accepts `{}` (api.md): that is no malformed body for it.
+          fc.pre(route.body !== undefined || text.trim() !== '{}');
           expectRefused(await send(route.method, target(), text), 400, `body ${JSON.stringify(text.slice(0, 80))}`);
         }),
         { numRuns: 40, endOnFailure: true },
