@@ -82,7 +82,7 @@ const listening = (port: number) =>
   });
 
 describe('npm start behaves like a service', () => {
-  it('SIGTERM to the npm process stops node and DynamoDB Local within 5 s: no orphan, nothing listening', async () => {
+  it('SIGTERM to the npm process stops node and DynamoDB Local within 5 s: no orphan, nothing listening (after the demo, twice)', async () => {
     const port = await freePort();
     const start = npmStart(port);
     await start.ready(90_000);
@@ -94,13 +94,19 @@ describe('npm start behaves like a service', () => {
     const token = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', 'merchant', 'shop-9001'], { encoding: 'utf8' }).stdout.trim();
     const enrollments = await fetch(`http://127.0.0.1:${port}/v1/merchants/shop-9001/enrollments`, { headers: { authorization: `Bearer ${token}` } });
     expect(enrollments.status).toBe(200);
+    // `PORT=… npm run demo` tells the whole story against it, and again on the now used data folder.
+    for (const run of [1, 2]) {
+      const demo = spawnSync('npm', ['run', 'demo'], { env: { ...process.env, PORT: String(port) }, encoding: 'utf8', timeout: 90_000 });
+      expect(demo.status, `demo run ${run}:\n${demo.stdout}\n${demo.stderr}`).toBe(0);
+      expect(demo.stdout).toContain('The story is complete.');
+    }
 
     start.child.kill('SIGTERM');
     await start.exited;
     await new Promise((r) => setTimeout(r, 5000));
     expect(tree.filter(alive)).toEqual([]);
     expect(await listening(port)).toBe(false);
-  }, 120_000);
+  }, 300_000);
 
   it('a taken port is reported before DynamoDB Local starts', async () => {
     const port = await freePort();
