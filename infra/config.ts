@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { parseCorsOrigins } from '#shared/http/cors.ts';
 import type { JobName } from '#shared/jobs/scheduled-event.ts';
 import type { JobSpec } from '#functions/jobs.ts';
 
@@ -33,6 +34,8 @@ export interface DeployConfig {
   apiBurstLimit: number;
   /** Where alarm notifications go; without it the topic exists and operators subscribe later. */
   alarmEmail?: string;
+  /** Browser origins API Gateway answers CORS for (`*` for any); none by default. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -56,6 +59,17 @@ function positiveInteger(value: string, key: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new ConfigError(`${key} must be a positive integer, not '${value}'`);
   return number;
+}
+
+/** `https://shop.example,https://desk.example` or `*`: each an http(s) origin without a path. */
+function corsOrigins(value: string | undefined): string[] {
+  const origins = parseCorsOrigins(value);
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(origin)) {
+      throw new ConfigError(`corsOrigins must list origins like https://shop.example (or *), not '${origin}'`);
+    }
+  }
+  return origins;
 }
 
 export function readConfig(scope: Construct, jobs: readonly JobSpec[]): DeployConfig {
@@ -104,5 +118,6 @@ export function readConfig(scope: Construct, jobs: readonly JobSpec[]): DeployCo
     apiRateLimit: positiveInteger(get('apiRateLimit', 'BAOZHANG_API_RATE_LIMIT') ?? '100', 'apiRateLimit'),
     apiBurstLimit: positiveInteger(get('apiBurstLimit', 'BAOZHANG_API_BURST_LIMIT') ?? '200', 'apiBurstLimit'),
     alarmEmail: get('alarmEmail', 'BAOZHANG_ALARM_EMAIL'),
+    corsOrigins: corsOrigins(get('corsOrigins', 'BAOZHANG_CORS_ORIGINS')),
   };
 }

@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cd
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
+  CorsHttpMethod,
   HttpMethod,
   HttpStage,
   LogGroupLogDestination,
@@ -21,6 +22,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { JobSpec } from '#functions/jobs.ts';
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS } from '#shared/http/cors.ts';
 import type { RouteSpec } from '#shared/http/route.ts';
 import { scheduleInputTemplate } from '#shared/jobs/scheduled-event.ts';
 import type { DeployConfig } from './config.ts';
@@ -105,7 +107,22 @@ export class StatelessStack extends Stack {
           userPoolClients: [required(props.userPoolClient, 'userPoolClient')],
         });
     // Our own stage instead of the implicit one: it carries access logs and throttling.
-    this.api = new HttpApi(this, 'Api', { apiName: `baozhang-${config.stage}`, createDefaultStage: false });
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `baozhang-${config.stage}`,
+      createDefaultStage: false,
+      // CORS only when origins are configured (context corsOrigins); the same headers as the local runtime.
+      ...(config.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: config.corsOrigins,
+              allowMethods: [...new Set(props.routes.map((route) => route.method as CorsHttpMethod))],
+              allowHeaders: [...CORS_ALLOW_HEADERS],
+              exposeHeaders: [...CORS_EXPOSE_HEADERS],
+              maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+            },
+          }
+        : {}),
+    });
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
     this.apiStage = new HttpStage(this, 'ApiStage', {
       httpApi: this.api,

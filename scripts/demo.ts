@@ -107,7 +107,8 @@ async function main() {
   const accepted = await call(service, 'POST', '/v1/events', {
     events: [evt('order.paid', order(orderId)), evt('order.shipped', { orderId, shippedAt: at(3) })],
   });
-  detail(`events: ${JSON.stringify(accepted)}`);
+  detail(`events: ${accepted.accepted} accepted, ${accepted.duplicates} duplicates`);
+  for (const r of accepted.results) detail(`   ${r.type} → ${r.outcome}${r.policyIds ? ` (${r.policyIds.length} policies)` : ''}${r.reason ? `: ${r.reason}` : ''}`);
   const policies = (await call(buyer, 'GET', `/v1/orders/${orderId}/policies`)).items as any[];
   for (const p of policies) detail(`${p.policyId} ${p.planId} line ${p.lineId}: insured ${yuan(p.insuredFen)}, premium ${yuan(p.premiumFen)} (${p.rateBps} bp), until ${p.coverageEnd}`);
 
@@ -154,9 +155,9 @@ async function main() {
   for (const h of claim.history) detail(`   history: ${h.at} ${h.status} by ${h.actor.role}${h.note ? ` — ${h.note}` : ''}`);
 
   say('Ops runs the payout job now (it also runs every 5 minutes): each approved claim is paid once, to its Alipay account.');
-  const payouts = ((await call(ops, 'GET', '/v1/payouts')).items as any[]).filter(
-    (p) => [priceClaim.claimId, claim.claimId].includes(p.claimId) || p.beneficiary.id === merchantId,
-  );
+  // Asked per claim, so the story finds its own payouts however many earlier runs left in the data folder.
+  const storyClaims = [priceClaim.claimId, ...merchantClaims.filter((c) => c.planId === 'live-quality').map((c) => c.claimId), claim.claimId];
+  const payouts = (await Promise.all(storyClaims.map(async (id) => (await call(ops, 'GET', `/v1/payouts?claimId=${id}`)).items as any[]))).flat();
   for (const p of payouts) {
     detail(`${p.payoutId}: ${yuan(p.amountFen)} to ${p.beneficiary.role} ${p.beneficiary.alipayAccount}, ${p.status}, due ${p.dueBy}`);
   }
@@ -189,6 +190,6 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error(`\nDemo failed: ${(error as Error).message}`);
-  console.error('Is `npm start` running? Start it in another terminal, then run `npm run demo`.');
+  console.error(`Is \`npm start\` running at ${base}? Start it in another terminal (PORT=${new URL(base).port} npm start), or point the demo at it: PORT=… npm run demo, or BAOZHANG_URL=http://… npm run demo.`);
   process.exit(1);
 });

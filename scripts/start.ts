@@ -1,8 +1,13 @@
 /**
  * `npm start`: DynamoDB Local (data kept under .data/) + the local API runtime + job timers.
- * Ctrl-C stops everything, DynamoDB Local's java process included.
+ * SIGINT (Ctrl-C) or SIGTERM — to this process or to the npm process that runs it — stops
+ * everything, DynamoDB Local's java process included. A taken port or a data folder already in
+ * use by another `npm start` is reported before DynamoDB Local starts.
  */
 import './local-env.ts';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
 import { assertJava, ensureTable, JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from '#shared/local/dynamodb-local.ts';
 import type { LocalRuntime } from '#shared/local/runtime.ts';
 import { DEFAULT_JWT_SECRET, DEMO_PARTIES, signToken } from '#shared/local/tokens.ts';
@@ -22,6 +27,43 @@ try {
   throw error;
 }
 
+/** Refuses a taken port now, before DynamoDB Local starts (listening later would fail after it). */
+async function assertPortFree(): Promise<void> {
+  await new Promise<void>((done) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      console.error(
+        error.code === 'EADDRINUSE'
+          ? `Port ${port} is already in use (another npm start?). Stop it, or choose another port: PORT=3001 npm start`
+          : `Cannot listen on port ${port}: ${error.message}`,
+      );
+      process.exit(1);
+    });
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done()));
+  });
+}
+
+/** One DynamoDB Local per data folder: a second would share its files. The lock names its owner. */
+const lockFile = join(resolve(dataDir), 'baozhang-start.pid');
+function lockDataDir(): void {
+  mkdirSync(resolve(dataDir), { recursive: true });
+  if (existsSync(lockFile)) {
+    const owner = Number(readFileSync(lockFile, 'utf8'));
+    let alive = false;
+    try {
+      process.kill(owner, 0);
+      alive = owner !== process.pid;
+    } catch {
+      alive = false; // a stale lock of a process that is gone
+    }
+    if (alive) {
+      console.error(`${dataDir} is in use by another npm start (pid ${owner}). Stop it, or use another folder: DATA_DIR=.data/other npm start`);
+      process.exit(1);
+    }
+  }
+  writeFileSync(lockFile, String(process.pid));
+}
+
 let db: DynamoDbLocal | undefined;
 let runtime: LocalRuntime | undefined;
 let stopping = false;
@@ -31,11 +73,22 @@ async function shutdown(code: number): Promise<never> {
     stopping = true;
     await runtime?.close().catch(() => undefined);
     await db?.stop();
+    rmSync(lockFile, { force: true });
   }
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+// Whatever ran us (npm, a shell) may die without passing a signal on: once this process is
+// re-parented, nobody can stop it any more, so it stops itself.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown(0);
+}, 500).unref();
+
+await assertPortFree();
+lockDataDir();
 
 db = await startDynamoDbLocal({ dbPath: dataDir });
 process.env['DYNAMODB_ENDPOINT'] = db.endpoint;
@@ -49,11 +102,13 @@ await ensureTable(db.endpoint, tableName);
 const { createLocalRuntime, parseDuration } = await import('#shared/local/runtime.ts');
 const { routes } = await import('#functions/routes.ts');
 const { jobs } = await import('#functions/jobs.ts');
+const { parseCorsOrigins } = await import('#shared/http/cors.ts');
 
 const jobIntervals = Object.fromEntries(jobs.map((job) => [job.job, parseDuration(process.env[job.everyEnv] ?? job.every)]));
 runtime = createLocalRuntime({
   routes,
   jwtSecret,
+  corsOrigins: parseCorsOrigins(process.env['CORS_ORIGINS']),
   jobs,
   jobIntervals,
   onJobResult: (job, { result, error }) =>
@@ -75,9 +130,32 @@ runtime.server.listen(port, '127.0.0.1', async () => {
   for (const party of DEMO_PARTIES) {
     lines.push(`  ${party.label.padEnd(9)} ${party.sub.padEnd(13)} ${await signToken(jwtSecret, party)}`);
   }
-  lines.push('', `Try: curl ${url}/v1/health`, 'Ctrl-C stops the service and DynamoDB Local.');
+  lines.push(
+    '',
+    `Try: curl ${url}/v1/health`,
+    `More tokens: npm run token -- <role> <sub>    The whole story: PORT=${port} npm run demo`,
+    'Ctrl-C (or SIGTERM) stops the service and DynamoDB Local.',
+  );
+  await ensureDemoMerchant(url);
   console.log(lines.join('\n'));
   // P2: one line when the working-day calendar ends within 60 days (docs/operations.md).
   const calendarWarning = (await import('#shared/rules-config.ts')).calendarWarning(new Date());
   if (calendarWarning) console.warn(calendarWarning);
 });
+
+/** The printed merchant token names shop-9001: give it a profile on a fresh data folder, so it is not a 404. */
+async function ensureDemoMerchant(url: string): Promise<void> {
+  const party = DEMO_PARTIES.find((p) => p.role === 'merchant')!;
+  const auth = (role: 'ops' | 'service', sub: string) => signToken(jwtSecret, { sub, role }).then((token) => ({ authorization: `Bearer ${token}` }));
+  try {
+    const probe = await fetch(`${url}/v1/merchants/${party.sub}/quotes/authenticity`, { headers: await auth('ops', 'ops-1') });
+    if (probe.status !== 404) return;
+    await fetch(`${url}/v1/merchants/${party.sub}`, {
+      method: 'PUT',
+      headers: { ...(await auth('service', 'order-system')), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Acme Silk', alipayAccount: `${party.sub}@alipay.example`, liveBaseId: 'base-hz-01', categories: ['apparel'] }),
+    });
+  } catch (error) {
+    console.error(`Could not create the demo merchant ${party.sub}:`, (error as Error).message);
+  }
+}

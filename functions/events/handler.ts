@@ -1,28 +1,38 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { httpHandler, type ApiEvent } from '#shared/http/handler.ts';
 import { OrderEventSchema, type InboundEvent } from '#shared/http/schemas.ts';
-import { recordOrderEvent } from '#shared/use-cases/orders.ts';
+import { recordOrderEvent, type EventOutcome } from '#shared/use-cases/orders.ts';
 import { applyPenalty, liftPenalty } from '#shared/use-cases/penalties.ts';
 import { eventsRoute } from './schema.ts';
 
-/** One inbound event, whatever its type: `{duplicate}` when its id was processed before. */
-function process(event: InboundEvent): Promise<{ duplicate: boolean }> {
+const recorded = ({ duplicate }: { duplicate: boolean }): EventOutcome =>
+  duplicate ? { duplicate, outcome: 'duplicate' } : { duplicate, outcome: 'recorded' };
+
+/** One inbound event, whatever its type, and what it did (`duplicate` when its id was processed before). */
+async function process(event: InboundEvent): Promise<EventOutcome> {
   switch (event.type) {
     case 'merchant.penalized':
-      return applyPenalty(event, event.data);
+      return recorded(await applyPenalty(event, event.data));
     case 'merchant.penalty-lifted':
-      return liftPenalty(event, event.data);
+      return recorded(await liftPenalty(event, event.data));
     default:
       return recordOrderEvent(event);
   }
 }
 
-/** POST /v1/events — one event or a batch, in the order given → 202 {accepted, duplicates}. */
+/**
+ * POST /v1/events — one event or a batch, in the order given → 202 {accepted, duplicates, results}:
+ * per event what it did, so an event that issued nothing says why.
+ */
 const http = httpHandler(eventsRoute, async ({ body }) => {
   const events = 'events' in body ? body.events : [body];
-  let duplicates = 0;
-  for (const event of events) if ((await process(event)).duplicate) duplicates++;
-  return { status: 202, body: { accepted: events.length - duplicates, duplicates } };
+  const results = [];
+  for (const event of events) {
+    const { duplicate: _duplicate, ...result } = await process(event);
+    results.push({ id: event.id, type: event.type, ...result });
+  }
+  const duplicates = results.filter((r) => r.outcome === 'duplicate').length;
+  return { status: 202, body: { accepted: events.length - duplicates, duplicates, results } };
 });
 
 /**

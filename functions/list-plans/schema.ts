@@ -1,6 +1,6 @@
-import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { ROLES } from '#shared/http/auth.ts';
+import { PlanCatalogSchema } from '#shared/http/schemas.ts';
 
 export const listPlansRoute = defineRoute({
   method: 'GET',
@@ -9,5 +9,5 @@ export const listPlansRoute = defineRoute({
   summary: 'The plan catalog with terms and current agreementVersion',
   handler: 'list-plans',
   roles: ROLES,
-  responses: { 200: { description: 'The catalog', schema: z.object({ items: z.array(z.looseObject({ planId: z.string() })) }) } },
+  responses: { 200: { description: 'The five plans, and beside them the deposit’s terms (not a plan: never quoted or joined)', schema: PlanCatalogSchema } },
 });

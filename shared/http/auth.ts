@@ -23,7 +23,10 @@ export function principalOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Pri
   const sub = claims?.['sub'];
   // A Cognito user pool (the stack's fallback issuer) carries custom attributes as `custom:role`.
   const role = claims?.['role'] ?? claims?.['custom:role'];
-  if (typeof sub !== 'string' || sub === '') throw problems.unauthenticated();
-  if (!isRole(role)) throw problems.unauthenticated('The token carries no known role.');
+  if (!claims) throw problems.unauthenticated('No bearer token: send Authorization: Bearer <JWT>.', false);
+  if (typeof sub !== 'string' || sub === '') throw problems.unauthenticated('The token carries no subject (sub): the caller\'s merchant, buyer or staff id.');
+  if (!isRole(role)) {
+    throw problems.unauthenticated(`The token carries no known role: 'role' must be one of ${ROLES.join(', ')}${role === undefined ? '' : ` (it is '${String(role)}')`}.`);
+  }
   return { role, id: sub };
 }

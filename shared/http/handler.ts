@@ -92,10 +92,39 @@ function authorize<R extends RouteSpec>(route: R): MiddlewareObj<ApiEvent, ApiRe
   };
 }
 
+type Issue = z.core.$ZodIssue;
+
+/** The shallowest depth an option's issues reach: the deeper, the further the input fit that option. */
+function fit(issues: readonly Issue[]): number {
+  return Math.min(...issues.map((issue) => issue.path.length));
+}
+
+/**
+ * A union that matches no option reports one `invalid_union` issue at its root ("Invalid input"),
+ * which tells an integrator nothing. Replace it by the issues of the option the input came closest
+ * to (whose issues lie deepest): a batch with a bad event reports `events[3].data.paidAt`, not `body`.
+ */
+function explain(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): Issue[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = issue.errors.filter((option) => option.length > 0).sort((a, b) => fit(b) - fit(a))[0];
+      if (closest) return explain(closest, path);
+    }
+    return [{ ...issue, path } as Issue];
+  });
+}
+
+/** `body.events[3].data.paidAt`: dots between names, brackets around indexes. */
+function pathText(where: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`), where);
+}
+
 function fieldErrors(where: string, error: z.core.$ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    path: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
+  return explain(error.issues).map((issue) => ({
+    path: pathText(where, issue.path),
+    // Issues carry no input (zod's default): a missing field is the type check that received undefined.
+    message: issue.code === 'invalid_type' && / received undefined$/.test(issue.message) ? 'required' : issue.message,
   }));
 }
 
@@ -120,7 +149,9 @@ function validate<R extends RouteSpec>(route: R): MiddlewareObj<ApiEvent, ApiRes
       const errors: FieldError[] = [];
       const parse = (where: string, schema: z.ZodMiniType | undefined, value: unknown) => {
         if (!schema) {
-          if (where === 'body' && value !== undefined) errors.push({ path: 'body', message: 'This route takes no body' });
+          // A POST that takes no body accepts none or `{}` (clients that always send JSON send that).
+          const empty = value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
+          if (where === 'body' && !empty) errors.push({ path: 'body', message: 'This route takes no body; send none or {}' });
           return where === 'body' ? undefined : {};
         }
         const result = schema.safeParse(value);

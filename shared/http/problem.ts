@@ -53,9 +53,21 @@ export class HttpProblem extends Error {
 export const problems = {
   validation: (errors: FieldError[], detail = 'The request is malformed; see errors for each field.') =>
     new HttpProblem(400, 'VALIDATION_FAILED', 'The request is not valid', detail, { errors }),
-  unauthenticated: (detail = 'A valid bearer token is required.') =>
+  /**
+   * 401. With a token that is wrong, RFC 6750's `error="invalid_token"` and the fault in
+   * `error_description` (and `detail`); without any token, only the scheme, as RFC 6750 §3.1 asks.
+   */
+  unauthenticated: (detail = 'A valid bearer token is required.', tokenSent = true) =>
     new HttpProblem(401, 'UNAUTHENTICATED', 'Authentication required', detail, {
-      headers: { 'www-authenticate': 'Bearer' },
+      headers: {
+        'www-authenticate': tokenSent
+          ? `Bearer realm="baozhang", error="invalid_token", error_description="${detail.replace(/["\\]/g, "'")}"`
+          : 'Bearer realm="baozhang"',
+      },
+    }),
+  methodNotAllowed: (method: string, path: string, allow: readonly string[]) =>
+    new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'Method not allowed', `${path} answers ${allow.join(', ')}, not ${method}.`, {
+      headers: { allow: allow.join(', ') },
     }),
   forbidden: (detail: string) => new HttpProblem(403, 'FORBIDDEN', 'Not allowed for this role', detail),
   notFound: (what: string) => new HttpProblem(404, 'NOT_FOUND', 'Not found', `${what} was not found.`),

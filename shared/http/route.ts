@@ -2,7 +2,7 @@ import type * as z from 'zod/mini';
 import type { Role } from './auth.ts';
 
 /**
- * A route of the HTTP contract (`../shared/spec/api.md`), declared once: the handler validates
+ * A route of the HTTP contract (`docs/api.md`), declared once: the handler validates
  * with these schemas, the OpenAPI document is generated from them, the local runtime routes by
  * them and the CDK stack creates one API Gateway route per entry.
  */
@@ -12,6 +12,10 @@ export interface RouteSpec {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
+  /** More than the summary, for the OpenAPI operation (its roles are added). */
+  readonly description?: string;
+  /** The OpenAPI tag; by default derived from the path's resource (shared/http/openapi.ts `tagOf`). */
+  readonly tag?: string;
   /** The folder under `functions/` whose `handler.ts` serves this route. */
   readonly handler: string;
   /** `public` routes need no token (health, openapi). */

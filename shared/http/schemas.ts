@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { EXIT_REASONS, PLAN_IDS } from '#shared/rules/types.ts';
 
 /**
- * The wire shapes of the API contract (`../shared/spec/api.md`, `examples.md`), as zod schemas
+ * The wire shapes of the API contract (`docs/api.md`, `docs/examples.md`), as zod schemas
  * (`zod/mini`: its functional API tree-shakes to a third of classic zod in each Lambda bundle).
  * Request schemas are strict (unknown fields are a 400); the OpenAPI document is generated from
  * these same objects.
@@ -32,6 +32,19 @@ export const Text = (max: number) => z.string().check(z.minLength(1), z.maxLengt
 export const Limit = /* @__PURE__ */ z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50);
 export const Cursor = /* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(1024));
 export const Role = /* @__PURE__ */ z.enum(['merchant', 'buyer', 'adjuster', 'ops', 'service']);
+
+/** A figure of a `basis`: any JSON value, typed (a generated client gets a union, not `unknown`). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export const JsonValueSchema: z.ZodMiniType<JsonValue> = /* @__PURE__ */ z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.lazy(() => JsonValueSchema)),
+  z.record(z.string(), z.lazy(() => JsonValueSchema)),
+]);
+/** The figures an amount (or refusal) came from; `rule` names the rule id. */
+export const BasisSchema = /* @__PURE__ */ z.catchall(z.looseObject({ rule: z.string() }), z.optional(JsonValueSchema));
 
 export const PartySchema = /* @__PURE__ */ z.object({ role: z.enum(['buyer', 'merchant']), id: z.string() });
 export const ActorSchema = /* @__PURE__ */ z.object({
@@ -101,7 +114,57 @@ export const QuoteSchema = /* @__PURE__ */ z.object({
   reasons: z.array(z.looseObject({ code: z.string(), detail: z.string() })),
   rateBps: RateBps,
   agreementVersion: z.string(),
+  /** J6: `implied` — joining gifts the cover, `gift` may be omitted; `required` — send `gift: true`. */
+  gift: z.enum(['none', 'required', 'implied']),
 });
+
+// ---------- the plan catalog (GET /v1/plans) ----------
+const WeightBracketSchema = /* @__PURE__ */ z.object({ upToGrams: z.nullable(z.int()), fen: Fen });
+const DueRuleSchema = /* @__PURE__ */ z.object({
+  from: z.enum(['submission', 'approval']),
+  days: z.int(),
+  calendar: z.enum(['working', 'calendar']),
+});
+export const PlanTermsSchema = /* @__PURE__ */ z.object({
+  kind: z.literal('insurance'),
+  planId: PlanIdSchema,
+  name: z.string(),
+  nameZh: z.string(),
+  /** The source article the plan comes from (000–004). */
+  source: z.string(),
+  sponsor: z.literal('merchant'),
+  premiumPayer: z.enum(['merchant', 'buyer-or-merchant']),
+  beneficiary: z.enum(['buyer', 'merchant']),
+  issuedPer: z.enum(['line', 'order']),
+  issuedAt: z.enum(['payment', 'shipment', 'payment-or-purchase']),
+  window: z.enum(['from-payment', 'after-campaign-end', 'until-receipt-or-after-delivery']),
+  joinedPer: z.enum(['merchant', 'campaign']),
+  buyerPurchasable: z.boolean(),
+  giftOnly: z.boolean(),
+  gift: z.enum(['none', 'required', 'implied']),
+  claimedBy: z.enum(['buyer', 'automatic']),
+  requiresLiveBase: z.boolean(),
+  agreementVersion: z.string(),
+  windowDays: z.int(),
+  rateCapBps: z.nullable(RateBps),
+  rates: z.nullable(z.object({ defaultBps: RateBps, byCategory: z.record(z.string(), RateBps) })),
+  coveredCategories: z.union([z.literal('all'), z.array(z.string())]),
+  refundReasons: z.nullable(z.array(z.string())),
+  premiumBrackets: z.nullable(z.array(WeightBracketSchema)),
+  payoutBrackets: z.nullable(z.array(WeightBracketSchema)),
+  payoutDue: DueRuleSchema,
+  needsInfoLapseDays: z.int(),
+});
+export const DepositTermsSchema = /* @__PURE__ */ z.object({
+  kind: z.literal('deposit'),
+  name: z.string(),
+  nameZh: z.string(),
+  source: z.string(),
+  sponsor: z.literal('merchant'),
+  minimumFen: Fen,
+  withdrawalPayoutDue: DueRuleSchema,
+});
+export const PlanCatalogSchema = /* @__PURE__ */ z.object({ items: z.array(PlanTermsSchema), deposit: DepositTermsSchema });
 
 // ---------- orders and events ----------
 export const SkuAttributesSchema = /* @__PURE__ */ z.object({
@@ -180,7 +243,15 @@ export const EventsInput = /* @__PURE__ */ z.union([
   z.strictObject({ events: z.array(OrderEventSchema).check(z.minLength(1), z.maxLength(100)) }),
   OrderEventSchema,
 ]);
-export const EventsAccepted = /* @__PURE__ */ z.object({ accepted: z.int(), duplicates: z.int() });
+export const EventResultSchema = /* @__PURE__ */ z.object({
+  id: z.string(),
+  type: z.string(),
+  /** `issued` new policies; `nothingToIssue` (see reason); `recorded` facts only; `duplicate` id seen before. */
+  outcome: z.enum(['issued', 'nothingToIssue', 'recorded', 'duplicate']),
+  reason: z.optional(z.string()),
+  policyIds: z.optional(z.array(z.string())),
+});
+export const EventsAccepted = /* @__PURE__ */ z.object({ accepted: z.int(), duplicates: z.int(), results: z.array(EventResultSchema) });
 
 // ---------- policies ----------
 export const PolicySchema = /* @__PURE__ */ z.object({
@@ -238,7 +309,7 @@ export const ClaimSchema = /* @__PURE__ */ z.object({
   beneficiary: PartySchema,
   status: z.enum(['UNDER_REVIEW', 'NEEDS_INFO', 'APPROVED', 'REJECTED', 'LAPSED', 'PAID']),
   amountFen: Fen,
-  basis: z.looseObject({ rule: z.string() }),
+  basis: BasisSchema,
   reasonCode: z.optional(z.string()),
   evidence: z.array(EvidenceSchema),
   history: z.array(z.object({ at: z.string(), status: z.string(), actor: ActorSchema, note: z.optional(z.string()) })),

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
+import { corsHeaders, preflightHeaders } from '#shared/http/cors.ts';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problems } from '#shared/http/problem.ts';
 import type { RouteSpec } from '#shared/http/route.ts';
 import { localScheduledEvent, type ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import type { JobSpec } from '#functions/jobs.ts';
 import { lambdaContext, toApiGatewayEvent, type ApiHandler } from './api-gateway.ts';
-import { verifyToken } from './tokens.ts';
+import { checkToken } from './tokens.ts';
 
 /**
  * The local runtime behind `npm start`: an HTTP server that does what API Gateway does in AWS —
@@ -46,6 +47,11 @@ function compile(routes: readonly RouteSpec[]): CompiledRoute[] {
   });
 }
 
+/** The methods a path is served with (for 405's `Allow` and CORS preflights); empty for an unknown path. */
+export function methodsOf(compiled: CompiledRoute[], path: string): string[] {
+  return [...new Set(compiled.filter((candidate) => candidate.pattern.test(path)).map((candidate) => candidate.route.method))];
+}
+
 export function matchRoute(compiled: CompiledRoute[], method: string, path: string) {
   for (const candidate of compiled) {
     if (candidate.route.method !== method) continue;
@@ -58,8 +64,8 @@ export function matchRoute(compiled: CompiledRoute[], method: string, path: stri
   return undefined;
 }
 
-function sendProblem(res: ServerResponse, problem: HttpProblem): void {
-  res.writeHead(problem.status, { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.extra.headers });
+function sendProblem(res: ServerResponse, problem: HttpProblem, extraHeaders: Record<string, string> = {}): void {
+  res.writeHead(problem.status, { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.extra.headers, ...extraHeaders });
   res.end(JSON.stringify(problem.toProblem()));
 }
 
@@ -82,6 +88,8 @@ export interface LocalRuntimeOptions {
   /** Milliseconds between runs per job; jobs without an entry do not run on a timer. */
   jobIntervals?: Partial<Record<string, number>>;
   onJobResult?: (job: string, outcome: { result?: unknown; error?: unknown }) => void;
+  /** Origins allowed by CORS (`*` for any); none by default, like the deployed API. */
+  corsOrigins?: readonly string[];
 }
 
 export interface LocalRuntime {
@@ -98,18 +106,35 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = new Date();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const matched = matchRoute(compiled, req.method ?? 'GET', url.pathname);
-    if (!matched) return sendProblem(res, problems.notFound(`Route ${req.method} ${url.pathname}`));
+    const method = req.method ?? 'GET';
+    const origin = req.headers.origin;
+    const cors = corsHeaders(options.corsOrigins ?? [], origin);
+    const matched = matchRoute(compiled, method, url.pathname);
+    if (!matched) {
+      // What API Gateway does with its corsPreflight set: answer the preflight of a known path.
+      const allow = methodsOf(compiled, url.pathname);
+      if (allow.length === 0) return sendProblem(res, problems.notFound(`Route ${method} ${url.pathname}`), cors);
+      if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
+        res.writeHead(204, preflightHeaders(options.corsOrigins ?? [], origin, allow));
+        return void res.end();
+      }
+      return sendProblem(res, problems.methodNotAllowed(method, url.pathname, allow), cors);
+    }
 
     const body = await readBody(req);
-    if (!body) return sendProblem(res, problems.payloadTooLarge(GATEWAY_PAYLOAD_LIMIT));
+    if (!body) return sendProblem(res, problems.payloadTooLarge(GATEWAY_PAYLOAD_LIMIT), cors);
 
     let claims: Record<string, string> | undefined;
     if (matched.route.roles !== 'public') {
       const header = req.headers.authorization ?? '';
       const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-      claims = token ? await verifyToken(options.jwtSecret, token) : undefined;
-      if (!claims) return sendProblem(res, problems.unauthenticated());
+      if (!token) {
+        const detail = header ? 'The Authorization header must be: Bearer <JWT>.' : 'No bearer token: send Authorization: Bearer <JWT>.';
+        return sendProblem(res, problems.unauthenticated(detail, header !== ''), cors);
+      }
+      const check = await checkToken(options.jwtSecret, token);
+      if (!check.ok) return sendProblem(res, problems.unauthenticated(check.fault), cors);
+      claims = check.claims;
     }
 
     const event = toApiGatewayEvent(
@@ -120,7 +145,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     );
     const module = await load(matched.route.handler);
     const result = await (module.handler as ApiHandler)(event, lambdaContext(`baozhang-${matched.route.handler}`, GATEWAY_TIMEOUT_MS));
-    const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
+    const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>), ...cors };
     if (result.cookies?.length) headers['set-cookie'] = result.cookies;
     res.writeHead(result.statusCode ?? 200, headers);
     res.end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));

@@ -28,24 +28,49 @@ export async function signToken(
 
 export type VerifiedClaims = Record<string, string>;
 
+/** A token's check: its claims, or what is wrong with it in words a caller can act on. */
+export type TokenCheck = { ok: true; claims: VerifiedClaims } | { ok: false; fault: string };
+
+/** jose's error codes → what was wrong, for the 401's `detail` and `WWW-Authenticate`. */
+function faultOf(error: InstanceType<typeof joseErrors.JOSEError>): string {
+  if (error instanceof joseErrors.JWTExpired) return `The token expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}; mint a new one.`;
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') return `The token's issuer (iss) must be '${LOCAL_ISSUER}'.`;
+    if (error.claim === 'aud') return `The token's audience (aud) must be '${LOCAL_AUDIENCE}'.`;
+    return `The token's '${error.claim}' claim is not valid: ${error.reason}.`;
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token\'s signature does not verify: it was not signed with this service\'s JWT_SECRET.';
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'The token must be signed with HS256.';
+  return 'The bearer token is not a well-formed signed JWT (header.payload.signature).';
+}
+
 /**
  * Verifies an HS256 token and returns its claims the way API Gateway hands them to the Lambda
- * (`requestContext.authorizer.jwt.claims`): every value a string. Returns undefined when invalid.
+ * (`requestContext.authorizer.jwt.claims`): every value a string — or the fault, in words.
  */
-export async function verifyToken(secret: string, token: string): Promise<VerifiedClaims | undefined> {
+export async function checkToken(secret: string, token: string): Promise<TokenCheck> {
   try {
     const { payload } = await jwtVerify(token, encoder.encode(secret), {
       algorithms: ['HS256'],
       issuer: LOCAL_ISSUER,
       audience: LOCAL_AUDIENCE,
     });
-    return Object.fromEntries(
-      Object.entries(payload).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
-    );
+    return {
+      ok: true,
+      claims: Object.fromEntries(
+        Object.entries(payload).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+      ),
+    };
   } catch (error) {
-    if (error instanceof joseErrors.JOSEError) return undefined;
+    if (error instanceof joseErrors.JOSEError) return { ok: false, fault: faultOf(error) };
     throw error;
   }
+}
+
+/** The claims of a valid token; undefined when it is not valid (see `checkToken` for why). */
+export async function verifyToken(secret: string, token: string): Promise<VerifiedClaims | undefined> {
+  const check = await checkToken(secret, token);
+  return check.ok ? check.claims : undefined;
 }
 
 /** The demo parties whose tokens `npm start` prints. */

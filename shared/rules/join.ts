@@ -15,6 +15,8 @@ export interface Quote {
   reasons: Reason[];
   rateBps: number;
   agreementVersion: string;
+  /** J6: `implied` — joining gifts the cover (no `gift` to send); `required` — send `gift: true`. */
+  gift: 'none' | 'required' | 'implied';
 }
 
 export interface JoinRequest {
@@ -65,6 +67,7 @@ export function quote(
     reasons: reasons.map(toReason),
     rateBps: estimatedRateBps(input.planId, input.merchant.categories, config),
     agreementVersion: config.plans[input.planId].agreementVersion,
+    gift: PLAN_DEFINITIONS[input.planId].gift,
   };
 }
 
@@ -87,10 +90,11 @@ export function decideJoin(
             rule: 'J2', acceptAgreement: request.acceptAgreement, agreementVersion: request.agreementVersion, currentVersion: current,
           }),
         ];
-  const gift =
-    plan.giftOnly && request.gift !== true
-      ? [violation('GIFT_REQUIRED', `A merchant joins ${request.planId} as a gift to buyers: send gift: true.`, { rule: 'J6' })]
-      : [];
+  // J6: price-protection is gifted by joining it (gift implied); return-shipping says so with gift: true.
+  const giftRefused = plan.gift === 'implied' ? request.gift === false : plan.gift === 'required' && request.gift !== true;
+  const gift = giftRefused
+    ? [violation('GIFT_REQUIRED', `A merchant joins ${request.planId} as a gift to buyers: ${plan.gift === 'implied' ? 'omit gift or send gift: true' : 'send gift: true'}.`, { rule: 'J6' })]
+    : [];
   // Rule order, so the first violation is the most fundamental (a penalty before a duplicate).
   const violations = [
     ...penaltyViolations(merchant),

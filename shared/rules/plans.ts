@@ -31,8 +31,14 @@ export interface PlanDefinition {
   joinedPer: 'merchant' | 'campaign';
   /** Only return-shipping can be bought by a buyer (I4, J6). */
   buyerPurchasable: boolean;
-  /** Merchant-paid cover that the merchant gives away (J6, I4) must be joined with `gift: true`. */
+  /** Merchant-paid cover that the merchant gives away (J6, I4): joined only as a gift. */
   giftOnly: boolean;
+  /**
+   * How a join says it is a gift: `required` — send `gift: true` (return-shipping: a merchant could
+   * mean to let buyers buy it instead); `implied` — joining is gifting, `gift` may be omitted
+   * (price-protection, J6); `none` — not a gift plan.
+   */
+  gift: 'none' | 'required' | 'implied';
   /** Buyers submit claims, or claims are created automatically from refunds (C7, C8). */
   claimedBy: 'buyer' | 'automatic';
   requiresLiveBase: boolean;
@@ -42,27 +48,27 @@ export const PLAN_DEFINITIONS: Readonly<Record<PlanId, PlanDefinition>> = {
   authenticity: {
     planId: 'authenticity', name: 'Genuine-goods guarantee', nameZh: '正品保证险', source: '000',
     sponsor: 'merchant', premiumPayer: 'merchant', beneficiary: 'buyer', issuedPer: 'line', issuedAt: 'payment',
-    window: 'from-payment', joinedPer: 'merchant', buyerPurchasable: false, giftOnly: false, claimedBy: 'buyer', requiresLiveBase: false,
+    window: 'from-payment', joinedPer: 'merchant', buyerPurchasable: false, giftOnly: false, gift: 'none', claimedBy: 'buyer', requiresLiveBase: false,
   },
   'return-shipping': {
     planId: 'return-shipping', name: 'Return-shipping cover', nameZh: '退运保险', source: '001',
     sponsor: 'merchant', premiumPayer: 'buyer-or-merchant', beneficiary: 'buyer', issuedPer: 'order', issuedAt: 'payment-or-purchase',
-    window: 'until-receipt-or-after-delivery', joinedPer: 'merchant', buyerPurchasable: true, giftOnly: true, claimedBy: 'automatic', requiresLiveBase: false,
+    window: 'until-receipt-or-after-delivery', joinedPer: 'merchant', buyerPurchasable: true, giftOnly: true, gift: 'required', claimedBy: 'automatic', requiresLiveBase: false,
   },
   'price-protection': {
     planId: 'price-protection', name: 'Flash-sale price protection', nameZh: '保价险', source: '002',
     sponsor: 'merchant', premiumPayer: 'merchant', beneficiary: 'buyer', issuedPer: 'line', issuedAt: 'payment',
-    window: 'after-campaign-end', joinedPer: 'campaign', buyerPurchasable: false, giftOnly: true, claimedBy: 'buyer', requiresLiveBase: false,
+    window: 'after-campaign-end', joinedPer: 'campaign', buyerPurchasable: false, giftOnly: true, gift: 'implied', claimedBy: 'buyer', requiresLiveBase: false,
   },
   'live-quality': {
     planId: 'live-quality', name: 'Live-stream quality cover', nameZh: '质保无忧', source: '003',
     sponsor: 'merchant', premiumPayer: 'merchant', beneficiary: 'merchant', issuedPer: 'line', issuedAt: 'shipment',
-    window: 'from-payment', joinedPer: 'merchant', buyerPurchasable: false, giftOnly: false, claimedBy: 'automatic', requiresLiveBase: true,
+    window: 'from-payment', joinedPer: 'merchant', buyerPurchasable: false, giftOnly: false, gift: 'none', claimedBy: 'automatic', requiresLiveBase: true,
   },
   'live-price': {
     planId: 'live-price', name: 'Live-stream price protection', nameZh: '价保无忧', source: '003',
     sponsor: 'merchant', premiumPayer: 'merchant', beneficiary: 'buyer', issuedPer: 'line', issuedAt: 'shipment',
-    window: 'from-payment', joinedPer: 'merchant', buyerPurchasable: false, giftOnly: false, claimedBy: 'buyer', requiresLiveBase: true,
+    window: 'from-payment', joinedPer: 'merchant', buyerPurchasable: false, giftOnly: false, gift: 'none', claimedBy: 'buyer', requiresLiveBase: true,
   },
 };
 
@@ -99,9 +105,12 @@ export interface PlanTerms extends PlanDefinition {
   needsInfoLapseDays: number;
 }
 
+/**
+ * The consumer-protection deposit (D1–D5) is not a plan: nobody quotes or joins it. The catalog
+ * describes its terms beside the plans; it is managed under `/v1/merchants/{merchantId}/deposit`.
+ */
 export interface DepositTerms {
   kind: 'deposit';
-  planId: 'deposit';
   name: string;
   nameZh: string;
   source: string;
@@ -110,10 +119,15 @@ export interface DepositTerms {
   withdrawalPayoutDue: DueRule;
 }
 
-export type CatalogEntry = PlanTerms | DepositTerms;
+export interface PlanCatalog {
+  /** The five plans a merchant can quote and join. */
+  items: PlanTerms[];
+  /** The deposit's terms: not a plan, never quoted or joined. */
+  deposit: DepositTerms;
+}
 
-/** The public catalog: five plans and the deposit, with the configured terms. */
-export function planCatalog(config: RulesConfig): CatalogEntry[] {
+/** The public catalog: five plans, and beside them the deposit, with the configured terms. */
+export function planCatalog(config: RulesConfig): PlanCatalog {
   const returnShipping = config.plans['return-shipping'];
   const plans = PLAN_IDS.map((planId): PlanTerms => {
     const settings = config.plans[planId];
@@ -135,7 +149,6 @@ export function planCatalog(config: RulesConfig): CatalogEntry[] {
   });
   const deposit: DepositTerms = {
     kind: 'deposit',
-    planId: 'deposit',
     name: 'Consumer-protection deposit',
     nameZh: '消保保证金',
     source: '004',
@@ -143,5 +156,5 @@ export function planCatalog(config: RulesConfig): CatalogEntry[] {
     minimumFen: config.deposit.minimumFen,
     withdrawalPayoutDue: config.deposit.withdrawalPayoutDue,
   };
-  return [...plans, deposit];
+  return { items: plans, deposit };
 }

@@ -37,10 +37,19 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
+/** Items one filtered Query reads at most: a filter drops items after the read, so read ahead. */
+const FILTERED_READ_AHEAD = 4;
+const MAX_QUERY_LIMIT = 1000;
+
 /**
  * One page of a list index: `<index>PK = pk`, newest or oldest first, optionally only one status
- * (a filter: DynamoDB reads the page, then drops other statuses), continued by a cursor bound to
+ * (a filter: DynamoDB reads items, then drops other statuses), continued by a cursor bound to
  * the partition. The claims, payouts and policies lists all go through here.
+ *
+ * A page holds `limit` items unless it is the last, and the last page carries no cursor: the
+ * Query is repeated until `limit + 1` items match or the index ends (a filtered Query may return
+ * few or none of what it read), and the cursor is the key of the page's last item — so the one
+ * item read past the page proves there is a next page and is served again by it.
  */
 export async function listPage<T>(
   index: 'GSI1' | 'GSI2' | 'GSI3',
@@ -48,18 +57,30 @@ export async function listPage<T>(
   options: { status?: string; cursor?: string; limit: number; newestFirst: boolean },
 ): Promise<Page<T>> {
   const pkAttribute = `${index}PK`;
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: index,
-      KeyConditionExpression: `${pkAttribute} = :pk`,
-      ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-      ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
-      ExclusiveStartKey: decodeCursor(options.cursor, { attribute: pkAttribute, value: pk }),
-      ScanIndexForward: !options.newestFirst,
-      Limit: options.limit,
-    }),
-  );
-  const nextCursor = encodeCursor(result.LastEvaluatedKey);
-  return { items: (result.Items ?? []).map((item) => fromItem<T>(item)), ...(nextCursor ? { nextCursor } : {}) };
+  const skAttribute = `${index}SK`;
+  const matched: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined = decodeCursor(options.cursor, { attribute: pkAttribute, value: pk });
+  do {
+    const wanted = options.limit + 1 - matched.length;
+    const result = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: index,
+        KeyConditionExpression: `${pkAttribute} = :pk`,
+        ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
+        ExclusiveStartKey: startKey,
+        ScanIndexForward: !options.newestFirst,
+        Limit: options.status ? Math.min(MAX_QUERY_LIMIT, wanted * FILTERED_READ_AHEAD) : wanted,
+      }),
+    );
+    matched.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && matched.length <= options.limit);
+
+  const page = matched.slice(0, options.limit);
+  const last = page.at(-1);
+  const more = matched.length > options.limit;
+  const nextCursor = more && last ? encodeCursor({ PK: last['PK'], SK: last['SK'], [pkAttribute]: last[pkAttribute], [skAttribute]: last[skAttribute] }) : undefined;
+  return { items: page.map((item) => fromItem<T>(item)), ...(nextCursor ? { nextCursor } : {}) };
 }

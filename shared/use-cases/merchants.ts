@@ -10,7 +10,7 @@ import {
   planCatalog,
   quote,
   toIso,
-  type CatalogEntry,
+  type PlanCatalog,
   type Enrollment,
   type ExitReason,
   type JoinRequest,
@@ -55,8 +55,8 @@ function toView(profile: MerchantProfile): MerchantView {
 }
 
 /** The plan catalog with the configured terms and agreement versions. No I/O. */
-export function listPlans(): { items: CatalogEntry[] } {
-  return { items: planCatalog(rulesConfig) };
+export function listPlans(): PlanCatalog {
+  return planCatalog(rulesConfig);
 }
 
 /** Upserts the profile fields (one UpdateItem); penalties and deposit flags are kept. */

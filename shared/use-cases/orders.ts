@@ -5,10 +5,12 @@ import { logger } from '#shared/logger.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import {
   claimsFromRefund,
+  enrollmentActiveAt,
   policiesFor,
   normalizeInstant,
   returnShippingCoverageEnd,
   RuleViolation,
+  type Enrollment,
   type Order,
   type Policy,
   type PolicyDraft,
@@ -22,17 +24,48 @@ import { fileClaim } from './claims.ts';
 type OrderEvent = Extract<InboundEvent, { type: `order.${string}` }>;
 
 /**
+ * What one inbound event did, answered per event by `POST /v1/events` so "why no policy?" has an
+ * answer: `issued` (with the new policies), `nothingToIssue` (with the reason), `recorded` (facts
+ * kept, nothing to issue by their nature: delivery, refund, penalty…) or `duplicate`.
+ */
+export interface EventOutcome {
+  duplicate: boolean;
+  outcome: 'issued' | 'nothingToIssue' | 'recorded' | 'duplicate';
+  reason?: string;
+  policyIds?: string[];
+}
+
+/**
  * Records one order event and brings the order's derived state up to date.
  * Steps: 1. store the event's facts with its id marker (one transaction; a repeated id is a
  * duplicate and stores nothing); 2. reconcile the order — even for a duplicate, so a delivery
- * that crashed after step 1 is completed by its redelivery.
+ * that crashed after step 1 is completed by its redelivery; 3. say what it did.
  */
-export async function recordOrderEvent(event: OrderEvent): Promise<{ duplicate: boolean }> {
+export async function recordOrderEvent(event: OrderEvent): Promise<EventOutcome> {
   const { duplicate } = await storeFacts(event);
   // order.placed and order.paid name the merchant: its partition is read beside the order's.
   const merchantId = 'merchantId' in event.data ? event.data.merchantId : undefined;
-  await reconcileOrder(event.data.orderId, { merchantId });
-  return { duplicate };
+  const result = await reconcile(event.data.orderId, { merchantId });
+  if (duplicate) return { duplicate, outcome: 'duplicate', reason: `Event ${event.id} was processed before; it changed nothing.` };
+  if (result.issued.length > 0) return { duplicate, outcome: 'issued', policyIds: result.issued.map((p) => p.policyId) };
+  if (!['order.placed', 'order.paid', 'order.shipped'].includes(event.type)) return { duplicate, outcome: 'recorded' };
+  return { duplicate, outcome: 'nothingToIssue', reason: nothingToIssue(event.data.orderId, result) };
+}
+
+/** Why an order event that could issue cover issued none, in the integrator's terms. */
+function nothingToIssue(orderId: string, result: Reconciled): string {
+  const { order, enrollments, policies } = result;
+  if (!order) return `Order ${orderId} is known only in part (no order.placed or order.paid yet): its facts are kept and cover follows the whole order.`;
+  const { paidAt, shippedAt, merchantId } = order;
+  if (!paidAt) return `Order ${orderId} is not paid (a proof order, or order.paid has not arrived): cover is issued from payment on.`;
+  const own = enrollments.filter((e) => e.merchantId === merchantId);
+  if (own.length === 0) return `Merchant ${merchantId} has no enrollment: it has joined no plan.`;
+  const instants = [paidAt, ...(shippedAt ? [shippedAt] : [])];
+  if (!own.some((e) => instants.some((at) => enrollmentActiveAt(e, at)))) {
+    return `No enrollment of merchant ${merchantId} was active when the order was paid (${paidAt})${shippedAt ? ` or shipped (${shippedAt})` : ''}: cover applies to orders paid (live plans: shipped) while an enrollment is active.`;
+  }
+  if (policies.length > 0) return `Every policy order ${orderId} qualifies for so far is already issued (${policies.length}).`;
+  return `No active plan of merchant ${merchantId} covers this order (yet): live plans issue at shipment for orders sold through its live-stream base, price protection for lines of its campaign's items, return-shipping when gifted or bought.`;
 }
 
 function storeFacts(event: OrderEvent): Promise<{ duplicate: boolean }> {
@@ -68,6 +101,20 @@ export interface ReconcileOptions {
 }
 
 export async function reconcileOrder(orderId: string, options: ReconcileOptions = {}): Promise<Policy[]> {
+  return (await reconcile(orderId, options)).policies;
+}
+
+interface Reconciled {
+  /** Every policy of the order, the new ones included. */
+  policies: Policy[];
+  /** The policies this reconciliation issued. */
+  issued: Policy[];
+  /** The order, when its facts are complete enough to insure. */
+  order?: Order;
+  enrollments: readonly Enrollment[];
+}
+
+async function reconcile(orderId: string, options: ReconcileOptions): Promise<Reconciled> {
   const { purchase } = options;
   for (let attempt = 0; ; attempt++) {
     const fresh = attempt === 0 ? options : {};
@@ -76,7 +123,7 @@ export async function reconcileOrder(orderId: string, options: ReconcileOptions 
       fresh.merchantId ? readMerchantPartition(fresh.merchantId) : undefined,
     ]);
     const { order } = partition;
-    if (!isCompleteOrder(order)) return [];
+    if (!isCompleteOrder(order)) return { policies: [], issued: [], enrollments: [] };
     const { enrollments } = hinted && fresh.merchantId === order.merchantId ? hinted : await readMerchantPartition(order.merchantId);
     const now = clock.now().toISOString();
     const drafts = newPolicies(policiesFor(order, enrollments, rulesConfig, purchase), partition, now);
@@ -88,7 +135,7 @@ export async function reconcileOrder(orderId: string, options: ReconcileOptions 
     const policies = [...partition.policies, ...drafts];
     await updateCoverageEnds(order, partition.policies);
     await openRefundClaims(order, partition, policies, now);
-    return policies;
+    return { policies, issued: drafts, order, enrollments };
   }
 }
 

@@ -11,6 +11,7 @@ describe('deploy configuration', () => {
     const config = configOf({ stage: 'dev' });
     expect(config).toMatchObject({ stage: 'dev', paymentProvider: 'local', apiRateLimit: 100, apiBurstLimit: 200 });
     expect(config.jwt).toBeUndefined();
+    expect(config.corsOrigins).toEqual([]);
     expect(config.schedules.get('payout')).toEqual({ rate: Duration.minutes(5), enabled: true });
     expect(config.schedules.get('expiry')).toEqual({ rate: Duration.minutes(15), enabled: true });
   });
@@ -45,9 +46,15 @@ describe('deploy configuration', () => {
     [{ paymentProvider: 'alipay', paymentSecretArn: 'arn:aws:secretsmanager:cn-north-1:123456789012:secret:baozhang/alipay' }, /complete Secrets Manager secret ARN/],
     [{ payoutEvery: '30s' }, /payoutEvery must look like/],
     [{ apiRateLimit: '0' }, /positive integer/],
+    [{ corsOrigins: 'https://shop.example/path' }, /corsOrigins must list origins/],
   ])('refuses %j', (context, message) => {
     expect(() => configOf(context as Record<string, string>)).toThrow(ConfigError);
     expect(() => configOf(context as Record<string, string>)).toThrow(message);
+  });
+
+  it('reads CORS origins (none by default): a comma-separated list, or *', () => {
+    expect(configOf({ corsOrigins: 'https://shop.example, http://127.0.0.1:5173' }).corsOrigins).toEqual(['https://shop.example', 'http://127.0.0.1:5173']);
+    expect(configOf({ corsOrigins: '*' }).corsOrigins).toEqual(['*']);
   });
 
   it('parses rates in minutes, hours and days, with a one-minute floor', () => {

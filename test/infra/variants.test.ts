@@ -21,11 +21,25 @@ let stateless: Template;
 
 beforeAll(() => {
   const app = new App({
-    context: { stage: 'pool', paymentProvider: 'local', payoutEvery: 'off', expiryEvery: '1h', [BUNDLING_STACKS]: [] },
+    context: { stage: 'pool', paymentProvider: 'local', payoutEvery: 'off', expiryEvery: '1h', corsOrigins: 'https://shop.example', [BUNDLING_STACKS]: [] },
   });
   built = buildApp(app, { routes, jobs: plannedJobs, entryFor: () => stubHandler });
   stateful = Template.fromStack(built.stateful);
   stateless = Template.fromStack(built.stateless);
+});
+
+describe('with corsOrigins', () => {
+  it('API Gateway answers CORS for those origins with the local runtime\'s headers', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://shop.example'],
+        AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        ExposeHeaders: ['idempotent-replayed', 'www-authenticate', 'allow'],
+        AllowMethods: Match.arrayWith(['GET', 'POST']),
+        MaxAge: 600,
+      },
+    });
+  });
 });
 
 describe('without jwtIssuer/jwtAudience', () => {

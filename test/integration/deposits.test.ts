@@ -433,7 +433,7 @@ describe('D3 withdrawals', () => {
     const approved = (await decide(w.withdrawalId, { decision: 'approve' })).body;
 
     const eventId = nextId('evt');
-    expect(await penalize(m, 'pen-fraud', true, eventId)).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await penalize(m, 'pen-fraud', true, eventId)).toMatchObject({ accepted: 1, duplicates: 0 });
     const view = await deposit(m);
     expect(view.body).toMatchObject({ balanceFen: 40_000, heldFen: 40_000, availableFen: 0, frozen: true, forfeited: true, meetsMinimum: false });
     expect(view.body.movements[0]).toMatchObject({ type: 'forfeiture', deltaFen: -110_000, penaltyId: 'pen-fraud', at: NOW, actor: { role: 'system' } });
@@ -441,7 +441,7 @@ describe('D3 withdrawals', () => {
     expect((await depositEvents(m.id)).filter((t) => t === 'deposit.forfeited')).toHaveLength(1);
 
     // The same event again, or the same penalty under a new event id, forfeits nothing more.
-    expect(await penalize(m, 'pen-fraud', true, eventId)).toEqual({ accepted: 0, duplicates: 1 });
+    expect(await penalize(m, 'pen-fraud', true, eventId)).toMatchObject({ accepted: 0, duplicates: 1 });
     await penalize(m, 'pen-fraud', true);
     expect((await expectBalanced(m.id)).movements.map((mv) => mv.type)).toEqual(['top-up', 'forfeiture']);
 

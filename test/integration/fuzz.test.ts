@@ -202,6 +202,8 @@ describe('hostile input to every POST and PUT route', () => {
       const sampleText = JSON.stringify(target().sample() ?? {});
       await fc.assert(
         fc.asyncProperty(fc.oneof(malformedJson(sampleText), wrongRoot), async (text) => {
+          // A POST that takes no body accepts `{}` (api.md): that is no malformed body for it.
+          fc.pre(route.body !== undefined || text.trim() !== '{}');
           expectRefused(await send(route.method, target(), text), 400, `body ${JSON.stringify(text.slice(0, 80))}`);
         }),
         { numRuns: 40, endOnFailure: true },
@@ -242,7 +244,7 @@ describe('the one place unknown fields are allowed: an event’s data (the order
     );
     const res = await api.call('POST', '/v1/events', { as: parties.service, body: text });
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ accepted: 1, duplicates: 0 });
+    expect(res.body).toMatchObject({ accepted: 1, duplicates: 0 });
     const stored = await readItem(keys.order(String(data['orderId'])));
     expect(stored).toBeDefined();
     expect(Object.keys(stored!)).not.toEqual(expect.arrayContaining(['__proto__']));

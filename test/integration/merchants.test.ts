@@ -65,7 +65,8 @@ describe('GET /v1/plans', () => {
       const res = await api.call('GET', '/v1/plans', { as });
       expect(res.status).toBe(200);
       const ids = res.body.items.map((p: { planId: string }) => p.planId);
-      expect(ids).toEqual(['authenticity', 'return-shipping', 'price-protection', 'live-quality', 'live-price', 'deposit']);
+      expect(ids).toEqual(['authenticity', 'return-shipping', 'price-protection', 'live-quality', 'live-price']);
+      expect(res.body.deposit).toMatchObject({ kind: 'deposit', minimumFen: 100_000 });
     }
     const { body } = await api.call('GET', '/v1/plans', { as: parties.buyer });
     for (const plan of body.items.filter((p: { kind: string }) => p.kind === 'insurance')) expect(plan.agreementVersion).toBe(AGREEMENT);
@@ -123,7 +124,7 @@ describe('GET /v1/merchants/{merchantId}/quotes/{planId}', () => {
     const res = await quote(merchant, 'authenticity');
     expect(res.status).toBe(200);
     // The highest configured rate among its categories (apparel 60, electronics 40).
-    expect(res.body).toEqual({ planId: 'authenticity', eligible: true, reasons: [], rateBps: 60, agreementVersion: AGREEMENT });
+    expect(res.body).toEqual({ planId: 'authenticity', eligible: true, reasons: [], rateBps: 60, agreementVersion: AGREEMENT, gift: 'none' });
   });
 
   it('J4 live plans never quote more than 20 bp, whatever the categories', async () => {
@@ -256,7 +257,7 @@ describe('POST /v1/merchants/{merchantId}/enrollments (join)', () => {
     const noCampaign = await join(merchant, { planId: 'price-protection', gift: true });
     expect(noCampaign.status).toBe(422);
     expect(noCampaign.body).toMatchObject({ code: 'CAMPAIGN_REQUIRED', basis: { rule: 'J6' } });
-    const notGift = await join(merchant, { planId: 'price-protection', campaign: campaign() });
+    const notGift = await join(merchant, { planId: 'price-protection', gift: false, campaign: campaign() });
     expect(notGift.status).toBe(422);
     expect(notGift.body).toMatchObject({ code: 'GIFT_REQUIRED', basis: { rule: 'J6' } });
     const ended = await join(merchant, { planId: 'price-protection', gift: true, campaign: { ...campaign(), endsAt: '2026-10-31T23:59:59+08:00' } });
@@ -272,6 +273,15 @@ describe('POST /v1/merchants/{merchantId}/enrollments (join)', () => {
     const second = await join(merchant, { planId: 'price-protection', gift: true, campaign: campaign('618-2027') });
     expect(second.status).toBe(201);
     expect((await list(merchant)).body.items).toHaveLength(2);
+  });
+
+  it('J6 the flash-sale join of examples.md (no gift) is accepted as a gift, as its quote says', async () => {
+    const merchant = await newMerchant();
+    const quote = await api.call('GET', `/v1/merchants/${merchant.sub}/quotes/price-protection`, { as: merchant });
+    expect(quote.body).toMatchObject({ eligible: true, reasons: [], gift: 'implied' });
+    const res = await join(merchant, { planId: 'price-protection', campaign: campaign() });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ planId: 'price-protection', gift: true, status: 'ACTIVE' });
   });
 
   it('J6 return-shipping is joined as a merchant gift only', async () => {

@@ -22,7 +22,7 @@ describe('order events and issue-policy', () => {
     const order = orderData({ merchantId, lines: [{ paidFen: 9000 }, { lineId: 'L2', paidFen: 3333, quantity: 3 }] });
     const res = await send(event('order.paid', order));
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ accepted: 1, duplicates: 0 });
+    expect(res.body).toMatchObject({ accepted: 1, duplicates: 0 });
     const policies = await policiesOf(order.orderId);
     expect(policies.map((p) => [p.planId, p.lineId, p.premiumFen, p.rateBps])).toEqual([
       ['authenticity', 'L1', 14, 15], // 9000 × 15 / 10000 = 13.5 → 14 (half up)
@@ -114,9 +114,9 @@ describe('order events and issue-policy', () => {
     const shipped = event('order.shipped', { orderId: order.orderId, shippedAt: '2026-11-21T18:00:00+08:00' });
 
     const first = await send(shipped, paid, shipped, paid);
-    expect(first.body).toEqual({ accepted: 2, duplicates: 2 });
+    expect(first.body).toMatchObject({ accepted: 2, duplicates: 2 });
     const again = await send(paid, shipped);
-    expect(again.body).toEqual({ accepted: 0, duplicates: 2 });
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
 
     const policies = await policiesOf(order.orderId);
     expect(policies.map((p) => `${p.planId}/${p.lineId}`).sort()).toEqual([
@@ -263,9 +263,73 @@ describe('order events and issue-policy', () => {
     });
     const shipped = event('order.shipped', { orderId: order.orderId, shippedAt: '2026-11-21T18:00:00+08:00' });
     const res = await send(refund, event('order.paid', order), refund, shipped, shipped);
-    expect(res.body).toEqual({ accepted: 3, duplicates: 2 });
+    expect(res.body).toMatchObject({ accepted: 3, duplicates: 2 });
     const claims = await claimsOn(order.orderId);
     expect(claims).toHaveLength(1);
     expect(claims[0]).toMatchObject({ planId: 'live-quality', amountFen: 9000 });
+  });
+});
+
+describe('POST /v1/events answers per event what it did', () => {
+  it('I1 results: issued (with policy ids), nothingToIssue with the reason (paid before joining), duplicate, recorded', async () => {
+    const merchantId = nextId('shop');
+    await seedEnrollment('authenticity', { merchantId, joinedAt: '2026-11-20T00:00:00+08:00' });
+    const covered = orderData({ merchantId });
+    const early = orderData({ merchantId, placedAt: '2026-11-19T10:00:00+08:00', paidAt: '2026-11-19T10:05:00+08:00' });
+    const paid = event('order.paid', covered);
+    const res = await send(paid, event('order.paid', early), paid, event('order.delivered', { orderId: covered.orderId, deliveredAt: '2026-11-22T10:00:00+08:00' }));
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 3, duplicates: 1 });
+    const [issued, nothing, duplicate, delivered] = res.body.results;
+    expect(issued).toMatchObject({ id: paid.id, type: 'order.paid', outcome: 'issued' });
+    expect(issued.policyIds).toEqual((await policiesOf(covered.orderId)).map((p) => p.policyId));
+    expect(nothing).toMatchObject({ type: 'order.paid', outcome: 'nothingToIssue' });
+    expect(nothing.reason).toMatch(/No enrollment of merchant .* was active when the order was paid \(2026-11-19T10:05:00\+08:00\)/);
+    expect(duplicate).toMatchObject({ id: paid.id, outcome: 'duplicate' });
+    expect(delivered).toMatchObject({ type: 'order.delivered', outcome: 'recorded' });
+  });
+
+  it('nothingToIssue says why: no enrollment at all, or not paid (a proof order)', async () => {
+    const merchantId = nextId('shop');
+    const { paidAt: _unpaid, ...proof } = orderData({ merchantId });
+    const res = await send(event('order.paid', orderData({ merchantId })), event('order.placed', proof));
+    expect(res.body.results.map((r: { outcome: string }) => r.outcome)).toEqual(['nothingToIssue', 'nothingToIssue']);
+    expect(res.body.results[0].reason).toMatch(/has no enrollment/);
+    expect(res.body.results[1].reason).toMatch(/is not paid/);
+  });
+});
+
+describe('POST /v1/events validates each event by its type', () => {
+  const shipped = () => event('order.shipped', { orderId: nextId('ord'), shippedAt: '2026-11-21T18:00:00+08:00' });
+
+  it('a malformed event in a batch names its index and field: body.events[3].data.paidAt: required', async () => {
+    const { paidAt: _missing, ...unpaid } = orderData();
+    const res = await send(shipped(), shipped(), shipped(), event('order.paid', unpaid));
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.errors).toEqual([{ path: 'body.events[3].data.paidAt', message: 'required' }]);
+  });
+
+  it('an unknown type names the event and the types it could be; a single event is checked the same way', async () => {
+    const res = await send(shipped(), { ...shipped(), type: 'order.lost' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors[0].path).toBe('body.events[1].type');
+    expect(res.body.errors[0].message).toContain("'order.shipped'");
+    const single = await api.call('POST', '/v1/events', { as: parties.service, body: { ...shipped(), data: {} } });
+    expect(single.status).toBe(400);
+    expect(single.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.data.orderId', 'body.data.shippedAt']);
+  });
+
+  it('unknown fields inside data are ignored (202, not stored); the envelope stays strict (400)', async () => {
+    const data = orderData();
+    const res = await send(event('order.placed', { ...data, loyaltyTier: 'gold', lines: data.lines.map((l) => ({ ...l, giftWrap: true })) }));
+    expect(res.status).toBe(202);
+    const stored = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.order(data.orderId) }));
+    expect(stored.Item).toBeDefined();
+    expect(JSON.stringify(stored.Item)).not.toMatch(/loyaltyTier|giftWrap/);
+    const strict = await send({ ...shipped(), source: 'erp' });
+    expect(strict.status).toBe(400);
+    expect(strict.body.errors).toEqual([{ path: 'body.events[0]', message: expect.stringContaining('source') }]);
   });
 });

@@ -127,3 +127,31 @@ describe('httpHandler middleware stack', () => {
     failWith = undefined;
   });
 });
+
+describe('a POST that takes no body', () => {
+  const bodyless = defineRoute({
+    method: 'POST',
+    path: '/v1/jobs/{job}/runs',
+    operationId: 'runThing',
+    summary: 'test route without a body',
+    handler: 'test',
+    roles: ['ops'],
+    responses: { 200: { description: 'ok' } },
+  });
+  const run = httpHandler(bodyless, async () => ({ status: 200, body: { ran: true } }));
+  const post = (body?: string) =>
+    run(apiEvent({ method: 'POST', path: '/v1/jobs/payout/runs', claims: { sub: 'ops-1', role: 'ops' }, ...(body === undefined ? {} : { body }) }), testContext);
+
+  it('accepts none or {} (clients that always send JSON)', async () => {
+    expect((await post()).statusCode).toBe(200);
+    expect((await post('{}')).statusCode).toBe(200);
+  });
+
+  it('refuses anything else with a 400 that says what to send', async () => {
+    for (const body of ['{"job":"x"}', '[]', '1']) {
+      const res = await post(body);
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body!).errors).toEqual([{ path: 'body', message: 'This route takes no body; send none or {}' }]);
+    }
+  });
+});

@@ -94,15 +94,16 @@ describe('configuration: every (default) is overridable and validated', () => {
 
 describe('plan catalog', () => {
   const catalog = planCatalog(defaultRulesConfig);
-  const plan = (planId: string) => catalog.find((p) => p.planId === planId) as PlanTerms;
+  const plan = (planId: string) => catalog.items.find((p) => p.planId === planId) as PlanTerms;
 
-  it('lists the five plans and the deposit with their terms', () => {
-    expect(catalog.map((p) => p.planId)).toEqual(['authenticity', 'return-shipping', 'price-protection', 'live-quality', 'live-price', 'deposit']);
-    expect(catalog.at(-1)).toMatchObject({ kind: 'deposit', minimumFen: 100_000, sponsor: 'merchant' });
+  it('lists the five plans and, beside them (not a plan one joins), the deposit with their terms', () => {
+    expect(catalog.items.map((p) => p.planId)).toEqual(['authenticity', 'return-shipping', 'price-protection', 'live-quality', 'live-price']);
+    expect(catalog.deposit).toMatchObject({ kind: 'deposit', minimumFen: 100_000, sponsor: 'merchant' });
+    expect(catalog.deposit).not.toHaveProperty('planId');
     expect(plan('authenticity')).toMatchObject({ sponsor: 'merchant', beneficiary: 'buyer', issuedPer: 'line', issuedAt: 'payment', windowDays: 90, rateCapBps: null, coveredCategories: 'all', agreementVersion: '2026-09' });
     expect(plan('return-shipping')).toMatchObject({ premiumPayer: 'buyer-or-merchant', rates: null, buyerPurchasable: true, issuedPer: 'order' });
     expect(plan('return-shipping').payoutBrackets).toEqual(defaultRulesConfig.plans['return-shipping'].payoutBrackets);
-    expect(plan('price-protection')).toMatchObject({ joinedPer: 'campaign', giftOnly: true, buyerPurchasable: false, premiumBrackets: null });
+    expect(plan('price-protection')).toMatchObject({ joinedPer: 'campaign', giftOnly: true, gift: 'implied', buyerPurchasable: false, premiumBrackets: null });
     expect(plan('live-quality')).toMatchObject({ beneficiary: 'merchant', rateCapBps: 20, coveredCategories: ['apparel', 'fmcg', 'home-appliance'], refundReasons: ['quality-issue', 'damaged'] });
     expect(plan('live-price')).toMatchObject({ rateCapBps: 20, refundReasons: null, payoutDue: { from: 'approval', days: 3, calendar: 'working' } });
     expect(plan('live-price').needsInfoLapseDays).toBe(15);

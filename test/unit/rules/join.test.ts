@@ -65,7 +65,7 @@ describe('joining (J)', () => {
 
   it('J4 a quote gives eligibility, the estimated rate and the agreement version', () => {
     expect(quote({ merchant: merchant(), planId: 'live-quality', enrollments: [] }, config)).toEqual({
-      planId: 'live-quality', eligible: true, reasons: [], rateBps: 20, agreementVersion: '2026-09',
+      planId: 'live-quality', eligible: true, reasons: [], rateBps: 20, agreementVersion: '2026-09', gift: 'none',
     });
   });
 
@@ -112,13 +112,20 @@ describe('joining (J)', () => {
     ['no campaign', { gift: true }, 'CAMPAIGN_REQUIRED'],
     ['a campaign without items', { gift: true, campaign: { ...CAMPAIGN, itemIds: [] } }, 'CAMPAIGN_REQUIRED'],
     ['an ended campaign', { gift: true, campaign: { ...CAMPAIGN, endsAt: '2026-11-01T09:59:59.999+08:00' } }, 'CAMPAIGN_ENDED'],
-    ['no gift flag', { campaign: CAMPAIGN }, 'GIFT_REQUIRED'],
+    ['gift: false', { gift: false, campaign: CAMPAIGN }, 'GIFT_REQUIRED'],
   ])('J6 price-protection with %s is refused', (_name, overrides, code) => {
     expect(codes(join(request({ planId: 'price-protection', ...overrides })))).toEqual([code]);
   });
 
   it('J6 a campaign ending exactly now can still be joined', () => {
     expect(join(request({ planId: 'price-protection', gift: true, campaign: { ...CAMPAIGN, endsAt: NOW } })).ok).toBe(true);
+  });
+
+  it('J6 price-protection joined without gift is a gift (implied), and its quote says so', () => {
+    const decision = join(request({ planId: 'price-protection', campaign: CAMPAIGN }));
+    expect(decision.ok && decision.enrollment).toMatchObject({ planId: 'price-protection', gift: true, campaign: CAMPAIGN });
+    expect(quote({ merchant: merchant(), planId: 'price-protection', enrollments: [] }, config)).toMatchObject({ eligible: true, reasons: [], gift: 'implied' });
+    expect(quote({ merchant: merchant(), planId: 'return-shipping', enrollments: [] }, config).gift).toBe('required');
   });
 
   it('J6 return-shipping is joined only as a gift; I4 buyers buy it per order instead', () => {
