@@ -165,7 +165,8 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
 
   it('P3 a payee the provider does not know is FAILED for good at once (no retry can cure it)', async () => {
     const { claimId, payoutId } = await approvedClaim(parties.otherBuyer);
-    setLocalProviderFaults({ unknownPayees: ['buyer-999'] });
+    // The payee is the Alipay identity the order brought (P4), never the buyer id.
+    setLocalProviderFaults({ unknownPayees: ['2088102146225135'] });
     expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, failed: 1, retrying: 0 });
     expect(await payoutView(claimId)).toMatchObject({ status: 'FAILED', attempts: 1, failureCode: 'PAYEE_NOT_EXIST' });
     expect((await payoutEvents(payoutId, T0)).map((e) => e.type)).toEqual(['payout.failed']);
@@ -231,7 +232,7 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
       });
       expect(held).toMatchObject({ status: 'SENDING', version: 1 });
     }
-    expect(await localProvider.transfer({ outBizNo: reached.payoutId, amountFen: 2000, payeeAccount: 'buyer-417', title: 'crashed' })).toMatchObject({
+    expect(await localProvider.transfer({ outBizNo: reached.payoutId, amountFen: 2000, payee: { identity: 'buyer-417', identityType: 'ALIPAY_LOGON_ID', name: 'Buyer' }, payeeAccount: 'buyer-417', title: 'crashed' })).toMatchObject({
       outcome: 'confirmed',
     });
 
@@ -380,16 +381,17 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     expect(before.beneficiary.alipayAccount).toBe('');
 
     expect((await runJob()).body).toMatchObject({ processed: 1, sent: 0, deferred: 1 });
-    expect(await payoutView(claim.claimId, merchant)).toMatchObject({ status: 'PENDING', attempts: 0, nextAttemptAt: at(60 * MINUTE) });
+    expect(await payoutView(claim.claimId, merchant)).toMatchObject({ status: 'PENDING', attempts: 0, deferred: true, nextAttemptAt: at(60 * MINUTE) });
     expect(callsFor(before.payoutId, 'transfer')).toHaveLength(0);
 
     await seedMerchant(merchantId, `${merchantId}@alipay.example`);
     clock.set(at(60 * MINUTE));
     expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, confirmed: 1 });
-    expect(await payoutView(claim.claimId, merchant)).toMatchObject({
-      status: 'CONFIRMED',
-      beneficiary: { role: 'merchant', id: merchantId, alipayAccount: `${merchantId}@alipay.example` },
-    });
+    // P4: the old alipayAccount string is paid as a logon id, named with the profile's name; shown masked.
+    const paid = await payoutView(claim.claimId, merchant);
+    expect(paid).toMatchObject({ status: 'CONFIRMED', deferred: false, payee: { identityType: 'ALIPAY_LOGON_ID' } });
+    expect(paid.beneficiary).toMatchObject({ role: 'merchant', id: merchantId, alipayAccount: expect.stringMatching(/\*.*@alipay\.example$/) });
+    expect(JSON.stringify(paid)).not.toContain(`${merchantId}@`);
     expect(localProviderCalls().find((c) => c.outBizNo === before.payoutId)).toBeDefined();
     expect((await api.call('GET', `/v1/claims/${claim.claimId}`, { as: merchant })).body.status).toBe('PAID');
   });
@@ -419,7 +421,8 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
 
     const payout = (i: number, prefix: string, status: 'PENDING' | 'CONFIRMED'): StoredPayout => ({
       payoutId: `pay_${prefix}${String(i).padStart(22, '0')}`,
-      beneficiary: { role: 'buyer', id: `buyer-cap-${i}`, alipayAccount: `buyer-cap-${i}` },
+      beneficiary: { role: 'buyer', id: `buyer-cap-${i}`, alipayAccount: '' },
+      payee: { identity: `2088${String(i).padStart(12, '0')}`, identityType: 'ALIPAY_USER_ID' },
       amountFen: 1000 + i,
       status,
       attempts: status === 'CONFIRMED' ? 1 : 0,
