@@ -576,10 +576,9 @@ class PayoutRun {
       logger.error('Provider no longer knows an accepted transfer; not resending', { payoutId: payout.payoutId });
       return this.waitForAnswer(payout, checked, { outcome: 'unknown', reason: 'accepted transfer not found' });
     }
-    if (payout.attempts >= this.retry.maxAttempts) {
-      return this.fail(payout, checked, { outcome: 'failed', code: 'NOT_RECEIVED', message: 'The provider never received the transfer', retryable: false });
-    }
-    // Never received: a definite failure of that attempt, sent again under the same key.
+    // Never received, and no sender can still be calling: that attempt never reached the provider.
+    // It is no refusal (nothing to give up on: P1 wants the claim paid), so it is sent again under
+    // the same key, whatever the attempts — an overdue payout is reported meanwhile (P2).
     const payee = await this.payeeOf(payout);
     if (!payee) return this.defer(payout, 'NO_PAYEE', `${payout.beneficiary.role} ${payout.beneficiary.id} has no Alipay identity on record`);
     const leaseUntil = toMs(this.now()) + this.retry.leaseMs;
