@@ -4,10 +4,12 @@ import { optionalEnv } from '#shared/config.ts';
 import type { ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import { logger } from '#shared/logger.ts';
 import { selectPaymentProvider } from '#shared/payments/provider.ts';
-import { runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
+import { assertLeaseCoversCalls, payoutRetryPolicy, runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
 
 /** The payment provider from configuration (PAYMENT_PROVIDER), chosen once per execution environment. */
 const provider = selectPaymentProvider();
+// P3, failing fast at start-up: the lease outlasts two of the provider's longest calls plus a margin.
+assertLeaseCoversCalls(payoutRetryPolicy, provider);
 
 /**
  * `OverduePayouts` (P2), in POWERTOOLS_METRICS_NAMESPACE with the default `service` dimension: the
