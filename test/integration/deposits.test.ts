@@ -259,6 +259,7 @@ describe('D3 withdrawals', () => {
         dueBy: '2026-11-26T11:00:00+08:00',
         dueByBasis: 'working-days',
         overdue: false,
+        deferred: false, // P4: a payee is known (the profile's alipayAccount), or the job has not looked yet
       },
     ]);
     expect(z.strictObject(PayoutSchema.shape).safeParse(payouts.body.items[0]).error).toBeUndefined();
