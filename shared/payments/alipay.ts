@@ -58,6 +58,8 @@ export const maxCallMsFor = (timeoutMs: number) => 4 * timeoutMs;
 export const ALIPAY_MAX_CALL_MS = maxCallMsFor(MAX_TIMEOUT_MS);
 /** Read the configuration (the secret) again when the copy in memory is older (default 10 min). */
 export const DEFAULT_REFRESH_MS = 10 * 60_000;
+/** A signature failure makes the adapter re-read its configuration, at most this often. */
+export const MIN_RELOAD_MS = 60_000;
 
 const Pem = z.string().check(z.minLength(1));
 
@@ -272,16 +274,24 @@ export function alipayProvider(loadConfig: ConfigSource, options: AlipayProvider
     return next;
   };
 
-  /** After a signature failure the credentials may have rotated: read them again next time. */
-  const noteError = (error: unknown) => {
-    if (isSignatureProblem(sdkError(error))) connected = undefined;
+  /**
+   * After a signature failure the credentials may have rotated: read them again next time — unless
+   * this copy is fresher than a minute (forged notifications must not turn into secret reads).
+   */
+  const reloadSoon = async () => {
+    const current = connected;
+    const ready = await current?.catch(() => undefined);
+    if (connected === current && (!ready || now() - ready.loadedAt >= MIN_RELOAD_MS)) connected = undefined;
+  };
+  const noteError = async (error: unknown) => {
+    if (isSignatureProblem(sdkError(error))) await reloadSoon();
   };
 
   async function curl<T>(alipay: Connected, method: 'GET' | 'POST', path: string, args: { query?: Record<string, string>; body?: Record<string, unknown> }) {
     try {
       return (await alipay.sdk.curl<T>(method, path, { ...args, requestTimeout: alipay.config.timeoutMs })).data;
     } catch (error) {
-      noteError(error);
+      await noteError(error);
       throw error;
     }
   }
@@ -322,9 +332,10 @@ export function alipayProvider(loadConfig: ConfigSource, options: AlipayProvider
       // Values as received, already form-decoded: verified without a second decoding (V2).
       let verified = alipay.sdk.checkNotifySignV2(fields);
       if (!verified) {
-        // Perhaps the credentials rotated since they were read: read them once more.
-        connected = undefined;
-        verified = (await connect()).sdk.checkNotifySignV2(fields);
+        // Perhaps the credentials rotated since they were read: read them once more (at most once a minute).
+        await reloadSoon();
+        const again = await connect();
+        if (again !== alipay) verified = again.sdk.checkNotifySignV2(fields);
       }
       if (!verified || fields['app_id'] !== alipay.config.appId || !fields['out_trade_no']) return null;
       return tradeStatus(fields['out_trade_no'], fields['trade_status'], fields['total_amount'], fields['trade_no'], fields['gmt_payment']);

@@ -130,14 +130,19 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
     const rotating = alipayProvider(async () => {
       reads += 1;
       return config;
-    }, { refreshMs: 60_000, now: () => now });
+    }, { refreshMs: 10 * 60_000, now: () => now });
     await rotating.query('pay_ROTATE');
     await rotating.query('pay_ROTATE');
     expect(reads).toBe(1);
-    now += 60_001;
+    now += 10 * 60_000 + 1; // the copy is old: read again
     await rotating.query('pay_ROTATE');
     expect(reads).toBe(2);
-    gateway.answerNextQueries('forged');
+    gateway.answerNextQueries('forged'); // within a minute of the read: no re-read (forgeries cost no secret reads)
+    await rotating.query('pay_ROTATE');
+    await rotating.query('pay_ROTATE');
+    expect(reads).toBe(2);
+    now += 60_000;
+    gateway.answerNextQueries('forged'); // a signature failure on an older copy: read again at once
     await rotating.query('pay_ROTATE');
     await rotating.query('pay_ROTATE');
     expect(reads).toBe(3);
