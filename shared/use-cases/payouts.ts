@@ -11,15 +11,21 @@
  *    once the invocation has less than 10 s left (the rest stays due for the next run). The
  *    page's claims are read meanwhile, 25 to a BatchGet. Sending is Airbnb's pre-call / call /
  *    post-call split:
- *    - pre-call: PENDING or FAILED → SENDING, `attempts` + 1, a lease — a write conditioned on
- *      the status and version read, so of two runs exactly one sends;
- *    - call: `provider.transfer` with the payout id as idempotency key;
+ *    - payee (P4): the one the payout carries, else the merchant profile's or the order's
+ *      `buyerAlipay`, resolved now; none known → deferred (never a guessed account);
+ *    - pre-call: PENDING or FAILED → SENDING, `attempts` + 1, a lease and `inFlightUntil`
+ *      (lease end + the provider's longest call) — a write conditioned on the status and version
+ *      read, so of two runs exactly one sends;
+ *    - call: `provider.transfer` with the payout id as idempotency key — only if the call ends,
+ *      at its longest, inside the lease (checked right before, and by the adapter again);
  *    - post-call: record the outcome, conditioned on the lease: confirmed → CONFIRMED with the
  *      claim PAID, the policy CLAIMED and `payout.sent` in one transaction (P1); processing →
  *      SENT, queried later; refused → FAILED, retried with exponential backoff up to the limit,
  *      then FAILED for good with `payout.failed`; unknown → UNKNOWN.
  *    An UNKNOWN, SENT or lease-expired SENDING payout is queried before anything else (P3); only
- *    a provider that never received the transfer sees it again, under the same key.
+ *    a provider that never received the transfer sees it again, under the same key, and only once
+ *    `inFlightUntil` is over (no sender can still be calling). A confirmation whose lease-guarded
+ *    write lost is written over the payout as it is now (even FAILED): money that moved is recorded.
  *    Every write goes through one group commit (`GroupCommit`, `writePayouts`): alone it is a
  *    single conditional write; when the run is busy, the writes waiting meanwhile share one
  *    transaction (each payout still all or nothing, each still under its own condition), and a
@@ -29,7 +35,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigurationError, countEnv, optionalEnv } from '#shared/config.ts';
 import { logger } from '#shared/logger.ts';
-import type { Failed, NotSent, Payee, PaymentProvider, QueryOutcome, TransferOutcome } from '#shared/payments/port.ts';
+import type { Failed, Payee, PaymentProvider, QueryOutcome, TransferOutcome } from '#shared/payments/port.ts';
 import { maskPayee, payeeProblem } from '#shared/payments/payee.ts';
 import {
   IllegalTransition,
@@ -44,12 +50,12 @@ import {
   type PolicyStatus,
 } from '#shared/rules/index.ts';
 import { getClaim, type StoredClaim } from '#shared/store/claims.ts';
-import { getPayout } from '#shared/store/payouts.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { sortableInstant } from '#shared/store/keys.ts';
 import {
   claimPaidWrites,
   claimsByIds,
+  getPayout,
   merchantPayee,
   orderBuyerPayee,
   payoutsDue,
