@@ -6,10 +6,12 @@ import { METRIC, metrics, publishMetrics } from '#shared/metrics.ts';
 import { selectPaymentProvider } from '#shared/payments/provider.ts';
 import { calendarDaysLeftAt } from '#shared/rules-config.ts';
 import { clock } from '#shared/clock.ts';
-import { runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
+import { assertLeaseCoversCalls, payoutRetryPolicy, runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
 
 /** The payment provider from configuration (PAYMENT_PROVIDER), chosen once per execution environment. */
 const provider = selectPaymentProvider();
+// P3, failing fast at start-up: the lease outlasts two of the provider's longest calls plus a margin.
+assertLeaseCoversCalls(payoutRetryPolicy, provider);
 
 /**
  * `OverduePayouts` (P2) and `CalendarDaysLeft` (shared/metrics.ts): the alarms in

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
-import { ExternalId, MerchantProfileInput, MerchantSchema } from '#shared/http/schemas.ts';
+import { ExternalId, MerchantProfileBody, MerchantSchema } from '#shared/http/schemas.ts';
 
 export const putMerchantRoute = defineRoute({
   method: 'PUT',
@@ -10,6 +10,6 @@ export const putMerchantRoute = defineRoute({
   handler: 'put-merchant',
   roles: ['service', 'ops'],
   params: z.object({ merchantId: ExternalId }),
-  body: MerchantProfileInput,
+  body: MerchantProfileBody,
   responses: { 200: { description: 'The stored profile', schema: MerchantSchema } },
 });

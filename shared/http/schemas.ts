@@ -65,13 +65,41 @@ export const ProblemSchema = /* @__PURE__ */ z
   })
   .register(z.globalRegistry, { description: 'RFC 9457 problem details (application/problem+json)' });
 
+// ---------- Alipay payees (P4) ----------
+const PayeeFields = {
+  identity: Text(100),
+  identityType: z.enum(['ALIPAY_USER_ID', 'ALIPAY_LOGON_ID']),
+  /** The payee's real name; required with ALIPAY_LOGON_ID. */
+  name: z.optional(Text(100)),
+};
+/** An Alipay payee: a 2088… user id, or a logon id with the holder's real name (P4). */
+export const PayeeSchema = /* @__PURE__ */ z.strictObject(PayeeFields).check(
+  z.refine((payee) => payee.identityType !== 'ALIPAY_USER_ID' || /^2088\d{12}$/.test(payee.identity), {
+    message: 'an ALIPAY_USER_ID is 2088 followed by 12 digits',
+    path: ['identity'],
+  }),
+  z.refine((payee) => payee.identityType !== 'ALIPAY_LOGON_ID' || Boolean(payee.name), {
+    message: 'an ALIPAY_LOGON_ID needs the payee’s real name',
+    path: ['name'],
+  }),
+);
+/** A payee as shown (masked). */
+export const PayeeViewSchema = /* @__PURE__ */ z.object({ identity: z.string(), identityType: z.enum(['ALIPAY_USER_ID', 'ALIPAY_LOGON_ID']), name: z.optional(z.string()) });
+
 // ---------- merchants and enrollments ----------
 export const MerchantProfileInput = /* @__PURE__ */ z.strictObject({
   name: Text(200),
-  alipayAccount: Text(100),
+  /** Old form: an Alipay logon id (paid with `name` as the real name). Give `alipay` instead. */
+  alipayAccount: z.optional(Text(100)),
+  /** P4: the merchant's payee. */
+  alipay: z.optional(PayeeSchema),
   liveBaseId: z.optional(ExternalId),
   categories: z.array(ExternalId).check(z.maxLength(50)),
 });
+/** The profile as PUT: a payee is named, as `alipay` or (the old form) `alipayAccount`. */
+export const MerchantProfileBody = /* @__PURE__ */ MerchantProfileInput.check(
+  z.refine((profile) => Boolean(profile.alipay || profile.alipayAccount), { message: 'give alipay (or alipayAccount)', path: ['alipayAccount'] }),
+);
 export const MerchantSchema = /* @__PURE__ */ z.extend(MerchantProfileInput, {
   merchantId: z.string(),
   penalized: z.boolean(),
@@ -197,6 +225,8 @@ export const OrderDataSchema = /* @__PURE__ */ z.object({
   shippingAddressId: ExternalId,
   placedAt: Instant,
   paidAt: z.optional(Instant),
+  /** P4: the buyer's Alipay payee (order.paid), where the buyer's payouts go. */
+  buyerAlipay: z.optional(PayeeSchema),
   campaignId: z.optional(ExternalId),
   liveBaseId: z.optional(ExternalId),
   weightGrams: z.int().check(z.nonnegative(), z.maximum(10_000_000)),
@@ -350,6 +380,10 @@ export const PayoutSchema = /* @__PURE__ */ z.object({
   advanceId: z.optional(z.string()),
   /** `deposit` when the merchant's consumer-protection deposit pays it (D2, D3). */
   source: z.optional(z.enum(['claim', 'deposit'])),
+  /** P4: where the money goes, masked (set once known). */
+  payee: z.optional(PayeeViewSchema),
+  /** P4: no payee known when the job last tried: the payout waits (and counts toward overdue). */
+  deferred: z.boolean(),
 });
 
 // ---------- consumer-protection deposit (D1–D3, J9) ----------

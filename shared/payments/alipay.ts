@@ -1,214 +1,113 @@
 /**
- * The `alipay` payment provider: Alipay OpenAPI v3, spoken directly on `fetch` + `node:crypto`
- * (each request signed with the app's RSA2 key, the signature of each answer verified with Alipay's
- * public key) — the part of the protocol the official SDK (`alipay-sdk` 4.14.0, `AlipaySdk.curl`)
- * did for this adapter, reproduced from that SDK's source, without its HTTP client and its
- * dependencies (~1 MB in a Lambda bundle).
+ * The `alipay` payment provider, through the official SDK (`alipay-sdk` 4.14.0, OpenAPI v3 `curl`),
+ * in the public-key **certificate** mode fund transfers require (app private key, app public-key
+ * certificate, Alipay public-key certificate, Alipay root certificate: every request carries
+ * `app_cert_sn` and `alipay-root-cert-sn`, every answer is verified with the key of the Alipay
+ * certificate its `alipay-sn` names) — or, for the sandbox, in plain public-key mode.
  *
  * - transfer: `POST /v3/alipay/fund/trans/uni/transfer` (alipay.fund.trans.uni.transfer), product
  *   TRANS_ACCOUNT_NO_PWD, scene DIRECT_TRANSFER, `out_biz_no` = the payout id — Alipay's own
- *   idempotency key, so a resend after an unknown outcome can never pay twice;
- * - query: `GET /v3/alipay/fund/trans/common/query` (alipay.fund.trans.common.query) by
- *   `out_biz_no`, for every outcome that is not known.
+ *   idempotency key, so a resend after an unknown outcome can never pay twice; the payee is the
+ *   payout's Alipay identity (P4), `name` with a logon id;
+ * - transfer query: `GET /v3/alipay/fund/trans/common/query` (alipay.fund.trans.common.query);
+ * - collections (D4, deposit top-ups): `POST /v3/alipay/trade/precreate` (当面付, a QR code),
+ *   `POST /v3/alipay/trade/query`, and the signed asynchronous notification verified by the SDK
+ *   (`checkNotifySignV2`), acknowledged with `success`.
  *
  * Answers map to the port's outcomes: order status SUCCESS → confirmed; DEALING / INIT / WAIT_PAY →
  * processing; FAIL / CLOSED / REFUND → failed for good; a business refusal (HTTP 4xx) → failed,
  * for good when the payee or the request itself is wrong (PAYEE_NOT_EXIST …), otherwise retryable
- * (balance, limits); SYSTEM_ERROR, any 5xx, a timeout, an answer whose signature does not verify →
- * unknown. A failed *query* never means a failed transfer: it is unknown.
+ * (balance, limits); SYSTEM_ERROR, any 5xx, a timeout, an answer whose signature (or certificate
+ * serial) does not verify → unknown. A failed *query* never means a failed transfer: it is unknown.
+ *
+ * The SDK is imported on first use (dynamic import): a bundle that never pays never loads it.
+ * Credentials rotate without a deploy: the configuration (in AWS, the secret) is read again when
+ * the copy in memory is older than `refreshMs`, and at once after an answer whose signature did
+ * not verify or a request Alipay refused as badly signed.
  */
-import { createSign, createVerify, randomUUID } from 'node:crypto';
+import type { AlipaySdk, AlipaySdkConfig } from 'alipay-sdk';
 import * as z from 'zod/mini';
-import { fenToYuan, type PaymentProvider, type QueryOutcome, type TransferOutcome, type TransferRequest } from './port.ts';
+import {
+  fenToYuan,
+  type CollectionPort,
+  type CollectionStatus,
+  type Payee,
+  type PaymentProvider,
+  type QueryOutcome,
+  type TransferOutcome,
+  type TransferRequest,
+} from './port.ts';
 
 export const TRANSFER_PATH = '/v3/alipay/fund/trans/uni/transfer';
 export const QUERY_PATH = '/v3/alipay/fund/trans/common/query';
+export const PRECREATE_PATH = '/v3/alipay/trade/precreate';
+export const TRADE_QUERY_PATH = '/v3/alipay/trade/query';
 const PRODUCT_CODE = 'TRANS_ACCOUNT_NO_PWD';
 const BIZ_SCENE = 'DIRECT_TRANSFER';
+const DEFAULT_ENDPOINT = 'https://openapi.alipay.com';
 
-/** What the adapter needs; in AWS the JSON of the payment secret, locally `ALIPAY_CONFIG`. */
+/** The SDK's own default per-call timeout, and the most a configuration may set (capped at load). */
+export const DEFAULT_TIMEOUT_MS = 5_000;
+export const MAX_TIMEOUT_MS = 10_000;
+/**
+ * The longest one call through the SDK can last for a timeout `t`: urllib waits up to `t` for the
+ * answer's headers and up to `t` more for its body, and resends once on a socket error — 4t.
+ */
+export const maxCallMsFor = (timeoutMs: number) => 4 * timeoutMs;
+/** The bound for any configuration (the timeout capped): what the payout lease is checked against. */
+export const ALIPAY_MAX_CALL_MS = maxCallMsFor(MAX_TIMEOUT_MS);
+/** Read the configuration (the secret) again when the copy in memory is older (default 10 min). */
+export const DEFAULT_REFRESH_MS = 10 * 60_000;
+/** A signature failure makes the adapter re-read its configuration, at most this often. */
+export const MIN_RELOAD_MS = 60_000;
+
+const Pem = z.string().check(z.minLength(1));
+
+/**
+ * What the adapter needs; in AWS the JSON of the payment secret, locally `ALIPAY_CONFIG`.
+ * Certificate mode: `appCert`, `alipayPublicCert`, `alipayRootCert` (PEM contents, as downloaded
+ * from the Alipay open platform). Public-key mode (sandbox): `alipayPublicKey` instead.
+ */
 export const AlipayConfigSchema = z.object({
   appId: z.string().check(z.minLength(1)),
   /** The app's private key (PEM, or the bare base64 body the Alipay key tool prints). */
   privateKey: z.string().check(z.minLength(1)),
-  /** Alipay's public key, to verify every answer. */
-  alipayPublicKey: z.string().check(z.minLength(1)),
-  /** The OpenAPI v3 endpoint; Alipay's production endpoint unless given (a stand-in in tests). */
-  endpoint: z.optional(z.url()),
   keyType: z.optional(z.enum(['PKCS1', 'PKCS8'])),
-  /** How long one call may take before its outcome counts as unknown. */
+  /** appCertPublicKey_<appId>.crt */
+  appCert: z.optional(Pem),
+  /** alipayCertPublicKey_RSA2.crt */
+  alipayPublicCert: z.optional(Pem),
+  /** alipayRootCert.crt */
+  alipayRootCert: z.optional(Pem),
+  /** Public-key mode only (the sandbox): Alipay's public key. */
+  alipayPublicKey: z.optional(z.string().check(z.minLength(1))),
+  /** The OpenAPI endpoint; Alipay's production endpoint unless given (sandbox, a stand-in in tests). */
+  endpoint: z.optional(z.url()),
+  /** How long one call may take before its outcome counts as unknown; capped at MAX_TIMEOUT_MS. */
   timeoutMs: z.optional(z.int().check(z.positive())),
+  /** Where Alipay posts collection notifications (…/v1/payments/alipay/notifications). */
+  notifyUrl: z.optional(z.url()),
 });
 export type AlipayConfig = z.infer<typeof AlipayConfigSchema>;
 
-// ---------------------------------------------------------------------------------------------
-// The OpenAPI v3 client: what `AlipaySdk` (alipay-sdk 4.14.0, src/alipay.ts and src/util.ts) did
-// for `curl('GET' | 'POST', path, { query } | { body })` in public-key mode (no certificates, no
-// app_auth_token, no content encryption), step for step. The opendocs links below are the ones
-// alipay-sdk's source cites for each step.
-// ---------------------------------------------------------------------------------------------
-
-/** alipay-sdk's defaults: production endpoint, 5 s, and the user-agent it sends. */
-const DEFAULT_ENDPOINT = 'https://openapi.alipay.com';
-const DEFAULT_TIMEOUT_MS = 5_000;
-const USER_AGENT = 'alipay-sdk-nodejs-4.0.0';
-
 /**
- * A call that did not bring back a usable answer, as alipay-sdk's `AlipayRequestError`:
- * - an error answer (HTTP ≥ 400, body `{code, message, links}`, per "错误码" —
- *   https://opendocs.alipay.com/open-v3/054fcv): `code` and `responseHttpStatus` set;
- * - an answer whose signature does not verify: `code` = `response-signature-verify-error`;
- * - no answer at all (timeout, connection): neither set.
+ * What is wrong with a configuration beyond its shape (field names only, never values): the three
+ * certificates come together, or else the public key is given.
  */
-class AlipayRequestError extends Error {
-  readonly code: string | undefined;
-  readonly responseHttpStatus: number | undefined;
-  readonly traceId: string | undefined;
-  constructor(message: string, options: { code?: string; responseHttpStatus?: number; traceId?: string; cause?: unknown } = {}) {
-    super(options.traceId ? `${message} (traceId: ${options.traceId})` : message, { cause: options.cause });
-    this.name = 'AlipayRequestError';
-    this.code = options.code;
-    this.responseHttpStatus = options.responseHttpStatus;
-    this.traceId = options.traceId;
-  }
+export function alipayConfigProblems(config: AlipayConfig): string[] {
+  const certs = { appCert: config.appCert, alipayPublicCert: config.alipayPublicCert, alipayRootCert: config.alipayRootCert };
+  const given = Object.entries(certs).filter(([, value]) => value);
+  if (given.length === 3) return [];
+  if (given.length > 0) return Object.entries(certs).filter(([, value]) => !value).map(([name]) => name);
+  return config.alipayPublicKey ? [] : ['alipayPublicKey (or appCert, alipayPublicCert, alipayRootCert)'];
 }
 
-/**
- * A key as PEM, exactly as alipay-sdk's `formatKey`: split into lines, trimmed, the first and last
- * lines dropped when they carry the label, the rest joined and wrapped in `-----BEGIN type-----`.
- * So the bare base64 body the Alipay key tool (支付宝开放平台密钥工具) prints becomes PEM; `type`
- * is `RSA PRIVATE KEY` (PKCS#1, the tool's default) or `PRIVATE KEY` (PKCS#8, `keyType: 'PKCS8'`)
- * for the app's key, `PUBLIC KEY` (SPKI) for Alipay's.
- */
-function formatKey(key: string, type: string): string {
-  const lines = key.split('\n').map((line) => line.trim());
-  if (lines[0]!.includes(type)) lines.shift();
-  if (lines[lines.length - 1]!.includes(type)) lines.pop();
-  return `-----BEGIN ${type}-----\n${lines.join('')}\n-----END ${type}-----`;
+/** The configuration with its timeout capped (the lease is sized against the cap). */
+export function capped(config: AlipayConfig): AlipayConfig & { timeoutMs: number } {
+  return { ...config, timeoutMs: Math.min(config.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS) };
 }
 
-interface Client {
-  endpoint: string;
-  appId: string;
-  privateKey: string;
-  alipayPublicKey: string;
-  timeoutMs: number;
-}
-
-/** What `new AlipaySdk(config)` kept: keys formatted once; throws where the SDK's constructor threw. */
-function client(config: AlipayConfig): Client {
-  if (!config.appId) throw new Error('config.appId is required');
-  if (!config.privateKey) throw new Error('config.privateKey is required');
-  return {
-    endpoint: config.endpoint ?? DEFAULT_ENDPOINT,
-    appId: config.appId,
-    privateKey: formatKey(config.privateKey, config.keyType === 'PKCS8' ? 'PRIVATE KEY' : 'RSA PRIVATE KEY'),
-    alipayPublicKey: config.alipayPublicKey ? formatKey(config.alipayPublicKey, 'PUBLIC KEY') : '',
-    timeoutMs: config.timeoutMs || DEFAULT_TIMEOUT_MS,
-  };
-}
-
-/** urllib (the SDK's HTTP client) resent a request once when its socket failed under it. */
-const SOCKET_ERRORS = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
-
-/**
- * One HTTP exchange with the SDK's (urllib's) timeouts: at most `timeoutMs` until the answer's
- * headers, then at most `timeoutMs` more for its body; either one ends the call with no answer.
- * Redirects are not followed (the OpenAPI has none): a 3xx answer goes on to signature
- * verification, which it fails.
- */
-async function exchange(url: string, init: RequestInit, timeoutMs: number, requestId: string) {
-  for (let attempt = 0; ; attempt += 1) {
-    const controller = new AbortController();
-    let timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      const response = await fetch(url, { ...init, redirect: 'manual', signal: controller.signal });
-      clearTimeout(timer);
-      timer = setTimeout(() => controller.abort(), timeoutMs);
-      // Decoded as urllib did (Buffer#toString: UTF-8, a BOM kept), not Response#text.
-      const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
-      return { status: response.status, headers: response.headers, text };
-    } catch (error) {
-      if (controller.signal.aborted) {
-        throw new AlipayRequestError(`HttpClient Request error, Request timeout for ${timeoutMs} ms`, { cause: error, traceId: requestId });
-      }
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      if (attempt === 0 && SOCKET_ERRORS.has(cause?.code ?? '')) continue;
-      throw new AlipayRequestError(`HttpClient Request error, ${cause?.message ?? (error as Error).message}`, { cause: error, traceId: requestId });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-/**
- * `AlipaySdk#curl(method, path, { query } | { body })`, JSON answers only
- * (调用方式 — https://opendocs.alipay.com/open-v3/054kaq):
- *
- * 1. the request, with an `alipay-request-id` (请求的唯一标识 — https://opendocs.alipay.com/open-v3/054oog);
- *    GET parameters in the query string, a POST's in a JSON body;
- * 2. its signature (签名 / 普通请求 — https://opendocs.alipay.com/open-v3/054q58):
- *    authString = `app_id=…,nonce=<uuid>,timestamp=<ms>`, signed content =
- *    `${authString}\n${METHOD}\n${path + query string}\n${body}\n`, SHA256withRSA with the app's
- *    private key, base64, sent as `authorization: ALIPAY-SHA256withRSA ${authString},sign=${sign}`;
- * 3. an answer with HTTP ≥ 400 is an error `{code, message}` (错误码 — https://opendocs.alipay.com/open-v3/054fcv),
- *    not verified, as the SDK did not;
- * 4. any other answer is believed only if `alipay-signature` verifies, with Alipay's public key,
- *    over `${alipay-timestamp}\n${alipay-nonce}\n${body}\n` (响应验签 — https://opendocs.alipay.com/open-v3/054d0z).
- */
-async function curl<T>(
-  alipay: Client,
-  method: 'GET' | 'POST',
-  path: string,
-  options: { query?: Record<string, string>; body?: Record<string, unknown> },
-): Promise<{ data: T; responseHttpStatus: number; traceId: string }> {
-  if (!alipay.alipayPublicKey) throw new TypeError('config.alipayPublicKey is needed to verify the answers');
-  let url = `${alipay.endpoint}${path}`;
-  let httpRequestUrl = path;
-  let httpRequestBody = '';
-  const requestId = randomUUID().replaceAll('-', '');
-  const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'alipay-request-id': requestId, accept: 'application/json' };
-  if (options.query) {
-    const urlObject = new URL(url);
-    for (const key in options.query) urlObject.searchParams.set(key, String(options.query[key]));
-    url = urlObject.toString();
-    httpRequestUrl = `${urlObject.pathname}${urlObject.search}`;
-  }
-  if (method === 'POST') {
-    httpRequestBody = options.body ? JSON.stringify(options.body) : '';
-    headers['content-type'] = 'application/json';
-  }
-  const authString = `app_id=${alipay.appId},nonce=${randomUUID()},timestamp=${Date.now()}`;
-  const signString = `${authString}\n${method}\n${httpRequestUrl}\n${httpRequestBody}\n`;
-  const signature = createSign('RSA-SHA256').update(signString, 'utf-8').sign(alipay.privateKey, 'base64');
-  headers['authorization'] = `ALIPAY-SHA256withRSA ${authString},sign=${signature}`;
-
-  const response = await exchange(url, { method, headers, ...(method === 'POST' ? { body: httpRequestBody } : {}) }, alipay.timeoutMs, requestId);
-  const traceId = response.headers.get('alipay-trace-id') ?? requestId;
-  if (response.status >= 400) {
-    // Not JSON → a SyntaxError, as with the SDK: not an Alipay answer, so unknown.
-    const errorData = JSON.parse(response.text) as { code?: string; message?: string };
-    throw new AlipayRequestError(String(errorData.message), { code: errorData.code, responseHttpStatus: response.status, traceId });
-  }
-  const timestamp = response.headers.get('alipay-timestamp');
-  const nonce = response.headers.get('alipay-nonce');
-  const expected = response.headers.get('alipay-signature');
-  const verified =
-    expected !== null &&
-    createVerify('RSA-SHA256').update(`${timestamp}\n${nonce}\n${response.text}\n`, 'utf-8').verify(alipay.alipayPublicKey, expected, 'base64');
-  if (!verified) {
-    throw new AlipayRequestError('支付宝响应验签失败 (the answer’s signature does not verify with config.alipayPublicKey)', {
-      code: 'response-signature-verify-error',
-      responseHttpStatus: response.status,
-      traceId,
-    });
-  }
-  return { data: JSON.parse(response.text) as T, responseHttpStatus: response.status, traceId };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The adapter.
-// ---------------------------------------------------------------------------------------------
+export const isCertificateMode = (config: AlipayConfig) => Boolean(config.appCert);
 
 /**
  * Refusals that a resend cannot cure: the payee is wrong or unknown, or the request itself is
@@ -232,9 +131,9 @@ export const PERMANENT_REFUSALS: ReadonlySet<string> = new Set([
   'ILLEGAL_ARGUMENT',
 ]);
 
-/** A 2088… number is an Alipay user id; anything else (account, e-mail, phone) a logon id. */
-export function payeeIdentity(account: string): { identity: string; identity_type: 'ALIPAY_USER_ID' | 'ALIPAY_LOGON_ID' } {
-  return { identity: account, identity_type: /^2088\d{12}$/.test(account) ? 'ALIPAY_USER_ID' : 'ALIPAY_LOGON_ID' };
+/** Alipay's `payee_info` for a payee (P4). */
+export function payeeInfo(payee: Payee) {
+  return { identity: payee.identity, identity_type: payee.identityType, ...(payee.name ? { name: payee.name } : {}) };
 }
 
 /** The biz content of alipay.fund.trans.uni.transfer for a transfer request. */
@@ -245,8 +144,16 @@ export function transferBody(request: TransferRequest) {
     product_code: PRODUCT_CODE,
     biz_scene: BIZ_SCENE,
     order_title: request.title,
-    payee_info: { ...payeeIdentity(request.payeeAccount), ...(request.payeeName ? { name: request.payeeName } : {}) },
+    payee_info: payeeInfo(request.payee),
   };
+}
+
+/** "123.45" (Alipay's yuan) → 12345 fen, no floating point; undefined when it is not an amount. */
+export function yuanToFen(yuan: unknown): number | undefined {
+  const match = typeof yuan === 'string' ? /^(\d+)(?:\.(\d{1,2}))?$/.exec(yuan) : null;
+  if (!match) return undefined;
+  const fen = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  return Number.isSafeInteger(fen) ? fen : undefined;
 }
 
 interface OrderAnswer {
@@ -285,45 +192,171 @@ function fromOrder(answer: OrderAnswer): TransferOutcome {
   }
 }
 
+/** What the SDK's `AlipayRequestError` carries (read by shape: the class lives in the lazily loaded SDK). */
+interface SdkError {
+  code?: string;
+  responseHttpStatus?: number;
+  message: string;
+}
+const sdkError = (error: unknown): SdkError =>
+  error instanceof Error ? (error as Error & SdkError) : { message: String(error) };
+
+/** An answer that is not provably Alipay's (signature, certificate serial) or a refused signature of ours. */
+const isSignatureProblem = ({ code }: SdkError) =>
+  code === 'response-signature-verify-error' || code === 'response-alipay-sn-verify-error' || code === 'invalid-signature' || code === 'isv.invalid-signature';
+
 /** An error of a transfer call → what it says about the money. */
 function fromTransferError(error: unknown): TransferOutcome {
-  if (!(error instanceof AlipayRequestError)) return { outcome: 'unknown', reason: error instanceof Error ? error.message : String(error) };
-  const status = error.responseHttpStatus;
-  const code = error.code ?? '';
+  const { code = '', responseHttpStatus: status, message } = sdkError(error);
   // No HTTP answer (timeout, connection), an answer that is not provably Alipay's, or a system error.
   if (status === undefined || code.startsWith('response-') || status >= 500 || status === 429 || code === 'SYSTEM_ERROR') {
-    return { outcome: 'unknown', reason: `${code || 'no answer'}: ${error.message}` };
+    return { outcome: 'unknown', reason: `${code || 'no answer'}: ${message}` };
   }
-  return { outcome: 'failed', code: code || `HTTP_${status}`, message: error.message, retryable: !PERMANENT_REFUSALS.has(code) };
+  return { outcome: 'failed', code: code || `HTTP_${status}`, message, retryable: !PERMANENT_REFUSALS.has(code) };
 }
 
 type ConfigSource = () => Promise<AlipayConfig>;
 
+interface Connected {
+  sdk: AlipaySdk;
+  config: AlipayConfig & { timeoutMs: number };
+  loadedAt: number;
+}
+
+/** The SDK's constructor options for a configuration (the certificates as contents, not paths). */
+export function sdkConfig(config: AlipayConfig & { timeoutMs: number }): AlipaySdkConfig {
+  return {
+    appId: config.appId,
+    privateKey: config.privateKey,
+    ...(config.keyType ? { keyType: config.keyType } : {}),
+    endpoint: config.endpoint ?? DEFAULT_ENDPOINT,
+    timeout: config.timeoutMs,
+    ...(isCertificateMode(config)
+      ? { appCertContent: config.appCert!, alipayPublicCertContent: config.alipayPublicCert!, alipayRootCertContent: config.alipayRootCert! }
+      : { alipayPublicKey: config.alipayPublicKey! }),
+  };
+}
+
+export interface AlipayProviderOptions {
+  /** Read the configuration again when the copy in memory is older than this (ms). */
+  refreshMs?: number;
+  /** Milliseconds now (the real clock: this is about the process's memory, not business time). */
+  now?: () => number;
+}
+
 /**
- * The Alipay adapter. `loadConfig` is called once, on first use (in AWS it reads the secret), and
- * again only after it failed.
+ * The Alipay adapter. `loadConfig` is called on first use (in AWS it reads the secret), again when
+ * its copy is older than `refreshMs`, after it failed, and after a signature failure (rotation).
  */
-export function alipayProvider(loadConfig: ConfigSource): PaymentProvider {
-  let configured: Promise<Client> | undefined;
-  const connect = () => {
-    configured ??= loadConfig().then(client);
-    configured.catch(() => (configured = undefined));
-    return configured;
+export function alipayProvider(loadConfig: ConfigSource, options: AlipayProviderOptions = {}): PaymentProvider & { collections: CollectionPort } {
+  const refreshMs = options.refreshMs ?? DEFAULT_REFRESH_MS;
+  const now = options.now ?? Date.now;
+  let connected: Promise<Connected> | undefined;
+
+  const connect = async (): Promise<Connected> => {
+    const current = connected;
+    if (current) {
+      const ready = await current.catch(() => undefined);
+      if (ready && now() - ready.loadedAt < refreshMs) return ready;
+      if (connected !== current) return connect();
+    }
+    const next = (async () => {
+      const [{ AlipaySdk }, raw] = await Promise.all([import('alipay-sdk'), loadConfig()]);
+      const config = capped(raw);
+      const problems = alipayConfigProblems(config);
+      if (problems.length > 0) throw new Error(`Alipay configuration lacks ${problems.join(', ')}`);
+      return { sdk: new AlipaySdk(sdkConfig(config)), config, loadedAt: now() };
+    })();
+    connected = next;
+    next.catch(() => {
+      if (connected === next) connected = undefined;
+    });
+    return next;
+  };
+
+  /**
+   * After a signature failure the credentials may have rotated: read them again next time — unless
+   * this copy is fresher than a minute (forged notifications must not turn into secret reads).
+   */
+  const reloadSoon = async () => {
+    const current = connected;
+    const ready = await current?.catch(() => undefined);
+    if (connected === current && (!ready || now() - ready.loadedAt >= MIN_RELOAD_MS)) connected = undefined;
+  };
+  const noteError = async (error: unknown) => {
+    if (isSignatureProblem(sdkError(error))) await reloadSoon();
+  };
+
+  async function curl<T>(alipay: Connected, method: 'GET' | 'POST', path: string, args: { query?: Record<string, string>; body?: Record<string, unknown> }) {
+    try {
+      return (await alipay.sdk.curl<T>(method, path, { ...args, requestTimeout: alipay.config.timeoutMs })).data;
+    } catch (error) {
+      await noteError(error);
+      throw error;
+    }
+  }
+
+  const collections: CollectionPort = {
+    acknowledgement: 'success',
+    async create(request) {
+      const alipay = await connect();
+      const notifyUrl = alipay.config.notifyUrl ?? request.notifyUrl;
+      const data = await curl<{ out_trade_no?: string; qr_code?: string }>(alipay, 'POST', PRECREATE_PATH, {
+        body: {
+          out_trade_no: request.outTradeNo,
+          total_amount: fenToYuan(request.amountFen),
+          subject: request.subject,
+          // Alipay's `yyyy-MM-dd HH:mm:ss`, Beijing time.
+          time_expire: new Date(Date.parse(request.expiresAt) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' '),
+          ...(notifyUrl ? { notify_url: notifyUrl } : {}),
+        },
+      });
+      return { provider: 'alipay', paymentId: request.outTradeNo, ...(data.qr_code ? { qrCode: data.qr_code } : {}) };
+    },
+    async query(outTradeNo) {
+      try {
+        const alipay = await connect();
+        const data = await curl<{ trade_status?: string; trade_no?: string; total_amount?: string; send_pay_date?: string }>(alipay, 'POST', TRADE_QUERY_PATH, {
+          body: { out_trade_no: outTradeNo },
+        });
+        return tradeStatus(outTradeNo, data.trade_status, data.total_amount, data.trade_no, data.send_pay_date);
+      } catch (error) {
+        const { code, message } = sdkError(error);
+        if (code === 'ACQ.TRADE_NOT_EXIST' || code === 'TRADE_NOT_EXIST') return { status: 'not-found', outTradeNo };
+        return { status: 'unknown', outTradeNo, reason: `query failed: ${code ?? ''} ${message}` };
+      }
+    },
+    async verifyNotification({ body }) {
+      const alipay = await connect();
+      const fields = Object.fromEntries(new URLSearchParams(body));
+      // Values as received, already form-decoded: verified without a second decoding (V2).
+      let verified = alipay.sdk.checkNotifySignV2(fields);
+      if (!verified) {
+        // Perhaps the credentials rotated since they were read: read them once more (at most once a minute).
+        await reloadSoon();
+        const again = await connect();
+        if (again !== alipay) verified = again.sdk.checkNotifySignV2(fields);
+      }
+      if (!verified || fields['app_id'] !== alipay.config.appId || !fields['out_trade_no']) return null;
+      return tradeStatus(fields['out_trade_no'], fields['trade_status'], fields['total_amount'], fields['trade_no'], fields['gmt_payment']);
+    },
   };
 
   return {
     name: 'alipay',
-    async transfer(request) {
-      let alipay: Client;
+    maxCallMs: ALIPAY_MAX_CALL_MS,
+    async transfer(request, guard) {
+      let alipay: Connected;
       try {
         alipay = await connect();
       } catch (error) {
         // Nothing was sent: the configuration (or its secret) could not be read.
         return { outcome: 'failed', code: 'PROVIDER_NOT_CONFIGURED', message: (error as Error).message, retryable: true };
       }
+      // P3: the lease may have lapsed while the SDK or the secret loaded; then nothing leaves.
+      if (guard && !guard.mayCall()) return { outcome: 'not-sent' };
       try {
-        const { data } = await curl<OrderAnswer>(alipay, 'POST', TRANSFER_PATH, { body: transferBody(request) });
-        return fromOrder(data);
+        return fromOrder(await curl<OrderAnswer>(alipay, 'POST', TRANSFER_PATH, { body: transferBody(request) }));
       } catch (error) {
         return fromTransferError(error);
       }
@@ -331,14 +364,34 @@ export function alipayProvider(loadConfig: ConfigSource): PaymentProvider {
     async query(outBizNo): Promise<QueryOutcome> {
       try {
         const alipay = await connect();
-        const { data } = await curl<OrderAnswer>(alipay, 'GET', QUERY_PATH, {
-          query: { out_biz_no: outBizNo, product_code: PRODUCT_CODE, biz_scene: BIZ_SCENE },
-        });
-        return fromOrder(data);
+        return fromOrder(
+          await curl<OrderAnswer>(alipay, 'GET', QUERY_PATH, { query: { out_biz_no: outBizNo, product_code: PRODUCT_CODE, biz_scene: BIZ_SCENE } }),
+        );
       } catch (error) {
-        if (error instanceof AlipayRequestError && error.code === 'ORDER_NOT_EXIST') return { outcome: 'not-found' };
-        return { outcome: 'unknown', reason: `query failed: ${(error as Error).message}` };
+        const { code, message } = sdkError(error);
+        if (code === 'ORDER_NOT_EXIST') return { outcome: 'not-found' };
+        return { outcome: 'unknown', reason: `query failed: ${code ?? ''} ${message}` };
       }
     },
+    collections,
   };
+}
+
+/** A trade's status (query answer or notification) → the port's collection status. */
+function tradeStatus(outTradeNo: string, status: string | undefined, totalAmount: string | undefined, tradeNo: string | undefined, paidAt: string | undefined): CollectionStatus {
+  switch (status) {
+    case 'TRADE_SUCCESS':
+    case 'TRADE_FINISHED': {
+      const amountFen = yuanToFen(totalAmount);
+      if (amountFen === undefined || !tradeNo) return { status: 'unknown', outTradeNo, reason: 'paid trade without amount or trade number' };
+      const at = beijingTime(paidAt);
+      return { status: 'paid', outTradeNo, amountFen, providerRef: tradeNo, ...(at ? { paidAt: at } : {}) };
+    }
+    case 'WAIT_BUYER_PAY':
+      return { status: 'pending', outTradeNo };
+    case 'TRADE_CLOSED':
+      return { status: 'closed', outTradeNo };
+    default:
+      return { status: 'unknown', outTradeNo, reason: `unexpected trade status ${JSON.stringify(status)}` };
+  }
 }

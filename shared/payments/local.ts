@@ -17,7 +17,7 @@ import { clock } from '#shared/clock.ts';
 import { toIso, toMs } from '#shared/rules/time.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
 import { keys } from '#shared/store/keys.ts';
-import type { PaymentProvider, QueryOutcome, TransferOutcome, TransferRequest } from './port.ts';
+import type { NotSent, PaymentProvider, QueryOutcome, TransferGuard, TransferOutcome, TransferRequest } from './port.ts';
 
 export interface LocalProviderFaults {
   /** The next N transfers are refused (nothing recorded), with `failCode` (default LOCAL_UNAVAILABLE). */
@@ -99,8 +99,10 @@ async function readTransfer(outBizNo: string): Promise<LocalTransfer | undefined
   return result.Item as LocalTransfer | undefined;
 }
 
-async function transfer(request: TransferRequest): Promise<TransferOutcome> {
+async function transfer(request: TransferRequest, guard?: TransferGuard): Promise<TransferOutcome | NotSent> {
   if (faults.delayMs) await sleep(faults.delayMs);
+  // P3: as every adapter, nothing leaves once the sender's lease lapsed (checked last thing before sending).
+  if (guard && !guard.mayCall()) return { outcome: 'not-sent' };
   const now = clock.now().getTime();
   calls.push({ kind: 'transfer', outBizNo: request.outBizNo, at: toIso(now) });
   if (take('failNext')) {

@@ -12,15 +12,26 @@
  *   so the caller must `query` before sending again, never resend blindly.
  */
 
+/**
+ * An Alipay payee (P4): a 2088… user id, or a logon id (account, e-mail, phone) with the holder's
+ * real name, which Alipay checks against the account.
+ */
+export interface Payee {
+  identity: string;
+  identityType: 'ALIPAY_USER_ID' | 'ALIPAY_LOGON_ID';
+  /** The payee's real name: required with a logon id. */
+  name?: string;
+}
+
 export interface TransferRequest {
   /** The payout id: the idempotency key at the provider (Alipay `out_biz_no`). */
   outBizNo: string;
   /** Integer fen; adapters convert without floats. */
   amountFen: number;
-  /** Where the money goes: an Alipay logon id (account, e-mail, phone) or a 2088… user id. */
+  /** Where the money goes (P4); never guessed. */
+  payee: Payee;
+  /** `payee.identity`, for adapters that key transfers on a bare account (the local provider). */
   payeeAccount: string;
-  /** The payee's real name, when known (Alipay checks it against a logon id). */
-  payeeName?: string;
   /** Shown to the payee with the transfer (Alipay `order_title`). */
   title: string;
 }
@@ -63,10 +74,30 @@ export interface NotFound {
 export type TransferOutcome = Confirmed | Processing | Failed | Unknown;
 export type QueryOutcome = Confirmed | Processing | Failed | Unknown | NotFound;
 
+/** What a sender hands the adapter with a transfer (P3). */
+export interface TransferGuard {
+  /**
+   * Whether the sender may still call the provider: checked by the adapter right before the
+   * request leaves (after any configuration or SDK loading), so a sender whose lease lapsed
+   * meanwhile never calls. When false the adapter sends nothing and answers `not-sent`.
+   */
+  mayCall(): boolean;
+}
+
+/** The adapter sent nothing: the sender's guard said it may no longer call. */
+export interface NotSent {
+  outcome: 'not-sent';
+}
+
 export interface PaymentProvider {
   readonly name: 'local' | 'alipay';
+  /**
+   * The longest one provider call can last, all timeouts and the client's own resend included
+   * (ms): a request still in flight reaches the provider within it. 0 when calls cannot hang.
+   */
+  readonly maxCallMs?: number;
   /** Sends a transfer; idempotent on `outBizNo`. */
-  transfer(request: TransferRequest): Promise<TransferOutcome>;
+  transfer(request: TransferRequest, guard?: TransferGuard): Promise<TransferOutcome | NotSent>;
   /** What became of the transfer sent under `outBizNo`. */
   query(outBizNo: string): Promise<QueryOutcome>;
   /** The other direction (D4): money in. Optional only until every adapter implements it. */

@@ -7,7 +7,8 @@
  *   cold start that pays nothing never reads it).
  */
 import { ConfigurationError, optionalEnv } from '#shared/config.ts';
-import { AlipayConfigSchema, alipayProvider, type AlipayConfig } from './alipay.ts';
+import { logger } from '#shared/logger.ts';
+import { AlipayConfigSchema, alipayConfigProblems, alipayProvider, capped, MAX_TIMEOUT_MS, type AlipayConfig } from './alipay.ts';
 import { localProvider } from './local.ts';
 import type { PaymentProvider } from './port.ts';
 
@@ -21,12 +22,23 @@ export function parseAlipayConfig(json: string | undefined, source: string): Ali
   const parsed = AlipayConfigSchema.safeParse(value);
   // Never echo the value: it holds a private key.
   if (!parsed.success) throw new ConfigurationError(`${source} is not an Alipay configuration: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-  return parsed.data;
+  const problems = alipayConfigProblems(parsed.data);
+  if (problems.length > 0) throw new ConfigurationError(`${source} is not an Alipay configuration: it lacks ${problems.join(', ')}`);
+  // P3: a call may never outlive the payout lease, which is sized against the cap.
+  if ((parsed.data.timeoutMs ?? 0) > MAX_TIMEOUT_MS) logger.warn(`${source}: timeoutMs capped at ${MAX_TIMEOUT_MS} ms`);
+  return capped(parsed.data);
 }
 
+let secrets: Promise<import('@aws-sdk/client-secrets-manager').SecretsManagerClient> | undefined;
+
+/**
+ * The secret's current version (AWSCURRENT), read on first use and again whenever the adapter asks
+ * (its copy is old, or a signature failed): a rotated secret is picked up without a deploy.
+ */
 async function secretConfig(secretArn: string): Promise<AlipayConfig> {
   const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  secrets ??= Promise.resolve(new SecretsManagerClient({}));
+  const secret = await (await secrets).send(new GetSecretValueCommand({ SecretId: secretArn }));
   return parseAlipayConfig(secret.SecretString, `The secret ${secretArn}`);
 }
 

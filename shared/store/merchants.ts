@@ -1,3 +1,4 @@
+import type { Payee } from '#shared/payments/port.ts';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Enrollment, Merchant } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
@@ -21,7 +22,10 @@ import { outboxPut } from './outbox.ts';
 
 export interface MerchantProfileFields {
   name: string;
-  alipayAccount: string;
+  /** The old form of the payee: an Alipay logon id (paid with `name` as the real name). */
+  alipayAccount?: string;
+  /** P4: the merchant's Alipay payee. */
+  alipay?: Payee;
   liveBaseId?: string;
   categories: string[];
 }
@@ -169,14 +173,21 @@ export async function putMerchantProfile(merchantId: string, fields: MerchantPro
       TableName: tableName,
       Key: keys.merchant(merchantId),
       UpdateExpression:
-        'SET entity = :entity, merchantId = :merchantId, #name = :name, alipayAccount = :alipay, categories = :categories, updatedAt = :at' +
-        (fields.liveBaseId ? ', liveBaseId = :liveBase' : ' REMOVE liveBaseId'),
+        'SET entity = :entity, merchantId = :merchantId, #name = :name, categories = :categories, updatedAt = :at' +
+        (fields.alipayAccount ? ', alipayAccount = :alipay' : '') +
+        (fields.alipay ? ', alipay = :payee' : '') +
+        (fields.liveBaseId ? ', liveBaseId = :liveBase' : '') +
+        // Whatever this PUT leaves out is removed: the profile is the last one put.
+        ((removed) => (removed.length ? ` REMOVE ${removed.join(', ')}` : ''))(
+          [fields.alipayAccount ? '' : 'alipayAccount', fields.alipay ? '' : 'alipay', fields.liveBaseId ? '' : 'liveBaseId'].filter(Boolean),
+        ),
       ExpressionAttributeNames: { '#name': 'name' },
       ExpressionAttributeValues: {
         ':entity': 'Merchant',
         ':merchantId': merchantId,
         ':name': fields.name,
-        ':alipay': fields.alipayAccount,
+        ...(fields.alipayAccount ? { ':alipay': fields.alipayAccount } : {}),
+        ...(fields.alipay ? { ':payee': fields.alipay } : {}),
         ':categories': fields.categories,
         ':at': at,
         ...(fields.liveBaseId ? { ':liveBase': fields.liveBaseId } : {}),

@@ -9,6 +9,8 @@ import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
 import type { StoredClaim } from './claims.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { listPage } from './pagination.ts';
+import type { Payee } from '#shared/payments/port.ts';
+import { asPayee, profilePayee } from '#shared/payments/payee.ts';
 
 /**
  * How `dueBy` was computed (P2): the plan's rule on the PRC working-day calendar, the plan's rule
@@ -28,7 +30,12 @@ export interface StoredPayout {
   source?: 'claim' | 'deposit';
   /** The merchant whose deposit funds a `source: 'deposit'` payout. */
   depositMerchantId?: string;
+  /** `alipayAccount`: the payee's identity masked ('' while no payee is known), for the wire. */
   beneficiary: Party & { alipayAccount: string };
+  /** P4: where the money goes; set when known (at approval, or by the job at send time). */
+  payee?: Payee;
+  /** P4: the job found no payee to send to; it waits, never sent to a guessed account. */
+  deferred?: boolean;
   amountFen: number;
   status: PayoutStatus;
   attempts: number;
@@ -62,6 +69,11 @@ export interface StoredPayout {
   /** While SENDING: which run holds the payout, and until when (a crashed run's lease expires). */
   leaseToken?: string;
   leaseUntil?: string;
+  /**
+   * P3: until when a call of the last sender may still reach the provider (its lease plus the
+   * provider's longest call): "not found" before then is not final.
+   */
+  inFlightUntil?: string;
 }
 
 /**
@@ -105,6 +117,28 @@ export async function merchantAlipayAccount(merchantId: string): Promise<string>
   );
   const account = result.Item?.['alipayAccount'];
   return typeof account === 'string' ? account : '';
+}
+
+/** P4: a merchant's payee, from its profile (`alipay`, or the old `alipayAccount` as a logon id). */
+export async function merchantPayee(merchantId: string): Promise<Payee | undefined> {
+  const result = await documentClient.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: keys.merchant(merchantId),
+      ProjectionExpression: 'alipay, alipayAccount, #name',
+      ExpressionAttributeNames: { '#name': 'name' },
+      ConsistentRead: true,
+    }),
+  );
+  return profilePayee(result.Item?.['alipay'], result.Item?.['alipayAccount'], result.Item?.['name']);
+}
+
+/** P4: a buyer's payee, as the order's `order.paid` brought it (`buyerAlipay`). */
+export async function orderBuyerPayee(orderId: string): Promise<Payee | undefined> {
+  const result = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.order(orderId), ProjectionExpression: 'buyerAlipay', ConsistentRead: true }),
+  );
+  return asPayee(result.Item?.['buyerAlipay']);
 }
 
 export interface PayoutPage {

@@ -7,6 +7,7 @@ import { ulid } from 'ulid';
 import { clock } from '#shared/clock.ts';
 import type { Principal } from '#shared/http/auth.ts';
 import { HttpProblem, problems } from '#shared/http/problem.ts';
+import { maskPayee } from '#shared/payments/payee.ts';
 import { logger } from '#shared/logger.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
@@ -147,17 +148,17 @@ async function slotRefusal(ref: PolicyRef, draft: ClaimDraft) {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Where a beneficiary is paid. A merchant: the `alipayAccount` of its profile ('' when no profile
- * was ever PUT — the payout is recorded anyway and the payout job reports it unpayable). A buyer:
- * the buyer id itself — marketplace buyer accounts are Alipay-linked, and the Alipay adapter
- * transfers to it as an Alipay user id — so paying a buyer needs no read.
+ * The account shown on a new payout (`beneficiary.alipayAccount`). A merchant: the `alipayAccount`
+ * of its profile ('' when none). A buyer: '' — a buyer id is not an Alipay account (P4). Either way
+ * the payout job sends only to the payee it resolves at send time (the profile's `alipay`, the
+ * order's `buyerAlipay`) and defers a payout with none; it never pays a guessed account.
  */
 function alipayAccountOf(beneficiary: Party, merchantAccount: string | undefined): string {
-  return beneficiary.role === 'buyer' ? beneficiary.id : (merchantAccount ?? '');
+  return beneficiary.role === 'buyer' ? '' : (merchantAccount ?? '');
 }
 
 async function readAlipayAccount(beneficiary: Party): Promise<string> {
-  return beneficiary.role === 'buyer' ? beneficiary.id : merchantAlipayAccount(beneficiary.id);
+  return beneficiary.role === 'buyer' ? '' : merchantAlipayAccount(beneficiary.id);
 }
 
 /**
@@ -442,9 +443,16 @@ export function claimView(claim: Claim) {
 
 /** The Payout of api.md, `overdue` computed at `now` (P2). */
 export function payoutView(payout: StoredPayout, now: string) {
-  const { createdAt: _created, overdue: _stored, ...view } = payout;
+  const { createdAt: _created, overdue: _stored, payee, deferred, inFlightUntil: _inFlight, ...view } = payout;
   const dueByApproximate = payout.dueByApproximate === true || payout.dueByBasis === 'calendar-days-fallback';
-  return { ...view, dueByApproximate, overdue: isOverdue(payout, now) };
+  // P4: the payee only masked; `deferred` while the job found none to send to.
+  return {
+    ...view,
+    ...(payee ? { payee: maskPayee(payee) } : {}),
+    deferred: deferred === true,
+    dueByApproximate,
+    overdue: isOverdue(payout, now),
+  };
 }
 
 function claimEventDetail(claim: StoredClaim) {

@@ -46,7 +46,8 @@ function toView(profile: MerchantProfile): MerchantView {
   return {
     merchantId: profile.merchantId,
     name: profile.name,
-    alipayAccount: profile.alipayAccount,
+    ...(profile.alipayAccount ? { alipayAccount: profile.alipayAccount } : {}),
+    ...(profile.alipay ? { alipay: profile.alipay } : {}),
     ...(profile.liveBaseId ? { liveBaseId: profile.liveBaseId } : {}),
     categories: profile.categories,
     penalized: profile.activePenaltyIds.length > 0,

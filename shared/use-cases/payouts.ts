@@ -11,15 +11,21 @@
  *    once the invocation has less than 10 s left (the rest stays due for the next run). The
  *    page's claims are read meanwhile, 25 to a BatchGet. Sending is Airbnb's pre-call / call /
  *    post-call split:
- *    - pre-call: PENDING or FAILED → SENDING, `attempts` + 1, a lease — a write conditioned on
- *      the status and version read, so of two runs exactly one sends;
- *    - call: `provider.transfer` with the payout id as idempotency key;
+ *    - payee (P4): the one the payout carries, else the merchant profile's or the order's
+ *      `buyerAlipay`, resolved now; none known → deferred (never a guessed account);
+ *    - pre-call: PENDING or FAILED → SENDING, `attempts` + 1, a lease and `inFlightUntil`
+ *      (lease end + the provider's longest call) — a write conditioned on the status and version
+ *      read, so of two runs exactly one sends;
+ *    - call: `provider.transfer` with the payout id as idempotency key — only if the call ends,
+ *      at its longest, inside the lease (checked right before, and by the adapter again);
  *    - post-call: record the outcome, conditioned on the lease: confirmed → CONFIRMED with the
  *      claim PAID, the policy CLAIMED and `payout.sent` in one transaction (P1); processing →
  *      SENT, queried later; refused → FAILED, retried with exponential backoff up to the limit,
  *      then FAILED for good with `payout.failed`; unknown → UNKNOWN.
  *    An UNKNOWN, SENT or lease-expired SENDING payout is queried before anything else (P3); only
- *    a provider that never received the transfer sees it again, under the same key.
+ *    a provider that never received the transfer sees it again, under the same key, and only once
+ *    `inFlightUntil` is over (no sender can still be calling). A confirmation whose lease-guarded
+ *    write lost is written over the payout as it is now (even FAILED): money that moved is recorded.
  *    Every write goes through one group commit (`GroupCommit`, `writePayouts`): alone it is a
  *    single conditional write; when the run is busy, the writes waiting meanwhile share one
  *    transaction (each payout still all or nothing, each still under its own condition), and a
@@ -29,7 +35,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigurationError, countEnv, optionalEnv } from '#shared/config.ts';
 import { logger } from '#shared/logger.ts';
-import type { Failed, PaymentProvider, QueryOutcome, TransferOutcome } from '#shared/payments/port.ts';
+import type { Failed, Payee, PaymentProvider, QueryOutcome, TransferOutcome } from '#shared/payments/port.ts';
+import { maskPayee, payeeProblem } from '#shared/payments/payee.ts';
 import {
   IllegalTransition,
   isOverdue,
@@ -48,7 +55,9 @@ import { sortableInstant } from '#shared/store/keys.ts';
 import {
   claimPaidWrites,
   claimsByIds,
-  merchantAlipayAccount,
+  getPayout,
+  merchantPayee,
+  orderBuyerPayee,
   payoutsDue,
   writePayouts,
   type PayoutEvent,
@@ -137,6 +146,23 @@ export const payoutRetryPolicy: PayoutRetryPolicy = {
  */
 export const payoutConcurrency = countEnv('PAYOUT_CONCURRENCY', 32);
 
+/** What a lease keeps beyond two of the longest provider calls (clock skew, a slow write). */
+export const LEASE_MARGIN_MS = 10_000;
+
+/**
+ * P3, checked at start-up (failing fast): a lease must outlast two of the longest provider calls
+ * plus a margin — the sender only starts a call that ends inside its lease, and "not found" is
+ * final only once the lease and one more longest call are over.
+ */
+export function assertLeaseCoversCalls(retry: PayoutRetryPolicy, provider: Pick<PaymentProvider, 'name' | 'maxCallMs'>): void {
+  const call = provider.maxCallMs ?? 0;
+  if (retry.leaseMs <= 2 * call + LEASE_MARGIN_MS) {
+    throw new ConfigurationError(
+      `PAYOUT_LEASE (${retry.leaseMs} ms) must exceed 2 × the ${provider.name} provider's longest call (${call} ms) + ${LEASE_MARGIN_MS} ms`,
+    );
+  }
+}
+
 export interface PayoutOptions {
   provider: PaymentProvider;
   /** "Now" for each step (the clock; a run lasts, and leases count from the moment they are taken). */
@@ -163,7 +189,9 @@ export async function runPayouts(options: PayoutOptions): Promise<PayoutResult> 
     job.result.errors += 1;
     logger.error('Payout handling failed; it stays due for the next run', error as Error);
   };
-  const job: PayoutRun = new PayoutRun(options.provider, options.now ?? nowInstant, options.retry ?? payoutRetryPolicy, onError);
+  const retry = options.retry ?? payoutRetryPolicy;
+  assertLeaseCoversCalls(retry, options.provider);
+  const job: PayoutRun = new PayoutRun(options.provider, options.now ?? nowInstant, retry, onError);
   const capacity = { add: (units: number) => (job.result.readCapacityUnits += units) };
   const mayStart = () => remainingMs() >= STOP_WHEN_REMAINING_MS;
   // A payout a run could not move (another run had it) keeps its entry: read it once per run only.
@@ -252,6 +280,32 @@ function dueFor(payout: StoredPayout): string | null {
   const firstOverdue = toIso(toMs(payout.dueBy) + 1);
   const reportPending = !payout.overdue && isOverdue(payout, firstOverdue);
   return reportPending && toMs(firstOverdue) < toMs(act) ? firstOverdue : act;
+}
+
+/** The status a confirmation moves a payout to, through the lifecycle's hops, from where it is. */
+function confirmedFrom(status: PayoutStatus): PayoutStatus {
+  switch (status) {
+    case 'SENT':
+      return through('SENT', 'CONFIRMED');
+    case 'SENDING':
+    case 'UNKNOWN':
+      return through(status, 'SENT', 'CONFIRMED');
+    default: // PENDING, FAILED (even for good): the provider says it paid, so it did
+      return through(status, 'SENDING', 'SENT', 'CONFIRMED');
+  }
+}
+
+/** A late confirmation `confirmed` (built over an older read) laid over the payout as it is now. */
+function confirmedOver(fresh: StoredPayout, confirmed: StoredPayout): StoredPayout {
+  const { failureCode: _code, failedAt: _failed, deferred: _deferred, ...rest } = unscheduled(fresh);
+  return {
+    ...rest,
+    status: confirmedFrom(fresh.status),
+    providerRef: confirmed.providerRef!,
+    sentAt: fresh.sentAt ?? confirmed.sentAt!,
+    paidAt: confirmed.paidAt!,
+    ...(confirmed.providerPaidAt ? { providerPaidAt: confirmed.providerPaidAt } : {}),
+  };
 }
 
 /** CONFIRMED, or FAILED for good (no retry planned): the job has nothing left to do. */
@@ -419,35 +473,90 @@ class PayoutRun {
     }
   }
 
+  /**
+   * P4: where the payout goes — the payee it carries, or else the one known now: the merchant's
+   * profile (`alipay`), or the buyer's Alipay identity that came with the order (`buyerAlipay`).
+   * Never a guess: undefined when none is known (or the one known is not valid).
+   */
+  private async payeeOf(payout: StoredPayout): Promise<Payee | undefined> {
+    if (payout.payee) return payout.payee;
+    let payee: Payee | undefined;
+    if (payout.beneficiary.role === 'merchant') payee = await merchantPayee(payout.beneficiary.id);
+    else if (payout.claimId) {
+      const claim = await this.claimOf(payout);
+      const orderId = claim?.orderId ?? (claim === null ? (await getClaim(payout.claimId))?.orderId : undefined);
+      if (orderId) payee = await orderBuyerPayee(orderId);
+    }
+    if (payee && payeeProblem(payee)) {
+      logger.error('Payee on record is not a valid Alipay identity; the payout waits', { payoutId: payout.payoutId, payee: maskPayee(payee), problem: payeeProblem(payee) });
+      return undefined;
+    }
+    return payee;
+  }
+
   /** Pre-call, call, post-call. */
   private async send(payout: StoredPayout): Promise<void> {
-    const account = payout.beneficiary.alipayAccount || (payout.beneficiary.role === 'merchant' ? await merchantAlipayAccount(payout.beneficiary.id) : '');
-    if (!account) return this.defer(payout, 'NO_ALIPAY_ACCOUNT', `${payout.beneficiary.role} ${payout.beneficiary.id} has no Alipay account`);
+    const payee = await this.payeeOf(payout);
+    if (!payee) return this.defer(payout, 'NO_PAYEE', `${payout.beneficiary.role} ${payout.beneficiary.id} has no Alipay identity on record`);
     const now = this.now();
+    const leaseUntil = toMs(now) + this.retry.leaseMs;
+    const { deferred: _deferred, ...rest } = unscheduled(payout);
     const sending = await this.step(payout, {
-      ...unscheduled(payout),
+      ...rest,
       status: through(payout.status, 'SENDING'),
       attempts: payout.attempts + 1,
-      beneficiary: { ...payout.beneficiary, alipayAccount: account },
+      payee,
+      beneficiary: { ...payout.beneficiary, alipayAccount: maskPayee(payee).identity },
       leaseToken: randomUUID(),
-      leaseUntil: toIso(toMs(now) + this.retry.leaseMs),
+      leaseUntil: toIso(leaseUntil),
+      // P3: a call this sender starts reaches the provider before then, or never.
+      inFlightUntil: toIso(leaseUntil + this.maxCallMs),
     });
     if (sending) await this.transfer(sending);
   }
 
+  private get maxCallMs(): number {
+    return this.provider.maxCallMs ?? 0;
+  }
+
+  /**
+   * P3: whether the sender holding `sending` may still start a provider call — one that ends,
+   * at its longest, inside the lease. Checked right before the call, and by the adapter again
+   * right before its request leaves; a sender past it never calls.
+   */
+  private mayCall(sending: StoredPayout): boolean {
+    return toMs(this.now()) + this.maxCallMs < toMs(sending.leaseUntil!);
+  }
+
   private async transfer(sending: StoredPayout): Promise<void> {
+    if (!this.mayCall(sending)) {
+      // Stalled past the lease between the pre-call write and the call: another run owns it now.
+      logger.warn('Lease lapsed before the provider call; not calling', { payoutId: sending.payoutId });
+      this.result.skipped += 1;
+      return;
+    }
     this.result.sent += 1;
     const [outcome, claim] = await Promise.all([
       this.provider
-        .transfer({
-          outBizNo: sending.payoutId,
-          amountFen: sending.amountFen,
-          payeeAccount: sending.beneficiary.alipayAccount,
-          title: sending.claimId ? `Baozhang claim ${sending.claimId}` : `Baozhang deposit ${sending.withdrawalId ?? sending.advanceId ?? sending.payoutId}`,
-        })
+        .transfer(
+          {
+            outBizNo: sending.payoutId,
+            amountFen: sending.amountFen,
+            payee: sending.payee!,
+            payeeAccount: sending.payee!.identity,
+            title: sending.claimId ? `Baozhang claim ${sending.claimId}` : `Baozhang deposit ${sending.withdrawalId ?? sending.advanceId ?? sending.payoutId}`,
+          },
+          { mayCall: () => this.mayCall(sending) },
+        )
         .catch((error: unknown): TransferOutcome => ({ outcome: 'unknown', reason: error instanceof Error ? error.message : String(error) })),
       this.claimOf(sending),
     ]);
+    if (outcome.outcome === 'not-sent') {
+      this.result.sent -= 1;
+      this.result.skipped += 1;
+      logger.warn('Lease lapsed inside the provider call, before the request left; nothing sent', { payoutId: sending.payoutId });
+      return;
+    }
     await this.record(sending, outcome, claim);
   }
 
@@ -462,21 +571,32 @@ class PayoutRun {
     ]);
     const checked = { ...payout, checks: (payout.checks ?? 0) + 1 };
     if (outcome.outcome !== 'not-found') return this.record(payout, outcome, claim, checked);
+    // P3: a sender's call may still reach the provider until its lease plus one longest call are
+    // over; until then "not found" proves nothing — ask again then, neither fail nor resend.
+    const quietAt = payout.inFlightUntil ?? (payout.leaseUntil ? toIso(toMs(payout.leaseUntil) + this.maxCallMs) : undefined);
+    if (quietAt && toMs(this.now()) < toMs(quietAt)) {
+      return this.waitForAnswer(payout, checked, { outcome: 'unknown', reason: 'not found while a sender may still be calling' }, 'OUTCOME_UNKNOWN', toIso(toMs(quietAt) + 1));
+    }
     if (payout.status === 'SENT') {
       // The provider accepted it once; a resend could pay twice. Keep asking, and say so.
       logger.error('Provider no longer knows an accepted transfer; not resending', { payoutId: payout.payoutId });
       return this.waitForAnswer(payout, checked, { outcome: 'unknown', reason: 'accepted transfer not found' });
     }
-    if (payout.attempts >= this.retry.maxAttempts) {
-      return this.fail(payout, checked, { outcome: 'failed', code: 'NOT_RECEIVED', message: 'The provider never received the transfer', retryable: false });
-    }
-    // Never received: a definite failure of that attempt, sent again under the same key.
+    // Never received, and no sender can still be calling: that attempt never reached the provider.
+    // It is no refusal (nothing to give up on: P1 wants the claim paid), so it is sent again under
+    // the same key, whatever the attempts — an overdue payout is reported meanwhile (P2).
+    const payee = await this.payeeOf(payout);
+    if (!payee) return this.defer(payout, 'NO_PAYEE', `${payout.beneficiary.role} ${payout.beneficiary.id} has no Alipay identity on record`);
+    const leaseUntil = toMs(this.now()) + this.retry.leaseMs;
     const resending = await this.step(payout, {
       ...unscheduled(checked),
       status: through(payout.status, 'FAILED', 'SENDING'),
       attempts: payout.attempts + 1,
+      payee,
+      beneficiary: { ...payout.beneficiary, alipayAccount: maskPayee(payee).identity },
       leaseToken: randomUUID(),
-      leaseUntil: toIso(toMs(this.now()) + this.retry.leaseMs),
+      leaseUntil: toIso(leaseUntil),
+      inFlightUntil: toIso(leaseUntil + this.maxCallMs),
     });
     if (resending) await this.transfer(resending);
   }
@@ -510,12 +630,18 @@ class PayoutRun {
   }
 
   /** Unknown outcome: UNKNOWN (SENT stays SENT), queried after a backoff; never resent blindly. */
-  private async waitForAnswer(previous: StoredPayout, base: StoredPayout, outcome: { outcome: 'unknown'; reason: string }, code = 'OUTCOME_UNKNOWN') {
+  private async waitForAnswer(
+    previous: StoredPayout,
+    base: StoredPayout,
+    outcome: { outcome: 'unknown'; reason: string },
+    code = 'OUTCOME_UNKNOWN',
+    at = this.backoff(Math.max(base.checks ?? 0, 1), base),
+  ) {
     const written = await this.step(previous, {
       ...unscheduled(base),
       status: previous.status === 'UNKNOWN' || previous.status === 'SENT' ? previous.status : through(previous.status, 'UNKNOWN'),
       lastError: { code, message: outcome.reason, at: this.now() },
-      nextAttemptAt: this.backoff(Math.max(base.checks ?? 0, 1), base),
+      nextAttemptAt: at,
     });
     if (written) this.result.unknown += 1;
   }
@@ -537,11 +663,16 @@ class PayoutRun {
     logger.error('Payout failed for good', { payoutId: failed.payoutId, attempts: failed.attempts, code: refusal.code });
   }
 
-  /** No account to pay (yet): nothing is sent; reported, and tried again after the longest backoff. */
+  /**
+   * P4: no payee known (yet): nothing is sent, never to a guessed account; the payout is `deferred`,
+   * still counts toward overdue, and is tried again after the longest backoff (or sooner, when
+   * overdue) — sendable once the merchant's profile or the order names a payee.
+   */
   private async defer(payout: StoredPayout, code: string, message: string): Promise<void> {
     logger.error('Payout cannot be sent', { payoutId: payout.payoutId, code, message });
     const written = await this.step(payout, {
       ...payout,
+      deferred: true,
       lastError: { code, message, at: this.now() },
       nextAttemptAt: this.backoff(Number.POSITIVE_INFINITY, payout),
     });
@@ -571,7 +702,7 @@ class PayoutRun {
     const now = this.now();
     const confirmed: StoredPayout = {
       ...unscheduled(base),
-      status: previous.status === 'SENT' ? through('SENT', 'CONFIRMED') : through(previous.status, 'SENT', 'CONFIRMED'),
+      status: confirmedFrom(previous.status),
       providerRef,
       sentAt: previous.sentAt ?? now,
       paidAt: now,
@@ -589,6 +720,7 @@ class PayoutRun {
 
   private async confirm(settlement: PayoutWrite & { writes: readonly SettlementWrite[] }, claimId: string | undefined): Promise<void> {
     let claimReread = false;
+    let rereads = 0;
     for (;;) {
       const outcome = await this.writer.submit(settlement);
       switch (outcome.status) {
@@ -597,9 +729,20 @@ class PayoutRun {
         case 'written':
           this.result.confirmed += 1;
           return;
-        case 'skipped':
-          this.result.skipped += 1;
-          return;
+        case 'skipped': {
+          // P3: the money moved. Another run changed the payout meanwhile (this run's lease
+          // lapsed, or it was even given up as FAILED): the confirmation is recorded over the
+          // payout as it is now — conditioned on it not being CONFIRMED, not on the lease.
+          const fresh = await getPayout(settlement.payout.payoutId);
+          if (!fresh || fresh.status === 'CONFIRMED' || rereads >= 3) {
+            this.result.skipped += 1;
+            return;
+          }
+          rereads += 1;
+          logger.warn('Late confirmation recorded over a payout another run had moved', { payoutId: fresh.payoutId, status: fresh.status });
+          settlement = { ...settlement, previous: guardOf(fresh), payout: confirmedOver(fresh, settlement.payout) };
+          continue;
+        }
         case 'refused': {
           const { writes } = settlement;
           const failedGroups = new Set(writes.filter((write) => outcome.failed.includes(write.name)).map((write) => write.group));

@@ -2,7 +2,7 @@ import { createVerify, generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { ConfigurationError } from '#shared/config.ts';
-import { alipayProvider, QUERY_PATH, TRANSFER_PATH, type AlipayConfig } from '#shared/payments/alipay.ts';
+import { alipayProvider, MAX_TIMEOUT_MS, PRECREATE_PATH, QUERY_PATH, TRANSFER_PATH, type AlipayConfig } from '#shared/payments/alipay.ts';
 import { fenToYuan, type PaymentProvider } from '#shared/payments/port.ts';
 import { parseAlipayConfig, selectPaymentProvider } from '#shared/payments/provider.ts';
 import { getClaim } from '#shared/store/claims.ts';
@@ -20,14 +20,24 @@ let config: AlipayConfig;
 
 beforeAll(async () => {
   gateway = await startAlipayGateway({ hangMs: 1_500 });
-  config = { appId: gateway.appId, privateKey: gateway.appPrivateKey, alipayPublicKey: gateway.alipayPublicKey, endpoint: gateway.endpoint, timeoutMs: 500 };
+  // Certificate mode, as fund transfers require: the three certificates as PEM contents.
+  config = {
+    appId: gateway.appId,
+    privateKey: gateway.appPrivateKey,
+    appCert: gateway.certificates.appCert,
+    alipayPublicCert: gateway.certificates.alipayPublicCert,
+    alipayRootCert: gateway.certificates.alipayRootCert,
+    endpoint: gateway.endpoint,
+    timeoutMs: 500,
+  };
   alipay = alipayProvider(async () => config);
-});
+}, 60_000);
 afterAll(() => gateway?.close());
 
 const transfer = (overrides: Partial<Parameters<PaymentProvider['transfer']>[0]> = {}) => ({
   outBizNo: nextId('pay_TEST'),
   amountFen: 12345,
+  payee: { identity: '2088102146225135', identityType: 'ALIPAY_USER_ID' as const },
   payeeAccount: '2088102146225135',
   title: 'Baozhang claim clm_TEST',
   ...overrides,
@@ -44,7 +54,7 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
     expect(outcome).toHaveProperty('providerPaidAt', expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/));
 
     const [sent] = requestsFor(request.outBizNo);
-    expect(sent).toMatchObject({ method: 'POST', url: TRANSFER_PATH, signatureValid: true });
+    expect(sent).toMatchObject({ method: 'POST', url: TRANSFER_PATH, signatureValid: true, mode: 'certificate' });
     expect(sent!.body).toEqual({
       out_biz_no: request.outBizNo,
       trans_amount: '123.45', // integer fen → yuan string, no floats
@@ -54,7 +64,8 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
       payee_info: { identity: '2088102146225135', identity_type: 'ALIPAY_USER_ID' },
     });
     // The signature is RSA-SHA256 over the v3 signing string, by the app's key — checked here too.
-    const [, authString, signature] = /^ALIPAY-SHA256withRSA (app_id=\d+,nonce=[\w-]+,timestamp=\d+),sign=(\S+)$/.exec(sent!.authorization)!;
+    const [, authString, signature] = /^ALIPAY-SHA256withRSA (app_id=\d+,app_cert_sn=[0-9a-f]{32},nonce=[\w-]+,timestamp=\d+),sign=(\S+)$/.exec(sent!.authorization)!;
+    expect(authString).toContain(`app_cert_sn=${gateway.certificates.appCertSn}`);
     const publicKey = (await import('node:crypto')).createPublicKey(gateway.appPrivateKey);
     expect(
       createVerify('RSA-SHA256').update(`${authString}\nPOST\n${TRANSFER_PATH}\n${sent!.rawBody}\n`).verify(publicKey, signature!, 'base64'),
@@ -62,13 +73,79 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
     expect(authString).toContain(`app_id=${gateway.appId}`);
   });
 
-  it('an account or e-mail is paid as an Alipay logon id', async () => {
-    const request = transfer({ payeeAccount: 'shop-9001@alipay.example', amountFen: 10 });
+  it('P4 a logon id is paid with the payee’s real name', async () => {
+    const request = transfer({ payee: { identity: 'shop-9001@alipay.example', identityType: 'ALIPAY_LOGON_ID', name: '张三' }, payeeAccount: 'shop-9001@alipay.example', amountFen: 10 });
     expect((await alipay.transfer(request)).outcome).toBe('confirmed');
     expect(requestsFor(request.outBizNo)[0]!.body).toMatchObject({
       trans_amount: '0.10',
-      payee_info: { identity: 'shop-9001@alipay.example', identity_type: 'ALIPAY_LOGON_ID' },
+      payee_info: { identity: 'shop-9001@alipay.example', identity_type: 'ALIPAY_LOGON_ID', name: '张三' },
     });
+  });
+
+  it('certificate SNs are Alipay’s: the stand-in’s own computation equals the SDK’s (md5 of issuer DN + decimal serial; root = RSA roots joined)', async () => {
+    const { AlipaySdk } = await import('alipay-sdk');
+    const sdk = new AlipaySdk({ appId: config.appId, privateKey: config.privateKey, appCertContent: config.appCert!, alipayPublicCertContent: config.alipayPublicCert!, alipayRootCertContent: config.alipayRootCert! });
+    expect(sdk.config.appCertSn).toBe(gateway.certificates.appCertSn);
+    expect(sdk.config.alipayCertSn).toBe(gateway.certificates.alipayCertSn);
+    expect(sdk.config.alipayRootCertSn).toBe(gateway.certificates.alipayRootCertSn);
+    // The root file holds an RSA and an EC root: only the RSA one counts.
+    expect(gateway.certificates.alipayRootCertSn).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('an answer naming another Alipay certificate (alipay-sn) is not believed: unknown', async () => {
+    const request = transfer();
+    gateway.answerNextTransfers('wrong-cert-sn');
+    expect(await alipay.transfer(request)).toMatchObject({ outcome: 'unknown', reason: expect.stringContaining('response-alipay-sn-verify-error') });
+    expect(await alipay.query(request.outBizNo)).toMatchObject({ outcome: 'confirmed' });
+  });
+
+  it('a query answer whose signature does not verify is never taken as success', async () => {
+    gateway.answerNextQueries('forged');
+    expect(await alipay.query('pay_NEVER_SENT')).toMatchObject({ outcome: 'unknown', reason: expect.stringContaining('response-signature-verify-error') });
+  });
+
+  it('fund transfers need certificate mode: the stand-in refuses one in public-key mode, nothing transferred', async () => {
+    const publicKeyMode = alipayProvider(async () => ({ appId: config.appId, privateKey: config.privateKey, alipayPublicKey: gateway.alipayPublicKey, endpoint: gateway.endpoint, timeoutMs: 500 }));
+    const request = transfer();
+    expect(await publicKeyMode.transfer(request)).toMatchObject({ outcome: 'failed', retryable: true });
+    expect(requestsFor(request.outBizNo)[0]).toMatchObject({ mode: 'public-key', signatureValid: true });
+    expect(gateway.orders.has(request.outBizNo)).toBe(false);
+  });
+
+  it('P3 the adapter sends nothing once the sender’s guard says its lease lapsed', async () => {
+    const request = transfer();
+    expect(await alipay.transfer(request, { mayCall: () => false })).toEqual({ outcome: 'not-sent' });
+    expect(requestsFor(request.outBizNo)).toHaveLength(0);
+  });
+
+  it('P3 a configured timeout is capped at load, so a call cannot outlive the payout lease', () => {
+    const parsed = parseAlipayConfig(JSON.stringify({ ...config, timeoutMs: 600_000 }), 'ALIPAY_CONFIG');
+    expect(parsed.timeoutMs).toBe(MAX_TIMEOUT_MS);
+    expect(alipay.maxCallMs).toBe(4 * MAX_TIMEOUT_MS);
+  });
+
+  it('credentials rotate without a deploy: an old copy is read again, and at once after a signature failure', async () => {
+    let reads = 0;
+    let now = 0;
+    const rotating = alipayProvider(async () => {
+      reads += 1;
+      return config;
+    }, { refreshMs: 10 * 60_000, now: () => now });
+    await rotating.query('pay_ROTATE');
+    await rotating.query('pay_ROTATE');
+    expect(reads).toBe(1);
+    now += 10 * 60_000 + 1; // the copy is old: read again
+    await rotating.query('pay_ROTATE');
+    expect(reads).toBe(2);
+    gateway.answerNextQueries('forged'); // within a minute of the read: no re-read (forgeries cost no secret reads)
+    await rotating.query('pay_ROTATE');
+    await rotating.query('pay_ROTATE');
+    expect(reads).toBe(2);
+    now += 60_000;
+    gateway.answerNextQueries('forged'); // a signature failure on an older copy: read again at once
+    await rotating.query('pay_ROTATE');
+    await rotating.query('pay_ROTATE');
+    expect(reads).toBe(3);
   });
 
   it('fen are turned into yuan with two decimals and no floating point', () => {
@@ -129,7 +206,8 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
 
   it('a refusal is a failure: for good when the payee does not exist, retryable when the balance is short', async () => {
     gateway.unknownPayees.add('nobody@alipay.example');
-    expect(await alipay.transfer(transfer({ payeeAccount: 'nobody@alipay.example' }))).toMatchObject({
+    const nobody = { identity: 'nobody@alipay.example', identityType: 'ALIPAY_LOGON_ID' as const, name: '无名' };
+    expect(await alipay.transfer(transfer({ payee: nobody, payeeAccount: nobody.identity }))).toMatchObject({
       outcome: 'failed',
       code: 'PAYEE_NOT_EXIST',
       retryable: false,
@@ -198,6 +276,9 @@ describe('selecting the provider from configuration', () => {
     const attempt = () => parseAlipayConfig(JSON.stringify({ appId: '1', privateKey: 'SECRET-KEY-MATERIAL' }), 'ALIPAY_CONFIG');
     expect(attempt).toThrow(/alipayPublicKey/);
     expect(attempt).not.toThrow(/SECRET-KEY-MATERIAL/);
+    const halfCertificates = () => parseAlipayConfig(JSON.stringify({ appId: '1', privateKey: 'K', appCert: 'SECRET-CERT' }), 'ALIPAY_CONFIG');
+    expect(halfCertificates).toThrow(/alipayPublicCert, alipayRootCert/);
+    expect(halfCertificates).not.toThrow(/SECRET-CERT/);
     expect(() => parseAlipayConfig('{', 'ALIPAY_CONFIG')).toThrow(/not JSON/);
   });
 });
@@ -228,7 +309,54 @@ describe('the payout job through the Alipay adapter', () => {
 
     const calls = requestsFor(payout.payoutId);
     expect(calls.map((r) => r.method)).toEqual(['POST', 'GET']);
-    expect(calls[0]!.body).toMatchObject({ out_biz_no: payout.payoutId, trans_amount: '20.00', payee_info: { identity: 'buyer-417', identity_type: 'ALIPAY_LOGON_ID' } });
+    // P4: the buyer is paid at the Alipay identity that came with the order, never at the buyer id.
+    expect(calls[0]!.body).toMatchObject({ out_biz_no: payout.payoutId, trans_amount: '20.00', payee_info: { identity: '2088102146225135', identity_type: 'ALIPAY_USER_ID' } });
+    expect(calls[0]!.mode).toBe('certificate');
     expect(gateway.orders.get(payout.payoutId)).toMatchObject({ transAmount: '20.00' });
+  });
+});
+
+describe('collections for deposit top-ups through Alipay, certificate mode (D4)', () => {
+  const collections = () => alipay.collections!;
+
+  it('D4 create (alipay.trade.precreate), query, and the signed notification verified by the SDK', async () => {
+    const outTradeNo = nextId('tup_TEST');
+    const instruction = await collections().create({ outTradeNo, amountFen: 100_000, subject: 'Baozhang deposit top-up', expiresAt: '2026-11-24T10:00:00+08:00', notifyUrl: 'https://api.example/v1/payments/alipay/notifications' });
+    expect(instruction).toEqual({ provider: 'alipay', paymentId: outTradeNo, qrCode: expect.stringContaining('https://qr.alipay.com/') });
+    const [created] = gateway.requests.filter((r) => r.body?.['out_trade_no'] === outTradeNo);
+    expect(created).toMatchObject({ method: 'POST', url: PRECREATE_PATH, signatureValid: true, mode: 'certificate' });
+    expect(created!.body).toMatchObject({ out_trade_no: outTradeNo, total_amount: '1000.00', time_expire: '2026-11-24 10:00:00', notify_url: 'https://api.example/v1/payments/alipay/notifications' });
+
+    expect(await collections().query(outTradeNo)).toEqual({ status: 'pending', outTradeNo });
+    expect(await collections().query(nextId('tup_NONE'))).toMatchObject({ status: 'not-found' });
+
+    gateway.pay(outTradeNo);
+    const tradeNo = gateway.trades.get(outTradeNo)!.tradeNo;
+    expect(await collections().query(outTradeNo)).toMatchObject({ status: 'paid', outTradeNo, amountFen: 100_000, providerRef: tradeNo });
+
+    const body = gateway.notificationFor(outTradeNo);
+    const notification = { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body };
+    expect(await collections().verifyNotification(notification)).toMatchObject({ status: 'paid', outTradeNo, amountFen: 100_000, providerRef: tradeNo });
+    // A replay verifies again (the signature is the same): crediting once is the caller's idempotency.
+    expect(await collections().verifyNotification(notification)).toMatchObject({ status: 'paid', outTradeNo });
+    expect(collections().acknowledgement).toBe('success');
+  });
+
+  it('D4 a notification altered after signing, or signed for another app, does not verify', async () => {
+    const outTradeNo = nextId('tup_TEST');
+    await collections().create({ outTradeNo, amountFen: 500, subject: 'Baozhang deposit top-up', expiresAt: '2026-11-24T10:00:00+08:00' });
+    gateway.pay(outTradeNo);
+    expect(await collections().verifyNotification({ headers: {}, body: gateway.notificationFor(outTradeNo, { forged: true }) })).toBeNull();
+    expect(await collections().verifyNotification({ headers: {}, body: gateway.notificationFor(outTradeNo, { appId: '2021000000009999' }) })).toBeNull();
+    expect(await collections().verifyNotification({ headers: {}, body: 'out_trade_no=x&trade_status=TRADE_SUCCESS' })).toBeNull();
+  });
+
+  it('D4 collections also work in public-key mode (the sandbox)', async () => {
+    const sandbox = alipayProvider(async () => ({ appId: config.appId, privateKey: config.privateKey, alipayPublicKey: gateway.alipayPublicKey, endpoint: gateway.endpoint, timeoutMs: 500 }));
+    const outTradeNo = nextId('tup_TEST');
+    await sandbox.collections.create({ outTradeNo, amountFen: 1, subject: 'sandbox', expiresAt: '2026-11-24T10:00:00+08:00' });
+    expect(gateway.requests.find((r) => r.body?.['out_trade_no'] === outTradeNo)).toMatchObject({ mode: 'public-key', signatureValid: true });
+    gateway.pay(outTradeNo);
+    expect(await sandbox.collections.verifyNotification({ headers: {}, body: gateway.notificationFor(outTradeNo) })).toMatchObject({ status: 'paid', amountFen: 1 });
   });
 });

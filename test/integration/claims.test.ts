@@ -82,7 +82,8 @@ describe('POST /v1/claims — submission', () => {
       {
         payoutId: expect.stringMatching(/^pay_[0-9A-Z]{26}$/),
         claimId: res.body.claimId,
-        beneficiary: { role: 'buyer', id: 'buyer-417', alipayAccount: 'buyer-417' },
+        // P4: a buyer id is no Alipay account; the job pays the order's buyerAlipay, resolved at send time.
+        beneficiary: { role: 'buyer', id: 'buyer-417', alipayAccount: '' },
         amountFen: 2000,
         status: 'PENDING',
         attempts: 0,
@@ -90,6 +91,7 @@ describe('POST /v1/claims — submission', () => {
         dueByBasis: 'working-days',
         dueByApproximate: false,
         overdue: false,
+        deferred: false,
       },
     ]);
     expect(z.strictObject(PayoutSchema.shape).safeParse(payouts.body.items[0]).error).toBeUndefined();
@@ -417,7 +419,7 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'APPROVED', amountFen: 36000 });
     const payouts = await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.ops });
-    expect(payouts.body.items).toEqual([expect.objectContaining({ amountFen: 36000, status: 'PENDING', beneficiary: { role: 'buyer', id: 'buyer-417', alipayAccount: 'buyer-417' } })]);
+    expect(payouts.body.items).toEqual([expect.objectContaining({ amountFen: 36000, status: 'PENDING', beneficiary: { role: 'buyer', id: 'buyer-417', alipayAccount: '' } })]);
     const events = (await outboxOn(approvedAt)).filter((e) => e.detail['claimId'] === claim.claimId);
     expect(events.map((e) => e.type).sort()).toEqual(['claim.approved', 'claim.refund-required']);
     expect(events.find((e) => e.type === 'claim.refund-required')?.detail).toMatchObject({ orderId: order.orderId, lineId: 'L1' });

@@ -260,6 +260,7 @@ describe('D3 withdrawals', () => {
         dueByBasis: 'working-days',
         dueByApproximate: false,
         overdue: false,
+        deferred: false, // P4: a payee is known (the profile's alipayAccount), or the job has not looked yet
       },
     ]);
     expect(z.strictObject(PayoutSchema.shape).safeParse(payouts.body.items[0]).error).toBeUndefined();

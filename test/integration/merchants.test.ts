@@ -106,6 +106,36 @@ describe('PUT /v1/merchants/{merchantId}', () => {
     expect((await api.call('PUT', '/v1/merchants/shop-x', { body: profile() })).status).toBe(401);
   });
 
+  it('P4 takes the payee as `alipay` {identity, identityType, name?}; the old alipayAccount string stays accepted', async () => {
+    const id = nextId('shop-payee');
+    const put = (body: Record<string, unknown>) => api.call('PUT', `/v1/merchants/${id}`, { as: parties.service, body });
+    const userId = { identity: '2088102146225135', identityType: 'ALIPAY_USER_ID' };
+    const res = await put(profile({ alipayAccount: undefined, alipay: userId }));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ merchantId: id, alipay: userId });
+    expect(res.body.alipayAccount).toBeUndefined();
+    const logon = { identity: 'acme@alipay.example', identityType: 'ALIPAY_LOGON_ID', name: '张三' };
+    expect((await put(profile({ alipayAccount: undefined, alipay: logon }))).body).toMatchObject({ alipay: logon });
+    // The old form replaces the new one: the profile is the last one put.
+    const old = await put(profile());
+    expect(old.body).toMatchObject({ alipayAccount: 'acme@alipay.example' });
+    expect(old.body.alipay).toBeUndefined();
+  });
+
+  it('P4 rejects a payee Alipay would refuse (400): a user id that is not 2088 + 12 digits, a logon id without the real name', async () => {
+    const put = (alipay: Record<string, unknown>) =>
+      api.call('PUT', '/v1/merchants/shop-x', { as: parties.service, body: profile({ alipayAccount: undefined, alipay }) });
+    for (const identity of ['2088', '20881021462251350', '1088102146225135', 'buyer-417']) {
+      const res = await put({ identity, identityType: 'ALIPAY_USER_ID' });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('body.alipay.identity');
+    }
+    const nameless = await put({ identity: 'acme@alipay.example', identityType: 'ALIPAY_LOGON_ID' });
+    expect(nameless.status).toBe(400);
+    expect(nameless.body.errors.map((e: { path: string }) => e.path)).toContain('body.alipay.name');
+    expect((await put({ identity: 'acme@alipay.example', identityType: 'EMAIL' })).status).toBe(400);
+  });
+
   it('rejects malformed profiles (400): missing fields, unknown fields, a bad id', async () => {
     const missing = await api.call('PUT', '/v1/merchants/shop-x', { as: parties.service, body: { name: 'x', categories: [] } });
     expect(missing.status).toBe(400);

@@ -14,7 +14,7 @@
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
-import { localProvider, resetLocalProvider, setLocalProviderFaults, type LocalProviderFaults } from '#shared/payments/local.ts';
+import { localProvider, localProviderCalls, resetLocalProvider, setLocalProviderFaults, type LocalProviderFaults } from '#shared/payments/local.ts';
 import { toIso, toMs, type Policy } from '#shared/rules/index.ts';
 import { claimItem, type StoredClaim } from '#shared/store/claims.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
@@ -118,7 +118,9 @@ function faultPlan(rng: Rng, payouts: number): FaultPlan {
   const r = rng.next();
   if (r < 0.15) return { kind: 'none' };
   if (r < 0.25) return { kind: 'kill', counter: 'query', at: rng.int(0, 15), phase: rng.pick(['before', 'after'] as const) };
-  if (r < 0.4) return { kind: 'stall', at: rng.int(0, 3 * payouts) };
+  if (r < 0.32) return { kind: 'stall', at: rng.int(0, 3 * payouts) };
+  // P3: stalls inside the transfer call — before the request leaves, or with its answer late.
+  if (r < 0.4) return { kind: 'stall-provider', at: rng.int(0, payouts), phase: rng.pick(['before-call', 'late-answer'] as const) };
   return { kind: 'kill', counter: 'call', at: rng.int(0, 5 * payouts), phase: rng.pick(['before', 'after'] as const) };
 }
 
@@ -193,6 +195,93 @@ async function runSeed(seed: number): Promise<string | undefined> {
   if (transferred !== approved) problems.push(`Σ transferred ${transferred} ≠ Σ approved ${approved}`);
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
+
+/** One seed's claims with its outcome read back, for the named interleavings below. */
+async function namedSeed(seed: number) {
+  clock.set(T0);
+  resetLocalProvider();
+  setLocalProviderFaults({});
+  injector.reset();
+  // One claim: the seed's first draw (how many claims) is forced to 1.
+  const base = rngOf(seed);
+  let first = true;
+  const one: Rng = { ...base, int: (min, max) => (first ? ((first = false), min) : base.int(min, max)) };
+  const [seeded] = await seedClaims(seed, one);
+  return seeded!;
+}
+
+describe('P3 named interleavings: no in-flight transfer declared failed, no late confirmation dropped', () => {
+  // The payout is at its attempt limit after its first send: a "not found" would fail it for good.
+  const atLimit = { ...payoutRetryPolicy, maxAttempts: 1 };
+  const runAtLimit = () => runPayouts({ provider, now: () => toIso(clock.now().getTime()), retry: atLimit, concurrency: 1 });
+
+  it('P3 stall before the call: run A writes SENDING and stalls before calling the provider; its lease expires; run B queries and hears "not found"; A wakes — A never calls, B never fails it; paid once, no payout.failed', async () => {
+    // Failed before this change: FAILED for good with payout.failed, the claim still APPROVED, and
+    // A's late call moved the money anyway.
+    const { payoutId, claimId, amountFen } = await namedSeed(900_001);
+    const outcome = await injector.run({ kind: 'stall-provider', at: 0, phase: 'before-call' }, runAtLimit, async () => {
+      clock.advance(atLimit.leaseMs + SECOND);
+      await runAtLimit(); // B: lease expired → query → not found
+    });
+    expect(outcome).toBe('completed');
+    const [state] = await readBack([{ payoutId, claimId, amountFen }]);
+    // B, finding nothing once no sender could still be calling, sent it again under the same key;
+    // A woke past its lease and did not call: one transfer, CONFIRMED, the claim PAID.
+    expect(state!.payout.status).toBe('CONFIRMED');
+    expect(state!.claim?.['status']).toBe('PAID');
+    expect(state!.transfer?.['amountFen']).toBe(amountFen);
+    expect(localProviderCalls().filter((c) => c.kind === 'transfer' && c.outBizNo === payoutId)).toHaveLength(1);
+    expect(injector.observed.sent.get(payoutId)).toBe(1);
+    expect(injector.observed.failed.has(payoutId)).toBe(false);
+  });
+
+  it('P3 a "not found" while a sender may still be calling is not final: the payout waits until the lease plus the longest call are over', async () => {
+    const { payoutId } = await namedSeed(900_002);
+    const slow = { ...provider, maxCallMs: 30 * SECOND };
+    const run = () => runPayouts({ provider: slow, now: () => toIso(clock.now().getTime()), retry: atLimit, concurrency: 1 });
+    await injector.run({ kind: 'stall-provider', at: 0, phase: 'before-call' }, run, async () => {
+      clock.advance(atLimit.leaseMs + SECOND); // past the lease, not past lease + longest call
+      await run();
+    });
+    const payout = (await getPayout(payoutId))!;
+    expect(payout).toMatchObject({ status: 'UNKNOWN', lastError: { code: 'OUTCOME_UNKNOWN' } });
+    expect(toMs(payout.nextAttemptAt!)).toBeGreaterThan(toMs(payout.inFlightUntil!));
+    expect(injector.observed.failed.has(payoutId)).toBe(false);
+  });
+
+  it('P3 a late answer: A’s transfer is made, its answer comes after B took over; paid once, one payout.sent', async () => {
+    const { payoutId, claimId, amountFen } = await namedSeed(900_003);
+    await injector.run({ kind: 'stall-provider', at: 0, phase: 'late-answer' }, job, async () => {
+      clock.advance(retry.leaseMs + SECOND);
+      await job(); // B queries: confirmed, and settles it
+    });
+    const [state] = await readBack([{ payoutId, claimId, amountFen }]);
+    expect(state!.payout.status).toBe('CONFIRMED');
+    expect(state!.claim?.['status']).toBe('PAID');
+    expect(injector.observed.sent.get(payoutId)).toBe(1);
+    expect(injector.observed.resends.size).toBe(0);
+  });
+
+  it('P3 a confirmation that arrives after the payout was given up is recorded: FAILED becomes CONFIRMED, the claim PAID', async () => {
+    const { payoutId, claimId, amountFen } = await namedSeed(900_004);
+    await injector.run({ kind: 'stall-provider', at: 0, phase: 'late-answer' }, job, async () => {
+      // Meanwhile the payout was given up (as the job did before this change).
+      const held = (await getPayout(payoutId))!;
+      const { leaseToken: _t, leaseUntil: _u, ...rest } = held;
+      const failed: StoredPayout = { ...rest, status: 'FAILED', failureCode: 'NOT_RECEIVED', failedAt: toIso(clock.now().getTime()), version: (held.version ?? 0) + 1 };
+      await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: [{ PutRequest: { Item: payoutItem(failed, null) } }] } }));
+    });
+    const [state] = await readBack([{ payoutId, claimId, amountFen }]);
+    expect(state!.payout).toMatchObject({ status: 'CONFIRMED', providerRef: state!.transfer?.['transferId'] });
+    expect(state!.payout.failureCode).toBeUndefined();
+    expect(state!.claim?.['status']).toBe('PAID');
+    expect(injector.observed.sent.get(payoutId)).toBe(1);
+  });
+
+  it('P3 the lease must outlast two of the provider’s longest calls plus a margin: checked at start, failing fast', async () => {
+    await expect(runPayouts({ provider: { ...provider, maxCallMs: 60 * SECOND }, retry: { ...retry, leaseMs: 2 * MINUTE } })).rejects.toThrow(/PAYOUT_LEASE/);
+  });
+});
 
 describe('payout job under crashes and provider faults (P1, P3)', () => {
   it(`P1 P3 ${SEEDS.length} seeded histories: no claim paid twice, every approved claim paid, Σ payouts = Σ approved`, async () => {

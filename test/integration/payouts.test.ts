@@ -14,7 +14,7 @@ import { getPayout, payoutItem, savePayoutStep, writePayouts, type StoredPayout 
 import { fileClaim } from '#shared/use-cases/claims.ts';
 import { runPayouts } from '#shared/use-cases/payouts.ts';
 import { parties, useApi, type Caller } from './support/api.ts';
-import { nextId } from './support/orders.ts';
+import { event, nextId } from './support/orders.ts';
 import { batchPut, outboxOn, readItem, seedCovered, seedMerchant, seedProofOrder } from './support/seed.ts';
 
 const api = useApi();
@@ -165,7 +165,8 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
 
   it('P3 a payee the provider does not know is FAILED for good at once (no retry can cure it)', async () => {
     const { claimId, payoutId } = await approvedClaim(parties.otherBuyer);
-    setLocalProviderFaults({ unknownPayees: ['buyer-999'] });
+    // The payee is the Alipay identity the order brought (P4), never the buyer id.
+    setLocalProviderFaults({ unknownPayees: ['2088102146225135'] });
     expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, failed: 1, retrying: 0 });
     expect(await payoutView(claimId)).toMatchObject({ status: 'FAILED', attempts: 1, failureCode: 'PAYEE_NOT_EXIST' });
     expect((await payoutEvents(payoutId, T0)).map((e) => e.type)).toEqual(['payout.failed']);
@@ -231,7 +232,7 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
       });
       expect(held).toMatchObject({ status: 'SENDING', version: 1 });
     }
-    expect(await localProvider.transfer({ outBizNo: reached.payoutId, amountFen: 2000, payeeAccount: 'buyer-417', title: 'crashed' })).toMatchObject({
+    expect(await localProvider.transfer({ outBizNo: reached.payoutId, amountFen: 2000, payee: { identity: 'buyer-417', identityType: 'ALIPAY_LOGON_ID', name: 'Buyer' }, payeeAccount: 'buyer-417', title: 'crashed' })).toMatchObject({
       outcome: 'confirmed',
     });
 
@@ -380,18 +381,49 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     expect(before.beneficiary.alipayAccount).toBe('');
 
     expect((await runJob()).body).toMatchObject({ processed: 1, sent: 0, deferred: 1 });
-    expect(await payoutView(claim.claimId, merchant)).toMatchObject({ status: 'PENDING', attempts: 0, nextAttemptAt: at(60 * MINUTE) });
+    expect(await payoutView(claim.claimId, merchant)).toMatchObject({ status: 'PENDING', attempts: 0, deferred: true, nextAttemptAt: at(60 * MINUTE) });
     expect(callsFor(before.payoutId, 'transfer')).toHaveLength(0);
 
     await seedMerchant(merchantId, `${merchantId}@alipay.example`);
     clock.set(at(60 * MINUTE));
     expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, confirmed: 1 });
-    expect(await payoutView(claim.claimId, merchant)).toMatchObject({
-      status: 'CONFIRMED',
-      beneficiary: { role: 'merchant', id: merchantId, alipayAccount: `${merchantId}@alipay.example` },
-    });
+    // P4: the old alipayAccount string is paid as a logon id, named with the profile's name; shown masked.
+    const paid = await payoutView(claim.claimId, merchant);
+    expect(paid).toMatchObject({ status: 'CONFIRMED', deferred: false, payee: { identityType: 'ALIPAY_LOGON_ID' } });
+    expect(paid.beneficiary).toMatchObject({ role: 'merchant', id: merchantId, alipayAccount: expect.stringMatching(/\*.*@alipay\.example$/) });
+    expect(JSON.stringify(paid)).not.toContain(`${merchantId}@`);
     expect(localProviderCalls().find((c) => c.outBizNo === before.payoutId)).toBeDefined();
     expect((await api.call('GET', `/v1/claims/${claim.claimId}`, { as: merchant })).body.status).toBe('PAID');
+  });
+
+  it('P4 a buyer payout whose order brought no buyerAlipay is deferred — never sent to the buyer id — and paid once the order names the payee', async () => {
+    const { policy, order } = await seedCovered('live-price', { buyerAlipay: undefined });
+    const proof = await seedProofOrder({ buyerId: policy.buyerId });
+    const claim = (await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId } })).body;
+    expect(claim.status).toBe('APPROVED');
+    const before = await payoutView(claim.claimId);
+    expect(before.beneficiary).toEqual({ role: 'buyer', id: 'buyer-417', alipayAccount: '' });
+
+    expect((await runJob()).body).toMatchObject({ processed: 1, sent: 0, deferred: 1 });
+    expect(await payoutView(claim.claimId)).toMatchObject({ status: 'PENDING', deferred: true });
+    expect(await getPayout(before.payoutId)).toMatchObject({ lastError: { code: 'NO_PAYEE' } });
+    expect(callsFor(before.payoutId, 'transfer')).toHaveLength(0);
+
+    // A deferred payout still counts toward overdue (P2).
+    clock.set(toIso(toMs(before.dueBy) + 1));
+    expect((await runJob()).body).toMatchObject({ overdue: 1, deferred: 1, sent: 0 });
+
+    // The order system re-sends order.paid with the buyer's Alipay identity: the payout becomes sendable.
+    const buyerAlipay = { identity: '2088102146229999', identityType: 'ALIPAY_USER_ID' };
+    const sent = await api.call('POST', '/v1/events', { as: parties.service, body: event('order.paid', { ...order, buyerAlipay }) });
+    expect(sent.status).toBe(202);
+    clock.set(toIso(toMs(before.dueBy) + 2 * 60 * MINUTE));
+    expect((await runJob()).body).toMatchObject({ sent: 1, confirmed: 1 });
+    const paid = await payoutView(claim.claimId);
+    expect(paid).toMatchObject({ status: 'CONFIRMED', deferred: false, payee: { identity: '2088********9999', identityType: 'ALIPAY_USER_ID' } });
+    expect(paid.beneficiary.alipayAccount).toBe('2088********9999');
+    expect(localProviderCalls().filter((c) => c.kind === 'transfer' && c.outBizNo === before.payoutId)).toHaveLength(1);
+    expect((await claimView(claim.claimId)).status).toBe('PAID');
   });
 
   it('a run starts no payout with < 10 s left and leaves the rest to the next run', async () => {
@@ -419,7 +451,8 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
 
     const payout = (i: number, prefix: string, status: 'PENDING' | 'CONFIRMED'): StoredPayout => ({
       payoutId: `pay_${prefix}${String(i).padStart(22, '0')}`,
-      beneficiary: { role: 'buyer', id: `buyer-cap-${i}`, alipayAccount: `buyer-cap-${i}` },
+      beneficiary: { role: 'buyer', id: `buyer-cap-${i}`, alipayAccount: '' },
+      payee: { identity: `2088${String(i).padStart(12, '0')}`, identityType: 'ALIPAY_USER_ID' },
       amountFen: 1000 + i,
       status,
       attempts: status === 'CONFIRMED' ? 1 : 0,

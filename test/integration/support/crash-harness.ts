@@ -14,7 +14,7 @@
  * make: P3 says query first; only the provider's idempotency would then stand between the payee
  * and a second payment).
  */
-import type { PaymentProvider, TransferRequest } from '#shared/payments/port.ts';
+import type { PaymentProvider, TransferGuard, TransferRequest } from '#shared/payments/port.ts';
 import { dynamoClient } from '#shared/store/client.ts';
 
 /** mulberry32: a tiny, fast, well-mixed 32-bit PRNG; the same seed gives the same run. */
@@ -63,7 +63,14 @@ export class InjectedCrash extends Error {
 export type FaultPlan =
   | { kind: 'none' }
   | { kind: 'kill'; counter: 'query' | 'call'; at: number; phase: 'before' | 'after' }
-  | { kind: 'stall'; at: number };
+  | { kind: 'stall'; at: number }
+  /**
+   * P3: the `at`-th transfer call of the run freezes (until another run, its clock past the lease,
+   * has run to the end) — `before-call`: after the job's pre-call write and inside the provider
+   * call, before the request leaves (a GC pause, the SDK or the secret loading); `late-answer`:
+   * after the provider made the transfer, before its answer reaches the job.
+   */
+  | { kind: 'stall-provider'; at: number; phase: 'before-call' | 'late-answer' };
 
 export interface Observed {
   /** `payout.sent` / `payout.failed` events that landed, by payout id. */
@@ -118,6 +125,7 @@ export class FaultInjector {
   private armed = false;
   private dead = false;
   private counts = { query: 0, call: 0 };
+  private transfers = 0;
   private onStall?: (resume: () => void) => void;
   /** Keys the provider has received a transfer under (this seed). */
   private readonly received = new Set<string>();
@@ -164,6 +172,7 @@ export class FaultInjector {
     this.plan = plan;
     this.dead = false;
     this.counts = { query: 0, call: 0 };
+    this.transfers = 0;
     let stalled: Promise<void> | undefined;
     this.onStall = (resume) => {
       stalled = (async () => {
@@ -192,23 +201,42 @@ export class FaultInjector {
     }
   }
 
-  /** `provider` with each `transfer` and `query` a kill point, and resends of received transfers recorded. */
+  /**
+   * `provider` with each `transfer` and `query` a kill point, resends of received transfers
+   * recorded, and the transfer's own stall points (`stall-provider`). The sender's guard goes
+   * through to the provider, which checks it last thing before its request leaves.
+   */
   wrap(provider: PaymentProvider): PaymentProvider {
     return {
       name: provider.name,
-      transfer: (request: TransferRequest) =>
+      ...(provider.maxCallMs !== undefined ? { maxCallMs: provider.maxCallMs } : {}),
+      transfer: (request: TransferRequest, guard?: TransferGuard) =>
         this.guard('call', 'provider.transfer', async () => {
-          if (this.received.has(request.outBizNo)) bump(this.observed.resends, request.outBizNo);
+          const index = this.armed ? this.transfers++ : -1;
+          await this.stallProvider(index, 'before-call');
+          const already = this.received.has(request.outBizNo);
           // Reached unless refused: an answer, or a timeout after the transfer was made.
-          const outcome = await provider.transfer(request).catch((error: unknown) => {
+          const outcome = await provider.transfer(request, guard).catch((error: unknown) => {
+            if (already) bump(this.observed.resends, request.outBizNo);
             this.received.add(request.outBizNo);
             throw error;
           });
+          if (outcome.outcome === 'not-sent') return outcome;
+          if (already) bump(this.observed.resends, request.outBizNo);
           if (outcome.outcome !== 'failed') this.received.add(request.outBizNo);
+          await this.stallProvider(index, 'late-answer');
           return outcome;
         }),
       query: (outBizNo: string) => this.guard('call', 'provider.query', () => provider.query(outBizNo)),
     };
+  }
+
+  private async stallProvider(index: number, phase: 'before-call' | 'late-answer'): Promise<void> {
+    const plan = this.plan;
+    if (plan.kind !== 'stall-provider' || plan.at !== index || plan.phase !== phase) return;
+    this.observed.trace.push(`STALLED ${phase} provider.transfer`);
+    this.plan = { kind: 'none' };
+    await new Promise<void>((resume) => this.onStall!(resume));
   }
 
   private observe(input: Input): void {

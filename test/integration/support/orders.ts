@@ -27,6 +27,8 @@ export function orderData(overrides: Record<string, unknown> & { lines?: LineInp
     placedAt: '2026-11-21T10:12:40+08:00',
     paidAt: '2026-11-21T10:15:00+08:00',
     liveBaseId: 'base-hz-01',
+    // P4: the buyer's Alipay payee, where the buyer's payouts go.
+    buyerAlipay: { identity: '2088102146225135', identityType: 'ALIPAY_USER_ID' },
     weightGrams: 800,
     shippingFen: 800,
     ...rest,
