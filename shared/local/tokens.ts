@@ -38,7 +38,11 @@ export async function verifyToken(secret: string, token: string): Promise<Verifi
       algorithms: ['HS256'],
       issuer: LOCAL_ISSUER,
       audience: LOCAL_AUDIENCE,
+      // API Gateway's authorizer refuses a token without an expiry; so does the local one.
+      requiredClaims: ['exp', 'sub'],
     });
+    // A number or an array is not an id: refused here, never stringified into one.
+    if (typeof payload.sub !== 'string' || payload.sub === '') return undefined;
     return Object.fromEntries(
       Object.entries(payload).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
     );
