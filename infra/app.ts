@@ -31,12 +31,14 @@ export function buildApp(app = new App(), options: BuildOptions = {}) {
     env,
     stage: config.stage,
     createUserPool: !config.jwt,
+    orderSystem: config.orderSystem,
   });
   const stateless = new StatelessStack(app, `Baozhang-${config.stage}-Stateless`, {
     env,
     config,
     table: stateful.table,
     bus: stateful.bus,
+    outBus: stateful.outBus,
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
     routes,
