@@ -24,6 +24,11 @@ export const handlerEntry = (handler: string) => `${projectRoot}functions/${hand
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
+/** The `dynamodb:LeadingKeys` patterns of a write grant: `MERCHANT#*`, … */
+export function leadingKeys(prefixes: readonly string[]): string[] {
+  return [...new Set(prefixes)].sort().map((prefix) => `${prefix}*`);
+}
+
 export function tableActions(access: TableAccess): string[] {
   if (access === 'none') return [];
   return access === 'read' ? READ_ACTIONS : [...READ_ACTIONS, ...WRITE_ACTIONS];
@@ -78,11 +83,24 @@ export class BaozhangFunction extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
-    const actions = tableActions(needs.table);
-    if (actions.length > 0) {
+    if (needs.table !== 'none') {
       environment['TABLE_NAME'] = props.table.tableName;
       const indexes = tableDefinition.globalSecondaryIndexes.map((index) => `${props.table.tableArn}/index/${index.indexName}`);
-      this.role.addToPolicy(new PolicyStatement({ actions, resources: [props.table.tableArn, ...indexes] }));
+      this.role.addToPolicy(new PolicyStatement({ actions: READ_ACTIONS, resources: [props.table.tableArn, ...indexes] }));
+    }
+    if (needs.table === 'read-write') {
+      if (!needs.writes?.length) {
+        throw new Error(`${props.handler} is read-write but declares no key prefixes: add its 'writes' to infra/handlers.ts`);
+      }
+      // Item-level least privilege: each written item's partition key must start with a declared
+      // prefix. LeadingKeys is the base table's partition key; writes never address an index.
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: WRITE_ACTIONS,
+          resources: [props.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys(needs.writes) } },
+        }),
+      );
     }
     if (needs.publishes) {
       environment['EVENT_BUS_NAME'] = props.bus.eventBusName;
