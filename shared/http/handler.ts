@@ -99,14 +99,33 @@ function fieldErrors(where: string, error: z.core.$ZodError): FieldError[] {
   }));
 }
 
+/** Strict: bytes that are not UTF-8 are refused, never replaced with U+FFFD. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** `application/json` (or `+json`) with no charset or charset utf-8: bodies are UTF-8 JSON only (api.md). */
+export function isUtf8Json(contentType: string): boolean {
+  const [mediaType = '', ...parameters] = contentType.split(';').map((part) => part.trim());
+  if (!/^application\/([\w.+-]+\+)?json$/i.test(mediaType)) return false;
+  return parameters.every((parameter) => {
+    const [name = '', value = ''] = parameter.split('=').map((part) => part.trim());
+    return name.toLowerCase() !== 'charset' || /^"?utf-8"?$/i.test(value);
+  });
+}
+
 function readBody(event: ApiEvent): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) throw problems.payloadTooLarge(MAX_BODY_BYTES);
   const contentType = event.headers?.['content-type'] ?? event.headers?.['Content-Type'] ?? '';
-  if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) throw problems.unsupportedMediaType();
+  if (!isUtf8Json(contentType)) throw problems.unsupportedMediaType();
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    text = utf8.decode(raw);
+  } catch {
+    throw problems.validation([{ path: 'body', message: 'Body is not valid UTF-8' }]);
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw problems.validation([{ path: 'body', message: 'Body is not valid JSON' }]);
   }
