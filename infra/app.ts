@@ -39,6 +39,7 @@ export function buildApp(app = new App(), options: BuildOptions = {}) {
     table: stateful.table,
     bus: stateful.bus,
     outBus: stateful.outBus,
+    cursorKeys: stateful.cursorKeys,
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
     routes,

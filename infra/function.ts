@@ -6,6 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { tableDefinition } from '#shared/store/table-definition.ts';
@@ -44,6 +45,8 @@ export interface BaozhangFunctionProps {
   table: ITableV2;
   bus: IEventBus;
   payment: { provider: PaymentProvider; secretArn?: string };
+  /** For handlers of list routes: the secret holding the cursor-signing keys (shared/http/cursor.ts). */
+  cursorKeys?: ISecret;
   /** CloudWatch namespace the handler's Powertools metrics go to. */
   metricsNamespace: string;
   /**
@@ -114,6 +117,11 @@ export class BaozhangFunction extends Construct {
           new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.payment.secretArn] }),
         );
       }
+    }
+
+    if (props.cursorKeys) {
+      environment['CURSOR_KEYS_SECRET_ARN'] = props.cursorKeys.secretArn;
+      this.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.cursorKeys.secretArn] }));
     }
 
     this.fn = new NodejsFunction(this, 'Fn', {

@@ -3,6 +3,7 @@ import { AccountRecovery, ClientAttributes, Mfa, StringAttribute, UserPool, type
 import { AttributeType, StreamViewType, TableEncryptionV2, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { AccountPrincipal, AnyPrincipal, ArnPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ROLES } from '#shared/http/auth.ts';
 import { tableDefinition, type KeyAttribute } from '#shared/store/table-definition.ts';
@@ -33,6 +34,8 @@ export class StatefulStack extends Stack {
   readonly bus: EventBus;
   /** Events out: Baozhang's own events; only the outbox pipe may put events here. */
   readonly outBus: EventBus;
+  /** The keys list cursors are signed with (shared/http/cursor.ts): first signs, any verifies. */
+  readonly cursorKeys: Secret;
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
 
@@ -68,6 +71,19 @@ export class StatefulStack extends Stack {
     // next to the pipe in the stateless stack, which owns that role.
     this.outBus = new EventBus(this, 'OutBus', { eventBusName: `baozhang-${props.stage}-out` });
     this.outBus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // Rotation = an operator puts `<new key>,<old key>` and later drops the old one: cursors in
+    // flight stay valid through it. Retained: a new secret would only end every open listing.
+    this.cursorKeys = new Secret(this, 'CursorKeys', {
+      secretName: `baozhang-${props.stage}/cursor-keys`,
+      description: 'HMAC keys of list cursors: comma-separated, the first signs, any verifies',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(this.cursorKeys, {
+      'AwsSolutions-SMG4':
+        'Rotated by hand as a key list (new,old then new): an automatic single-value rotation would invalidate every ' +
+        'cursor in flight. A leaked key lets one forge cursors only within lists the caller may already read.',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'BusName', { value: this.bus.eventBusName, description: 'Where the order system puts its events' });
     new CfnOutput(this, 'OutBusName', { value: this.outBus.eventBusName, description: "Where Baozhang's own events are published" });

@@ -17,6 +17,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,8 @@ export interface StatelessStackProps extends StackProps {
   bus: IEventBus;
   /** Events out: Baozhang's own, written only by the outbox pipe. */
   outBus: IEventBus;
+  /** The cursor-signing keys, read by the handlers of list routes. */
+  cursorKeys: ISecret;
   /** The stack's own user pool, used when `config.jwt` is absent. */
   userPool?: IUserPool;
   userPoolClient?: IUserPoolClient;
@@ -89,6 +92,8 @@ export class StatelessStack extends Stack {
     // Functions invoked asynchronously (bus rule, schedules) send exhausted events to one queue.
     const asyncHandlers = new Set([...props.jobs.map((job) => job.handler), EVENTS_HANDLER]);
     const handlers = new Set([...props.routes.map((route) => route.handler), ...props.jobs.map((job) => job.handler)]);
+    // Handlers of list routes (a `cursor` in the query) sign and verify cursors.
+    const listHandlers = new Set(props.routes.filter(takesCursor).map((route) => route.handler));
     const asyncFailures = [...handlers].some((handler) => asyncHandlers.has(handler)) ? dlq('async-failures') : undefined;
     for (const handler of handlers) {
       this.functions.set(
@@ -101,6 +106,7 @@ export class StatelessStack extends Stack {
           table: props.table,
           bus: props.outBus,
           payment: { provider: config.paymentProvider, secretArn: config.paymentSecretArn },
+          cursorKeys: listHandlers.has(handler) ? props.cursorKeys : undefined,
           metricsNamespace,
           onFailure: asyncHandlers.has(handler) ? asyncFailures : undefined,
         }),
@@ -235,6 +241,12 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, 'UserPoolClientId', { value: props.userPoolClient.userPoolClientId });
     }
   }
+}
+
+/** A route whose query schema has a `cursor` field. */
+function takesCursor(route: RouteSpec): boolean {
+  const shape = (route.query as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+  return Boolean(shape && 'cursor' in shape);
 }
 
 function required<T>(value: T | undefined, name: string): T {

@@ -10,6 +10,7 @@ import { logger } from '#shared/logger.ts';
 import { CalendarNotCovered, RuleViolation } from '#shared/rules/errors.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { principalOf, type Principal } from './auth.ts';
+import { cursorBinding, openCursor, sealCursor } from './cursor.ts';
 import { idempotencyProblem, idempotentHandler } from './idempotency.ts';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problems, type FieldError } from './problem.ts';
 import type { ParsedInput, RouteSpec } from './route.ts';
@@ -179,6 +180,27 @@ function toApiResult(result: HttpResult): ApiResult {
   };
 }
 
+type QueryInput = { params?: unknown; query?: Record<string, unknown> };
+const bindingOf = (route: RouteSpec, principal: Principal | undefined, input: QueryInput) =>
+  cursorBinding(principal, `${route.method} ${route.path}`, input.params, input.query);
+
+/**
+ * Lists: the `cursor` a client sends is a sealed one (shared/http/cursor.ts); the route's code
+ * gets the store's cursor inside it, or the request ends here with 400 INVALID_CURSOR.
+ */
+async function withStoreCursor<I extends QueryInput>(route: RouteSpec, principal: Principal | undefined, input: I): Promise<I> {
+  const cursor = input.query?.['cursor'];
+  if (typeof cursor !== 'string') return input;
+  return { ...input, query: { ...input.query, cursor: await openCursor(cursor, bindingOf(route, principal, input)) } };
+}
+
+/** …and the `nextCursor` it answers is sealed for this caller and query before it leaves. */
+async function withSealedCursor(route: RouteSpec, principal: Principal | undefined, input: QueryInput, result: HttpResult): Promise<HttpResult> {
+  const body = result.body as { nextCursor?: unknown } | undefined;
+  if (!body || typeof body !== 'object' || typeof body.nextCursor !== 'string') return result;
+  return { ...result, body: { ...body, nextCursor: await sealCursor(body.nextCursor, bindingOf(route, principal, input)) } };
+}
+
 /**
  * The middy stack every HTTP handler shares: problem responses, authorisation from the verified
  * token, schema validation, the Idempotency-Key of a POST — then the route's own code, which
@@ -191,9 +213,9 @@ export function httpHandler<R extends RouteSpec>(route: R, impl: (request: HttpR
     .use(validate(route))
     .handler(
       idempotentHandler(route, async (event, context: RouteContext<R>) => {
-        const input = context.input as ParsedInput<R>;
+        const input = await withStoreCursor(route, context.principal, context.input as ParsedInput<R>);
         const result = await impl({ ...input, principal: context.principal, event } as HttpRequest<R>);
-        return toApiResult(conformToContract(route, result));
+        return toApiResult(conformToContract(route, await withSealedCursor(route, context.principal, input, result)));
       }),
     );
 }

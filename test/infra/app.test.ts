@@ -246,7 +246,7 @@ describe('least privilege', () => {
       const services = new Set(fn.statements.flatMap(actionsOf).map((action) => action.split(':')[0]));
       const allowed = new Set(['logs', 'xray', 'dynamodb', 'sqs']);
       if (needs.publishes) allowed.add('events');
-      if (needs.pays) allowed.add('secretsmanager');
+      if (needs.pays || fn.properties.Environment?.Variables?.CURSOR_KEYS_SECRET_ARN) allowed.add('secretsmanager');
       expect([...services].filter((service) => !allowed.has(service!)), handler).toEqual([]);
       const statementsFor = (service: string) => fn.statements.filter((s) => actionsOf(s).some((a) => a.startsWith(`${service}:`)));
       for (const statement of statementsFor('xray')) expect(actionsOf(statement).sort(), handler).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
@@ -267,7 +267,10 @@ describe('least privilege', () => {
 
   it.skipIf(deployed)('gives the payment secret, and only that one secret, to the handlers that pay', () => {
     for (const [handler, fn] of functions) {
-      const secretStatements = fn.statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+      // The cursor-signing keys of list handlers are another secret (test/infra/security.test.ts).
+      const secretStatements = fn.statements.filter(
+        (s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')) && !JSON.stringify(s.Resource).includes('CursorKeys'),
+      );
       if (!needsOf(handler).pays) {
         expect(secretStatements, handler).toEqual([]);
         expect(fn.properties.Environment?.Variables?.PAYMENT_SECRET_ARN, handler).toBeUndefined();

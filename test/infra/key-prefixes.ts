@@ -71,6 +71,8 @@ export function keyPrefixesReachableFrom(entry: string): Map<string, string[]> {
   for (const module of reachableModules(entry)) {
     if (module === 'shared/store/keys.ts') continue;
     const source = readFileSync(join(projectRoot, module), 'utf8');
+    // Only modules that import the key builders (`keys` elsewhere is some other variable).
+    if (!/import\s*\{[^}]*\bkeys\b[^}]*\}\s*from\s*['"][^'"]*\bkeys\.ts['"]/.test(source)) continue;
     for (const match of source.matchAll(/\bkeys\.(\w+)\(/g)) {
       const prefix = prefixOfBuilder(match[1]!);
       prefixes.set(prefix, [...new Set([...(prefixes.get(prefix) ?? []), `${module} keys.${match[1]}`])]);

@@ -139,6 +139,21 @@ describe('Finding 1 — the fallback Cognito pool: roles are groups, nothing aut
   });
 });
 
+describe('Finding 4 — cursor keys come from configuration', () => {
+  it('the list handlers (and only they) read the cursor-keys secret, named in CURSOR_KEYS_SECRET_ARN', () => {
+    const readers = [...functionsOf(withRole.stateless, 'sec')]
+      .filter(([, fn]) => fn.properties.Environment?.Variables?.CURSOR_KEYS_SECRET_ARN)
+      .map(([handler]) => handler)
+      .sort();
+    expect(readers).toEqual(['list-claims', 'list-payouts', 'list-policies']);
+    for (const handler of readers) {
+      const fn = functionsOf(withRole.stateless, 'sec').get(handler)!;
+      expect(fn.statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')), handler).toHaveLength(1);
+    }
+    withRole.stateful.hasResource('AWS::SecretsManager::Secret', { Properties: Match.objectLike({ Name: 'baozhang-sec/cursor-keys' }), DeletionPolicy: 'Retain' });
+  });
+});
+
 describe('Finding 5 — item-level least privilege: writes limited to declared partition-key prefixes', () => {
   const handlers = () => [...functionsOf(withRole.stateless, 'sec')];
   const writeActions = tableActions('read-write').filter((action) => !tableActions('read').includes(action));
