@@ -84,6 +84,8 @@ export class BaozhangFunction extends Construct {
       LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
       NODE_OPTIONS: '--enable-source-maps',
+      // The idempotency lock must outlive the longest invocation (shared/http/idempotency.ts).
+      FUNCTION_TIMEOUT_SECONDS: String(needs.timeout.toSeconds()),
     };
 
     if (needs.table !== 'none') {

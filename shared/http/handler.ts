@@ -11,7 +11,9 @@ import { CalendarNotCovered, RuleViolation } from '#shared/rules/errors.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { principalOf, type Principal } from './auth.ts';
 import { cursorBinding, openCursor, sealCursor } from './cursor.ts';
-import { idempotencyProblem, idempotentHandler } from './idempotency.ts';
+import { idempotencyNaturalKey, idempotencyProblem, idempotentHandler } from './idempotency.ts';
+
+export { idempotencyNaturalKey };
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problems, type FieldError } from './problem.ts';
 import type { ParsedInput, RouteSpec } from './route.ts';
 
@@ -216,7 +218,7 @@ export function httpHandler<R extends RouteSpec>(route: R, impl: (request: HttpR
         const input = await withStoreCursor(route, context.principal, context.input as ParsedInput<R>);
         const result = await impl({ ...input, principal: context.principal, event } as HttpRequest<R>);
         return toApiResult(conformToContract(route, await withSealedCursor(route, context.principal, input, result)));
-      }),
+      }, (error) => problemResult(toHttpProblem(error))),
     );
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { idempotencyPayload, idempotencyProblem, runIdempotently } from '#shared/http/idempotency.ts';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { DEFAULT_JWT_SECRET, LOCAL_AUDIENCE, LOCAL_ISSUER } from '#shared/local/tokens.ts';
@@ -180,6 +182,24 @@ describe('Finding 4 — cursors are signed and bound to the caller and the query
 });
 
 describe('Finding 3 — a keyed write retried after its invocation died after the commit has one effect', () => {
+  it('the lock outlives the invocation: with 50 ms left, an invocation that committed and then hangs (a timeout) still holds the key 150 ms later — the retry is 409, not a second credit', async () => {
+    let effects = 0;
+    const payload = idempotencyPayload({ method: 'POST', path: '/v1/merchants/{merchantId}/deposit/top-ups' }, { role: 'merchant', id: nextId('shop-lock') }, 'k-1', { body: { amountFen: 50_000 } });
+    const almostOver = { getRemainingTimeInMillis: () => 50 } as unknown as Context;
+    void runIdempotently(payload, almostOver, async () => {
+      effects += 1; // the credit committed …
+      return new Promise(() => undefined); // … and the invocation never finishes
+    });
+    await vi.waitFor(() => expect(effects).toBe(1));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const retry = await runIdempotently(payload, almostOver, async () => {
+      effects += 1;
+      return { statusCode: 201, body: '{}' };
+    }).catch((error: unknown) => error);
+    expect(idempotencyProblem(retry)?.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+    expect(effects).toBe(1);
+  });
+
   it('join: the first run commits but never records completion (a timeout); once the lock lapses the retry is refused by the data (one enrollment)', async () => {
     const sub = nextId('shop-timeout');
     const caller: Caller = { role: 'merchant', sub };
