@@ -102,8 +102,8 @@ function fieldErrors(where: string, error: z.core.$ZodError): FieldError[] {
   }));
 }
 
-/** Strict: bytes that are not UTF-8 are refused, never replaced with U+FFFD. */
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+/** Strict: bytes that are not UTF-8 are refused, never replaced with U+FFFD; a BOM is kept (and is not JSON). */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** `application/json` (or `+json`) with no charset or charset utf-8: bodies are UTF-8 JSON only (api.md). */
 export function isUtf8Json(contentType: string): boolean {
