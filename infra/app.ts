@@ -31,12 +31,15 @@ export function buildApp(app = new App(), options: BuildOptions = {}) {
     env,
     stage: config.stage,
     createUserPool: !config.jwt,
+    orderSystem: config.orderSystem,
   });
   const stateless = new StatelessStack(app, `Baozhang-${config.stage}-Stateless`, {
     env,
     config,
     table: stateful.table,
     bus: stateful.bus,
+    outBus: stateful.outBus,
+    cursorKeys: stateful.cursorKeys,
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
     routes,

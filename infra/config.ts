@@ -36,11 +36,24 @@ export interface DeployConfig {
   alarmEmail?: string;
   /** Browser origins API Gateway answers CORS for (`*` for any); none by default. */
   corsOrigins: string[];
+  /**
+   * The only producer of inbound events (api.md "Events in"): its account (default: this stack's
+   * own), optionally the one role in it that may put them, and the `source` it sets. The inbound
+   * bus's resource policy and rule admit nothing else (docs/security.md).
+   */
+  orderSystem: { account?: string; roleArn?: string; source: string };
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** The `source` the order system sets when no other is configured. */
+export const DEFAULT_ORDER_SYSTEM_SOURCE = 'marketplace.orders';
+const ACCOUNT = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
+/** EventBridge sources: letters, digits, `.`, `_`, `-` and `/`; `aws.*` is AWS's own. */
+const SOURCE = /^(?!aws\.)[A-Za-z0-9._/-]{1,256}$/;
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 
@@ -108,6 +121,21 @@ export function readConfig(scope: Construct, jobs: readonly JobSpec[]): DeployCo
     schedules.set(job.job, configured === 'off' ? { rate: fallback, enabled: false } : { rate: configured, enabled: true });
   }
 
+  const orderSystemAccount = get('orderSystemAccount', 'BAOZHANG_ORDER_SYSTEM_ACCOUNT');
+  if (orderSystemAccount && !ACCOUNT.test(orderSystemAccount)) {
+    throw new ConfigError(`orderSystemAccount must be a 12-digit AWS account id, not '${orderSystemAccount}'`);
+  }
+  const orderSystemRoleArn = get('orderSystemRoleArn', 'BAOZHANG_ORDER_SYSTEM_ROLE_ARN');
+  const roleAccount = orderSystemRoleArn ? ROLE_ARN.exec(orderSystemRoleArn)?.[1] : undefined;
+  if (orderSystemRoleArn && !roleAccount) throw new ConfigError(`orderSystemRoleArn must be an IAM role ARN, not '${orderSystemRoleArn}'`);
+  if (roleAccount && orderSystemAccount && roleAccount !== orderSystemAccount) {
+    throw new ConfigError(`orderSystemRoleArn is in account ${roleAccount}, not orderSystemAccount ${orderSystemAccount}`);
+  }
+  const orderSystemSource = get('orderSystemSource', 'BAOZHANG_ORDER_SYSTEM_SOURCE') ?? DEFAULT_ORDER_SYSTEM_SOURCE;
+  if (!SOURCE.test(orderSystemSource) || orderSystemSource === 'baozhang') {
+    throw new ConfigError(`orderSystemSource must be an EventBridge source other than 'baozhang' and aws.*, not '${orderSystemSource}'`);
+  }
+
   return {
     stage,
     jwt: issuer && audience ? { issuer, audience } : undefined,
@@ -119,5 +147,6 @@ export function readConfig(scope: Construct, jobs: readonly JobSpec[]): DeployCo
     apiBurstLimit: positiveInteger(get('apiBurstLimit', 'BAOZHANG_API_BURST_LIMIT') ?? '200', 'apiBurstLimit'),
     alarmEmail: get('alarmEmail', 'BAOZHANG_ALARM_EMAIL'),
     corsOrigins: corsOrigins(get('corsOrigins', 'BAOZHANG_CORS_ORIGINS')),
+    orderSystem: { account: orderSystemAccount ?? roleAccount, roleArn: orderSystemRoleArn, source: orderSystemSource },
   };
 }

@@ -6,6 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { tableDefinition } from '#shared/store/table-definition.ts';
@@ -24,6 +25,11 @@ export const handlerEntry = (handler: string) => `${projectRoot}functions/${hand
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
+/** The `dynamodb:LeadingKeys` patterns of a write grant: `MERCHANT#*`, … */
+export function leadingKeys(prefixes: readonly string[]): string[] {
+  return [...new Set(prefixes)].sort().map((prefix) => `${prefix}*`);
+}
+
 export function tableActions(access: TableAccess): string[] {
   if (access === 'none') return [];
   return access === 'read' ? READ_ACTIONS : [...READ_ACTIONS, ...WRITE_ACTIONS];
@@ -39,6 +45,8 @@ export interface BaozhangFunctionProps {
   table: ITableV2;
   bus: IEventBus;
   payment: { provider: PaymentProvider; secretArn?: string };
+  /** For handlers of list routes: the secret holding the cursor-signing keys (shared/http/cursor.ts). */
+  cursorKeys?: ISecret;
   /** CloudWatch namespace the handler's Powertools metrics go to. */
   metricsNamespace: string;
   /**
@@ -76,13 +84,28 @@ export class BaozhangFunction extends Construct {
       LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
       NODE_OPTIONS: '--enable-source-maps',
+      // The idempotency lock must outlive the longest invocation (shared/http/idempotency.ts).
+      FUNCTION_TIMEOUT_SECONDS: String(needs.timeout.toSeconds()),
     };
 
-    const actions = tableActions(needs.table);
-    if (actions.length > 0) {
+    if (needs.table !== 'none') {
       environment['TABLE_NAME'] = props.table.tableName;
       const indexes = tableDefinition.globalSecondaryIndexes.map((index) => `${props.table.tableArn}/index/${index.indexName}`);
-      this.role.addToPolicy(new PolicyStatement({ actions, resources: [props.table.tableArn, ...indexes] }));
+      this.role.addToPolicy(new PolicyStatement({ actions: READ_ACTIONS, resources: [props.table.tableArn, ...indexes] }));
+    }
+    if (needs.table === 'read-write') {
+      if (!needs.writes?.length) {
+        throw new Error(`${props.handler} is read-write but declares no key prefixes: add its 'writes' to infra/handlers.ts`);
+      }
+      // Item-level least privilege: each written item's partition key must start with a declared
+      // prefix. LeadingKeys is the base table's partition key; writes never address an index.
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: WRITE_ACTIONS,
+          resources: [props.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys(needs.writes) } },
+        }),
+      );
     }
     if (needs.publishes) {
       environment['EVENT_BUS_NAME'] = props.bus.eventBusName;
@@ -96,6 +119,11 @@ export class BaozhangFunction extends Construct {
           new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.payment.secretArn] }),
         );
       }
+    }
+
+    if (props.cursorKeys) {
+      environment['CURSOR_KEYS_SECRET_ARN'] = props.cursorKeys.secretArn;
+      this.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.cursorKeys.secretArn] }));
     }
 
     this.fn = new NodejsFunction(this, 'Fn', {

@@ -5,6 +5,13 @@ export type TableAccess = 'none' | 'read' | 'read-write';
 
 export interface HandlerNeeds {
   table: TableAccess;
+  /**
+   * For `read-write`: the partition-key prefixes (shared/store/keys.ts) its writes may touch. The
+   * role's write actions carry a `dynamodb:LeadingKeys` condition on exactly these; a read-write
+   * handler without them gets no write grant at all (synth fails). test/infra/security.test.ts
+   * checks each list against the keys the handler's code can build (its import graph).
+   */
+  writes?: readonly KeyPrefix[];
   /** Puts events on the bus itself. Handlers normally write to the outbox instead (the pipe publishes). */
   publishes?: boolean;
   /** Calls the payment provider: gets PAYMENT_PROVIDER and, for alipay, read access to its one secret. */
@@ -12,6 +19,26 @@ export interface HandlerNeeds {
   memorySize?: number;
   timeout?: Duration;
 }
+
+/** Partition-key prefixes of the table (shared/store/keys.ts builds each). */
+export type KeyPrefix =
+  | 'MERCHANT#'
+  | 'ORDER#'
+  | 'CLAIM#'
+  | 'PAYOUT#'
+  | 'DEPOSIT#'
+  | 'WITHDRAWAL#'
+  | 'IDEMPOTENCY#'
+  | 'EVENT#'
+  | 'OUTBOX#'
+  | 'LOCALPAY#';
+
+// The partitions every HTTP action's code may build: its idempotency record, the inbound-event
+// marks and the outbox (shared through the use-case modules).
+const HTTP: readonly KeyPrefix[] = ['IDEMPOTENCY#', 'EVENT#', 'OUTBOX#'];
+const MERCHANTS: readonly KeyPrefix[] = [...HTTP, 'MERCHANT#', 'ORDER#'];
+const CLAIMS: readonly KeyPrefix[] = [...MERCHANTS, 'CLAIM#', 'PAYOUT#'];
+const DEPOSITS: readonly KeyPrefix[] = [...CLAIMS, 'DEPOSIT#', 'WITHDRAWAL#'];
 
 /** The event handler module: serves POST /v1/events and is the target of the bus rule. */
 export const EVENTS_HANDLER = 'events';
@@ -35,25 +62,30 @@ export const handlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   // Built from the route schemas in memory; never reads the table.
   openapi: { table: 'none', memorySize: 256, timeout: Duration.seconds(5) },
   'list-plans': { table: 'read' },
-  'put-merchant': { table: 'read-write' },
+  'put-merchant': { table: 'read-write', writes: MERCHANTS },
   'get-quote': { table: 'read' },
-  join: { table: 'read-write' },
+  join: { table: 'read-write', writes: MERCHANTS },
   'list-enrollments': { table: 'read' },
-  'exit-enrollment': { table: 'read-write' },
-  [EVENTS_HANDLER]: { table: 'read-write', timeout: API_TIMEOUT },
-  'issue-policy': { table: 'read-write' },
+  'exit-enrollment': { table: 'read-write', writes: MERCHANTS },
+  [EVENTS_HANDLER]: { table: 'read-write', writes: DEPOSITS, timeout: API_TIMEOUT },
+  'issue-policy': { table: 'read-write', writes: CLAIMS },
   'list-policies': { table: 'read' },
   'get-policy': { table: 'read' },
-  'submit-claim': { table: 'read-write' },
-  'add-evidence': { table: 'read-write' },
-  'decide-claim': { table: 'read-write' },
+  'submit-claim': { table: 'read-write', writes: CLAIMS },
+  'add-evidence': { table: 'read-write', writes: CLAIMS },
+  'decide-claim': { table: 'read-write', writes: CLAIMS },
   'get-claim': { table: 'read' },
   'list-claims': { table: 'read' },
   'list-payouts': { table: 'read' },
+  'get-deposit': { table: 'read' },
+  'top-up-deposit': { table: 'read-write', writes: DEPOSITS },
+  'request-withdrawal': { table: 'read-write', writes: DEPOSITS },
+  'decide-withdrawal': { table: 'read-write', writes: DEPOSITS },
+  'advance-compensation': { table: 'read-write', writes: DEPOSITS },
   // Runs payout or expiry on demand, so it needs what both jobs need.
-  'run-job': { table: 'read-write', pays: true, memorySize: 1024, timeout: API_TIMEOUT },
-  payout: { table: 'read-write', pays: true, memorySize: 1024, timeout: JOB_TIMEOUT },
-  'expire-windows': { table: 'read-write', memorySize: 1024, timeout: JOB_TIMEOUT },
+  'run-job': { table: 'read-write', writes: [...DEPOSITS, 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: API_TIMEOUT },
+  payout: { table: 'read-write', writes: ['EVENT#', 'OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#', 'DEPOSIT#', 'WITHDRAWAL#', 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: JOB_TIMEOUT },
+  'expire-windows': { table: 'read-write', writes: ['EVENT#', 'OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#'], memorySize: 1024, timeout: JOB_TIMEOUT },
   // Not an action: the outbox pipe's enrichment (infra/outbox-enrichment.ts). Pure data mapping.
   [OUTBOX_ENRICHMENT]: { table: 'none', memorySize: 256, timeout: Duration.seconds(10) },
 };

@@ -1,9 +1,13 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AccountRecovery, Mfa, StringAttribute, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, ClientAttributes, Mfa, StringAttribute, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, StreamViewType, TableEncryptionV2, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { AccountPrincipal, AnyPrincipal, ArnPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { ROLES } from '#shared/http/auth.ts';
 import { tableDefinition, type KeyAttribute } from '#shared/store/table-definition.ts';
+import type { DeployConfig } from './config.ts';
 import { acknowledge } from './nag.ts';
 
 const attribute = (key: KeyAttribute): Attribute => ({
@@ -15,6 +19,8 @@ export interface StatefulStackProps extends StackProps {
   stage: string;
   /** Create a Cognito user pool for the API's JWT authorizer (when no external issuer is configured). */
   createUserPool: boolean;
+  /** The one producer the inbound bus admits (infra/config.ts). */
+  orderSystem: DeployConfig['orderSystem'];
 }
 
 /**
@@ -24,7 +30,12 @@ export interface StatefulStackProps extends StackProps {
  */
 export class StatefulStack extends Stack {
   readonly table: TableV2;
+  /** Events in: only the order system may put events here (its resource policy). */
   readonly bus: EventBus;
+  /** Events out: Baozhang's own events; only the outbox pipe may put events here. */
+  readonly outBus: EventBus;
+  /** The keys list cursors are signed with (shared/http/cursor.ts): first signs, any verifies. */
+  readonly cursorKeys: Secret;
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
 
@@ -50,13 +61,32 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // One bus for both directions: the order system puts order.* / merchant.* events on it, and
-    // the outbox pipe puts Baozhang's own events (source `baozhang`) on it for other consumers.
+    // Events in: the order system puts order.* / merchant.* events here, and nobody else can.
     this.bus = new EventBus(this, 'Bus', { eventBusName: `baozhang-${props.stage}` });
     // Producers (the order system) are configured with its name: it must survive a stack rebuild.
     this.bus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.admitOnlyTheOrderSystem(props.orderSystem);
+    // Events out: a bus of its own, so no inbound producer can publish as Baozhang and no consumer
+    // of Baozhang's events can be fed forged ones. Its policy (only the outbox pipe's role) sits
+    // next to the pipe in the stateless stack, which owns that role.
+    this.outBus = new EventBus(this, 'OutBus', { eventBusName: `baozhang-${props.stage}-out` });
+    this.outBus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // Rotation = an operator puts `<new key>,<old key>` and later drops the old one: cursors in
+    // flight stay valid through it. Retained: a new secret would only end every open listing.
+    this.cursorKeys = new Secret(this, 'CursorKeys', {
+      secretName: `baozhang-${props.stage}/cursor-keys`,
+      description: 'HMAC keys of list cursors: comma-separated, the first signs, any verifies',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(this.cursorKeys, {
+      'AwsSolutions-SMG4':
+        'Rotated by hand as a key list (new,old then new): an automatic single-value rotation would invalidate every ' +
+        'cursor in flight. A leaked key lets one forge cursors only within lists the caller may already read.',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'BusName', { value: this.bus.eventBusName, description: 'Where the order system puts its events' });
+    new CfnOutput(this, 'OutBusName', { value: this.outBus.eventBusName, description: "Where Baozhang's own events are published" });
 
     if (props.createUserPool) {
       this.userPool = new UserPool(this, 'Users', {
@@ -68,15 +98,28 @@ export class StatefulStack extends Stack {
         mfa: Mfa.REQUIRED,
         mfaSecondFactor: { otp: true, sms: false },
         accountRecovery: AccountRecovery.EMAIL_ONLY,
-        // The API authorises by a `role` claim (merchant, buyer, adjuster, ops, service).
+        // Legacy: pools deployed before issue #18 carry `custom:role`, and Cognito cannot delete a
+        // custom attribute from a pool. It stays declared, but the app client may not write it and
+        // the API never reads it: the role is the user's group (below), which only an admin sets.
         customAttributes: { role: new StringAttribute({ minLen: 1, maxLen: 16, mutable: true }) },
         deletionProtection: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      // One group per role; an administrator puts each user in exactly one (README "Deploying").
+      // Tokens carry it as `cognito:groups`, which a user cannot change (shared/http/auth.ts).
+      for (const role of ROLES) {
+        this.userPool.addGroup(`Role-${role}`, { groupName: role, description: `Baozhang role '${role}' (exactly one group per user)` });
+      }
       this.userPoolClient = this.userPool.addClient('ApiClient', {
+        // Clients sign in with SRP and send the ID token (token_use "id", aud = this client); no
+        // hosted UI, so no OAuth flows, scopes or callback URLs at all.
         authFlows: { userSrp: true },
+        disableOAuth: true,
         generateSecret: false,
         preventUserExistenceErrors: true,
+        // Users may change nothing that authorisation reads; `locale` only, never custom:role.
+        writeAttributes: new ClientAttributes().withStandardAttributes({ locale: true }),
+        readAttributes: new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true, locale: true }),
       });
       acknowledge(this.userPool, {
         'AwsSolutions-COG8':
@@ -85,5 +128,44 @@ export class StatefulStack extends Stack {
           'operator decision for such a stage, not a default.',
       });
     }
+  }
+
+  /**
+   * The inbound bus's resource policy (docs/security.md, "The event bus"): the order system's role
+   * (or, without one, its account) may put events with its source; an explicit Deny refuses every
+   * other principal — including principals of this account whose IAM policies allow PutEvents,
+   * which an Allow alone would not stop — and every other source.
+   */
+  private admitOnlyTheOrderSystem(orderSystem: DeployConfig['orderSystem']): void {
+    const account = orderSystem.account ?? this.account;
+    const onBus = { actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] };
+    this.bus.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'order-system-puts',
+        ...onBus,
+        principals: [orderSystem.roleArn ? new ArnPrincipal(orderSystem.roleArn) : new AccountPrincipal(account)],
+        conditions: { StringEquals: { 'events:source': [orderSystem.source] } },
+      }),
+    );
+    this.bus.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'deny-other-principals',
+        effect: Effect.DENY,
+        ...onBus,
+        principals: [new AnyPrincipal()],
+        conditions: orderSystem.roleArn
+          ? { ArnNotEquals: { 'aws:PrincipalArn': orderSystem.roleArn } }
+          : { StringNotEquals: { 'aws:PrincipalAccount': account } },
+      }),
+    );
+    this.bus.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'deny-other-sources',
+        effect: Effect.DENY,
+        ...onBus,
+        principals: [new AnyPrincipal()],
+        conditions: { StringNotEquals: { 'events:source': [orderSystem.source] } },
+      }),
+    );
   }
 }

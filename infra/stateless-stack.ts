@@ -12,12 +12,13 @@ import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apiga
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Match, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { CfnEventBusPolicy, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
@@ -33,16 +34,28 @@ import { acknowledge } from './nag.ts';
 import { EVENT_SOURCE, OutboxPipe } from './outbox.ts';
 import { deadLetterQueue } from './queues.ts';
 
-/** Inbound events: the order system's order.* and merchant.* envelopes, never our own. */
-export const inboundEventPattern = {
-  source: Match.anythingBut(EVENT_SOURCE),
-  detail: { type: [{ prefix: 'order.' }, { prefix: 'merchant.' }] },
-};
+/**
+ * Inbound events: the order system's order.* and merchant.* envelopes — an allow-list of its one
+ * source and account, never "anything but Baozhang" (docs/security.md). The bus policy already
+ * refuses other producers; the rule is the second lock.
+ */
+export function inboundEventPattern(orderSystem: { source: string; account: string }) {
+  return {
+    source: [orderSystem.source],
+    account: [orderSystem.account],
+    detail: { type: [{ prefix: 'order.' }, { prefix: 'merchant.' }] },
+  };
+}
 
 export interface StatelessStackProps extends StackProps {
   config: DeployConfig;
   table: ITableV2;
+  /** Events in (the order system's). */
   bus: IEventBus;
+  /** Events out: Baozhang's own, written only by the outbox pipe. */
+  outBus: IEventBus;
+  /** The cursor-signing keys, read by the handlers of list routes. */
+  cursorKeys: ISecret;
   /** The stack's own user pool, used when `config.jwt` is absent. */
   userPool?: IUserPool;
   userPoolClient?: IUserPoolClient;
@@ -81,6 +94,8 @@ export class StatelessStack extends Stack {
     // Functions invoked asynchronously (bus rule, schedules) send exhausted events to one queue.
     const asyncHandlers = new Set([...props.jobs.map((job) => job.handler), EVENTS_HANDLER]);
     const handlers = new Set([...props.routes.map((route) => route.handler), ...props.jobs.map((job) => job.handler)]);
+    // Handlers of list routes (a `cursor` in the query) sign and verify cursors.
+    const listHandlers = new Set(props.routes.filter(takesCursor).map((route) => route.handler));
     const asyncFailures = [...handlers].some((handler) => asyncHandlers.has(handler)) ? dlq('async-failures') : undefined;
     for (const handler of handlers) {
       this.functions.set(
@@ -91,8 +106,9 @@ export class StatelessStack extends Stack {
           stage: config.stage,
           needs: needsOf(handler),
           table: props.table,
-          bus: props.bus,
+          bus: props.outBus,
           payment: { provider: config.paymentProvider, secretArn: config.paymentSecretArn },
+          cursorKeys: listHandlers.has(handler) ? props.cursorKeys : undefined,
           metricsNamespace,
           onFailure: asyncHandlers.has(handler) ? asyncFailures : undefined,
         }),
@@ -152,7 +168,7 @@ export class StatelessStack extends Stack {
         ruleName: `baozhang-${config.stage}-inbound`,
         description: 'order.* and merchant.* events from the order system → the events handler',
         eventBus: props.bus,
-        eventPattern: inboundEventPattern,
+        eventPattern: inboundEventPattern({ source: config.orderSystem.source, account: config.orderSystem.account ?? this.account }),
         targets: [
           new LambdaFunction(fnOf(EVENTS_HANDLER), { deadLetterQueue: ruleDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) }),
         ],
@@ -200,7 +216,7 @@ export class StatelessStack extends Stack {
       stage: config.stage,
       needs: needsOf(OUTBOX_ENRICHMENT),
       table: props.table,
-      bus: props.bus,
+      bus: props.outBus,
       payment: { provider: config.paymentProvider },
       metricsNamespace,
     });
@@ -208,9 +224,22 @@ export class StatelessStack extends Stack {
     this.outbox = new OutboxPipe(this, 'Outbox', {
       stage: config.stage,
       table: props.table,
-      bus: props.bus,
+      bus: props.outBus,
       enrichment: enrichment.fn,
       deadLetterQueue: dlq('outbox'),
+    });
+    // Only the pipe's role may put events on the outbound bus: an explicit Deny for every other
+    // principal, so an IAM policy elsewhere in the account allowing PutEvents cannot publish as us.
+    new CfnEventBusPolicy(this, 'OutBusOnlyThePipe', {
+      eventBusName: props.outBus.eventBusName,
+      statementId: 'only-the-outbox-pipe',
+      statement: {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: props.outBus.eventBusArn,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': this.outbox.role.roleArn } },
+      },
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -229,6 +258,12 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, 'UserPoolClientId', { value: props.userPoolClient.userPoolClientId });
     }
   }
+}
+
+/** A route whose query schema has a `cursor` field. */
+function takesCursor(route: RouteSpec): boolean {
+  const shape = (route.query as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+  return Boolean(shape && 'cursor' in shape);
 }
 
 function required<T>(value: T | undefined, name: string): T {

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
-import { AddEvidenceInput, ClaimSchema } from '#shared/http/schemas.ts';
+import { AddEvidenceInput, ClaimSchema, idSchema } from '#shared/http/schemas.ts';
 
 export const addEvidenceRoute = defineRoute({
   method: 'POST',
@@ -9,7 +9,7 @@ export const addEvidenceRoute = defineRoute({
   summary: 'Add evidence to a claim in NEEDS_INFO; it returns to UNDER_REVIEW (A2)',
   handler: 'add-evidence',
   roles: ['buyer'],
-  params: z.object({ claimId: z.string().check(z.minLength(1), z.maxLength(64)) }),
+  params: z.object({ claimId: idSchema }),
   body: AddEvidenceInput,
   responses: { 200: { description: 'The claim', schema: ClaimSchema } },
 });

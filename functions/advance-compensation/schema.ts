@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
-import { AdvanceInput, AdvanceSchema } from '#shared/http/schemas.ts';
+import { AdvanceInput, AdvanceSchema, idSchema } from '#shared/http/schemas.ts';
 
 export const advanceCompensationRoute = defineRoute({
   method: 'POST',
@@ -10,7 +10,7 @@ export const advanceCompensationRoute = defineRoute({
     "Pay an approved claim the insurer does not cover from the merchant's deposit (先行赔付, D2): the claim's payout is funded from the deposit, its amount held until the payout job settles it",
   handler: 'advance-compensation',
   roles: ['ops'],
-  params: z.object({ claimId: z.string().check(z.minLength(1), z.maxLength(64)) }),
+  params: z.object({ claimId: idSchema }),
   body: AdvanceInput,
   responses: { 201: { description: 'The advance compensation, PENDING until its payout settles', schema: AdvanceSchema } },
 });

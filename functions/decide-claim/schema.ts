@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
-import { ClaimSchema, DecisionInput } from '#shared/http/schemas.ts';
+import { ClaimSchema, DecisionInput, idSchema } from '#shared/http/schemas.ts';
 
 export const decideClaimRoute = defineRoute({
   method: 'POST',
@@ -9,7 +9,7 @@ export const decideClaimRoute = defineRoute({
   summary: 'Approve, reject or request information (A2, A3)',
   handler: 'decide-claim',
   roles: ['adjuster', 'ops'],
-  params: z.object({ claimId: z.string().check(z.minLength(1), z.maxLength(64)) }),
+  params: z.object({ claimId: idSchema }),
   body: DecisionInput,
   responses: { 200: { description: 'The claim after the decision', schema: ClaimSchema } },
 });

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
-import { WithdrawalDecisionInput, WithdrawalSchema } from '#shared/http/schemas.ts';
+import { idSchema, WithdrawalDecisionInput, WithdrawalSchema } from '#shared/http/schemas.ts';
 
 export const decideWithdrawalRoute = defineRoute({
   method: 'POST',
@@ -9,7 +9,7 @@ export const decideWithdrawalRoute = defineRoute({
   summary: 'Ops approves (the amount is held and paid by the payout job) or rejects a withdrawal (D3)',
   handler: 'decide-withdrawal',
   roles: ['ops'],
-  params: z.object({ withdrawalId: z.string().check(z.minLength(1), z.maxLength(64)) }),
+  params: z.object({ withdrawalId: idSchema }),
   body: WithdrawalDecisionInput,
   responses: { 200: { description: 'The withdrawal after the decision', schema: WithdrawalSchema } },
 });

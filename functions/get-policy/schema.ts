@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
-import { PolicySchema } from '#shared/http/schemas.ts';
+import { idSchema, PolicySchema } from '#shared/http/schemas.ts';
 
 export const getPolicyRoute = defineRoute({
   method: 'GET',
@@ -9,6 +9,6 @@ export const getPolicyRoute = defineRoute({
   summary: 'One policy',
   handler: 'get-policy',
   roles: ['buyer', 'merchant', 'adjuster', 'ops'],
-  params: z.object({ policyId: z.string().check(z.minLength(1), z.maxLength(64)) }),
+  params: z.object({ policyId: idSchema }),
   responses: { 200: { description: 'The policy', schema: PolicySchema } },
 });

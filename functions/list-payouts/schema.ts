@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
-import { ListQuery, PayoutSchema, listOf } from '#shared/http/schemas.ts';
+import { idSchema, listOf, ListQuery, PayoutSchema } from '#shared/http/schemas.ts';
 
 export const listPayoutsRoute = defineRoute({
   method: 'GET',
@@ -10,7 +10,7 @@ export const listPayoutsRoute = defineRoute({
   handler: 'list-payouts',
   roles: ['ops', 'buyer', 'merchant'],
   query: z.extend(ListQuery, {
-    claimId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    claimId: z.optional(idSchema),
     status: z.optional(z.enum(['PENDING', 'SENDING', 'UNKNOWN', 'SENT', 'CONFIRMED', 'FAILED'])),
   }),
   responses: { 200: { description: 'A page of payouts', schema: listOf(PayoutSchema) } },

@@ -10,7 +10,10 @@ import { logger } from '#shared/logger.ts';
 import { CalendarNotCovered, RuleViolation } from '#shared/rules/errors.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { principalOf, type Principal } from './auth.ts';
-import { idempotencyProblem, idempotentHandler } from './idempotency.ts';
+import { cursorBinding, openCursor, sealCursor } from './cursor.ts';
+import { idempotencyNaturalKey, idempotencyProblem, idempotentHandler } from './idempotency.ts';
+
+export { idempotencyNaturalKey };
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problems, type FieldError } from './problem.ts';
 import type { ParsedInput, RouteSpec } from './route.ts';
 
@@ -128,14 +131,33 @@ function fieldErrors(where: string, error: z.core.$ZodError): FieldError[] {
   }));
 }
 
+/** Strict: bytes that are not UTF-8 are refused, never replaced with U+FFFD; a BOM is kept (and is not JSON). */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** `application/json` (or `+json`) with no charset or charset utf-8: bodies are UTF-8 JSON only (api.md). */
+export function isUtf8Json(contentType: string): boolean {
+  const [mediaType = '', ...parameters] = contentType.split(';').map((part) => part.trim());
+  if (!/^application\/([\w.+-]+\+)?json$/i.test(mediaType)) return false;
+  return parameters.every((parameter) => {
+    const [name = '', value = ''] = parameter.split('=').map((part) => part.trim());
+    return name.toLowerCase() !== 'charset' || /^"?utf-8"?$/i.test(value);
+  });
+}
+
 function readBody(event: ApiEvent): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) throw problems.payloadTooLarge(MAX_BODY_BYTES);
   const contentType = event.headers?.['content-type'] ?? event.headers?.['Content-Type'] ?? '';
-  if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) throw problems.unsupportedMediaType();
+  if (!isUtf8Json(contentType)) throw problems.unsupportedMediaType();
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    text = utf8.decode(raw);
+  } catch {
+    throw problems.validation([{ path: 'body', message: 'Body is not valid UTF-8' }]);
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw problems.validation([{ path: 'body', message: 'Body is not valid JSON' }]);
   }
@@ -191,6 +213,27 @@ function toApiResult(result: HttpResult): ApiResult {
   };
 }
 
+type QueryInput = { params?: unknown; query?: Record<string, unknown> };
+const bindingOf = (route: RouteSpec, principal: Principal | undefined, input: QueryInput) =>
+  cursorBinding(principal, `${route.method} ${route.path}`, input.params, input.query);
+
+/**
+ * Lists: the `cursor` a client sends is a sealed one (shared/http/cursor.ts); the route's code
+ * gets the store's cursor inside it, or the request ends here with 400 INVALID_CURSOR.
+ */
+async function withStoreCursor<I extends QueryInput>(route: RouteSpec, principal: Principal | undefined, input: I): Promise<I> {
+  const cursor = input.query?.['cursor'];
+  if (typeof cursor !== 'string') return input;
+  return { ...input, query: { ...input.query, cursor: await openCursor(cursor, bindingOf(route, principal, input)) } };
+}
+
+/** …and the `nextCursor` it answers is sealed for this caller and query before it leaves. */
+async function withSealedCursor(route: RouteSpec, principal: Principal | undefined, input: QueryInput, result: HttpResult): Promise<HttpResult> {
+  const body = result.body as { nextCursor?: unknown } | undefined;
+  if (!body || typeof body !== 'object' || typeof body.nextCursor !== 'string') return result;
+  return { ...result, body: { ...body, nextCursor: await sealCursor(body.nextCursor, bindingOf(route, principal, input)) } };
+}
+
 /**
  * The middy stack every HTTP handler shares: problem responses, authorisation from the verified
  * token, schema validation, the Idempotency-Key of a POST — then the route's own code, which
@@ -203,10 +246,10 @@ export function httpHandler<R extends RouteSpec>(route: R, impl: (request: HttpR
     .use(validate(route))
     .handler(
       idempotentHandler(route, async (event, context: RouteContext<R>) => {
-        const input = context.input as ParsedInput<R>;
+        const input = await withStoreCursor(route, context.principal, context.input as ParsedInput<R>);
         const result = await impl({ ...input, principal: context.principal, event } as HttpRequest<R>);
-        return toApiResult(conformToContract(route, result));
-      }),
+        return toApiResult(conformToContract(route, await withSealedCursor(route, context.principal, input, result)));
+      }, (error) => problemResult(toHttpProblem(error))),
     );
 }
 

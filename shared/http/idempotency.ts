@@ -12,8 +12,16 @@
  *   header: keys are scoped to the caller, so one party's key never replays another's response.
  * - The request it must match is the validated input (path, query, body), so re-serialising the
  *   same JSON differently is still the same request, and the same key on another claim is not.
- * - Only a completed 2xx is stored. A refusal (4xx) or a failure (5xx) releases the key: a refused
- *   request changed nothing, so running it again is safe, and its retry sees the current state.
+ * - A 2xx and a failure (5xx, thrown or answered) are stored; only a refusal (4xx) releases the
+ *   key. A refused request changed nothing, so running it again is safe. A 5xx may come after the
+ *   action committed (a response that breaks the contract, a timeout of a later step): freeing the
+ *   key then would let the retry do it twice, so the 5xx is replayed instead — as Stripe does — and
+ *   the client retries with a new key once it has looked. (issue #18, docs/security.md)
+ * - The in-progress lock outlives the longest invocation that could still be writing: the
+ *   function's configured timeout plus a margin (`FUNCTION_TIMEOUT_SECONDS`, set by the CDK
+ *   function), not merely the invocation's remaining time. After a timeout the lock lapses and a
+ *   retry runs again: what it may find done, the action's own conditional writes must refuse
+ *   (natural keys: `idempotencyNaturalKey` below gives a use case one).
  * - Requests without the header are not tracked; their safety is the conditional writes'.
  *
  * Round trips of a keyed POST: one conditional PutItem (acquire; a refused one returns the existing
@@ -45,10 +53,15 @@ export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 /** Part of every record's hashed key, so records of this API can never meet another use's. */
 const KEY_PREFIX = 'http';
 /**
- * The in-progress lock when the invocation's remaining time is unknown: API Gateway's integration
- * timeout, beyond which no HTTP caller is still waiting.
+ * The function timeout when the environment does not say (npm start, tests): API Gateway's
+ * integration timeout, the longest an HTTP handler runs.
  */
-const DEFAULT_LOCK_MS = 29_000;
+const DEFAULT_FUNCTION_TIMEOUT_MS = 29_000;
+/**
+ * Beyond the function's timeout: a write the SDK sent just before the sandbox froze is still
+ * applied by DynamoDB, and clocks of two invocations differ a little.
+ */
+export const LOCK_MARGIN_MS = 30_000;
 
 const INPROGRESS = 'INPROGRESS';
 const COMPLETED = 'COMPLETED';
@@ -166,10 +179,19 @@ function markReplayed(stored: ApiResult): ApiResult {
   return { ...stored, headers: { ...stored.headers, [REPLAYED_HEADER]: 'true' } };
 }
 
-/** The lock's end: the invocation's remaining time (the Lambda context), so a crashed one frees the key. */
-function lockUntilMs(now: number, context: Partial<Pick<Context, 'getRemainingTimeInMillis'>> | undefined): number {
-  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : DEFAULT_LOCK_MS;
-  return now + (Number.isFinite(remaining) ? Math.max(0, remaining) : DEFAULT_LOCK_MS);
+/** The function's configured timeout (`FUNCTION_TIMEOUT_SECONDS`, set by infra/function.ts). */
+function functionTimeoutMs(): number {
+  const seconds = Number(process.env['FUNCTION_TIMEOUT_SECONDS']);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_FUNCTION_TIMEOUT_MS;
+}
+
+/**
+ * The lock's end: no sooner than the longest this invocation can still be writing — its remaining
+ * time or the function's whole timeout, whichever is longer — plus a margin.
+ */
+export function lockUntilMs(now: number, context: Partial<Pick<Context, 'getRemainingTimeInMillis'>> | undefined): number {
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 0;
+  return now + Math.max(Number.isFinite(remaining) ? remaining : 0, functionTimeoutMs()) + LOCK_MARGIN_MS;
 }
 
 /**
@@ -260,11 +282,25 @@ async function release(Key: TableKey, lock: number): Promise<void> {
   }
 }
 
+/** Maps a thrown error to its answer (the HTTP stack passes its one error map). */
+export type Respond = (error: unknown) => ApiResult;
+
+/** Without the HTTP stack's map: problems keep their status, anything else is a 500. */
+const defaultRespond: Respond = (error) => {
+  const problem = error instanceof HttpProblem ? error : (idempotencyProblem(error) ?? problems.internal());
+  return { statusCode: problem.status, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify(problem.toProblem()) };
+};
+
 /**
- * Runs `run` once per (caller, route, key): the first run's 2xx response is stored and replayed
- * to every repeat for 24 hours. A non-2xx answer or a thrown error releases the key.
+ * Runs `run` once per (caller, route, key): the first run's 2xx or 5xx response is stored and
+ * replayed to every repeat for 24 hours. A 4xx answer or a thrown refusal releases the key.
  */
-export async function runIdempotently(payload: IdempotencyPayload, context: Context, run: () => Promise<ApiResult>): Promise<ApiResult> {
+export async function runIdempotently(
+  payload: IdempotencyPayload,
+  context: Context,
+  run: () => Promise<ApiResult>,
+  respond: Respond = defaultRespond,
+): Promise<ApiResult> {
   const Key = recordKey(payload);
   const taken = await acquire(Key, hashOf(payload.request), context);
   if (taken.replay) return taken.replay;
@@ -272,11 +308,16 @@ export async function runIdempotently(payload: IdempotencyPayload, context: Cont
   try {
     result = await run();
   } catch (error) {
-    await release(Key, taken.lock);
-    throw error;
+    const answer = respond(error);
+    if ((answer.statusCode ?? 500) < 500) {
+      await release(Key, taken.lock);
+      throw error;
+    }
+    // It may have committed before it failed: keep the key, and the answer.
+    result = answer;
   }
   const status = result.statusCode ?? 200;
-  if (status < 200 || status > 299) {
+  if (status < 200 || (status > 299 && status < 500)) {
     await release(Key, taken.lock);
     return result;
   }
@@ -292,6 +333,22 @@ export async function runIdempotently(payload: IdempotencyPayload, context: Cont
 }
 
 /**
+ * A natural key for the one effect a keyed request stands for (e.g. a top-up's id): the same
+ * caller, route and `Idempotency-Key` always give the same key, so a use case that writes it with
+ * `attribute_not_exists` does the work at most once even when the idempotency record could not
+ * hold the retry back (its lock lapsed after a timeout). 22 base64url characters (128 bits of
+ * SHA-256) — a valid id (api.md). Undefined when the request has no `Idempotency-Key`.
+ */
+export function idempotencyNaturalKey(event: Pick<ApiEvent, 'headers' | 'routeKey'>, caller: Principal): string | undefined {
+  const idempotencyKey = idempotencyKeyOf(event);
+  if (idempotencyKey === undefined) return undefined;
+  return createHash('sha256')
+    .update(JSON.stringify(['natural-key/v1', `${caller.role}:${caller.id}`, event.routeKey, idempotencyKey]))
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/**
  * The innermost layer of the HTTP stack for POST routes: after authorisation (401/403) and
  * validation (400) have accepted the request, runs the route with its `Idempotency-Key`.
  * Other methods, and POSTs without the header, run as they are.
@@ -299,13 +356,14 @@ export async function runIdempotently(payload: IdempotencyPayload, context: Cont
 export function idempotentHandler<C extends Context & { principal?: Principal; input?: { params?: unknown; query?: unknown; body?: unknown } }>(
   route: Pick<RouteSpec, 'method' | 'path' | 'roles'>,
   handler: (event: ApiEvent, context: C) => Promise<ApiResult>,
+  respond?: Respond,
 ): (event: ApiEvent, context: C) => Promise<ApiResult> {
   if (route.method !== 'POST' || route.roles === 'public') return handler;
   return async (event, context) => {
     const idempotencyKey = idempotencyKeyOf(event);
     if (idempotencyKey === undefined || !context.principal) return handler(event, context);
     const payload = idempotencyPayload(route, context.principal, idempotencyKey, context.input ?? {});
-    return runIdempotently(payload, context, () => handler(event, context));
+    return runIdempotently(payload, context, () => handler(event, context), respond);
   };
 }
 

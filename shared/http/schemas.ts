@@ -23,12 +23,34 @@ export const Instant = /* @__PURE__ */ z.iso.datetime({ offset: true }).check(
     { message: 'Instant must fall between the years 2000 and 2100' },
   ),
 );
-/** Ids from other systems (orders, merchants, buyers, items): printable, bounded. */
-export const ExternalId = /* @__PURE__ */ z
+/**
+ * Every identifier, in paths, bodies, queries and events (api.md "Conventions"): 1–64 characters
+ * of A–Z a–z 0–9 . _ : - — ours (`clm_…`) and other systems' (orders, merchants, buyers, items).
+ * The one id schema; nothing else defines its own.
+ */
+export const idSchema = /* @__PURE__ */ z
   .string()
-  .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'Use letters, digits and . _ : @ -'));
+  .check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9._:-]+$/, 'Use 1–64 characters of A–Z a–z 0–9 . _ : -'));
+/** Ids from other systems: the same rule as every id (kept as a name for readability). */
+export const ExternalId = idSchema;
 export const PlanIdSchema = /* @__PURE__ */ z.enum(PLAN_IDS);
-export const Text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+/** C0 controls, DEL and C1 controls. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_BUT_NEWLINE_AND_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Valid Unicode (no lone surrogate: JSON's `\ud800` escape decodes to one) without the given controls. */
+const freeText = (max: number, controls: RegExp) =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine((value) => !LONE_SURROGATE.test(value) && !controls.test(value), {
+      message: controls === CONTROL ? 'Use valid Unicode text without control characters' : 'Use valid Unicode text without control characters (newline and tab allowed)',
+    }),
+  );
+/** Free text (names, reasons, descriptions, accounts): valid Unicode without control characters. */
+export const Text = (max: number) => freeText(max, CONTROL);
+/** Notes: free text that may also hold newlines and tabs. */
+export const NoteText = (max: number) => freeText(max, CONTROL_BUT_NEWLINE_AND_TAB);
 export const Limit = /* @__PURE__ */ z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50);
 export const Cursor = /* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(1024));
 export const Role = /* @__PURE__ */ z.enum(['merchant', 'buyer', 'adjuster', 'ops', 'service']);
@@ -311,7 +333,7 @@ export const EvidenceSchema = /* @__PURE__ */ z.strictObject({
 });
 
 export const SubmitClaimInput = /* @__PURE__ */ z.strictObject({
-  policyId: z.string().check(z.minLength(1), z.maxLength(64)),
+  policyId: idSchema,
   lineId: z.optional(ExternalId),
   proofOrderId: z.optional(ExternalId),
   evidence: z.optional(z.array(EvidenceSchema).check(z.maxLength(20))),
@@ -320,13 +342,13 @@ export const SubmitClaimInput = /* @__PURE__ */ z.strictObject({
 
 export const AddEvidenceInput = /* @__PURE__ */ z.strictObject({
   evidence: z.array(EvidenceSchema).check(z.minLength(1), z.maxLength(20)),
-  note: z.optional(Text(2000)),
+  note: z.optional(NoteText(2000)),
 });
 
 export const DecisionInput = /* @__PURE__ */ z.strictObject({
   decision: z.enum(['approve', 'reject', 'request-info']),
   reasonCode: z.optional(z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Z][A-Z0-9_]*$/, 'reasonCode is UPPER_SNAKE'))),
-  note: z.optional(Text(2000)),
+  note: z.optional(NoteText(2000)),
 });
 
 export const ClaimSchema = /* @__PURE__ */ z.object({
@@ -389,9 +411,9 @@ export const PayoutSchema = /* @__PURE__ */ z.object({
 // ---------- consumer-protection deposit (D1–D3, J9) ----------
 export const TopUpInput = /* @__PURE__ */ z.strictObject({ amountFen: PositiveFen });
 export const WithdrawalInput = /* @__PURE__ */ z.strictObject({ amountFen: PositiveFen, reason: Text(500) });
-export const WithdrawalDecisionInput = /* @__PURE__ */ z.strictObject({ decision: z.enum(['approve', 'reject']), note: z.optional(Text(2000)) });
+export const WithdrawalDecisionInput = /* @__PURE__ */ z.strictObject({ decision: z.enum(['approve', 'reject']), note: z.optional(NoteText(2000)) });
 /** D2 pays the claim's whole approved amount: there is no amount to choose. */
-export const AdvanceInput = /* @__PURE__ */ z.strictObject({ note: z.optional(Text(2000)) });
+export const AdvanceInput = /* @__PURE__ */ z.strictObject({ note: z.optional(NoteText(2000)) });
 
 export const WithdrawalSchema = /* @__PURE__ */ z.object({
   withdrawalId: z.string(),

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { RouteSpec } from '#shared/http/route.ts';
@@ -52,7 +53,9 @@ export function toApiGatewayEvent(
 
   const contentType = headers['content-type'] ?? '';
   const hasBody = request.body.byteLength > 0;
-  const isBase64Encoded = hasBody && !TEXT_TYPES.test(contentType);
+  // A text body that is not valid UTF-8 travels base64-encoded, bytes intact, so the handler can
+  // refuse it rather than read U+FFFD replacements.
+  const isBase64Encoded = hasBody && (!TEXT_TYPES.test(contentType) || !isUtf8(request.body));
   const routeKey = `${route.method} ${route.path}`;
 
   return {

@@ -52,13 +52,22 @@ export function methodsOf(compiled: CompiledRoute[], path: string): string[] {
   return [...new Set(compiled.filter((candidate) => candidate.pattern.test(path)).map((candidate) => candidate.route.method))];
 }
 
+/** A path parameter, percent-decoded; encoding that is not UTF-8 (`%ff%fe`) is the caller's error: 400. */
+function decodePathSegment(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw problems.validation([{ path: `path.${name}`, message: 'Not a valid percent-encoded UTF-8 path segment' }]);
+  }
+}
+
 export function matchRoute(compiled: CompiledRoute[], method: string, path: string) {
   for (const candidate of compiled) {
     if (candidate.route.method !== method) continue;
     const match = candidate.pattern.exec(path);
     if (!match) continue;
     const params: Record<string, string> = {};
-    candidate.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
+    candidate.names.forEach((name, i) => (params[name] = decodePathSegment(name, match[i + 1]!)));
     return { route: candidate.route, params };
   }
   return undefined;
@@ -153,6 +162,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpProblem && error.status < 500 && !res.headersSent) return sendProblem(res, error);
       // A handler that throws past its own error middleware is a bug; answer like API Gateway would.
       console.error('Local runtime: handler failed', error);
       if (!res.headersSent) sendProblem(res, problems.internal());

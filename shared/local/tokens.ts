@@ -37,6 +37,7 @@ function faultOf(error: InstanceType<typeof joseErrors.JOSEError>): string {
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return `The token's issuer (iss) must be '${LOCAL_ISSUER}'.`;
     if (error.claim === 'aud') return `The token's audience (aud) must be '${LOCAL_AUDIENCE}'.`;
+    if (error.reason === 'missing') return `The token has no '${error.claim}' claim; it is required${error.claim === 'exp' ? ' (an expiry)' : ''}.`;
     return `The token's '${error.claim}' claim is not valid: ${error.reason}.`;
   }
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token\'s signature does not verify: it was not signed with this service\'s JWT_SECRET.';
@@ -54,7 +55,11 @@ export async function checkToken(secret: string, token: string): Promise<TokenCh
       algorithms: ['HS256'],
       issuer: LOCAL_ISSUER,
       audience: LOCAL_AUDIENCE,
+      // API Gateway's authorizer refuses a token without an expiry; so does the local one.
+      requiredClaims: ['exp', 'sub'],
     });
+    // A number or an array is not an id: refused here, never stringified into one.
+    if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, fault: 'The token\'s subject (sub) must be a non-empty string: the caller\'s merchant, buyer or staff id.' };
     return {
       ok: true,
       claims: Object.fromEntries(

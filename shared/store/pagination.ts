@@ -1,11 +1,12 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { problems } from '#shared/http/problem.ts';
+import { invalidCursor } from '#shared/http/cursor.ts';
 import { documentClient, tableName } from './client.ts';
 import { fromItem } from './items.ts';
 
 /**
- * Opaque list cursors: the query's LastEvaluatedKey, base64url-encoded. A cursor is only
- * accepted for the partition it came from, so a crafted cursor cannot open another party's list.
+ * The store's list cursors: the query's LastEvaluatedKey, base64url-encoded. Clients never see
+ * one bare: the HTTP layer seals it (HMAC, bound to the caller and the query; shared/http/cursor.ts).
+ * Checked again here — only for the partition it came from, with exactly its key attributes.
  */
 export function encodeCursor(lastKey: Record<string, unknown> | undefined): string | undefined {
   return lastKey ? Buffer.from(JSON.stringify(lastKey)).toString('base64url') : undefined;
@@ -22,13 +23,17 @@ export function decodeCursor(
   } catch {
     key = undefined;
   }
+  // Exactly the key attributes of this query (the table's, plus the index's): anything more or
+  // less would reach DynamoDB as a malformed ExclusiveStartKey (a 500), so it is refused here.
+  const attributes = expected.attribute === 'PK' ? ['PK', 'SK'] : ['PK', 'SK', expected.attribute, expected.attribute.replace(/PK$/, 'SK')];
   const valid =
     typeof key === 'object' &&
     key !== null &&
     !Array.isArray(key) &&
-    Object.values(key).every((v) => typeof v === 'string') &&
+    Object.keys(key).sort().join() === [...attributes].sort().join() &&
+    Object.values(key).every((v) => typeof v === 'string' && v !== '') &&
     (key as Record<string, string>)[expected.attribute] === expected.value;
-  if (!valid) throw problems.validation([{ path: 'query.cursor', message: 'Not a cursor from this list' }]);
+  if (!valid) throw invalidCursor();
   return key as Record<string, string>;
 }
 

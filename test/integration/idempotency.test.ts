@@ -371,18 +371,21 @@ describe('Idempotency-Key: in progress', () => {
     expect(runs).toBe(1);
   });
 
-  it('a failure (500) or a non-2xx answer releases the key: the retry runs again', async () => {
+  it('#18 finding 3: a failure (500) after the action may have committed keeps the key — the retry replays the 500 and runs nothing; a 4xx releases it', async () => {
     runs = 0;
     gate = Promise.resolve();
     const crashKey = newKey();
-    expect((await latch('crash', crashKey)).status).toBe(500);
-    expect((await latch('crash', crashKey)).status).toBe(500);
-    expect(runs).toBe(2);
+    const first = await latch('crash', crashKey);
+    expect(first.status).toBe(500);
+    const again = await latch('crash', crashKey);
+    expect(again.status).toBe(500);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(runs).toBe(1);
     const conflictKey = newKey();
     expect((await latch('conflict', conflictKey)).status).toBe(409);
-    const again = await latch('conflict', conflictKey);
-    expect(again).toMatchObject({ status: 409, body: { run: 4 } });
-    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    const retried = await latch('conflict', conflictKey);
+    expect(retried).toMatchObject({ status: 409, body: { run: 3 } });
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
   });
 });
 

@@ -37,11 +37,26 @@ describe('httpHandler middleware stack', () => {
     expect(JSON.parse(res.body!)).toEqual({ thingId: 't1', limit: 20, amountFen: 500, principal: { role: 'merchant', id: 'shop-1' } });
   });
 
-  it('reads the role a Cognito user pool puts in custom:role', async () => {
+  it('reads the role of a Cognito ID token from its one group (cognito:groups), as API Gateway or the local runtime flattens it', async () => {
     failWith = undefined;
-    const res = await call({ claims: { sub: 'shop-1', 'custom:role': 'merchant' }, body: '{"amountFen": 5}' });
-    expect(res.statusCode).toBe(200);
-    expect(JSON.parse(res.body!).principal).toEqual({ role: 'merchant', id: 'shop-1' });
+    for (const groups of ['[merchant]', '["merchant"]', '[merchant everyone]']) {
+      const res = await call({ claims: { sub: 'shop-1', token_use: 'id', 'cognito:groups': groups }, body: '{"amountFen": 5}' });
+      expect(res.statusCode, groups).toBe(200);
+      expect(JSON.parse(res.body!).principal, groups).toEqual({ role: 'merchant', id: 'shop-1' });
+    }
+  });
+
+  it('never reads the user-writable custom:role; a Cognito access token, no group or two role groups are 401', async () => {
+    for (const claims of <Record<string, string>[]>[
+      { sub: 'shop-1', 'custom:role': 'merchant' },
+      { sub: 'shop-1', token_use: 'id', 'custom:role': 'merchant' },
+      { sub: 'shop-1', token_use: 'access', 'cognito:groups': '[merchant]' },
+      { sub: 'shop-1', token_use: 'id', 'cognito:groups': '[merchant ops]' },
+      { sub: 'shop-1', token_use: 'id', role: 'merchant' },
+    ]) {
+      const res = await call({ claims, body: '{"amountFen": 5}' });
+      expect(res.statusCode, JSON.stringify(claims)).toBe(401);
+    }
   });
 
   it('401 problem without verified claims', async () => {

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { idempotencyPayload, idempotencyProblem, REPLAYED_HEADER, runIdempotently } from '#shared/http/idempotency.ts';
+import { idempotencyNaturalKey, idempotencyPayload, idempotencyProblem, LOCK_MARGIN_MS, lockUntilMs, REPLAYED_HEADER, runIdempotently } from '#shared/http/idempotency.ts';
+import { HttpProblem } from '#shared/http/problem.ts';
 import { documentClient } from '#shared/store/dynamo.ts';
 import { testContext } from '#test/fixtures/api-events.ts';
 
@@ -58,7 +59,7 @@ async function firstRun(body: unknown) {
 }
 
 describe('runIdempotently: the round trips', () => {
-  it('a first run: one conditional put (INPROGRESS, 24 h expiry, the lock from the remaining time), the action, one update to COMPLETED', async () => {
+  it('a first run: one conditional put (INPROGRESS, 24 h expiry, the lock past the function timeout plus a margin), the action, one update to COMPLETED', async () => {
     const before = Date.now();
     const { result, put, update } = await firstRun({ amountFen: 500, note: 'x' });
     expect(result).toBe(created);
@@ -67,8 +68,9 @@ describe('runIdempotently: the round trips', () => {
     expect(put['Item']).toMatchObject({ SK: 'IDEMPOTENCY', idempotencyStatus: 'INPROGRESS', requestHash: expect.any(String) });
     expect(put['Item'].PK).toMatch(/^IDEMPOTENCY#http#[A-Za-z0-9+/]{43}=$/);
     expect(put['Item'].expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 24 * 3600);
-    expect(put['Item'].inProgressExpiresAtMs).toBeGreaterThanOrEqual(before + 10_000);
-    expect(put['Item'].inProgressExpiresAtMs).toBeLessThanOrEqual(Date.now() + 10_000);
+    // testContext has 10 s left; the function's timeout (29 s by default) is longer and wins.
+    expect(put['Item'].inProgressExpiresAtMs).toBeGreaterThanOrEqual(before + 29_000 + LOCK_MARGIN_MS);
+    expect(put['Item'].inProgressExpiresAtMs).toBeLessThanOrEqual(Date.now() + 29_000 + LOCK_MARGIN_MS);
     expect(put['ReturnValuesOnConditionCheckFailure']).toBe('ALL_OLD');
     expect(put['ConditionExpression']).toBe('attribute_not_exists(PK) OR #expiresAt < :nowS OR (#status = :inProgress AND #lock < :nowMs)');
 
@@ -109,7 +111,7 @@ describe('runIdempotently: the round trips', () => {
     expect(idempotencyProblem(new Error('other'))).toBeUndefined();
   });
 
-  it('a non-2xx answer or a thrown error deletes the record, only if it is still ours, and the answer or error goes on', async () => {
+  it('a 4xx answer or a thrown refusal deletes the record, only if it is still ours, and the answer or error goes on', async () => {
     const conflict = { statusCode: 409, headers: {}, body: '{}' };
     expect(await runIdempotently(payload({ amountFen: 1 }), testContext, async () => conflict)).toBe(conflict);
     expect(sent.map((s) => s.command)).toEqual(['PutCommand', 'DeleteCommand']);
@@ -120,14 +122,60 @@ describe('runIdempotently: the round trips', () => {
     });
 
     sent = [];
-    const boom = new Error('boom');
-    await expect(runIdempotently(payload({ amountFen: 2 }), testContext, async () => Promise.reject(boom))).rejects.toBe(boom);
+    const refusal = new HttpProblem(422, 'PROOF_ORDER_PAID', 'Refused', 'x');
+    await expect(runIdempotently(payload({ amountFen: 2 }), testContext, async () => Promise.reject(refusal))).rejects.toBe(refusal);
     expect(sent.map((s) => s.command)).toEqual(['PutCommand', 'DeleteCommand']);
 
     // Another request took the key after our lock lapsed: its record stays, our answer still goes out.
     sent = [];
     answers.push(() => ({}), refusedWith({}));
     expect(await runIdempotently(payload({ amountFen: 3 }), testContext, async () => conflict)).toBe(conflict);
+  });
+
+  it('#18 finding 3: a failure (thrown, or a 5xx answer) keeps the key — it may have come after the commit — and is stored for replay', async () => {
+    const boom = new Error('boom after the commit');
+    const answer = await runIdempotently(payload({ amountFen: 2 }), testContext, async () => Promise.reject(boom));
+    expect(answer).toMatchObject({ statusCode: 500 });
+    expect(sent.map((s) => s.command)).toEqual(['PutCommand', 'UpdateCommand']);
+    expect(sent[1]!.input).toMatchObject({ ExpressionAttributeValues: { ':completed': 'COMPLETED', ':response': answer } });
+
+    sent = [];
+    const mapped = { statusCode: 503, headers: {}, body: '{"code":"X"}' };
+    expect(await runIdempotently(payload({ amountFen: 5 }), testContext, async () => Promise.reject(boom), () => mapped)).toBe(mapped);
+    expect(sent.map((s) => s.command)).toEqual(['PutCommand', 'UpdateCommand']);
+
+    sent = [];
+    const failed = { statusCode: 502, headers: {}, body: '{}' };
+    expect(await runIdempotently(payload({ amountFen: 6 }), testContext, async () => failed)).toBe(failed);
+    expect(sent.map((s) => s.command)).toEqual(['PutCommand', 'UpdateCommand']);
+  });
+
+  it('#18 finding 3: the lock outlives the function, not just the invocation’s remaining time', () => {
+    const now = 1_000_000;
+    const almostOver = { getRemainingTimeInMillis: () => 50 };
+    expect(lockUntilMs(now, almostOver)).toBe(now + 29_000 + LOCK_MARGIN_MS);
+    expect(lockUntilMs(now, undefined)).toBe(now + 29_000 + LOCK_MARGIN_MS);
+    process.env['FUNCTION_TIMEOUT_SECONDS'] = '240';
+    try {
+      expect(lockUntilMs(now, almostOver)).toBe(now + 240_000 + LOCK_MARGIN_MS);
+      expect(lockUntilMs(now, { getRemainingTimeInMillis: () => 900_000 })).toBe(now + 900_000 + LOCK_MARGIN_MS);
+    } finally {
+      delete process.env['FUNCTION_TIMEOUT_SECONDS'];
+    }
+  });
+
+  it('idempotencyNaturalKey: one stable id per (caller, route, key), none without the header', () => {
+    const event = (key?: string, routeKey = 'POST /v1/merchants/{merchantId}/deposit/top-ups') => ({
+      routeKey,
+      headers: key === undefined ? {} : { 'idempotency-key': key },
+    });
+    const a = idempotencyNaturalKey(event('k-1'), caller)!;
+    expect(a).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(idempotencyNaturalKey(event('k-1'), caller)).toBe(a);
+    expect(idempotencyNaturalKey(event('k-2'), caller)).not.toBe(a);
+    expect(idempotencyNaturalKey(event('k-1'), { role: 'merchant', id: 'shop-2' })).not.toBe(a);
+    expect(idempotencyNaturalKey(event('k-1', 'POST /v1/other'), caller)).not.toBe(a);
+    expect(idempotencyNaturalKey(event(), caller)).toBeUndefined();
   });
 
   it('when the response cannot be stored (e.g. over 400 KB) the action’s response is still returned', async () => {

@@ -15,6 +15,18 @@ describe('local HS256 tokens (stand-in for the API Gateway JWT authorizer)', () 
     expect(await verifyToken(DEFAULT_JWT_SECRET, token)).toBeUndefined();
   });
 
+  it('refuses a token without exp, and a sub that is not a non-empty string (never stringified)', async () => {
+    const sign = (claims: Record<string, unknown>, exp = true) => {
+      const jwt = new SignJWT({ role: 'ops', ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuer('baozhang-local').setAudience('baozhang-api');
+      return (exp ? jwt.setExpirationTime('1h') : jwt).sign(new TextEncoder().encode(DEFAULT_JWT_SECRET));
+    };
+    expect(await verifyToken(DEFAULT_JWT_SECRET, await sign({ sub: 'ops-1' }, false))).toBeUndefined();
+    for (const sub of [9001, ['ops-1'], '', { id: 'x' }]) {
+      expect(await verifyToken(DEFAULT_JWT_SECRET, await sign({ sub })), JSON.stringify(sub)).toBeUndefined();
+    }
+    expect(await verifyToken(DEFAULT_JWT_SECRET, await sign({ sub: 'ops-1' }))).toMatchObject({ sub: 'ops-1' });
+  });
+
   it('refuses an expired token', async () => {
     const token = await signToken(DEFAULT_JWT_SECRET, { sub: 'b', role: 'buyer' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
     expect(await verifyToken(DEFAULT_JWT_SECRET, token)).toBeUndefined();
