@@ -14,5 +14,8 @@ export * from './claims.ts';
 export * from './claim-state.ts';
 export * from './calendar.ts';
 export * from './payout-due.ts';
+export * from './windows.ts';
+export * from './refunds.ts';
+export * from './compensation.ts';
 export * from './expiry.ts';
 export * from './deposit.ts';
