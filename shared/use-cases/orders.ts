@@ -19,7 +19,7 @@ import {
   withEntry,
 } from '#shared/rules/index.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
-import { readMerchantPartition } from '#shared/store/merchants.ts';
+import { readMerchantPartition, type MerchantPartition } from '#shared/store/merchants.ts';
 import { isCompleteOrder, mergeOrderEvent, readOrderPartition, recordRefund, type OrderPartition } from '#shared/store/orders.ts';
 import { issuePolicies, setCoverageEnd, voidPolicy } from '#shared/store/policies.ts';
 import { fileClaim } from './claims.ts';
@@ -55,9 +55,14 @@ async function recordRefundEvent(event: Extract<OrderEvent, { type: 'order.refun
     const refused = checkRefund(refund, partition.order, partition.refunds);
     if (refused) throw refused;
   }
-  const { duplicate } = await recordRefund(event, refund);
+  // The merchant's partition (enrollments) is read while the refund is written: no extra round trip.
+  const merchantId = partition.order?.merchantId;
+  const [{ duplicate }, merchant] = await Promise.all([
+    recordRefund(event, refund),
+    merchantId ? readMerchantPartition(merchantId) : Promise.resolve(undefined),
+  ]);
   const refunds = [...partition.refunds.filter((r) => r.refundId !== refund.refundId), refund];
-  await reconcileOrder(event.data.orderId, { partition: { ...partition, refunds } });
+  await reconcileOrder(event.data.orderId, { partition: { ...partition, refunds }, ...(merchant ? { merchant } : {}) });
   return { duplicate };
 }
 
@@ -92,6 +97,8 @@ export interface ReconcileOptions {
   partition?: OrderPartition;
   /** The order's merchant, when the caller knows it: read beside the order, not after it. */
   merchantId?: string;
+  /** The order's merchant's partition as the caller just read it: not read again. */
+  merchant?: MerchantPartition;
 }
 
 export async function reconcileOrder(orderId: string, options: ReconcileOptions = {}): Promise<Policy[]> {
@@ -104,7 +111,8 @@ export async function reconcileOrder(orderId: string, options: ReconcileOptions 
     ]);
     const { order } = partition;
     if (!isCompleteOrder(order)) return [];
-    const { enrollments } = hinted && fresh.merchantId === order.merchantId ? hinted : await readMerchantPartition(order.merchantId);
+    const known = fresh.merchant ?? (hinted && fresh.merchantId === order.merchantId ? hinted : undefined);
+    const { enrollments } = known ?? (await readMerchantPartition(order.merchantId));
     const now = clock.now().toISOString();
     const drafts = newPolicies(policiesFor(order, enrollments, rulesConfig, purchase), partition, now);
     if (!(await issuePolicies(drafts, now))) {
