@@ -414,11 +414,15 @@ export function claimsFromRefund(
       const earlierFen = earlierQualityShares(refund, refundId, lineId, order, context.refunds ?? [], config);
       const alreadyFen = compensatedFor(ledger, 'quality');
       const shareFen = shares.get(lineId)!;
-      const amountFen = Math.max(0, Math.min(shareFen, capFen - earlierFen, capFen - alreadyFen));
+      // What the refunds alone decide (any arrival order gives the same), then what the ledger
+      // says was actually paid: it only lowers the amount when the refunds were over the cap.
+      const decidedFen = Math.max(0, Math.min(shareFen, capFen - earlierFen));
+      const amountFen = Math.max(0, Math.min(decidedFen, capFen - alreadyFen));
       if (amountFen === 0) continue;
       const draft = automaticDraft(policy, refund, amountFen, {
         rule: 'C7', refundId, refundFen: refund.refundFen, ...(refund.shippingRefundFen ? { shippingRefundFen: refund.shippingRefundFen } : {}),
-        goodsFen: shareFen, capFen, ...(alreadyFen > 0 ? { alreadyCompensatedFen: alreadyFen } : {}), reason: refund.reason, requestedAt: refund.requestedAt,
+        goodsFen: shareFen, capFen,
+        ...(amountFen < decidedFen ? { alreadyCompensatedFen: alreadyFen } : {}), reason: refund.reason, requestedAt: refund.requestedAt,
       });
       draft.naturalKey = `${policy.policyId}#${lineId}#${refundId}`;
       draft.refundId = refundId;

@@ -75,7 +75,8 @@ export function netPaidFen(line: PaidLine, lines: readonly PaidLine[], refunds: 
  * I9: checks a refund against the order before it is recorded. Refused: a line the order does
  * not have; a goods part larger than what is left of the line's (or, without `lineId`, the
  * order's) net paid; a shipping part larger than the refund. `earlier` are the refunds already
- * recorded; one with the same `refundId` is this refund again and is not counted twice.
+ * recorded; one with the same `refundId` is this refund again and is not counted twice. A refund
+ * without `lineId` is checked line by line, as it is spread (pro rata): no line may go below zero.
  */
 export function checkRefund(refund: Refund, order: Order, earlier: readonly Refund[]): RuleViolation | undefined {
   const shippingFen = refund.shippingRefundFen ?? 0;
@@ -96,8 +97,10 @@ export function checkRefund(refund: Refund, order: Order, earlier: readonly Refu
     if (goodsFen > leftFen) return tooLarge(goodsFen, leftFen, { lineId: line.lineId });
     return undefined;
   }
-  const leftFen = order.lines.reduce((sum, l) => sum + l.paidFen - refunded.get(l.lineId)!, 0);
-  return goodsFen > leftFen ? tooLarge(goodsFen, leftFen, {}) : undefined;
+  // Spread pro rata, each line's share must fit what is left of that line.
+  const shares = refundSharesByLine(refund, order.lines);
+  const over = order.lines.find((l) => shares.get(l.lineId)! > l.paidFen - refunded.get(l.lineId)!);
+  return over ? tooLarge(shares.get(over.lineId)!, over.paidFen - refunded.get(over.lineId)!, { lineId: over.lineId }) : undefined;
 }
 
 function tooLarge(goodsFen: number, netPaidFen: number, where: Record<string, unknown>): RuleViolation {
