@@ -52,7 +52,7 @@ export function refundSharesByLine(refund: Refund, lines: readonly PaidLine[]): 
 
 /** Refunds in a fixed order — completion time, then id — whatever order they arrived in. */
 export function sortRefunds(refunds: readonly Refund[]): Refund[] {
-  return [...refunds].sort((a, b) => toMs(a.completedAt) - toMs(b.completedAt) || (a.refundId ?? '').localeCompare(b.refundId ?? ''));
+  return [...refunds].sort((a, b) => toMs(a.completedAt) - toMs(b.completedAt) || String(a.refundId).localeCompare(String(b.refundId)));
 }
 
 /** I9: goods refunded per line, over every refund. */
