@@ -145,12 +145,12 @@ function eventsOf(history: History, merchantId: string, orderId: string, suffix:
   if (history.shipped && history.delivered && history.confirmed) {
     add(confirmedAt, 'order.receipt-confirmed', { orderId, receiptConfirmedAt: at(confirmedAt) });
   }
-  for (const refund of history.refunds as RefundSpec[]) {
+  for (const [index, refund] of (history.refunds as RefundSpec[]).entries()) {
     const line = refund.line === null ? undefined : order.lines[refund.line % order.lines.length]!;
     const base = line ? line.paidFen : order.lines.reduce((sum, l) => sum + l.paidFen, 0);
     const requestedAt = PAID_AT + refund.requestedAfterHours * HOUR;
     const completedAt = requestedAt + 24 * HOUR;
-    const refundId = `rf-${history.refunds.indexOf(refund)}`;
+    const refundId = `rf-${index}`;
     const data = {
       orderId,
       refundId,
