@@ -3,7 +3,11 @@ import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { parties, useApi, type Caller } from './support/api.ts';
 import { seedEnrollment } from './support/enrollments.ts';
 import { event, nextId, orderData } from './support/orders.ts';
-import { outboxOn } from './support/seed.ts';
+import { outboxOn, readItem } from './support/seed.ts';
+import { handler as eventsHandler } from '#functions/events/handler.ts';
+import { ConditionFailed } from '#shared/store/errors.ts';
+import { recordCompensation } from '#shared/store/compensation.ts';
+import { keys } from '#shared/store/keys.ts';
 
 /**
  * Issue 15, "a policy follows its order's whole life": each reproduction through the HTTP API,
@@ -318,5 +322,34 @@ describe('X2 C8 return-shipping', () => {
     await send(refund(order.orderId, { lineId: 'L1', refundFen: 9000, returned: true, requestedAt: '2026-11-22T08:00:00+08:00', completedAt: '2026-11-22T08:30:00+08:00' }));
     const claims = (await api.call('GET', '/v1/claims?limit=100', { as: parties.buyer })).body.items.filter((c: any) => c.orderId === order.orderId);
     expect(claims.map((c: any) => [c.planId, c.amountFen])).toEqual([['return-shipping', 1000]]);
+  });
+});
+
+describe('I9 on the bus, C11 for other payers', () => {
+  it('I9 a refund the rules refuse on the bus is reported as rejected, not retried, and nothing is stored', async () => {
+    const merchantId = await merchantWith('live-quality');
+    const order = orderData({ merchantId });
+    await send(event('order.paid', order), event('order.shipped', { orderId: order.orderId, shippedAt: SHIPPED }));
+    const bad = refund(order.orderId, { lineId: 'L1', refundFen: 9001, reason: 'quality-issue', refundId: 'rf-bus' });
+    const result = await eventsHandler({ 'detail-type': bad.type, source: 'order-system', detail: bad } as never, {} as never);
+    expect(result).toMatchObject({ duplicate: false, rejected: { code: 'REFUND_EXCEEDS_PAID' } });
+    expect(await readItem(keys.refund(order.orderId, 'rf-bus'))).toBeUndefined();
+    expect(await claimsOfMerchant(merchantId)).toEqual([]);
+  });
+
+  it('C11 D5 another payer records a compensation against a line once; a price claim then pays only the rest of the drop', async () => {
+    const merchantId = await merchantWith('live-price');
+    const order = orderData({ merchantId });
+    await send(event('order.paid', order), event('order.shipped', { orderId: order.orderId, shippedAt: SHIPPED }));
+    const entry = { orderId: order.orderId, lineId: 'L1', loss: 'price-drop' as const, amountFen: 1500, ref: 'compensation:cmp-1', expectedFen: 0 };
+    await recordCompensation(entry);
+    // The same reference, or a figure read before it, is refused: entered once.
+    await expect(recordCompensation(entry)).rejects.toBeInstanceOf(ConditionFailed);
+    await expect(recordCompensation({ ...entry, ref: 'compensation:cmp-2' })).rejects.toBeInstanceOf(ConditionFailed);
+    const [policy] = await policiesOf(order.orderId);
+    const proof = await proofOrder('2026-11-22T08:00:00+08:00');
+    const res = await submit({ policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ amountFen: 500, basis: { alreadyCompensatedFen: 1500 } });
   });
 });
