@@ -335,6 +335,13 @@ export async function decideClaim(claimId: string, decision: Decision, staff: Pr
       // Only a merchant beneficiary costs a read; every merchant-benefit plan is auto-approved today.
       // The order's partition (refunds, ledgers) is read beside it (I9, C11).
       const [account, partition] = await Promise.all([readAlipayAccount(next.beneficiary), readOrderPartition(next.orderId)]);
+      // I9: a price claim still open when its line was refunded in full cannot be approved any more.
+      const policyNow = partition.policies.find((p) => p.policyId === next.policyId);
+      if (policyNow?.status === 'VOID') {
+        throw violation('POLICY_NOT_ACTIVE', `Policy ${next.policyId} is VOID (${policyNow.voidReason ?? 'void'}): the claim can only be rejected.`, {
+          rule: 'I9', status: 'VOID', voidReason: policyNow.voidReason,
+        });
+      }
       const approval = compensationOnApproval(next, partition.ledgers.find((l) => l.lineId === next.lineId), `policy:${next.policyId}`);
       if (approval) {
         next = { ...next, amountFen: approval.amountFen, basis: approval.basis };

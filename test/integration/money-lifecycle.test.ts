@@ -91,6 +91,22 @@ describe('I9 refunds act on cover', () => {
     expect(res.body.code).toBe('POLICY_NOT_ACTIVE');
   });
 
+  it('I9 a price claim still under review when its line is refunded in full can no longer be approved, only rejected', async () => {
+    const merchantId = await merchantWith('live-price');
+    const order = orderData({ merchantId });
+    await send(event('order.paid', order), event('order.shipped', { orderId: order.orderId, shippedAt: SHIPPED }));
+    const [policy] = await policiesOf(order.orderId);
+    // A proof on a changed listing of the same merchant: manual review (C5).
+    const proof = await proofOrder('2026-11-22T08:00:00+08:00', 7000, { merchantId, lines: [{ itemId: 'item-relisted', skuId: 'sku-new', unitPriceFen: 7000, paidFen: 7000 }] });
+    const claim = (await submit({ policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId })).body;
+    expect(claim.status).toBe('UNDER_REVIEW');
+    await send(refund(order.orderId, { lineId: 'L1', refundFen: 9000 }));
+    const approve = await decide(claim.claimId, { decision: 'approve' });
+    expect(approve.status).toBe(422);
+    expect(approve.body).toMatchObject({ code: 'POLICY_NOT_ACTIVE', basis: { rule: 'I9', status: 'VOID', voidReason: 'refunded' } });
+    expect((await decide(claim.claimId, { decision: 'reject', reasonCode: 'REFUNDED' })).status).toBe(200);
+  });
+
   it('I9 net paid 1 fen above zero keeps the price policy and pays on the net paid', async () => {
     const merchantId = await merchantWith('live-price');
     const order = orderData({ merchantId });
