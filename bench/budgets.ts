@@ -24,6 +24,11 @@ export const ROUND_TRIP_EXCEPTIONS: Readonly<Record<string, { budget: number; re
   },
   'POST /v1/claims (auto-approved)': { budget: 3, reason: `a claim ${LOOKUP_THEN_OWNER}` },
   'POST /v1/claims (to an adjuster)': { budget: 3, reason: `a claim ${LOOKUP_THEN_OWNER}` },
+  'POST /v1/claims/{claimId}/decisions (approve)': {
+    budget: 3,
+    reason:
+      'an approval names only the claim; what it pays then depends on the order partition the claim points to (issue 15: refunds already made lower the refund the order system is asked for, I9; the line\'s compensation ledger caps a price claim, C11), read with the beneficiary\'s account before the one transaction',
+  },
   'POST /v1/deposit-withdrawals/{withdrawalId}/decisions': { budget: 3, reason: `a withdrawal decision ${LOOKUP_THEN_OWNER}` },
   'POST /v1/claims/{claimId}/advance-compensations': { budget: 3, reason: `an advance compensation ${LOOKUP_THEN_OWNER}` },
   'POST /v1/orders/{orderId}/policies': {

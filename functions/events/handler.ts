@@ -1,6 +1,8 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { httpHandler, type ApiEvent } from '#shared/http/handler.ts';
 import { OrderEventSchema, type InboundEvent } from '#shared/http/schemas.ts';
+import { logger } from '#shared/logger.ts';
+import { RuleViolation } from '#shared/rules/index.ts';
 import { recordOrderEvent, type EventOutcome } from '#shared/use-cases/orders.ts';
 import { applyPenalty, liftPenalty } from '#shared/use-cases/penalties.ts';
 import { eventsRoute } from './schema.ts';
@@ -39,8 +41,17 @@ const http = httpHandler(eventsRoute, async ({ body }) => {
  * The EventBridge bus delivers the same envelope as `detail`. A malformed one throws, so
  * EventBridge retries it and then parks it in the rule's dead-letter queue instead of losing it.
  */
-async function fromBus(event: EventBridgeEvent<string, unknown>): Promise<{ duplicate: boolean }> {
-  return process(OrderEventSchema.parse(event.detail));
+async function fromBus(event: EventBridgeEvent<string, unknown>): Promise<{ duplicate: boolean; rejected?: RuleViolation }> {
+  const parsed = OrderEventSchema.parse(event.detail);
+  try {
+    return await process(parsed);
+  } catch (error) {
+    // A refund the rules refuse (I9: unknown line, more than the net paid) will never succeed on a
+    // retry: it is reported and recorded as rejected, and nothing of it was stored.
+    if (!(error instanceof RuleViolation)) throw error;
+    logger.error('Order event rejected', { eventId: parsed.id, type: parsed.type, code: error.code, detail: error.detail, basis: error.basis });
+    return { duplicate: false, rejected: error };
+  }
 }
 
 export async function handler(event: ApiEvent | EventBridgeEvent<string, unknown>, context: Context) {

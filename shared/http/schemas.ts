@@ -236,6 +236,8 @@ export const OrderLineSchema = /* @__PURE__ */ z.object({
   quantity: z.int().check(z.minimum(1), z.maximum(100_000)),
   unitPriceFen: Fen,
   paidFen: Fen,
+  /** C8: the line's parcel weight, when the order system reports it. */
+  weightGrams: z.optional(z.int().check(z.nonnegative(), z.maximum(10_000_000))),
 });
 
 /** The whole order, as `order.placed` / `order.paid` carry it. Unknown fields are dropped, not stored. */
@@ -273,15 +275,24 @@ export const OrderEventSchema = /* @__PURE__ */ z.discriminatedUnion('type', [
   eventEnvelope('order.receipt-confirmed', z.object({ orderId: ExternalId, receiptConfirmedAt: Instant })),
   eventEnvelope(
     'order.refund-completed',
-    z.object({
-      orderId: ExternalId,
-      lineId: z.optional(ExternalId),
-      refundFen: Fen,
-      reason: Text(64),
-      returned: z.boolean(),
-      requestedAt: Instant,
-      completedAt: Instant,
-    }),
+    z
+      .object({
+        orderId: ExternalId,
+        refundId: z.optional(ExternalId),
+        lineId: z.optional(ExternalId),
+        refundFen: Fen,
+        shippingRefundFen: z.optional(Fen),
+        reason: Text(64),
+        returned: z.boolean(),
+        requestedAt: Instant,
+        completedAt: Instant,
+      })
+      .check(
+        z.refine((refund) => (refund.shippingRefundFen ?? 0) <= refund.refundFen, {
+          error: 'shippingRefundFen must not exceed refundFen',
+          path: ['shippingRefundFen'],
+        }),
+      ),
   ),
   eventEnvelope(
     'merchant.penalized',
@@ -322,6 +333,23 @@ export const PolicySchema = /* @__PURE__ */ z.object({
   coverageStart: z.string(),
   coverageEnd: z.optional(z.string()),
   issuedAt: z.string(),
+  /** I8: the insured facts frozen at issuance (absent on policies issued before snapshots). */
+  insured: z.optional(
+    z.object({
+      paidFen: Fen,
+      channel: z.string(),
+      shippingAddressId: z.string(),
+      unitPriceFen: z.optional(Fen),
+      quantity: z.optional(z.int()),
+      itemId: z.optional(z.string()),
+      skuId: z.optional(z.string()),
+      skuAttributes: z.optional(SkuAttributesSchema),
+      weightGrams: z.optional(z.int()),
+      campaignEndsAt: z.optional(z.string()),
+    }),
+  ),
+  /** I9: why a VOID policy is void. */
+  voidReason: z.optional(z.enum(['refunded'])),
 });
 export const BuyCoverInput = /* @__PURE__ */ z.strictObject({ planId: PlanIdSchema });
 
@@ -370,6 +398,10 @@ export const ClaimSchema = /* @__PURE__ */ z.object({
   paidAt: z.optional(z.string()),
   payoutDueBy: z.optional(z.string()),
   description: z.optional(z.string()),
+  /** C1: earlier claims on the same policy line (REJECTED or LAPSED), oldest first. */
+  previousClaimIds: z.optional(z.array(z.string())),
+  /** C7: the refund an automatic live-quality claim pays for. */
+  refundId: z.optional(z.string()),
 });
 
 // ---------- payouts ----------

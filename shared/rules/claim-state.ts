@@ -64,6 +64,8 @@ export function openClaim(draft: ClaimDraft, claimId: string): Claim {
   };
   if (draft.lineId !== undefined) claim.lineId = draft.lineId;
   if (draft.description !== undefined) claim.description = draft.description;
+  if (draft.previousClaimIds !== undefined) claim.previousClaimIds = draft.previousClaimIds;
+  if (draft.refundId !== undefined) claim.refundId = draft.refundId;
   if (approved) claim.decidedAt = draft.submittedAt;
   return claim;
 }
@@ -112,6 +114,14 @@ function mayAct(performer: Performer, actor: Actor, claim: Claim): boolean {
 /** A3: approving an authenticity claim requires the order system to refund the goods unconditionally. */
 export function refundRequired(claim: Claim): boolean {
   return claim.planId === 'authenticity' && claim.status === 'APPROVED';
+}
+
+/**
+ * A3, I9: the refund an approved authenticity claim asks the order system for — only the part of
+ * the line not refunded yet (its net paid); 0: nothing to ask, no event.
+ */
+export function refundRequiredFen(claim: Claim, netPaidFen: number): number {
+  return refundRequired(claim) ? netPaidFen : 0;
 }
 
 /** Status lifecycles without actors or side effects: the allowed next statuses of each status. */

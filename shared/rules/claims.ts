@@ -3,13 +3,15 @@
  * order, and creating the automatic claims of a completed refund. A refusal is a value carrying
  * the rule code and the figures that failed; nothing is thrown for an expected outcome.
  */
+import { compensatedFor, isEntered, LOSS_OF_PLAN, remainingLoss, type CompensationLedger, type LossKind } from './compensation.ts';
 import type { RulesConfig } from './config.ts';
 import { RuleViolation, violation } from './errors.ts';
 import { policyExpiresAt } from './expiry.ts';
 import { bracketFor } from './issuance.ts';
 import { multiplyFen, perUnitFen } from './money.ts';
 import { AUTHENTICITY_MULTIPLIER, PROOF_CHANNELS } from './plans.ts';
-import { elapsedDays, isInside, normalizeInstant, toMs, type Instant } from './time.ts';
+import { netPaidFen, refundSharesByLine, sortRefunds } from './refunds.ts';
+import { isInside, normalizeInstant, shanghaiDate, toMs, type Instant } from './time.ts';
 import type { Basis, Evidence, Order, OrderLine, Party, PlanId, Policy, Refund, SkuAttributes } from './types.ts';
 
 export type Route = 'auto-approve' | 'manual-review';
@@ -40,6 +42,27 @@ export interface ClaimDraft {
   /** Why the claim took its route; the first history entry's note (A4). */
   note: string;
   description?: string;
+  /** C1: the earlier (REJECTED or LAPSED) claims on the same policy line. */
+  previousClaimIds?: readonly string[];
+  /** C7: the refund an automatic live-quality claim pays for. */
+  refundId?: string;
+  /**
+   * C11: the entry this claim makes in its line's compensation ledger once it is approved — the
+   * loss, the amount, the reference, and the ledger's figure it was computed against (the store
+   * conditions its write on it).
+   */
+  compensation?: CompensationEntry;
+}
+
+/** An entry in a line's compensation ledger (C11, compensation.ts). */
+export interface CompensationEntry {
+  orderId: string;
+  lineId: string;
+  loss: LossKind;
+  amountFen: number;
+  ref: string;
+  /** The ledger's figure for `loss` the amount was computed against. */
+  expectedFen: number;
 }
 
 export type ClaimEvaluation = ({ ok: true } & ClaimDraft) | { ok: false; violation: RuleViolation };
@@ -52,8 +75,14 @@ export interface ClaimInput {
   proofOrder?: Order;
   request: ClaimRequest;
   claimant: Party;
-  /** Claims already stored for this policy (C1; the store enforces it too). */
+  /** Open or paid claims stored for this policy (C1; the store enforces it too). */
   existingClaims?: readonly { policyId: string; lineId?: string }[];
+  /** C1: earlier claims on the line that ended REJECTED or LAPSED. */
+  previousClaimIds?: readonly string[];
+  /** I9: the order's completed refunds. */
+  refunds?: readonly Refund[];
+  /** C11: the line's compensation ledger. */
+  ledger?: CompensationLedger;
   now: Instant;
 }
 
@@ -71,10 +100,16 @@ interface Outcome {
   basis: Basis;
   route: Route;
   note: string;
+  compensation?: CompensationEntry;
 }
 
 interface Context extends ClaimInput {
+  /** The insured line: the policy's snapshot (I8), or the order's line for older policies. */
   line: OrderLine;
+  /** The insured order facts: channel and shipping address from the snapshot (I8). */
+  insuredOrder: Order;
+  /** I9: the line's paid amount less the goods refunded. */
+  netPaidFen: number;
 }
 
 /** How each buyer-submitted plan decides; the others are claimed automatically (C7, C8). */
@@ -95,6 +130,11 @@ export function evaluateClaim(input: ClaimInput, config: RulesConfig): ClaimEval
   try {
     const { policy, request, now } = input;
     const decide = SUBMITTED[policy.planId];
+    const lineId = request.lineId ?? policy.lineId;
+    const claimed = policy.status === 'CLAIMED' || (input.existingClaims ?? []).some((c) => c.policyId === policy.policyId && c.lineId === lineId);
+    if (claimed && lineId === policy.lineId) {
+      throw violation('CLAIM_EXISTS', `Policy ${policy.policyId} line ${lineId} already has a claim.`, { rule: 'C1', policyId: policy.policyId, lineId });
+    }
     if (policy.status !== 'ACTIVE') {
       throw violation('POLICY_NOT_ACTIVE', `Policy ${policy.policyId} is ${policy.status} and accepts no claims.`, { rule: 'C9', status: policy.status });
     }
@@ -105,15 +145,22 @@ export function evaluateClaim(input: ClaimInput, config: RulesConfig): ClaimEval
     if (input.claimant.role !== 'buyer' || input.claimant.id !== policy.buyerId) {
       throw violation('NOT_FOUND', `No policy ${policy.policyId} is visible to you.`);
     }
-    const lineId = request.lineId ?? policy.lineId;
-    const line = input.order.lines.find((l) => l.lineId === lineId);
-    if (lineId !== policy.lineId || !line) {
+    const orderLine = input.order.lines.find((l) => l.lineId === lineId);
+    if (lineId !== policy.lineId || !orderLine) {
       throw violation('LINE_NOT_FOUND', `Policy ${policy.policyId} covers line ${policy.lineId}, not ${lineId}.`, { rule: 'C1', lineId, policyLineId: policy.lineId });
     }
-    if ((input.existingClaims ?? []).some((c) => c.policyId === policy.policyId && c.lineId === lineId)) {
-      throw violation('CLAIM_EXISTS', `Policy ${policy.policyId} line ${lineId} already has a claim.`, { rule: 'C1', policyId: policy.policyId, lineId });
+    const previousClaimIds = input.previousClaimIds ?? [];
+    if (previousClaimIds.length >= config.claims.maxClaimsPerLine) {
+      throw violation('CLAIM_LIMIT_REACHED', `Policy ${policy.policyId} line ${lineId} has had ${previousClaimIds.length} claims, the most a line may have.`, {
+        rule: 'C1', policyId: policy.policyId, lineId, limit: config.claims.maxClaimsPerLine, previousClaimIds,
+      });
     }
-    const outcome = decide({ ...input, line });
+    const { line, insuredOrder } = insuredFacts(policy, input.order, orderLine);
+    const net = netPaidFen(line, input.order.lines, input.refunds ?? []);
+    const outcome = decide({ ...input, line, insuredOrder, netPaidFen: net });
+    // I8: no claim ever pays more than the policy's cap.
+    const amountFen = Math.min(outcome.amountFen, policy.insuredFen);
+    const { compensation, ...decided } = outcome;
     const draft: ClaimDraft = {
       naturalKey: `${policy.policyId}#${lineId}`,
       policyId: policy.policyId,
@@ -122,10 +169,13 @@ export function evaluateClaim(input: ClaimInput, config: RulesConfig): ClaimEval
       lineId,
       claimant: input.claimant,
       beneficiary: policy.beneficiary,
-      ...outcome,
+      ...decided,
+      amountFen,
       evidence: request.evidence ?? [],
       submittedAt: normalizeInstant(now),
     };
+    if (compensation) draft.compensation = { ...compensation, amountFen };
+    if (previousClaimIds.length > 0) draft.previousClaimIds = previousClaimIds;
     if (request.description !== undefined) draft.description = request.description;
     return { ok: true, ...draft };
   } catch (error) {
@@ -134,86 +184,146 @@ export function evaluateClaim(input: ClaimInput, config: RulesConfig): ClaimEval
   }
 }
 
+/**
+ * I8: the facts a claim is computed from — the policy's snapshot when it has one; a policy
+ * issued before snapshots existed reads the order as before (no silent change of amounts).
+ */
+export function insuredFacts(policy: Policy, order: Order, orderLine: OrderLine): { line: OrderLine; insuredOrder: Order } {
+  const facts = policy.insured;
+  if (!facts) return { line: orderLine, insuredOrder: order };
+  const line: OrderLine = {
+    ...orderLine,
+    paidFen: facts.paidFen,
+    unitPriceFen: facts.unitPriceFen ?? orderLine.unitPriceFen,
+    quantity: facts.quantity ?? orderLine.quantity,
+    itemId: facts.itemId ?? orderLine.itemId,
+    skuId: facts.skuId ?? orderLine.skuId,
+    skuAttributes: facts.skuAttributes ?? orderLine.skuAttributes,
+  };
+  return { line, insuredOrder: { ...order, channel: facts.channel, shippingAddressId: facts.shippingAddressId } };
+}
+
+/** Days are written as dates when a window ends at the end of a day (Units), else as instants. */
+function endsAtEndOfDay(end: Instant): boolean {
+  return normalizeInstant(end).endsWith('T23:59:59.999+08:00');
+}
+
+/** "… on 2026-11-01, after the window closed at the end of 2026-10-31." — never self-contradicting. */
+function closedDetail(what: string, at: Instant, windowEnd: Instant): string {
+  return endsAtEndOfDay(windowEnd)
+    ? `${what} on ${shanghaiDate(at)}, after the window closed at the end of ${shanghaiDate(windowEnd)}.`
+    : `${what} at ${normalizeInstant(at)}, after the window closed at ${normalizeInstant(windowEnd)}.`;
+}
+
 /** C2, X1: the claim itself must be submitted inside the policy's window. */
 function checkSubmittedInWindow({ policy, now }: Context): void {
   const windowEnd = policy.coverageEnd;
   if (!isInside(now, { start: policy.coverageStart, end: windowEnd })) {
     const rule = policy.planId === 'authenticity' ? 'X1' : 'C2';
-    throw violation('OUTSIDE_WINDOW', `The claim was submitted at ${normalizeInstant(now)}; the window is ${policy.coverageStart} to ${windowEnd}.`, {
-      rule, coverageStart: policy.coverageStart, windowEnd, submittedAt: now,
-    });
+    const detail =
+      toMs(now) < toMs(policy.coverageStart)
+        ? `The claim was submitted at ${normalizeInstant(now)}, before the cover started at ${policy.coverageStart}.`
+        : closedDetail('The claim was submitted', now, windowEnd!);
+    throw violation('OUTSIDE_WINDOW', detail, { rule, coverageStart: policy.coverageStart, windowEnd, submittedAt: now });
   }
 }
 
 /** C6, A3: evidence required; always manual review; pays 4 × the line's paidFen (退一赔四). */
 function authenticityOutcome(ctx: Context): Outcome {
-  const { request, line } = ctx;
+  const { request, line, netPaidFen } = ctx;
   checkSubmittedInWindow(ctx);
   if (!request.evidence || request.evidence.length === 0) {
     throw violation('EVIDENCE_REQUIRED', 'An authenticity claim needs at least one piece of evidence, such as a brand authentication report.', { rule: 'C6' });
   }
+  // I9: 4 × what was paid, refunded or not; the refund-required event asks only for the net paid.
   return {
     amountFen: multiplyFen(line.paidFen, AUTHENTICITY_MULTIPLIER),
-    basis: { rule: 'A3', paidFen: line.paidFen, multiplier: AUTHENTICITY_MULTIPLIER, capFen: multiplyFen(line.paidFen, AUTHENTICITY_MULTIPLIER) },
+    basis: {
+      rule: 'A3', paidFen: line.paidFen, multiplier: AUTHENTICITY_MULTIPLIER, capFen: multiplyFen(line.paidFen, AUTHENTICITY_MULTIPLIER),
+      ...(netPaidFen < line.paidFen ? { netPaidFen } : {}),
+    },
     route: routeFor('authenticity'),
     note: 'manual review: authenticity claims are always reviewed by an adjuster',
   };
 }
 
 /**
- * C2–C4: the proof order matches on buyer, SKU, shipping address, quantity and channel; the
- * difference is paidFen − proof unitPriceFen × quantity (exactly (paidFen / quantity − proof
- * price) × quantity without fractions), capped at the line's paidFen.
+ * C2–C4, C11: the proof order matches on buyer, SKU (or, on another listing of the same merchant,
+ * the SKU attributes: manual review), shipping address, quantity and channel; the difference is
+ * netPaid − proof unitPriceFen × quantity (exactly (paid / quantity − proof price) × quantity
+ * without fractions), capped at the line's net paid, less what the line's price drop was already
+ * compensated (C11).
  */
 function priceProtectionOutcome(ctx: Context): Outcome {
-  const { line, order } = ctx;
+  const { line, insuredOrder: order, netPaidFen } = ctx;
   const proof = checkedProofOrder(ctx);
-  const proofLine = proof.lines.find((l) => l.skuId === line.skuId);
+  const sameListing = proof.lines.find((l) => l.itemId === line.itemId && l.skuId === line.skuId);
+  const changedListing = changedListingLine(proof, order, line);
+  const proofLine = sameListing ?? changedListing;
   if (!proofLine) throw mismatch('C2', 'skuId', line.skuId, proof.lines.map((l) => l.skuId));
   if (proof.shippingAddressId !== order.shippingAddressId) throw mismatch('C3', 'shippingAddressId', order.shippingAddressId, proof.shippingAddressId);
   if (proofLine.quantity !== line.quantity) throw mismatch('C3', 'quantity', line.quantity, proofLine.quantity);
   if (!PROOF_CHANNELS.includes(proof.channel)) throw mismatch('C3', 'channel', PROOF_CHANNELS, proof.channel);
   const proofTotalFen = multiplyFen(proofLine.unitPriceFen, line.quantity);
-  const figures = { paidFen: line.paidFen, proofUnitPriceFen: proofLine.unitPriceFen, units: line.quantity, capFen: line.paidFen };
-  const differenceFen = line.paidFen - proofTotalFen;
+  const figures = { paidFen: line.paidFen, ...netFigure(ctx), proofUnitPriceFen: proofLine.unitPriceFen, units: line.quantity, capFen: netPaidFen };
+  const differenceFen = netPaidFen - proofTotalFen;
   if (differenceFen <= 0) throw noPriceDrop(figures, differenceFen);
+  return priceOutcome(ctx, Math.min(differenceFen, netPaidFen), figures, sameListing ? 'same' : 'changed', proofLine.itemId);
+}
+
+/** I9: `netPaidFen` appears in a basis when refunds lowered the paid amount. */
+function netFigure({ line, netPaidFen }: Context): { netPaidFen?: number } {
+  return netPaidFen < line.paidFen ? { netPaidFen } : {};
+}
+
+/** C3, C5: a proof line of the same merchant with the same SKU attributes on another listing. */
+function changedListingLine(proof: Order, order: Order, line: OrderLine): OrderLine | undefined {
+  return proof.merchantId === order.merchantId
+    ? proof.lines.find((l) => l.itemId !== line.itemId && sameSkuAttributes(l.skuAttributes, line.skuAttributes))
+    : undefined;
+}
+
+/**
+ * C11, A1, C5: a price claim's amount after the line's earlier price-drop compensations, its
+ * route, and the ledger entry it makes when approved.
+ */
+function priceOutcome(ctx: Context, lossFen: number, figures: Record<string, number>, listing: 'same' | 'changed', proofItemId: string): Outcome {
+  const { policy, ledger } = ctx;
+  const loss = LOSS_OF_PLAN[policy.planId]!;
+  const { payableFen, alreadyCompensatedFen } = remainingLoss(lossFen, loss, ledger);
   return {
-    amountFen: Math.min(differenceFen, line.paidFen),
-    basis: { rule: 'C4', ...figures },
-    route: routeFor('price-protection'),
-    note: 'auto-approved: same SKU, address, quantity and channel',
+    amountFen: payableFen,
+    basis: { rule: 'C4', ...figures, ...(alreadyCompensatedFen > 0 ? { alreadyCompensatedFen } : {}) },
+    route: routeFor(policy.planId, listing),
+    note:
+      listing === 'same'
+        ? policy.planId === 'live-price'
+          ? 'auto-approved: same listing and SKU'
+          : 'auto-approved: same SKU, address, quantity and channel'
+        : `manual review: proof order on another listing (${proofItemId}) with the same SKU attributes`,
+    compensation: {
+      orderId: policy.orderId, lineId: policy.lineId!, loss, amountFen: payableFen, ref: `policy:${policy.policyId}`, expectedFen: alreadyCompensatedFen,
+    },
   };
 }
 
 /**
- * C2, C4, C5: one unit's difference, round_half_up(paidFen / quantity) − proof unitPriceFen,
+ * C2, C4, C5: one unit's difference, round_half_up(netPaid / quantity) − proof unitPriceFen,
  * capped at one unit's paid amount (the same rounded figure). The same listing and SKU is
  * decided automatically; the same merchant's identical SKU attributes on another listing (the
  * shop changed the listing) goes to manual review.
  */
 function livePriceOutcome(ctx: Context): Outcome {
-  const { line, order } = ctx;
+  const { line, insuredOrder: order, netPaidFen } = ctx;
   const proof = checkedProofOrder(ctx);
   const sameListing = proof.lines.find((l) => l.itemId === line.itemId && l.skuId === line.skuId);
-  const changedListing =
-    proof.merchantId === order.merchantId
-      ? proof.lines.find((l) => l.itemId !== line.itemId && sameSkuAttributes(l.skuAttributes, line.skuAttributes))
-      : undefined;
-  const proofLine = sameListing ?? changedListing;
+  const proofLine = sameListing ?? changedListingLine(proof, order, line);
   if (!proofLine) throw mismatch('C5', 'skuId', line.skuId, proof.lines.map((l) => l.skuId));
-  const paidPerUnitFen = perUnitFen(line.paidFen, line.quantity);
-  const figures = { paidPerUnitFen, proofUnitPriceFen: proofLine.unitPriceFen, units: 1, capFen: paidPerUnitFen };
+  const paidPerUnitFen = perUnitFen(netPaidFen, line.quantity);
+  const figures = { paidPerUnitFen, ...netFigure(ctx), proofUnitPriceFen: proofLine.unitPriceFen, units: 1, capFen: paidPerUnitFen };
   const differenceFen = paidPerUnitFen - proofLine.unitPriceFen;
   if (differenceFen <= 0) throw noPriceDrop(figures, differenceFen);
-  const listing = sameListing ? 'same' : 'changed';
-  return {
-    amountFen: Math.min(differenceFen, paidPerUnitFen),
-    basis: { rule: 'C4', ...figures },
-    route: routeFor('live-price', listing),
-    note: sameListing
-      ? 'auto-approved: same listing and SKU'
-      : `manual review: proof order on another listing (${proofLine.itemId}) with the same SKU attributes`,
-  };
+  return priceOutcome(ctx, differenceFen, figures, sameListing ? 'same' : 'changed', proofLine.itemId);
 }
 
 /** C2: the proof order exists, is unpaid, is the same buyer's and was placed inside the window. */
@@ -228,16 +338,20 @@ function checkedProofOrder(ctx: Context): Order {
   }
   if (proofOrder.buyerId !== order.buyerId) throw mismatch('C2', 'buyerId', order.buyerId, proofOrder.buyerId);
   const paidAt = policy.coverageStart;
-  const windowEnd = policy.coverageEnd;
-  if (!isInside(proofOrder.placedAt, { start: paidAt, end: windowEnd })) {
-    const placed = proofOrder.placedAt;
-    const detail =
-      toMs(placed) < toMs(paidAt)
-        ? `The proof order was placed at ${normalizeInstant(placed)}, before the payment at ${normalizeInstant(paidAt)}.`
-        : policy.planId === 'live-price'
-          ? `The proof order was placed ${elapsedDays(paidAt, placed)} days after payment; the window is ${elapsedDays(paidAt, windowEnd!)} days.`
-          : `The proof order was placed at ${normalizeInstant(placed)}; the window ended at ${normalizeInstant(windowEnd!)}.`;
-    throw violation('OUTSIDE_WINDOW', detail, { rule: 'C2', paidAt, windowEnd, proofPlacedAt: placed });
+  const windowEnd = policy.coverageEnd!;
+  // C3: price protection's period starts when the campaign ends (exclusive); others at payment.
+  const campaignEndsAt = policy.planId === 'price-protection' ? policy.insured?.campaignEndsAt : undefined;
+  const placed = proofOrder.placedAt;
+  const tooEarly = campaignEndsAt ? toMs(placed) <= toMs(campaignEndsAt) : toMs(placed) < toMs(paidAt);
+  if (tooEarly || !isInside(placed, { start: paidAt, end: windowEnd })) {
+    const detail = tooEarly
+      ? campaignEndsAt
+        ? `The proof order was placed at ${normalizeInstant(placed)}, before the campaign ended at ${normalizeInstant(campaignEndsAt)}; the protection period starts then.`
+        : `The proof order was placed at ${normalizeInstant(placed)}, before the payment at ${normalizeInstant(paidAt)}.`
+      : closedDetail('The proof order was placed', placed, windowEnd);
+    throw violation('OUTSIDE_WINDOW', detail, {
+      rule: campaignEndsAt ? 'C3' : 'C2', paidAt, ...(campaignEndsAt ? { campaignEndsAt } : {}), windowEnd, proofPlacedAt: placed,
+    });
   }
   // The proof order's placement is judged first: it is the earlier event and the clearer answer.
   checkSubmittedInWindow(ctx);
@@ -264,51 +378,95 @@ function noPriceDrop(figures: Record<string, number>, differenceFen: number): Ru
 /**
  * C7, C8: the claims a completed refund creates, already approved (A1). Drafts are
  * deterministic (submittedAt = the refund's completion), so a repeated event yields the same
- * natural keys and the store keeps one claim per policy line.
+ * natural keys and the store keeps one claim per refund (C7) or per policy (C8).
  *
- * The policy must be ACTIVE or EXPIRED: what counts is that the refund was *requested* inside
- * the window (C7), even if the window closed before the refund completed.
+ * The policy must be ACTIVE, EXPIRED or (live-quality, paid for an earlier refund) CLAIMED: what
+ * counts is that the refund was *requested* inside the window (C7), even if the window closed
+ * before the refund completed.
+ *
+ * C7: one claim per refund for the goods part only, spread pro rata over the lines when the
+ * refund names none; a line's claims together never exceed its paid goods — each refund is
+ * capped by what the refunds completed before it (in `refunds`, any arrival order) and the
+ * line's ledger (what was actually paid) left.
  */
-export function claimsFromRefund(refund: Refund, order: Order, policies: readonly Policy[], config: RulesConfig): ClaimDraft[] {
-  const candidates = policies.filter((p) => p.orderId === refund.orderId && (p.status === 'ACTIVE' || p.status === 'EXPIRED'));
+export function claimsFromRefund(
+  refund: Refund,
+  order: Order,
+  policies: readonly Policy[],
+  config: RulesConfig,
+  context: { refunds?: readonly Refund[]; ledgers?: readonly CompensationLedger[] } = {},
+): ClaimDraft[] {
   const inWindow = (p: Policy) => isInside(refund.requestedAt, { start: p.coverageStart, end: policyExpiresAt(p, config, order) });
   const drafts: ClaimDraft[] = [];
+  const refundId = refund.refundId ?? `${refund.orderId}:${refund.completedAt}`;
 
-  // C7: 1× the loss, never shipping: the refund is spread over the covered lines, each capped
-  // at its paidFen (a whole-order refund with shipping leaves the shipping part unpaid).
   if (config.plans['live-quality'].refundReasons.includes(refund.reason)) {
-    let remainingFen = refund.refundFen;
-    const covered = candidates.filter(
-      (p) => p.planId === 'live-quality' && (refund.lineId === undefined || p.lineId === refund.lineId) && inWindow(p),
+    const shares = refundSharesByLine(refund, order.lines);
+    const covered = policies.filter(
+      (p) => p.orderId === refund.orderId && p.planId === 'live-quality' && p.status !== 'VOID' && (shares.get(p.lineId!) ?? 0) > 0 && inWindow(p),
     );
     for (const policy of covered) {
-      const amountFen = Math.min(remainingFen, policy.insuredFen);
-      remainingFen -= amountFen;
-      if (amountFen > 0) {
-        drafts.push(
-          automaticDraft(policy, refund, amountFen, {
-            rule: 'C7', refundFen: refund.refundFen, capFen: policy.insuredFen, reason: refund.reason, requestedAt: refund.requestedAt,
-          }),
-        );
-      }
+      const lineId = policy.lineId!;
+      const ledger = context.ledgers?.find((l) => l.lineId === lineId);
+      const ref = `refund:${refundId}`;
+      if (isEntered(ledger, ref)) continue;
+      const capFen = policy.insuredFen;
+      const earlierFen = earlierQualityShares(refund, refundId, lineId, order, context.refunds ?? [], config);
+      const alreadyFen = compensatedFor(ledger, 'quality');
+      const shareFen = shares.get(lineId)!;
+      // What the refunds alone decide (any arrival order gives the same), then what the ledger
+      // says was actually paid: it only lowers the amount when the refunds were over the cap.
+      const decidedFen = Math.max(0, Math.min(shareFen, capFen - earlierFen));
+      const amountFen = Math.max(0, Math.min(decidedFen, capFen - alreadyFen));
+      if (amountFen === 0) continue;
+      const draft = automaticDraft(policy, refund, amountFen, {
+        rule: 'C7', refundId, refundFen: refund.refundFen, ...(refund.shippingRefundFen ? { shippingRefundFen: refund.shippingRefundFen } : {}),
+        goodsFen: shareFen, capFen,
+        ...(amountFen < decidedFen ? { alreadyCompensatedFen: alreadyFen } : {}), reason: refund.reason, requestedAt: refund.requestedAt,
+      });
+      draft.naturalKey = `${policy.policyId}#${lineId}#${refundId}`;
+      draft.refundId = refundId;
+      draft.compensation = { orderId: policy.orderId, lineId, loss: 'quality', amountFen, ref, expectedFen: alreadyFen };
+      drafts.push(draft);
     }
   }
 
-  // C8: a completed return pays the weight bracket — once the cover's end is known (X2: delivery
+  // C8: a completed return pays the weight bracket — once the cover's end is final (X2: delivery
   // or receipt confirmation). A return implies a delivery; until that event has arrived the
-  // window cannot be judged, and a refund seen first must not be paid on an open-ended window.
-  const returnShipping = refund.returned
-    ? candidates.find((p) => p.planId === 'return-shipping' && policyExpiresAt(p, config, order) !== undefined && inWindow(p))
-    : undefined;
+  // window cannot be judged, and a refund seen first must not be paid on a provisional window.
+  const delivered = order.deliveredAt !== undefined || order.receiptConfirmedAt !== undefined;
+  const returnShipping =
+    refund.returned && delivered
+      ? policies.find((p) => p.orderId === refund.orderId && p.planId === 'return-shipping' && (p.status === 'ACTIVE' || p.status === 'EXPIRED') && inWindow(p))
+      : undefined;
   if (returnShipping) {
-    const bracket = bracketFor(config.plans['return-shipping'].payoutBrackets, order.weightGrams);
+    const weightGrams = returnedWeight(refund, order, returnShipping);
+    const bracket = bracketFor(config.plans['return-shipping'].payoutBrackets, weightGrams);
     drafts.push(
-      automaticDraft(returnShipping, refund, bracket.fen, {
-        rule: 'C8', weightGrams: order.weightGrams, upToGrams: bracket.upToGrams, capFen: bracket.fen,
+      automaticDraft(returnShipping, refund, Math.min(bracket.fen, returnShipping.insuredFen), {
+        rule: 'C8', weightGrams, upToGrams: bracket.upToGrams, capFen: returnShipping.insuredFen,
       }),
     );
   }
   return drafts;
+}
+
+/** C7: the goods of qualifying refunds completed before `refund` on the line (fixed order). */
+function earlierQualityShares(refund: Refund, refundId: string, lineId: string, order: Order, refunds: readonly Refund[], config: RulesConfig): number {
+  const qualifying = sortRefunds(
+    refunds.filter((r) => config.plans['live-quality'].refundReasons.includes(r.reason) && r.refundId !== refundId),
+  );
+  const self = { ...refund, refundId };
+  const ordered = sortRefunds([...qualifying, self]);
+  return ordered
+    .slice(0, ordered.indexOf(self))
+    .reduce((sum, r) => sum + (refundSharesByLine(r, order.lines).get(lineId) ?? 0), 0);
+}
+
+/** C8: the returned line's weight when the line carries one, else the order's (as insured, I8). */
+function returnedWeight(refund: Refund, order: Order, policy: Policy): number {
+  const line = refund.lineId === undefined ? undefined : order.lines.find((l) => l.lineId === refund.lineId);
+  return line?.weightGrams ?? policy.insured?.weightGrams ?? order.weightGrams;
 }
 
 /** Automatic claims are made on the beneficiary's behalf and approved by the system (A1). */

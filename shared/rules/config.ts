@@ -8,6 +8,7 @@ import { isWeekend } from './calendar.ts';
 import { ConfigError } from './errors.ts';
 import { LIVE_PLAN_IDS, LIVE_RATE_CAP_BPS } from './plans.ts';
 import { PLAN_IDS, type PlanId } from './types.ts';
+import type { DayBoundary } from './windows.ts';
 
 /** Base rates of a plan in bp, per merchant category, with a fallback (J4). */
 export interface RateTable {
@@ -60,6 +61,8 @@ export interface RulesConfig {
       premiumBrackets: readonly WeightBracket[];
       /** C8: claim amount by parcel weight. */
       payoutBrackets: readonly WeightBracket[];
+      /** X2: days after shipment that cover of an order never delivered ends. */
+      undeliveredWindowDays: number;
     };
     'price-protection': RatedPlanSettings;
     'live-quality': RatedPlanSettings & {
@@ -73,7 +76,14 @@ export interface RulesConfig {
   claims: {
     /** X3: days a claim may stay in NEEDS_INFO before it lapses. */
     needsInfoLapseDays: number;
+    /** C1: claims a policy line may receive in all (refiling after REJECTED or LAPSED). */
+    maxClaimsPerLine: number;
   };
+  /**
+   * Units: `end-of-day` (default) ends every window and due date at the end of a Shanghai
+   * calendar (or working) day; `elapsed` keeps 24-hour periods.
+   */
+  dayBoundary: DayBoundary;
   deposit: {
     /** D1 */
     minimumFen: number;
@@ -122,6 +132,7 @@ export const defaultRulesConfig: RulesConfig = {
         { upToGrams: 5000, fen: 2000 },
         { upToGrams: null, fen: 2500 },
       ],
+      undeliveredWindowDays: 30, // (default) X2
     },
     'price-protection': {
       agreementVersion: AGREEMENT_VERSION,
@@ -144,7 +155,8 @@ export const defaultRulesConfig: RulesConfig = {
       rates: { defaultBps: 15, byCategory: { apparel: 20, 'home-appliance': 12 } }, // (default), ≤ 20 bp (003)
     },
   },
-  claims: { needsInfoLapseDays: 15 }, // (default)
+  claims: { needsInfoLapseDays: 15, maxClaimsPerLine: 3 }, // (default)
+  dayBoundary: 'end-of-day', // (default) Units
   deposit: { minimumFen: 100_000, withdrawalPayoutDue: WORKING_3_FROM_APPROVAL }, // (default)
   calendar: { years: [] },
 };
@@ -191,7 +203,10 @@ function validate(config: RulesConfig): void {
   const liveQuality = config.plans['live-quality'];
   checkStrings(liveQuality.coveredCategories, 'plans.live-quality.coveredCategories');
   checkStrings(liveQuality.refundReasons, 'plans.live-quality.refundReasons');
+  checkPositiveInteger(returnShipping.undeliveredWindowDays, 'plans.return-shipping.undeliveredWindowDays');
   checkPositiveInteger(config.claims.needsInfoLapseDays, 'claims.needsInfoLapseDays');
+  checkPositiveInteger(config.claims.maxClaimsPerLine, 'claims.maxClaimsPerLine');
+  check(['end-of-day', 'elapsed'].includes(config.dayBoundary), 'dayBoundary', 'must be "end-of-day" or "elapsed"');
   check(Number.isSafeInteger(config.deposit.minimumFen) && config.deposit.minimumFen >= 0, 'deposit.minimumFen', 'must be a non-negative integer of fen');
   checkDueRule(config.deposit.withdrawalPayoutDue, 'deposit.withdrawalPayoutDue');
   checkCalendars(config.calendar.years);

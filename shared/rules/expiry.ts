@@ -3,17 +3,21 @@
  * an item is due once `now` is strictly after its instant (windows are inclusive of their end).
  */
 import type { RulesConfig } from './config.ts';
-import { addDays, toMs, type Instant } from './time.ts';
+import { toMs, type Instant } from './time.ts';
 import type { Claim, Order, Policy } from './types.ts';
+import { daysAfter } from './windows.ts';
 
 /**
  * X2: return-shipping cover ends at receipt confirmation, or 7 days (configurable) after
- * delivery, whichever comes first; unknown (undefined) until either has happened.
+ * delivery, whichever comes first; an order that shipped and was never delivered keeps it at
+ * most 30 days (configurable) after shipment. Unknown (undefined) before shipment.
  */
 export function returnShippingCoverageEnd(order: Order, config: RulesConfig): Instant | undefined {
+  const settings = config.plans['return-shipping'];
   const candidates: Instant[] = [];
   if (order.receiptConfirmedAt) candidates.push(order.receiptConfirmedAt);
-  if (order.deliveredAt) candidates.push(addDays(order.deliveredAt, config.plans['return-shipping'].windowDays));
+  if (order.deliveredAt) candidates.push(daysAfter(order.deliveredAt, settings.windowDays, config.dayBoundary));
+  if (candidates.length === 0 && order.shippedAt) candidates.push(daysAfter(order.shippedAt, settings.undeliveredWindowDays, config.dayBoundary));
   if (candidates.length === 0) return undefined;
   return candidates.reduce((a, b) => (toMs(a) <= toMs(b) ? a : b));
 }
@@ -23,8 +27,9 @@ export function returnShippingCoverageEnd(order: Order, config: RulesConfig): In
  * issued before delivery, the end computed from the order's later events.
  */
 export function policyExpiresAt(policy: Policy, config: RulesConfig, order?: Order): Instant | undefined {
-  if (policy.coverageEnd) return policy.coverageEnd;
-  return order ? returnShippingCoverageEnd(order, config) : undefined;
+  // Return-shipping cover's end moves as the order's later events arrive (X2): the order decides.
+  const fromOrder = policy.planId === 'return-shipping' && order ? returnShippingCoverageEnd(order, config) : undefined;
+  return fromOrder ?? policy.coverageEnd;
 }
 
 /** X1: an ACTIVE policy is due to expire once `now` is past the last instant of its window. */
@@ -36,7 +41,7 @@ export function isPolicyDue(policy: Policy, now: Instant, config: RulesConfig, o
 /** X3: the last instant a NEEDS_INFO claim may receive evidence (needsInfoSince + 15 days). */
 export function claimLapsesAt(claim: Claim, config: RulesConfig): Instant | undefined {
   return claim.status === 'NEEDS_INFO' && claim.needsInfoSince
-    ? addDays(claim.needsInfoSince, config.claims.needsInfoLapseDays)
+    ? daysAfter(claim.needsInfoSince, config.claims.needsInfoLapseDays, config.dayBoundary)
     : undefined;
 }
 

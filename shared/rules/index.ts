@@ -15,5 +15,8 @@ export * from './claim-state.ts';
 export * from './calendar.ts';
 export * from './calendar-file.ts';
 export * from './payout-due.ts';
+export * from './windows.ts';
+export * from './refunds.ts';
+export * from './compensation.ts';
 export * from './expiry.ts';
 export * from './deposit.ts';

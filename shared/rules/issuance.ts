@@ -9,8 +9,9 @@ import { violation, type RuleViolation } from './errors.ts';
 import { returnShippingCoverageEnd } from './expiry.ts';
 import { multiplyFen, perUnitFen, premiumFen } from './money.ts';
 import { AUTHENTICITY_MULTIPLIER, PLAN_DEFINITIONS } from './plans.ts';
-import { addDays, later, normalizeInstant, toMs, type Instant } from './time.ts';
-import type { Basis, Enrollment, Order, OrderLine, Party, PlanId, Policy } from './types.ts';
+import { later, normalizeInstant, toMs, type Instant } from './time.ts';
+import type { Basis, Enrollment, InsuredFacts, Order, OrderLine, Party, PlanId, Policy } from './types.ts';
+import { daysAfter } from './windows.ts';
 
 /** A buyer buying return-shipping cover at checkout (I4). */
 export interface ReturnShippingPurchase {
@@ -56,7 +57,7 @@ export function policiesFor(
   if (!paidAt) return [];
   const activeAt = (planId: PlanId, at: Instant) =>
     enrollments.filter((e) => e.merchantId === order.merchantId && e.planId === planId && enrollmentActiveAt(e, at));
-  const fromPayment = (planId: PlanId) => addDays(paidAt, config.plans[planId].windowDays);
+  const fromPayment = (planId: PlanId) => daysAfter(paidAt, config.plans[planId].windowDays, config.dayBoundary);
   const drafts: PolicyDraft[] = [];
 
   // I1: authenticity, per line, at payment; pays up to 4 × the line's paidFen (A3).
@@ -91,8 +92,9 @@ export function policiesFor(
   for (const line of order.lines) {
     const enrollment = campaigns.find((e) => e.campaign?.itemIds.includes(line.itemId));
     if (enrollment?.campaign) {
-      const end = addDays(enrollment.campaign.endsAt, config.plans['price-protection'].windowDays);
-      drafts.push(lineDraft(order, line, enrollment, paidAt, end, line.paidFen));
+      // C3: 15 days (inclusive) of the campaign's end day; the period starts when it ends.
+      const end = daysAfter(enrollment.campaign.endsAt, config.plans['price-protection'].windowDays, config.dayBoundary);
+      drafts.push(lineDraft(order, line, enrollment, paidAt, end, line.paidFen, { campaignEndsAt: normalizeInstant(enrollment.campaign.endsAt) }));
     }
   }
 
@@ -122,6 +124,12 @@ export function checkPurchase(
   if (existing) {
     return violation('POLICY_EXISTS', `Order ${order.orderId} already has ${planId} cover.`, { rule: 'I6', policyId: existing.policyId });
   }
+  // "At checkout" is before the order ships: cover bought later would insure a decided return.
+  if (order.shippedAt && toMs(now) > toMs(order.shippedAt)) {
+    return violation('PURCHASE_WINDOW_CLOSED', `Return-shipping cover is bought before the order ships; order ${order.orderId} shipped at ${normalizeInstant(order.shippedAt)}.`, {
+      rule: 'I4', shippedAt: order.shippedAt, now,
+    });
+  }
   const end = returnShippingCoverageEnd(order, config);
   if (end && toMs(now) > toMs(end)) {
     return violation('COVERAGE_ENDED', `Return-shipping cover for order ${order.orderId} ended at ${normalizeInstant(end)}.`, {
@@ -138,8 +146,22 @@ function lineDraft(
   issuedAt: Instant,
   coverageEnd: Instant,
   insuredFen: number,
+  extra: Partial<InsuredFacts> = {},
 ): PolicyDraft {
   const merchant: Party = { role: 'merchant', id: order.merchantId };
+  // I8: the insured facts, frozen now; claims are computed from them, never from the order later.
+  const insured: InsuredFacts = {
+    paidFen: line.paidFen,
+    unitPriceFen: line.unitPriceFen,
+    quantity: line.quantity,
+    itemId: line.itemId,
+    skuId: line.skuId,
+    skuAttributes: line.skuAttributes,
+    channel: order.channel,
+    shippingAddressId: order.shippingAddressId,
+    ...(line.weightGrams !== undefined ? { weightGrams: line.weightGrams } : {}),
+    ...extra,
+  };
   return {
     naturalKey: `${order.orderId}#${enrollment.planId}#${line.lineId}`,
     planId: enrollment.planId,
@@ -157,6 +179,7 @@ function lineDraft(
     coverageEnd,
     issuedAt: normalizeInstant(issuedAt),
     enrollmentId: enrollment.enrollmentId,
+    insured,
   };
 }
 
@@ -187,6 +210,13 @@ function returnShippingDraft(
     rateBps: 0,
     coverageStart: start,
     issuedAt: start,
+    // I8: the order's facts as insured (its goods total and parcel weight).
+    insured: {
+      paidFen: order.lines.reduce((sum, l) => sum + l.paidFen, 0),
+      channel: order.channel,
+      shippingAddressId: order.shippingAddressId,
+      weightGrams: order.weightGrams,
+    },
   };
   const end = returnShippingCoverageEnd(order, config);
   if (end) draft.coverageEnd = normalizeInstant(end);

@@ -1,7 +1,8 @@
 /**
  * Instants are ISO-8601 strings with an offset, as on the wire. Rules compare them as epoch
  * milliseconds and write them back in Asia/Shanghai (+08:00, no daylight saving), which is the
- * time zone of PRC working days. "Days" are 24-hour periods.
+ * time zone of PRC working days. Windows count Shanghai calendar days (`deadline`, windows.ts);
+ * `addDays` is the 24-hour arithmetic the `elapsed` day boundary keeps.
  */
 
 export type Instant = string;
@@ -69,4 +70,14 @@ export function isInside(at: Instant, window: Window): boolean {
 /** The later of two instants. */
 export function later(a: Instant, b: Instant): Instant {
   return toMs(a) >= toMs(b) ? a : b;
+}
+
+/** The Asia/Shanghai calendar date (`YYYY-MM-DD`) of an instant. */
+export function shanghaiDate(iso: Instant): string {
+  return toIso(toMs(iso)).slice(0, 10);
+}
+
+/** The last instant of a Shanghai calendar date: `2026-10-31T23:59:59.999+08:00`. */
+export function endOfShanghaiDay(date: string): Instant {
+  return `${date}T23:59:59.999+08:00`;
 }

@@ -34,6 +34,8 @@ export interface OrderLine {
   unitPriceFen: number;
   /** What the buyer paid for the line, excluding shipping, red packets and points. */
   paidFen: number;
+  /** The line's parcel weight, when the order system reports it (C8). */
+  weightGrams?: number;
 }
 
 export interface Order {
@@ -57,8 +59,13 @@ export interface Order {
 /** `order.refund-completed` data. */
 export interface Refund {
   orderId: string;
+  /** Identifies one refund (default: the event id); a refund counts once (I9). */
+  refundId?: string;
   lineId?: string;
+  /** The whole refund, shipping included. */
   refundFen: number;
+  /** The shipping part of `refundFen`, when reported (C7: never compensated). */
+  shippingRefundFen?: number;
   reason: string;
   returned: boolean;
   requestedAt: Instant;
@@ -114,6 +121,25 @@ export interface Actor {
 
 export type PolicyStatus = 'ACTIVE' | 'CLAIMED' | 'EXPIRED' | 'VOID';
 
+/**
+ * I8: the insured facts frozen at issuance. Per-line plans carry the line's facts; per-order
+ * return-shipping cover the order's (its `paidFen` is the order's goods total). Claims are
+ * computed from this snapshot, never from the order as it is later.
+ */
+export interface InsuredFacts {
+  paidFen: number;
+  channel: Channel;
+  shippingAddressId: string;
+  unitPriceFen?: number;
+  quantity?: number;
+  itemId?: string;
+  skuId?: string;
+  skuAttributes?: SkuAttributes;
+  weightGrams?: number;
+  /** C3: price protection's period starts when the campaign ends. */
+  campaignEndsAt?: Instant;
+}
+
 export interface Policy {
   policyId: string;
   planId: PlanId;
@@ -134,6 +160,10 @@ export interface Policy {
   coverageEnd?: Instant;
   issuedAt: Instant;
   enrollmentId?: string;
+  /** I8: absent on policies issued before snapshots existed; their claims read the order. */
+  insured?: InsuredFacts;
+  /** Why a VOID policy is void (I9: `refunded`). */
+  voidReason?: 'refunded';
 }
 
 export interface Evidence {
@@ -178,6 +208,10 @@ export interface Claim {
   /** When the claim last entered NEEDS_INFO; the lapse clock (X3) runs from here. */
   needsInfoSince?: Instant;
   description?: string;
+  /** C1: earlier claims on the same policy line (REJECTED or LAPSED), oldest first. */
+  previousClaimIds?: readonly string[];
+  /** C7: the refund an automatic claim pays for. */
+  refundId?: string;
 }
 
 export type PayoutStatus = 'PENDING' | 'SENDING' | 'UNKNOWN' | 'SENT' | 'CONFIRMED' | 'FAILED';

@@ -9,6 +9,7 @@ import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { listPage } from './pagination.ts';
 import { payoutPut, type StoredPayout } from './payouts.ts';
 import type { StoredPolicy } from './policies.ts';
+import { compensationWrite, type CompensationRecord } from './compensation.ts';
 
 const transact = (names: readonly string[], items: Parameters<typeof transactRetryingConflicts>[1]) =>
   transactRetryingConflicts(names, items);
@@ -69,36 +70,70 @@ const outboxPuts = (events: readonly OutboundEvent[], at: string) => events.map(
 /**
  * Files a claim in one transaction: the claim item (`claim-new`); the policy's one claim slot
  * (`claim-slot-free`: `attribute_not_exists(claimId) AND #status IN (...)` — C1's guard, and no
- * claim on a policy that is no longer in force); the payout when the claim starts APPROVED
- * (`payout-new`); and the outbox events. Throws ConditionFailed naming what failed.
+ * claim on a policy that is no longer in force) — or, for a claim per refund (C7), the policy's
+ * set of claims (`policy-claimable`, the refund's ledger entry being the slot); the payout when the
+ * claim starts APPROVED (`payout-new`); the line's compensation ledger entry when an approved
+ * claim pays a shared loss (`ledger-unchanged`, C11); and the outbox events. Throws
+ * ConditionFailed naming what failed.
  */
 export async function createClaim(input: {
   claim: StoredClaim;
   policy: PolicyRef;
   policyStatuses: readonly PolicyStatus[];
+  /** C7: the claim pays one refund; several claims share the policy. */
+  perRefund?: boolean;
+  compensation?: CompensationRecord;
   payout?: StoredPayout;
   events: readonly OutboundEvent[];
   at: string;
 }): Promise<void> {
-  const { claim, policy, policyStatuses, payout, events, at } = input;
+  const { claim, policy, policyStatuses, payout, events, at, compensation } = input;
   const statusValues = Object.fromEntries(policyStatuses.map((status, i) => [`:s${i}`, status]));
+  const inForce = `#status IN (${Object.keys(statusValues).join(', ')})`;
+  const slot = input.perRefund
+    ? { UpdateExpression: 'ADD claimIds :claimIds', ConditionExpression: inForce, values: { ':claimIds': new Set([claim.claimId]) } }
+    : { UpdateExpression: 'SET claimId = :claimId', ConditionExpression: `attribute_not_exists(claimId) AND ${inForce}`, values: { ':claimId': claim.claimId } };
   const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
     { Put: { TableName: tableName, Item: claimItem(claim), ConditionExpression: 'attribute_not_exists(PK)' } },
     {
       Update: {
         TableName: tableName,
         Key: keys.policy(policy.orderId, policy.planId, policy.lineId),
-        UpdateExpression: 'SET claimId = :claimId',
-        ConditionExpression: `attribute_not_exists(claimId) AND #status IN (${Object.keys(statusValues).join(', ')})`,
+        UpdateExpression: slot.UpdateExpression,
+        ConditionExpression: slot.ConditionExpression,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':claimId': claim.claimId, ...statusValues },
+        ExpressionAttributeValues: { ...slot.values, ...statusValues },
       },
     },
     ...(payout ? [payoutPut(payout)] : []),
+    ...(compensation ? [compensationWrite(compensation)] : []),
     ...outboxPuts(events, at),
   ];
-  const names = ['claim-new', 'claim-slot-free', ...(payout ? ['payout-new'] : []), ...events.map(() => 'outbox')];
+  const names = [
+    'claim-new',
+    input.perRefund ? 'policy-claimable' : 'claim-slot-free',
+    ...(payout ? ['payout-new'] : []),
+    ...(compensation ? ['ledger-unchanged'] : []),
+    ...events.map(() => 'outbox'),
+  ];
   await transact(names, transactItems);
+}
+
+/**
+ * C1: a claim that ended REJECTED or LAPSED frees its policy line's slot, and is remembered on the
+ * policy (`previousClaimIds`) so the claimant may file again up to the limit and every claim of
+ * the line stays visible. Conditioned on the slot still holding this claim (`slot-held`).
+ */
+function releaseSlotWrite(ref: PolicyRef, claimId: string) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.policy(ref.orderId, ref.planId, ref.lineId),
+      UpdateExpression: 'SET previousClaimIds = list_append(if_not_exists(previousClaimIds, :empty), :ids) REMOVE claimId',
+      ConditionExpression: 'claimId = :claimId',
+      ExpressionAttributeValues: { ':empty': [], ':ids': [claimId], ':claimId': claimId },
+    },
+  };
 }
 
 /**
@@ -112,10 +147,14 @@ export async function saveClaimTransition(input: {
   claim: StoredClaim;
   lapsesAt?: string;
   payout?: StoredPayout;
+  /** C1: the claim ended (REJECTED, LAPSED): free its policy line's slot. */
+  releaseSlot?: PolicyRef;
+  /** C11: an approval enters the shared loss it pays in the line's ledger. */
+  compensation?: CompensationRecord;
   events: readonly OutboundEvent[];
   at: string;
 }): Promise<void> {
-  const { previous, claim, lapsesAt, payout, events, at } = input;
+  const { previous, claim, lapsesAt, payout, events, at, releaseSlot, compensation } = input;
   const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
     {
       Put: {
@@ -127,9 +166,17 @@ export async function saveClaimTransition(input: {
       },
     },
     ...(payout ? [payoutPut(payout)] : []),
+    ...(releaseSlot ? [releaseSlotWrite(releaseSlot, claim.claimId)] : []),
+    ...(compensation ? [compensationWrite(compensation)] : []),
     ...outboxPuts(events, at),
   ];
-  const names = ['claim-unchanged', ...(payout ? ['payout-new'] : []), ...events.map(() => 'outbox')];
+  const names = [
+    'claim-unchanged',
+    ...(payout ? ['payout-new'] : []),
+    ...(releaseSlot ? ['slot-held'] : []),
+    ...(compensation ? ['ledger-unchanged'] : []),
+    ...events.map(() => 'outbox'),
+  ];
   await transact(names, transactItems);
 }
 

@@ -57,8 +57,17 @@ export const keys = {
     PK: `ORDER#${orderId}`,
     SK: `POLICY#${planId}#${lineId ?? '-'}`,
   }),
-  /** A completed refund on an order (kept so automatic claims converge whatever the event order). */
-  refund: (orderId: string, eventId: string): TableKey => ({ PK: `ORDER#${orderId}`, SK: `REFUND#${eventId}` }),
+  /**
+   * A completed refund on an order, by its `refundId` (default: the event id), so one refund
+   * counts once whatever event carried it (I9); kept so automatic claims converge whatever the
+   * event order.
+   */
+  refund: (orderId: string, refundId: string): TableKey => ({ PK: `ORDER#${orderId}`, SK: `REFUND#${refundId}` }),
+  /**
+   * The compensation ledger of one order line (C11, D5): fen compensated per kind of loss and the
+   * references entered, written in the transaction of whatever compensates the line.
+   */
+  compensationLedger: (orderId: string, lineId: string): TableKey => ({ PK: `ORDER#${orderId}`, SK: `LEDGER#${lineId}` }),
   claim: (claimId: string): TableKey => ({ PK: `CLAIM#${claimId}`, SK: 'CLAIM' }),
   payout: (payoutId: string): TableKey => ({ PK: `PAYOUT#${payoutId}`, SK: 'PAYOUT' }),
   /**
@@ -103,6 +112,7 @@ export const prefixes = {
   penalty: 'PENALTY#',
   policy: 'POLICY#',
   refund: 'REFUND#',
+  compensationLedger: 'LEDGER#',
   depositMovement: 'MOVEMENT#',
   outboxDay: (day: string) => `OUTBOX#${day}`,
 };

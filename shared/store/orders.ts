@@ -1,9 +1,11 @@
 import { QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { CompensationLedger } from '#shared/rules/compensation.ts';
 import type { Order, Policy, Refund } from '#shared/rules/types.ts';
 import { batchGetItems } from './batch-get.ts';
 import { documentClient, tableName } from './client.ts';
 import { ConditionFailed, named } from './errors.ts';
 import { fromItem } from './items.ts';
+import { ledgerFromItem } from './compensation.ts';
 import { keys, prefixes } from './keys.ts';
 
 /** What Baozhang knows of an order before its paid/placed event arrived: maybe only a timestamp. */
@@ -20,12 +22,15 @@ const INBOUND_MARKER_TTL_SECONDS = 180 * 24 * 3600;
 /**
  * Records one order event: marks its id processed and merges its fields into the order, in one
  * transaction. Fields only ever get set (never removed) and each event sets its own fields, so
- * any delivery order yields the same item. Returns `duplicate` when the id was seen before.
+ * any delivery order yields the same item. `ifAbsent` sets only fields not yet known
+ * (`if_not_exists`): an `order.placed` delivered after its `order.paid` never overwrites the paid
+ * facts (I8). Returns `duplicate` when the id was seen before.
  */
 export async function mergeOrderEvent(
   event: { id: string; type: string; occurredAt: string },
   orderId: string,
   fields: Record<string, unknown>,
+  options: { ifAbsent?: boolean } = {},
 ): Promise<{ duplicate: boolean }> {
   const names: Record<string, string> = { '#entity': 'entity', '#orderId': 'orderId' };
   const values: Record<string, unknown> = { ':entity': 'Order', ':orderId': orderId };
@@ -34,7 +39,7 @@ export async function mergeOrderEvent(
     if (value === undefined || field === 'orderId') return;
     names[`#f${i}`] = field;
     values[`:f${i}`] = value;
-    sets.push(`#f${i} = :f${i}`);
+    sets.push(options.ifAbsent ? `#f${i} = if_not_exists(#f${i}, :f${i})` : `#f${i} = :f${i}`);
   });
   const input: TransactWriteCommandInput = {
     TransactItems: [
@@ -78,19 +83,26 @@ export function inboundMarkerPut(event: { id: string; type: string; occurredAt: 
 
 export interface OrderPartition {
   order: PartialOrder | undefined;
-  policies: (Policy & { claimId?: string })[];
+  policies: (Policy & { claimId?: string; claimIds?: Set<string> | string[]; previousClaimIds?: string[] })[];
   refunds: Refund[];
+  /** C11: the compensation ledgers of the order's lines. */
+  ledgers: CompensationLedger[];
 }
 
-/** Records a completed refund with its event marker, in one transaction. */
+/**
+ * Records a completed refund with its event marker, in one transaction. The refund is keyed by its
+ * `refundId` (stored on it; default: the event id), so the same refund carried by another event
+ * overwrites itself with the same facts instead of counting twice (I9).
+ */
 export async function recordRefund(event: { id: string; type: string; occurredAt: string }, refund: Refund): Promise<{ duplicate: boolean }> {
+  const stored: Refund = { ...refund, refundId: refund.refundId ?? event.id };
   try {
     await named(['event-not-seen', 'refund'], () =>
       documentClient.send(
         new TransactWriteCommand({
           TransactItems: [
             inboundMarkerPut(event),
-            { Put: { TableName: tableName, Item: { ...keys.refund(refund.orderId, event.id), entity: 'Refund', ...refund } } },
+            { Put: { TableName: tableName, Item: { ...keys.refund(refund.orderId, stored.refundId!), entity: 'Refund', ...stored } } },
           ],
         }),
       ),
@@ -102,7 +114,10 @@ export async function recordRefund(event: { id: string; type: string; occurredAt
   }
 }
 
-/** The order, its policies and its refunds: one Query of the order's partition (`PK = ORDER#id`). */
+/**
+ * The order, its policies, its refunds and its lines' compensation ledgers: one Query of the
+ * order's partition (`PK = ORDER#id`).
+ */
 export async function readOrderPartition(orderId: string): Promise<OrderPartition> {
   const { PK } = keys.order(orderId);
   const items: Record<string, unknown>[] = [];
@@ -125,6 +140,7 @@ export async function readOrderPartition(orderId: string): Promise<OrderPartitio
     order: orderItem ? fromItem<PartialOrder>(orderItem) : undefined,
     policies: items.filter((item) => String(item['SK']).startsWith(prefixes.policy)).map((item) => fromItem<Policy>(item)),
     refunds: items.filter((item) => String(item['SK']).startsWith(prefixes.refund)).map((item) => fromItem<Refund>(item)),
+    ledgers: items.filter((item) => String(item['SK']).startsWith(prefixes.compensationLedger)).map(ledgerFromItem),
   };
 }
 

@@ -7,6 +7,7 @@ export type OutboundEventType =
   | 'enrollment.terminated'
   | 'policy.issued'
   | 'policy.expired'
+  | 'policy.voided'
   | 'claim.submitted'
   | 'claim.approved'
   | 'claim.rejected'

@@ -331,7 +331,8 @@ export function claimPaidWrites(payment: ClaimPayment, at: string): SettlementWr
           TableName: tableName,
           Key: keys.policy(payment.policy.orderId, payment.policy.planId, payment.policy.lineId),
           UpdateExpression: 'SET #status = :claimed, claimedAt = :at REMOVE dueShard, dueAt',
-          ConditionExpression: `claimId = :claimId AND #status IN (${Object.keys(statusValues).join(', ')})`,
+          // C7: a live-quality policy pays one claim per refund (its `claimIds`), in any status it has.
+          ConditionExpression: `(claimId = :claimId AND #status IN (${Object.keys(statusValues).join(', ')})) OR contains(claimIds, :claimId)`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':claimed': 'CLAIMED', ':at': at, ':claimId': payment.claimId, ...statusValues },
         },

@@ -8,7 +8,8 @@ import { dueShards, indexKeys, keys } from './keys.ts';
 import { outboxPut } from './outbox.ts';
 import { listPage, type Page } from './pagination.ts';
 
-export type StoredPolicy = Policy & { claimId?: string };
+/** A policy as stored: its open or paid claim (C1), the ended ones (`previousClaimIds`), and a live-quality policy's claims per refund (`claimIds`, C7). */
+export type StoredPolicy = Policy & { claimId?: string; previousClaimIds?: string[]; claimIds?: Set<string> };
 
 /** The item of a policy: natural key (I6), look-up by id, merchant listing, and — while it is
  *  ACTIVE with a known end — the expiry job's due entry (X1, X4). */
@@ -68,6 +69,39 @@ export async function setCoverageEnd(policy: Policy, coverageEnd: string): Promi
     // Already expired or claimed: its end no longer matters.
     if (!(error instanceof ConditionFailed)) throw error;
   });
+}
+
+/**
+ * I9: ACTIVE → VOID with its reason, out of the expiry job's due index, and its `policy.voided`
+ * event, in one transaction conditioned on the policy being ACTIVE (`policy-active`). Returns
+ * false when it no longer was (voided, claimed or expired meanwhile).
+ */
+export async function voidPolicy(policy: Policy, reason: 'refunded', at: string): Promise<boolean> {
+  try {
+    await named(['policy-active', 'outbox'], () =>
+      documentClient.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.policy(policy.orderId, policy.planId, policy.lineId),
+                UpdateExpression: 'SET #status = :void, voidReason = :reason, voidedAt = :at REMOVE dueShard, dueAt',
+                ConditionExpression: '#status = :active',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':void': 'VOID', ':reason': reason, ':at': at, ':active': 'ACTIVE' },
+              },
+            },
+            outboxPut(tableName, 'policy.voided', { policyId: policy.policyId, orderId: policy.orderId, planId: policy.planId, lineId: policy.lineId, voidReason: reason }, at),
+          ],
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailed) return false;
+    throw error;
+  }
 }
 
 /** A policy by id (GSI1, `GSI1PK = POLICY#id`). */

@@ -14,6 +14,10 @@ import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
   CalendarNotCovered,
   claimLapsesAt,
+  compensationOnApproval,
+  insuredFacts,
+  netPaidFen,
+  refundRequiredFen,
   dueAfter,
   evaluateClaim,
   isOverdue,
@@ -21,7 +25,6 @@ import {
   openClaim,
   PLAN_DEFINITIONS,
   payoutDueBy,
-  refundRequired,
   toIso,
   toMs,
   transition,
@@ -48,8 +51,9 @@ import {
   type PolicyRef,
   type StoredClaim,
 } from '#shared/store/claims.ts';
+import type { CompensationRecord } from '#shared/store/compensation.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
-import { isCompleteOrder, readOrders } from '#shared/store/orders.ts';
+import { isCompleteOrder, readOrderPartition, readOrders, type OrderPartition } from '#shared/store/orders.ts';
 import {
   allPayouts,
   getPayout,
@@ -109,10 +113,22 @@ async function storeClaim(draft: ClaimDraft, now: string, merchantId: string, me
     events.push({ type: 'claim.approved', detail: approvedEventDetail(claim, payout) });
   }
   const ref = policyRef(draft);
+  // C11, C7: an approved claim on a shared loss enters it in the line's ledger, in its transaction.
+  const compensation = claim.status === 'APPROVED' ? draft.compensation : undefined;
   try {
-    await createClaim({ claim, policy: ref, policyStatuses: claimablePolicyStatuses(draft), payout, events, at });
+    await createClaim({
+      claim,
+      policy: ref,
+      policyStatuses: claimablePolicyStatuses(draft),
+      perRefund: draft.refundId !== undefined,
+      ...(compensation ? { compensation } : {}),
+      payout,
+      events,
+      at,
+    });
   } catch (error) {
     if (error instanceof ConditionFailed && error.failed.includes('claim-slot-free')) throw await slotRefusal(ref, draft);
+    if (error instanceof ConditionFailed && error.failed.includes('ledger-unchanged') && draft.refundId !== undefined) throw await refundSlotRefusal(draft, error);
     throw error;
   }
   return claim;
@@ -123,6 +139,8 @@ async function storeClaim(draft: ClaimDraft, now: string, merchantId: string, me
  * whose window closed after the refund was requested inside it (`claimsFromRefund`).
  */
 function claimablePolicyStatuses(draft: ClaimDraft): readonly PolicyStatus[] {
+  // C7: a live-quality claim per refund may follow one already paid (the policy CLAIMED).
+  if (draft.refundId !== undefined) return ['ACTIVE', 'EXPIRED', 'CLAIMED'];
   return PLAN_DEFINITIONS[draft.planId].claimedBy === 'automatic' ? ['ACTIVE', 'EXPIRED'] : ['ACTIVE'];
 }
 
@@ -130,7 +148,7 @@ function claimablePolicyStatuses(draft: ClaimDraft): readonly PolicyStatus[] {
 async function slotRefusal(ref: PolicyRef, draft: ClaimDraft) {
   const policy = await policyByNaturalKey(ref);
   if (!policy) return violation('NOT_FOUND', `No policy ${draft.policyId} is visible to you.`);
-  if (policy.claimId) {
+  if (policy.claimId || policy.status === 'CLAIMED') {
     return violation('CLAIM_EXISTS', `Policy ${draft.policyId} line ${draft.lineId ?? 'order'} already has a claim.`, {
       rule: 'C1',
       policyId: draft.policyId,
@@ -141,6 +159,21 @@ async function slotRefusal(ref: PolicyRef, draft: ClaimDraft) {
     rule: 'C9',
     status: policy.status,
   });
+}
+
+/**
+ * C7: a per-refund claim's ledger entry failed: CLAIM_EXISTS when this refund was already claimed,
+ * else the ledger moved (`ledger-unchanged` again, for the caller to re-read and decide again).
+ */
+async function refundSlotRefusal(draft: ClaimDraft, error: ConditionFailed) {
+  const { ledgers } = await readOrderPartition(draft.orderId);
+  const ledger = ledgers.find((l) => l.lineId === draft.lineId);
+  if (draft.compensation && ledger?.refs.includes(draft.compensation.ref)) {
+    return violation('CLAIM_EXISTS', `Refund ${draft.refundId} on policy ${draft.policyId} line ${draft.lineId} already has a claim.`, {
+      rule: 'C1', policyId: draft.policyId, lineId: draft.lineId, refundId: draft.refundId,
+    });
+  }
+  return error;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,7 +233,7 @@ function payoutDue(claim: Claim, approvedAt: string): { dueBy: string; dueByBasi
     if (!(error instanceof CalendarNotCovered)) throw error;
     countNow(METRIC.payoutDueApproximate);
     const from = rule.from === 'submission' ? claim.submittedAt : approvedAt;
-    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, from, calendar()), dueByBasis: 'calendar-days-fallback' };
+    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, from, calendar(), rulesConfig.dayBoundary), dueByBasis: 'calendar-days-fallback' };
   }
 }
 
@@ -225,13 +258,19 @@ export interface ClaimSubmission {
  */
 export async function submitClaim(buyerId: string, submission: ClaimSubmission, now: string): Promise<StoredClaim> {
   const { policyId, ...request } = submission;
-  const policy = await getPolicy(policyId);
-  if (!policy || policy.buyerId !== buyerId) throw problems.notFound(`Policy ${policyId}`);
-  const orders = await readOrders(request.proofOrderId ? [policy.orderId, request.proofOrderId] : [policy.orderId]);
-  const order = orders.get(policy.orderId);
-  if (!isCompleteOrder(order)) throw problems.notFound(`Order ${policy.orderId}`);
+  const found = await getPolicy(policyId);
+  if (!found || found.buyerId !== buyerId) throw problems.notFound(`Policy ${policyId}`);
+  // The order's partition (order, this policy as written, refunds, ledgers) and the proof order.
+  const [partition, proofs] = await Promise.all([
+    readOrderPartition(found.orderId),
+    request.proofOrderId ? readOrders([request.proofOrderId]) : Promise.resolve(new Map<string, never>()),
+  ]);
+  const { order } = partition;
+  if (!isCompleteOrder(order)) throw problems.notFound(`Order ${found.orderId}`);
+  const policy = partition.policies.find((p) => p.policyId === policyId) ?? found;
   // An order known only by a later event (no lines yet) is not a proof order anyone can check.
-  const proof = request.proofOrderId ? orders.get(request.proofOrderId) : undefined;
+  const proof = request.proofOrderId ? (request.proofOrderId === order.orderId ? order : proofs.get(request.proofOrderId)) : undefined;
+  const lineId = request.lineId ?? policy.lineId;
   const evaluation = evaluateClaim(
     {
       policy,
@@ -240,13 +279,28 @@ export async function submitClaim(buyerId: string, submission: ClaimSubmission, 
       request,
       claimant: { role: 'buyer', id: buyerId },
       existingClaims: policy.claimId ? [{ policyId: policy.policyId, lineId: policy.lineId }] : [],
+      previousClaimIds: policy.previousClaimIds ?? [],
+      refunds: partition.refunds,
+      ledger: partition.ledgers.find((l) => l.lineId === lineId),
       now,
     },
     rulesConfig,
   );
   if (!evaluation.ok) throw evaluation.violation;
   const { ok: _ok, ...draft } = evaluation;
-  return storeClaim(draft, now, policy.merchantId);
+  try {
+    return await storeClaim(draft, now, policy.merchantId);
+  } catch (error) {
+    if (error instanceof ConditionFailed && error.failed.includes('ledger-unchanged')) throw ledgerMoved(draft.policyId);
+    throw error;
+  }
+}
+
+/** C11: the line's ledger changed between the read and the write: the caller submits again. */
+function ledgerMoved(policyId: string): HttpProblem {
+  return new HttpProblem(409, 'CONFLICT', 'Conflict', `Another compensation on the line of policy ${policyId} was recorded meanwhile; submit again.`, {
+    basis: { rule: 'C11', policyId },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,20 +329,39 @@ export async function decideClaim(claimId: string, decision: Decision, staff: Pr
   const events: OutboundEvent[] = [];
   let payout: StoredPayout | undefined;
   let lapsesAt: string | undefined;
+  let compensation: CompensationRecord | undefined;
+  let releaseSlot: PolicyRef | undefined;
   switch (decision.decision) {
     case 'approve': {
       // Only a merchant beneficiary costs a read; every merchant-benefit plan is auto-approved today.
-      ({ claim: next, payout } = withPayout(next, next.decidedAt ?? now, normalizeInstant(now), await readAlipayAccount(next.beneficiary)));
+      // The order's partition (refunds, ledgers) is read beside it (I9, C11).
+      const [account, partition] = await Promise.all([readAlipayAccount(next.beneficiary), readOrderPartition(next.orderId)]);
+      // I9: a price claim still open when its line was refunded in full cannot be approved any more.
+      const policyNow = partition.policies.find((p) => p.policyId === next.policyId);
+      if (policyNow?.status === 'VOID') {
+        throw violation('POLICY_NOT_ACTIVE', `Policy ${next.policyId} is VOID (${policyNow.voidReason ?? 'void'}): the claim can only be rejected.`, {
+          rule: 'I9', status: 'VOID', voidReason: policyNow.voidReason,
+        });
+      }
+      const approval = compensationOnApproval(next, partition.ledgers.find((l) => l.lineId === next.lineId), `policy:${next.policyId}`);
+      if (approval) {
+        next = { ...next, amountFen: approval.amountFen, basis: approval.basis };
+        compensation = approval.entry;
+      }
+      ({ claim: next, payout } = withPayout(next, next.decidedAt ?? now, normalizeInstant(now), account));
       events.push({ type: 'claim.approved', detail: approvedEventDetail(next, payout) });
-      if (refundRequired(next)) {
+      // A3, I9: the order system refunds only what it has not refunded yet.
+      const refundFen = refundRequiredFen(next, unrefundedFen(next, partition));
+      if (refundFen > 0) {
         events.push({
           type: 'claim.refund-required',
-          detail: { claimId: next.claimId, orderId: next.orderId, lineId: next.lineId, planId: next.planId, buyerId: next.beneficiary.id },
+          detail: { claimId: next.claimId, orderId: next.orderId, lineId: next.lineId, planId: next.planId, buyerId: next.beneficiary.id, refundFen },
         });
       }
       break;
     }
     case 'reject':
+      releaseSlot = policyRef(next);
       events.push({ type: 'claim.rejected', detail: { claimId, reasonCode: next.reasonCode, note: decision.note } });
       break;
     case 'request-info':
@@ -296,8 +369,17 @@ export async function decideClaim(claimId: string, decision: Decision, staff: Pr
       events.push({ type: 'claim.needs-info', detail: { claimId, note: decision.note, lapsesAt, claimant: next.claimant } });
       break;
   }
-  await saveOrExplain(claim, next, decide, now, { lapsesAt, payout, events });
+  await saveOrExplain(claim, next, decide, now, { lapsesAt, payout, events, releaseSlot, compensation });
   return next;
+}
+
+/** I9: the claim's line's net paid (from the policy's snapshot and the order's refunds). */
+function unrefundedFen(claim: Claim, partition: OrderPartition): number {
+  const { order } = partition;
+  const line = order?.lines?.find((l) => l.lineId === claim.lineId);
+  const policy = partition.policies.find((p) => p.policyId === claim.policyId);
+  if (!isCompleteOrder(order) || !line || !policy) return 0;
+  return netPaidFen(insuredFacts(policy, order, line).line, order.lines, partition.refunds);
 }
 
 /**
@@ -329,7 +411,8 @@ export async function lapseClaim(claim: StoredClaim, now: string): Promise<boole
   const note = `lapsed: no new evidence within ${rulesConfig.claims.needsInfoLapseDays} days`;
   const next = transition(claim, 'lapse', { role: 'system' }, now, note) as StoredClaim;
   try {
-    await saveClaimTransition({ previous: claim, claim: next, events: [], at: normalizeInstant(now) });
+    // C1: a lapsed claim frees its line for another claim.
+    await saveClaimTransition({ previous: claim, claim: next, events: [], releaseSlot: policyRef(claim), at: normalizeInstant(now) });
     return true;
   } catch (error) {
     if (error instanceof ConditionFailed && error.failed.includes('claim-unchanged')) return false;
@@ -347,11 +430,12 @@ async function saveOrExplain(
   next: StoredClaim,
   retransition: (current: Claim) => unknown,
   now: string,
-  write: { lapsesAt?: string; payout?: StoredPayout; events: OutboundEvent[] },
+  write: { lapsesAt?: string; payout?: StoredPayout; events: OutboundEvent[]; releaseSlot?: PolicyRef; compensation?: CompensationRecord },
 ): Promise<void> {
   try {
     await saveClaimTransition({ previous, claim: next, ...write, at: normalizeInstant(now) });
   } catch (error) {
+    if (error instanceof ConditionFailed && error.failed.includes('ledger-unchanged')) throw ledgerMoved(previous.policyId);
     if (!(error instanceof ConditionFailed && error.failed.includes('claim-unchanged'))) throw error;
     const current = await getClaim(previous.claimId);
     if (current) retransition(current); // throws IllegalTransition when the action no longer applies

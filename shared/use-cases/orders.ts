@@ -4,9 +4,11 @@ import type { InboundEvent } from '#shared/http/schemas.ts';
 import { logger } from '#shared/logger.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import {
+  checkRefund,
   claimsFromRefund,
   enrollmentActiveAt,
   policiesFor,
+  policiesToVoid,
   normalizeInstant,
   returnShippingCoverageEnd,
   RuleViolation,
@@ -14,11 +16,14 @@ import {
   type Order,
   type Policy,
   type PolicyDraft,
+  type Refund,
   type ReturnShippingPurchase,
+  withEntry,
 } from '#shared/rules/index.ts';
-import { readMerchantPartition } from '#shared/store/merchants.ts';
+import { ConditionFailed } from '#shared/store/errors.ts';
+import { readMerchantPartition, type MerchantPartition } from '#shared/store/merchants.ts';
 import { isCompleteOrder, mergeOrderEvent, readOrderPartition, recordRefund, type OrderPartition } from '#shared/store/orders.ts';
-import { issuePolicies, setCoverageEnd } from '#shared/store/policies.ts';
+import { issuePolicies, setCoverageEnd, voidPolicy } from '#shared/store/policies.ts';
 import { fileClaim } from './claims.ts';
 
 type OrderEvent = Extract<InboundEvent, { type: `order.${string}` }>;
@@ -42,6 +47,12 @@ export interface EventOutcome {
  * that crashed after step 1 is completed by its redelivery; 3. say what it did.
  */
 export async function recordOrderEvent(event: OrderEvent): Promise<EventOutcome> {
+  if (event.type === 'order.refund-completed') {
+    const { duplicate } = await recordRefundEvent(event);
+    return duplicate
+      ? { duplicate, outcome: 'duplicate', reason: `Event ${event.id} was processed before; it changed nothing.` }
+      : { duplicate, outcome: 'recorded' };
+  }
   const { duplicate } = await storeFacts(event);
   // order.placed and order.paid name the merchant: its partition is read beside the order's.
   const merchantId = 'merchantId' in event.data ? event.data.merchantId : undefined;
@@ -68,9 +79,36 @@ function nothingToIssue(orderId: string, result: Reconciled): string {
   return `No active plan of merchant ${merchantId} covers this order (yet): live plans issue at shipment for orders sold through its live-stream base, price protection for lines of its campaign's items, return-shipping when gifted or bought.`;
 }
 
-function storeFacts(event: OrderEvent): Promise<{ duplicate: boolean }> {
+/**
+ * I9: a completed refund. Steps: 1. read the order's partition; 2. when the order is known, check
+ * the refund against it (`checkRefund`: an unknown line, more than the net paid left — refused
+ * with its rule code, nothing stored); 3. store it with its event marker; 4. reconcile from the
+ * partition as read plus this refund (the refund's own write is the only change).
+ * A refund that arrives before its order cannot be checked yet; the rules cap what it can cost.
+ */
+async function recordRefundEvent(event: Extract<OrderEvent, { type: 'order.refund-completed' }>): Promise<{ duplicate: boolean }> {
+  const partition = await readOrderPartition(event.data.orderId);
+  const refund: Refund = { ...event.data, refundId: event.data.refundId ?? event.id };
+  if (isCompleteOrder(partition.order)) {
+    const refused = checkRefund(refund, partition.order, partition.refunds);
+    if (refused) throw refused;
+  }
+  // The merchant's partition (enrollments) is read while the refund is written: no extra round trip.
+  const merchantId = partition.order?.merchantId;
+  const [{ duplicate }, merchant] = await Promise.all([
+    recordRefund(event, refund),
+    merchantId ? readMerchantPartition(merchantId) : Promise.resolve(undefined),
+  ]);
+  const refunds = [...partition.refunds.filter((r) => r.refundId !== refund.refundId), refund];
+  await reconcileOrder(event.data.orderId, { partition: { ...partition, refunds }, ...(merchant ? { merchant } : {}) });
+  return { duplicate };
+}
+
+function storeFacts(event: Exclude<OrderEvent, { type: 'order.refund-completed' }>): Promise<{ duplicate: boolean }> {
   switch (event.type) {
     case 'order.placed':
+      // I8: the paid facts win; a placed event only fills what is not known yet.
+      return mergeOrderEvent(event, event.data.orderId, event.data, { ifAbsent: true });
     case 'order.paid':
       return mergeOrderEvent(event, event.data.orderId, event.data);
     case 'order.shipped':
@@ -79,8 +117,6 @@ function storeFacts(event: OrderEvent): Promise<{ duplicate: boolean }> {
       return mergeOrderEvent(event, event.data.orderId, { deliveredAt: event.data.deliveredAt });
     case 'order.receipt-confirmed':
       return mergeOrderEvent(event, event.data.orderId, { receiptConfirmedAt: event.data.receiptConfirmedAt });
-    case 'order.refund-completed':
-      return recordRefund(event, event.data);
   }
 }
 
@@ -88,8 +124,9 @@ function storeFacts(event: OrderEvent): Promise<{ duplicate: boolean }> {
  * Brings an order's policies and automatic claims in line with everything known about it.
  * Declarative, so any order or repetition of events converges on the same state:
  * - I1–I5, I6: issue the policies `policiesFor` says the order deserves and it lacks;
- * - X2: give return-shipping cover its end once delivery or receipt confirmation is known;
- * - C7, C8: open the automatic claims of stored refunds whose policy has no claim yet.
+ * - X2: give return-shipping cover its end once shipment, delivery or receipt confirmation is known;
+ * - I9: void the price cover of lines refunded in full, and return-shipping refunded before shipment;
+ * - C7, C8: open the automatic claims of stored refunds not claimed yet (one per refund for C7).
  */
 export interface ReconcileOptions {
   /** The buyer's purchase of return-shipping cover (I4), when that is what is being reconciled. */
@@ -98,6 +135,8 @@ export interface ReconcileOptions {
   partition?: OrderPartition;
   /** The order's merchant, when the caller knows it: read beside the order, not after it. */
   merchantId?: string;
+  /** The order's merchant's partition as the caller just read it: not read again. */
+  merchant?: MerchantPartition;
 }
 
 export async function reconcileOrder(orderId: string, options: ReconcileOptions = {}): Promise<Policy[]> {
@@ -124,7 +163,8 @@ async function reconcile(orderId: string, options: ReconcileOptions): Promise<Re
     ]);
     const { order } = partition;
     if (!isCompleteOrder(order)) return { policies: [], issued: [], enrollments: [] };
-    const { enrollments } = hinted && fresh.merchantId === order.merchantId ? hinted : await readMerchantPartition(order.merchantId);
+    const known = fresh.merchant ?? (hinted && fresh.merchantId === order.merchantId ? hinted : undefined);
+    const { enrollments } = known ?? (await readMerchantPartition(order.merchantId));
     const now = clock.now().toISOString();
     const drafts = newPolicies(policiesFor(order, enrollments, rulesConfig, purchase), partition, now);
     if (!(await issuePolicies(drafts, now))) {
@@ -134,9 +174,24 @@ async function reconcile(orderId: string, options: ReconcileOptions): Promise<Re
     }
     const policies = [...partition.policies, ...drafts];
     await updateCoverageEnds(order, partition.policies);
-    await openRefundClaims(order, partition, policies, now);
-    return { policies, issued: drafts, order, enrollments };
+    const voided = await voidRefundedPolicies(order, partition.refunds, policies, now);
+    const inForce = policies.map((p) => (voided.has(p.policyId) ? { ...p, status: 'VOID' as const, voidReason: 'refunded' as const } : p));
+    if (!(await openRefundClaims(order, partition, inForce, now))) {
+      // A ledger entry moved while the claims were decided: decide again on a fresh read.
+      if (attempt < 3) continue;
+      throw new Error(`Could not settle the refund claims of order ${orderId}`);
+    }
+    return { policies: inForce, issued: drafts, order, enrollments };
   }
+}
+
+/** I9: the policies the refunds void (`policiesToVoid`), each VOID with its `policy.voided` event. */
+async function voidRefundedPolicies(order: Order, refunds: readonly Refund[], policies: readonly Policy[], now: string): Promise<Set<string>> {
+  const voided = new Set<string>();
+  for (const policy of policiesToVoid(order, refunds, policies)) {
+    if (await voidPolicy(policy, 'refunded', normalizeInstant(now))) voided.add(policy.policyId);
+  }
+  return voided;
 }
 
 function newPolicies(drafts: PolicyDraft[], partition: OrderPartition, now: string): Policy[] {
@@ -159,15 +214,28 @@ async function updateCoverageEnds(order: Order, policies: readonly Policy[]): Pr
   }
 }
 
-async function openRefundClaims(order: Order, partition: OrderPartition, policies: Policy[], now: string): Promise<void> {
+/**
+ * C7, C8: files the automatic claims the stored refunds call for. Returns false when a line's
+ * ledger changed under a claim being filed (`ledger-unchanged`): the caller re-reads and decides again.
+ */
+async function openRefundClaims(order: Order, partition: OrderPartition, policies: Policy[], now: string): Promise<boolean> {
   const claimed = new Set(partition.policies.filter((p) => p.claimId).map((p) => p.policyId));
   for (const refund of partition.refunds) {
-    for (const draft of claimsFromRefund(refund, order, policies, rulesConfig)) {
-      if (claimed.has(draft.policyId)) continue;
+    const drafts = claimsFromRefund(refund, order, policies, rulesConfig, { refunds: partition.refunds, ledgers: partition.ledgers });
+    for (const draft of drafts) {
+      // One claim per policy, except live-quality's one per refund (the ledger guards those).
+      if (draft.refundId === undefined && claimed.has(draft.policyId)) continue;
       try {
         await fileClaim(draft, now);
-        claimed.add(draft.policyId);
+        if (draft.refundId === undefined) claimed.add(draft.policyId);
+        const entry = draft.compensation;
+        if (entry) {
+          // The next refund's claim on this line is decided against the ledger as now written.
+          const ledger = partition.ledgers.find((l) => l.lineId === entry.lineId);
+          partition.ledgers = [...partition.ledgers.filter((l) => l !== ledger), withEntry(ledger, entry)];
+        }
       } catch (error) {
+        if (error instanceof ConditionFailed && error.failed.includes('ledger-unchanged')) return false;
         // Already claimed (C1) or no longer active: the automatic claim has nothing left to do.
         if (error instanceof RuleViolation) {
           logger.info('Automatic claim not opened', { policyId: draft.policyId, code: error.code });
@@ -177,4 +245,5 @@ async function openRefundClaims(order: Order, partition: OrderPartition, policie
       }
     }
   }
+  return true;
 }

@@ -70,7 +70,7 @@ describe('POST /v1/claims — submission', () => {
       submittedAt: SUBMITTED_AT,
       decidedAt: SUBMITTED_AT,
       // P2: 3 PRC working days after approval on a Sunday: Mon, Tue, Wed.
-      payoutDueBy: '2026-11-25T09:00:00+08:00',
+      payoutDueBy: '2026-11-25T23:59:59.999+08:00',
     });
     expect(res.body.claimId).toMatch(/^clm_[0-9A-Z]{26}$/);
     // Exactly the contract's shape: the store's own attributes (payoutId, merchantId) stay inside.
@@ -87,7 +87,7 @@ describe('POST /v1/claims — submission', () => {
         amountFen: 2000,
         status: 'PENDING',
         attempts: 0,
-        dueBy: '2026-11-25T09:00:00+08:00',
+        dueBy: '2026-11-25T23:59:59.999+08:00',
         dueByBasis: 'working-days',
         dueByApproximate: false,
         overdue: false,
@@ -179,7 +179,7 @@ describe('POST /v1/claims — submission', () => {
     });
 
     it('boundary: a proof order placed and claimed at the last instant of the 30-day window is accepted', async () => {
-      const last = '2026-12-21T10:15:00+08:00'; // paid 2026-11-21 10:15 + 30 days, inclusive
+      const last = '2026-12-21T23:59:59.999+08:00'; // paid 2026-11-21 10:15 + 30 calendar days, inclusive (Units)
       const { policy, proof } = await livePriceCase({}, { placedAt: last });
       expect(policy.coverageEnd).toBe(last);
       clock.set(last);
@@ -189,31 +189,34 @@ describe('POST /v1/claims — submission', () => {
     });
 
     it('boundary: one millisecond after the window is 422 OUTSIDE_WINDOW with the figures', async () => {
-      const late = '2026-12-21T10:15:00.001+08:00';
+      const late = '2026-12-22T00:00:00+08:00';
       const { policy, proof } = await livePriceCase({}, { placedAt: late });
       clock.set(late);
       const res = await submit({ policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId });
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({
         code: 'OUTSIDE_WINDOW',
-        basis: { rule: 'C2', paidAt: '2026-11-21T10:15:00+08:00', windowEnd: '2026-12-21T10:15:00+08:00', proofPlacedAt: late },
+        detail: 'The proof order was placed on 2026-12-22, after the window closed at the end of 2026-12-21.',
+        basis: { rule: 'C2', paidAt: '2026-11-21T10:15:00+08:00', windowEnd: '2026-12-21T23:59:59.999+08:00', proofPlacedAt: late },
       });
       expect((await policyItemOf(policy))?.['claimId']).toBeUndefined();
     });
 
     it('a proof order inside the window but a claim submitted after it is 422 OUTSIDE_WINDOW', async () => {
       const { policy, proof } = await livePriceCase();
-      clock.set('2026-12-21T10:15:00.001+08:00');
+      clock.set('2026-12-22T00:00:00+08:00');
       const res = await submit({ policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId });
       expect(res.status).toBe(422);
-      expect(res.body).toMatchObject({ code: 'OUTSIDE_WINDOW', basis: { submittedAt: '2026-12-21T10:15:00.001+08:00' } });
+      expect(res.body).toMatchObject({ code: 'OUTSIDE_WINDOW', basis: { submittedAt: '2026-12-22T00:00:00+08:00' } });
     });
   });
 
   describe('C3 C4 price protection', () => {
+    // C3: the protection period starts when the campaign (CAMPAIGN, ends 11-25 00:00) ends.
     async function priceProtectionCase(proofOverrides: Record<string, unknown> = {}, orderOverrides: Record<string, unknown> = {}) {
+      clock.set('2026-11-26T09:00:00+08:00');
       const covered = await seedCovered('price-protection', orderOverrides);
-      const proof = await seedProofOrder({ campaignId: undefined, ...proofOverrides });
+      const proof = await seedProofOrder({ campaignId: undefined, placedAt: '2026-11-25T08:30:00+08:00', ...proofOverrides });
       return { ...covered, proof };
     }
 
@@ -372,7 +375,7 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
     expect(asked.body.status).toBe('NEEDS_INFO');
     const waiting = await readItem(keys.claim(claim.claimId));
     expect(waiting).toMatchObject({ dueShard: expect.stringMatching(/^LAPSE#\d$/), needsInfoSince: '2026-11-23T10:00:00+08:00' });
-    expect(waiting?.['dueAt']).toMatch(/^2026-12-08T02:00:00\.000Z#/); // X3: 15 days later
+    expect(waiting?.['dueAt']).toMatch(/^2026-12-08T15:59:59\.999Z#/); // X3: to the end of the 15th day later
 
     clock.set('2026-11-24T11:00:00+08:00');
     const page2 = { type: 'report-page', uri: 'https://evidence.example/r-1-p2.pdf', sha256: 'b'.repeat(64) };
@@ -394,7 +397,7 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
     expect(approved.body).toMatchObject({
       status: 'APPROVED',
       decidedAt: '2026-11-26T15:30:00+08:00',
-      payoutDueBy: '2026-12-01T15:30:00+08:00', // Fri, Mon, Tue
+      payoutDueBy: '2026-12-01T23:59:59.999+08:00', // Fri, Mon, Tue, to the end of the day
     });
 
     const read = await api.call('GET', `/v1/claims/${claim.claimId}`, { as: parties.buyer });
@@ -478,11 +481,11 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       status: 'APPROVED',
-      payoutDueBy: '2027-01-02T10:00:00+08:00',
+      payoutDueBy: '2027-01-02T23:59:59.999+08:00',
       basis: { rule: 'A3', dueByBasis: 'calendar-days-fallback', dueByApproximate: true },
     });
     const payouts = await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.buyer });
-    expect(payouts.body.items[0]).toMatchObject({ dueBy: '2027-01-02T10:00:00+08:00', dueByBasis: 'calendar-days-fallback', dueByApproximate: true, overdue: false });
+    expect(payouts.body.items[0]).toMatchObject({ dueBy: '2027-01-02T23:59:59.999+08:00', dueByBasis: 'calendar-days-fallback', dueByApproximate: true, overdue: false });
   });
 
   it('P2 an auto-approved claim in late December 2026 is stored with the calendar-days fallback too', async () => {
@@ -493,7 +496,7 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
     clock.set('2026-12-31T09:00:00+08:00');
     const res = await submit({ policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'APPROVED', payoutDueBy: '2027-01-03T09:00:00+08:00', basis: { dueByBasis: 'calendar-days-fallback' } });
+    expect(res.body).toMatchObject({ status: 'APPROVED', payoutDueBy: '2027-01-03T23:59:59.999+08:00', basis: { dueByBasis: 'calendar-days-fallback' } });
   });
 
   it('evidence: only the claimant (others 404, other roles 403), only in NEEDS_INFO (409), validated (400)', async () => {
@@ -539,7 +542,7 @@ describe('automatic claims filed by the order events (C7, C8) through fileClaim'
     const claim = await fileClaim(draft!, '2026-11-25T09:00:05+08:00');
     expect(claim).toMatchObject({ status: 'APPROVED', beneficiary: { role: 'merchant', id: 'shop-9001' }, amountFen: 9000 });
     // live-quality is due 3 working days from the claim (Wed → Thu, Fri, Mon).
-    expect(claim.payoutDueBy).toBe('2026-11-30T09:00:00+08:00');
+    expect(claim.payoutDueBy).toBe('2026-11-30T23:59:59.999+08:00');
 
     const payouts = await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.merchant });
     expect(payouts.body.items).toEqual([
@@ -667,9 +670,12 @@ describe('reads — GET /v1/claims/{id}, GET /v1/claims, GET /v1/payouts', () =>
     expect((await api.call('GET', `/v1/payouts?claimId=${claimIds[0]}&status=SENT`, { as: buyer })).body.items).toEqual([]);
 
     // P2: still PENDING after its due time → reported overdue.
-    clock.set('2026-11-25T09:00:00.001+08:00');
+    clock.set('2026-11-25T23:59:59.999+08:00');
+    const onTime = await api.call('GET', `/v1/payouts?claimId=${claimIds[0]}`, { as: buyer });
+    expect(onTime.body.items[0]).toMatchObject({ dueBy: '2026-11-25T23:59:59.999+08:00', overdue: false });
+    clock.set('2026-11-26T00:00:00+08:00');
     const late = await api.call('GET', `/v1/payouts?claimId=${claimIds[0]}`, { as: buyer });
-    expect(late.body.items[0]).toMatchObject({ dueBy: '2026-11-25T09:00:00+08:00', overdue: true });
+    expect(late.body.items[0]).toMatchObject({ dueBy: '2026-11-25T23:59:59.999+08:00', overdue: true });
 
     expect((await api.call('GET', '/v1/payouts', { as: parties.adjuster })).status).toBe(403);
     expect((await api.call('GET', '/v1/payouts', { as: parties.service })).status).toBe(403);

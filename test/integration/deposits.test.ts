@@ -239,7 +239,7 @@ describe('D3 withdrawals', () => {
       note: 'no open claims',
       payoutId: expect.stringMatching(/^pay_[0-9A-Z]{26}$/),
       // D3 paid out like claims: 3 PRC working days after approval (Mon → Thu).
-      payoutDueBy: '2026-11-26T11:00:00+08:00',
+      payoutDueBy: '2026-11-26T23:59:59.999+08:00',
     });
     const view = await deposit(m);
     expect(view.body).toMatchObject({ balanceFen: 150_000, heldFen: 50_000, availableFen: 100_000, meetsMinimum: true });
@@ -256,7 +256,7 @@ describe('D3 withdrawals', () => {
         amountFen: 50_000,
         status: 'PENDING',
         attempts: 0,
-        dueBy: '2026-11-26T11:00:00+08:00',
+        dueBy: '2026-11-26T23:59:59.999+08:00', // P2, Units: to the end of the 3rd working day
         dueByBasis: 'working-days',
         dueByApproximate: false,
         overdue: false,

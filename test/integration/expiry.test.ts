@@ -44,7 +44,7 @@ describe('expiry job (X1–X4)', () => {
     clock.set('2026-11-22T09:00:00+08:00');
     const { policy } = await seedCovered('live-price');
     const last = policy.coverageEnd!;
-    expect(last).toBe('2026-12-21T10:15:00+08:00');
+    expect(last).toBe('2026-12-21T23:59:59.999+08:00'); // to the end of the 30th day (Units)
 
     clock.set(last);
     const atLast = await runExpiry();
@@ -52,7 +52,7 @@ describe('expiry job (X1–X4)', () => {
     expect(atLast.body).toMatchObject({ job: 'expiry', processed: 0, expired: 0, lapsed: 0 });
     expect((await readItem(keys.policy(policy.orderId, policy.planId, policy.lineId)))?.['status']).toBe('ACTIVE');
 
-    const after = '2026-12-21T10:15:00.001+08:00';
+    const after = '2026-12-22T00:00:00+08:00';
     clock.set(after);
     const run = await runExpiry();
     expect(run.body).toMatchObject({ job: 'expiry', processed: 1, expired: 1, lapsed: 0, failed: 0 });
@@ -74,13 +74,13 @@ describe('expiry job (X1–X4)', () => {
 
   it('X3 a claim left in NEEDS_INFO for 15 days lapses (by the system, in its history); evidence afterwards is 409', async () => {
     const claimId = await claimWaitingForInfo('2026-11-23T10:00:00+08:00');
-    const lapsesAt = '2026-12-08T10:00:00+08:00';
+    const lapsesAt = '2026-12-08T23:59:59.999+08:00'; // through the end of the 15th day (Units)
 
     clock.set(lapsesAt);
     expect((await runExpiry()).body).toMatchObject({ lapsed: 0 });
     expect((await api.call('GET', `/v1/claims/${claimId}`, { as: parties.buyer })).body.status).toBe('NEEDS_INFO');
 
-    const after = '2026-12-08T10:00:00.001+08:00';
+    const after = '2026-12-09T00:00:00+08:00';
     clock.set(after);
     expect((await runExpiry()).body).toMatchObject({ job: 'expiry', processed: 1, lapsed: 1, expired: 0 });
     const claim = (await api.call('GET', `/v1/claims/${claimId}`, { as: parties.buyer })).body;
@@ -96,10 +96,10 @@ describe('expiry job (X1–X4)', () => {
 
   it('X3 new evidence before the lapse instant stops the clock: the claim is no longer due', async () => {
     const claimId = await claimWaitingForInfo('2026-11-23T10:00:00+08:00');
-    clock.set('2026-12-08T09:59:59+08:00');
+    clock.set('2026-12-08T23:59:59+08:00');
     const answered = await api.call('POST', `/v1/claims/${claimId}/evidence`, { as: parties.buyer, body: { evidence } });
     expect(answered.body.status).toBe('UNDER_REVIEW');
-    clock.set('2026-12-09T00:00:00+08:00');
+    clock.set('2026-12-09T00:00:00.001+08:00');
     expect((await runExpiry()).body).toMatchObject({ processed: 0, lapsed: 0 });
     expect((await api.call('GET', `/v1/claims/${claimId}`, { as: parties.adjuster })).body.status).toBe('UNDER_REVIEW');
   });
@@ -109,7 +109,7 @@ describe('expiry job (X1–X4)', () => {
     async (_who, order) => {
       const claimIds: string[] = [];
       for (let i = 0; i < 4; i += 1) claimIds.push(await claimWaitingForInfo('2026-11-24T10:00:00+08:00'));
-      clock.set('2026-12-09T10:00:00.001+08:00');
+      clock.set('2026-12-10T00:00:00.001+08:00'); // the first instant after the 15th day (Units)
       const answer = (id: string) => api.call('POST', `/v1/claims/${id}/evidence`, { as: parties.buyer, body: { evidence } });
       let job;
       let answers;

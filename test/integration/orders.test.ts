@@ -67,7 +67,7 @@ describe('order events and issue-policy', () => {
     await send(event('order.paid', order), event('order.paid', other));
     const policies = await policiesOf(order.orderId);
     expect(policies.map((p) => `${p.planId}/${p.lineId}`)).toEqual(['price-protection/L1']);
-    expect(policies[0].coverageEnd).toBe('2026-12-15T00:00:00+08:00'); // campaign end + 15 days
+    expect(policies[0].coverageEnd).toBe('2026-12-15T23:59:59.999+08:00'); // campaign end + 15 days, to the end of the day (Units)
     expect(await policiesOf(other.orderId)).toEqual([]);
   });
 
@@ -154,7 +154,7 @@ describe('order events and issue-policy', () => {
     await send(event('order.paid', order));
     expect((await policiesOf(order.orderId))[0].coverageEnd).toBeUndefined();
     await send(event('order.delivered', { orderId: order.orderId, deliveredAt: '2026-11-23T12:00:00+08:00' }));
-    expect((await policiesOf(order.orderId))[0].coverageEnd).toBe('2026-11-30T12:00:00+08:00');
+    expect((await policiesOf(order.orderId))[0].coverageEnd).toBe('2026-11-30T23:59:59.999+08:00');
     await send(event('order.receipt-confirmed', { orderId: order.orderId, receiptConfirmedAt: '2026-11-24T09:00:00+08:00' }));
     expect((await policiesOf(order.orderId))[0].coverageEnd).toBe('2026-11-24T09:00:00+08:00');
   });
@@ -220,7 +220,7 @@ describe('order events and issue-policy', () => {
     const order = orderData({ merchantId, lines: [{ paidFen: 9000 }, { lineId: 'L2', paidFen: 5000 }] });
     const refund = (lineId: string, reason: string) =>
       event('order.refund-completed', {
-        orderId: order.orderId, lineId, refundFen: 9800, reason, returned: true,
+        orderId: order.orderId, lineId, refundFen: 9800, shippingRefundFen: 800, reason, returned: true,
         requestedAt: '2026-11-23T20:00:00+08:00', completedAt: '2026-11-25T09:00:00+08:00',
       });
     await send(event('order.paid', order), event('order.shipped', { orderId: order.orderId, shippedAt: '2026-11-21T18:00:00+08:00' }));
@@ -240,13 +240,13 @@ describe('order events and issue-policy', () => {
     const merchantId = nextId('shop');
     await seedEnrollment('return-shipping', { merchantId, gift: true });
     const order = orderData({ merchantId, weightGrams: 2500 });
-    await send(event('order.paid', order));
+    await send(event('order.paid', order), event('order.shipped', { orderId: order.orderId, shippedAt: '2026-11-21T18:00:00+08:00' }));
     const returned = event('order.refund-completed', {
       orderId: order.orderId, refundFen: 9000, reason: 'not-as-described', returned: true,
       requestedAt: '2026-11-23T20:00:00+08:00', completedAt: '2026-11-25T09:00:00+08:00',
     });
     await send(returned);
-    // X2: until delivery is known the cover has no end, so the return cannot be judged yet.
+    // X2: until delivery is known the cover's end is provisional, so the return cannot be judged yet.
     expect(await claimsOn(order.orderId)).toHaveLength(0);
     await send(event('order.delivered', { orderId: order.orderId, deliveredAt: '2026-11-22T12:00:00+08:00' }));
     const [claim] = await claimsOn(order.orderId);

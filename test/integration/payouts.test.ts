@@ -330,7 +330,7 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
 
   it('P2 a payout still unpaid after dueBy is flagged overdue once, with payout.overdue and the OverduePayouts metric', async () => {
     const { claimId, payoutId } = await approvedClaim();
-    const dueBy = '2026-11-26T10:00:00+08:00'; // 3 working days after Monday's approval
+    const dueBy = '2026-11-26T23:59:59.999+08:00'; // 3 working days after Monday's approval, to the end of the day (P2)
     expect((await payoutView(claimId)).dueBy).toBe(dueBy);
     setLocalProviderFaults({ failNext: 99 }); // the provider is down for days
     await runJob();

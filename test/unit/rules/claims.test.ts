@@ -65,6 +65,8 @@ describe('price claims (C2–C5)', () => {
       note: 'auto-approved: same listing and SKU',
       evidence: [],
       submittedAt: NOW,
+      // C11: the entry the approval makes in the line's compensation ledger.
+      compensation: { orderId: 'ord-88231', lineId: 'L1', loss: 'price-drop', amountFen: 2000, ref: 'policy:pol_live-price', expectedFen: 0 },
     });
   });
 
@@ -131,10 +133,12 @@ describe('price claims (C2–C5)', () => {
     });
   });
 
-  it('C2 the refused claim of examples.md: proof order placed 31 days after payment, window 30 days', () => {
+  it('C2 Units the refused claim of examples.md: the refusal states the dates, the window ends at the end of 10-31', () => {
     const paidAt = '2026-10-01T10:00:00+08:00';
+    const windowEnd = '2026-10-31T23:59:59.999+08:00';
+    const live = policy('live-price', { coverageStart: paidAt, coverageEnd: windowEnd });
     const violation = refused({
-      policy: policy('live-price', { coverageStart: paidAt, coverageEnd: '2026-10-31T10:00:00+08:00' }),
+      policy: live,
       order: order({ paidAt }),
       proofOrder: proofOrder({ placedAt: '2026-11-01T12:00:00+08:00' }),
       now: '2026-11-01T12:05:00+08:00',
@@ -143,9 +147,20 @@ describe('price claims (C2–C5)', () => {
       code: 'OUTSIDE_WINDOW',
       status: 422,
       title: 'Outside the claim window',
-      detail: 'The proof order was placed 31 days after payment; the window is 30 days.',
-      basis: { rule: 'C2', paidAt, windowEnd: '2026-10-31T10:00:00+08:00', proofPlacedAt: '2026-11-01T12:00:00+08:00' },
+      detail: 'The proof order was placed on 2026-11-01, after the window closed at the end of 2026-10-31.',
+      basis: { rule: 'C2', paidAt, windowEnd, proofPlacedAt: '2026-11-01T12:00:00+08:00' },
     });
+    // "paid 10-01 10:00; proof placed 10-31 11:00" is inside; the first instant of 11-01 is not.
+    const at = (placedAt: string) => ({ policy: live, order: order({ paidAt }), proofOrder: proofOrder({ placedAt }), now: '2026-10-31T23:59:59.999+08:00' });
+    expect(approved(at('2026-10-31T11:00:00+08:00')).amountFen).toBe(2000);
+    expect(approved(at(windowEnd)).amountFen).toBe(2000);
+    expect(refused({ ...at('2026-11-01T00:00:00+08:00'), now: '2026-11-01T00:00:00+08:00' }).detail).toBe(
+      'The proof order was placed on 2026-11-01, after the window closed at the end of 2026-10-31.',
+    );
+    // A claim submitted late on its own is told the same way.
+    expect(refused({ ...at('2026-10-31T11:00:00+08:00'), now: '2026-11-01T00:00:00+08:00' }).detail).toBe(
+      'The claim was submitted on 2026-11-01, after the window closed at the end of 2026-10-31.',
+    );
   });
 
   it('C2 live-price: a proof order placed at the last instant of the 30-day window counts; one millisecond later does not', () => {
@@ -161,7 +176,7 @@ describe('price claims (C2–C5)', () => {
 
   it('C2 price-protection: proof order placed after campaign end + 15 days', () => {
     const violation = refused(pp({ proofOrder: ppProof({ placedAt: '2026-11-27T00:00:00.001+08:00' }), now: '2026-11-27T00:00:00.001+08:00' }));
-    expect(violation.detail).toBe('The proof order was placed at 2026-11-27T00:00:00.001+08:00; the window ended at 2026-11-27T00:00:00+08:00.');
+    expect(violation.detail).toBe('The proof order was placed at 2026-11-27T00:00:00.001+08:00, after the window closed at 2026-11-27T00:00:00+08:00.');
   });
 
   it('C2 the claim itself must be submitted inside the window (last instant in, one millisecond past out)', () => {
@@ -266,8 +281,27 @@ describe('who may claim what (C1, C9, C10)', () => {
     expect(refused({ claimant: { role: 'merchant', id: 'buyer-417' } })).toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it.each(['EXPIRED', 'CLAIMED', 'VOID'] as const)('C9 X1 a %s policy accepts no claims (POLICY_NOT_ACTIVE)', (status) => {
+  it.each(['EXPIRED', 'VOID'] as const)('C9 X1 a %s policy accepts no claims (POLICY_NOT_ACTIVE)', (status) => {
     expect(refused({ policy: policy('live-price', { status }) })).toMatchObject({ code: 'POLICY_NOT_ACTIVE', basis: { rule: 'C9', status } });
+  });
+
+  it('C1 a CLAIMED policy (its claim paid) is 409 CLAIM_EXISTS, not POLICY_NOT_ACTIVE', () => {
+    expect(refused({ policy: policy('live-price', { status: 'CLAIMED' }) })).toMatchObject({ code: 'CLAIM_EXISTS', status: 409, basis: { rule: 'C1' } });
+  });
+
+  it('C1 after REJECTED or LAPSED the line may be claimed again, up to the limit (limit − 1 in, limit out)', () => {
+    const two = ['clm_a', 'clm_b'];
+    expect(approved({ previousClaimIds: two }).previousClaimIds).toEqual(two);
+    expect(approved({ previousClaimIds: [] })).not.toHaveProperty('previousClaimIds');
+    expect(refused({ previousClaimIds: [...two, 'clm_c'] })).toMatchObject({
+      code: 'CLAIM_LIMIT_REACHED', status: 409, basis: { rule: 'C1', limit: 3, previousClaimIds: [...two, 'clm_c'] },
+    });
+    const four = { ...config, claims: { ...config.claims, maxClaimsPerLine: 4 } };
+    const input: ClaimInput = {
+      policy: policy('live-price'), order: order(), proofOrder: proofOrder(), request: { lineId: 'L1', proofOrderId: 'ord-90112' },
+      claimant: BUYER, now: NOW, previousClaimIds: [...two, 'clm_c'],
+    };
+    expect(evaluateClaim(input, four).ok).toBe(true);
   });
 
   it.each(['live-quality', 'return-shipping'] as const)('C9 %s claims cannot be submitted: they come from refunds', (planId) => {
@@ -315,9 +349,9 @@ describe('claims from completed refunds (C7, C8)', () => {
   });
 
   it('C7 a quality refund on a covered line creates an approved live-quality claim for the merchant', () => {
-    expect(claimsFromRefund(refund(), order(), [quality], config)).toEqual([
+    expect(claimsFromRefund({ ...refund(), refundId: 'rf-1' }, order(), [quality], config)).toEqual([
       {
-        naturalKey: 'pol_live-quality#L1',
+        naturalKey: 'pol_live-quality#L1#rf-1',
         policyId: 'pol_live-quality',
         planId: 'live-quality',
         orderId: 'ord-88231',
@@ -325,11 +359,13 @@ describe('claims from completed refunds (C7, C8)', () => {
         claimant: { role: 'merchant', id: 'shop-9001' },
         beneficiary: { role: 'merchant', id: 'shop-9001' },
         amountFen: 9000,
-        basis: { rule: 'C7', refundFen: 9000, capFen: 9000, reason: 'quality-issue', requestedAt: '2026-11-23T20:00:00+08:00' },
+        basis: { rule: 'C7', refundId: 'rf-1', refundFen: 9000, goodsFen: 9000, capFen: 9000, reason: 'quality-issue', requestedAt: '2026-11-23T20:00:00+08:00' },
         route: 'auto-approve',
         evidence: [],
         submittedAt: '2026-11-25T09:00:00+08:00',
         note: 'auto-approved: refund completed (quality-issue)',
+        refundId: 'rf-1',
+        compensation: { orderId: 'ord-88231', lineId: 'L1', loss: 'quality', amountFen: 9000, ref: 'refund:rf-1', expectedFen: 0 },
       },
     ]);
   });
@@ -353,20 +389,41 @@ describe('claims from completed refunds (C7, C8)', () => {
     expect(claimsFromRefund(refund({ requestedAt: '2026-12-21T10:15:00.001+08:00' }), order(), [quality], config)).toEqual([]);
   });
 
-  it('C7 a refund requested inside the window still pays after the policy expired; not on a void or claimed one', () => {
+  it('C7 a refund requested inside the window still pays after the policy expired, and after an earlier refund was paid; not on a void one', () => {
     expect(claimsFromRefund(refund(), order(), [{ ...quality, status: 'EXPIRED' }], config)).toHaveLength(1);
     expect(claimsFromRefund(refund(), order(), [{ ...quality, status: 'VOID' }], config)).toEqual([]);
-    expect(claimsFromRefund(refund(), order(), [{ ...quality, status: 'CLAIMED' }], config)).toEqual([]);
+    expect(claimsFromRefund(refund(), order(), [{ ...quality, status: 'CLAIMED' }], config)).toHaveLength(1);
   });
 
-  it('C7 a whole-order refund is spread over the covered lines, each capped at its paidFen', () => {
-    const lines: Policy[] = [
-      quality,
-      policy('live-quality', { policyId: 'pol_q2', lineId: 'L2', insuredFen: 5000 }),
-      policy('live-quality', { policyId: 'pol_q3', lineId: 'L3', insuredFen: 4000 }),
-    ];
-    const drafts = claimsFromRefund(refund({ lineId: undefined, refundFen: 12_000 }), order(), lines, config);
-    expect(drafts.map((d) => [d.policyId, d.amountFen])).toEqual([['pol_live-quality', 9000], ['pol_q2', 3000]]);
+  it('C7 a whole-order refund is spread pro rata over the lines (largest remainder); only covered lines are claimed', () => {
+    const three = order({ lines: [line(), line({ lineId: 'L2', paidFen: 5000 }), line({ lineId: 'L3', paidFen: 4000 })] });
+    const lines: Policy[] = [quality, policy('live-quality', { policyId: 'pol_q3', lineId: 'L3', insuredFen: 4000 })];
+    // 9001 over 9000 : 5000 : 4000 → 4500.5, 2500.28, 2000.22 → 4501, 2500, 2000 (the largest remainder gets the fen).
+    const drafts = claimsFromRefund(refund({ lineId: undefined, refundFen: 9001 }), three, lines, config);
+    expect(drafts.map((d) => [d.policyId, d.amountFen])).toEqual([['pol_live-quality', 4501], ['pol_q3', 2000]]);
+  });
+
+  it('C7 several refunds on one line each make a claim for their goods; together never more than the line paid', () => {
+    const first = { ...refund({ refundFen: 3800, shippingRefundFen: 800 }), refundId: 'rf-a' };
+    const second = { ...refund({ refundFen: 7000, completedAt: '2026-11-26T09:00:00+08:00' }), refundId: 'rf-b' };
+    const all = [first, second];
+    expect(claimsFromRefund(first, order(), [quality], config, { refunds: all })[0]?.amountFen).toBe(3000);
+    // The later refund: 7000 of goods, but only 6000 of the 9000 left after the earlier 3000 (cap − 1 fen / cap).
+    expect(claimsFromRefund(second, order(), [quality], config, { refunds: all })[0]?.amountFen).toBe(6000);
+    const justUnder = { ...second, refundFen: 5999 };
+    expect(claimsFromRefund(justUnder, order(), [quality], config, { refunds: [first, justUnder] })[0]?.amountFen).toBe(5999);
+    // The ledger caps too (what was actually paid), and a refund already entered is not claimed again.
+    const ledger = { orderId: 'ord-88231', lineId: 'L1', compensatedFen: { quality: 8000 }, refs: ['refund:rf-a'] };
+    expect(claimsFromRefund(second, order(), [quality], config, { refunds: [second], ledgers: [ledger] })[0]).toMatchObject({
+      amountFen: 1000, basis: { alreadyCompensatedFen: 8000 }, compensation: { expectedFen: 8000 },
+    });
+    expect(claimsFromRefund(first, order(), [quality], config, { refunds: all, ledgers: [ledger] })).toEqual([]);
+    const full = { ...ledger, compensatedFen: { quality: 9000 } };
+    expect(claimsFromRefund(second, order(), [quality], config, { refunds: [second], ledgers: [full] })).toEqual([]);
+  });
+
+  it('C7 a refund without an id is known by its order and completion', () => {
+    expect(claimsFromRefund(refund(), order(), [quality], config)[0]?.refundId).toBe('ord-88231:2026-11-25T09:00:00+08:00');
   });
 
   it('C7 other lines and other orders are not claimed', () => {
@@ -375,7 +432,7 @@ describe('claims from completed refunds (C7, C8)', () => {
   });
 
   it('C8 a completed return pays the weight bracket on the return-shipping policy', () => {
-    const drafts = claimsFromRefund(refund({ returned: true, reason: 'changed-mind' }), order({ weightGrams: 2500 }), [quality, returnShipping], config);
+    const drafts = claimsFromRefund(refund({ returned: true, reason: 'changed-mind' }), order({ weightGrams: 2500 }), [quality, { ...returnShipping, insuredFen: 1500 }], config);
     expect(drafts).toHaveLength(1);
     expect(drafts[0]).toMatchObject({
       naturalKey: 'pol_rs#order',
@@ -392,7 +449,19 @@ describe('claims from completed refunds (C7, C8)', () => {
   it.each([
     [1000, 1000], [1001, 1500], [3000, 1500], [3001, 2000], [5000, 2000], [5001, 2500],
   ])('C8 %i g pays %i fen (default brackets)', (grams, fen) => {
-    expect(claimsFromRefund(refund({ returned: true }), order({ weightGrams: grams }), [returnShipping], config)[0]?.amountFen).toBe(fen);
+    const insured = { ...returnShipping, insuredFen: 2500 };
+    expect(claimsFromRefund(refund({ returned: true }), order({ weightGrams: grams }), [insured], config)[0]?.amountFen).toBe(fen);
+  });
+
+  it('C8 a partial return pays the bracket of the returned line’s weight when the line carries one, else the insured order’s', () => {
+    const insured = { ...returnShipping, insuredFen: 2500, insured: { paidFen: 18000, channel: 'tmall', shippingAddressId: 'addr-417-home', weightGrams: 6000 } };
+    const weighed = order({ weightGrams: 6000, lines: [line({ weightGrams: 900 }), line({ lineId: 'L2', weightGrams: 5100 })] });
+    expect(claimsFromRefund(refund({ returned: true }), weighed, [insured], config)[0]).toMatchObject({ amountFen: 1000, basis: { weightGrams: 900 } });
+    const unweighed = order({ weightGrams: 800, lines: [line(), line({ lineId: 'L2' })] });
+    expect(claimsFromRefund(refund({ returned: true }), unweighed, [insured], config)[0]).toMatchObject({ amountFen: 2500, basis: { weightGrams: 6000 } });
+    expect(claimsFromRefund(refund({ returned: true, lineId: undefined }), weighed, [insured], config)[0]?.amountFen).toBe(2500);
+    // I8: never more than the policy's cap.
+    expect(claimsFromRefund(refund({ returned: true, lineId: undefined }), weighed, [returnShipping], config)[0]?.amountFen).toBe(1000);
   });
 
   it('C7 C8 a quality return creates both claims (the examples.md refund)', () => {

@@ -24,10 +24,25 @@ describe('issuing policies (I)', () => {
       premiumBasis: { rule: 'I5', paidFen: 12345, rateBps: 60 },
       rateBps: 60,
       coverageStart: PAID_AT,
-      coverageEnd: '2027-02-19T10:15:00+08:00', // 90 days
+      coverageEnd: '2027-02-19T23:59:59.999+08:00', // 90 days, to the end of the day (Units)
       issuedAt: PAID_AT,
       enrollmentId: 'enr_authenticity',
+      // I8: the insured facts, frozen at issuance.
+      insured: {
+        paidFen: 12345, unitPriceFen: 10000, quantity: 1, itemId: 'item-5521', skuId: 'sku-5521-red-L',
+        skuAttributes: line().skuAttributes, channel: 'tmall', shippingAddressId: 'addr-417-home',
+      },
     });
+  });
+
+  it('I8 Units with the elapsed day boundary, windows are 24-hour periods', () => {
+    const drafts = policiesFor(order(), [enrollment('authenticity')], makeRulesConfig({ dayBoundary: 'elapsed' }));
+    expect(drafts[0]?.coverageEnd).toBe('2027-02-19T10:15:00+08:00');
+  });
+
+  it('I8 a line carrying its weight keeps it in the snapshot', () => {
+    const drafts = policiesFor(order({ lines: [line({ weightGrams: 900 })] }), [enrollment('authenticity')], config);
+    expect(drafts[0]?.insured?.weightGrams).toBe(900);
   });
 
   it('I1 nothing is issued before payment', () => {
@@ -43,7 +58,7 @@ describe('issuing policies (I)', () => {
     const o = order({ lines: [line(), line({ lineId: 'L2', category: 'toys', quantity: 3, paidFen: 10001 })] });
     const drafts = policiesFor(o, [enrollment('live-quality'), enrollment('live-price')], config);
     expect(keys(drafts)).toEqual(['ord-88231#live-quality#L1', 'ord-88231#live-price#L1', 'ord-88231#live-price#L2']);
-    expect(drafts[0]).toMatchObject({ beneficiary: { role: 'merchant', id: 'shop-9001' }, issuedAt: SHIPPED_AT, coverageStart: PAID_AT, coverageEnd: '2026-12-21T10:15:00+08:00', insuredFen: 9000, premiumFen: 18 });
+    expect(drafts[0]).toMatchObject({ beneficiary: { role: 'merchant', id: 'shop-9001' }, issuedAt: SHIPPED_AT, coverageStart: PAID_AT, coverageEnd: '2026-12-21T23:59:59.999+08:00', insuredFen: 9000, premiumFen: 18 });
     // live-price pays one unit at most: round_half_up(10001 / 3) = 3334
     expect(drafts[2]).toMatchObject({ beneficiary: { role: 'buyer', id: 'buyer-417' }, insuredFen: 3334, premiumFen: 20 });
   });
@@ -67,7 +82,11 @@ describe('issuing policies (I)', () => {
     const pp = enrollment('price-protection', { gift: true, campaign: CAMPAIGN, rateBps: 30 });
     const drafts = policiesFor(o, [pp], config);
     expect(keys(drafts)).toEqual(['ord-88231#price-protection#L1']);
-    expect(drafts[0]).toMatchObject({ coverageStart: PAID_AT, coverageEnd: '2026-11-27T00:00:00+08:00', insuredFen: 9000, premiumFen: 27, payer: { role: 'merchant' } });
+    // C3: 15 days (inclusive) of the campaign's end day; the snapshot remembers when it ended.
+    expect(drafts[0]).toMatchObject({
+      coverageStart: PAID_AT, coverageEnd: '2026-11-27T23:59:59.999+08:00', insuredFen: 9000, premiumFen: 27, payer: { role: 'merchant' },
+      insured: { campaignEndsAt: '2026-11-12T00:00:00+08:00' },
+    });
   });
 
   it('I3 an order of another campaign, or of none, gets no price-protection', () => {
@@ -77,7 +96,8 @@ describe('issuing policies (I)', () => {
   });
 
   it('I4 return-shipping gifted by the merchant is issued per order at payment, merchant paying', () => {
-    const drafts = policiesFor(order({ weightGrams: 2500 }), [enrollment('return-shipping', { gift: true, rateBps: 0 })], config);
+    const { shippedAt: _notYet, ...unshipped } = order({ weightGrams: 2500 });
+    const drafts = policiesFor(unshipped, [enrollment('return-shipping', { gift: true, rateBps: 0 })], config);
     expect(drafts).toEqual([
       {
         naturalKey: 'ord-88231#return-shipping#order',
@@ -93,6 +113,7 @@ describe('issuing policies (I)', () => {
         rateBps: 0,
         coverageStart: PAID_AT,
         issuedAt: PAID_AT,
+        insured: { paidFen: 9000, channel: 'tmall', shippingAddressId: 'addr-417-home', weightGrams: 2500 },
         enrollmentId: 'enr_return-shipping',
       },
     ]);
@@ -117,7 +138,7 @@ describe('issuing policies (I)', () => {
 
   it('I4 return-shipping cover carries its end once delivery is known (X2)', () => {
     const drafts = policiesFor(order({ deliveredAt: '2026-11-23T15:00:00+08:00' }), [enrollment('return-shipping', { gift: true })], config);
-    expect(drafts[0]?.coverageEnd).toBe('2026-11-30T15:00:00+08:00');
+    expect(drafts[0]?.coverageEnd).toBe('2026-11-30T23:59:59.999+08:00');
   });
 
   it('I5 premium = round_half_up(paidFen × rateBps / 10000) with the rate fixed at join', () => {
@@ -201,6 +222,14 @@ describe('buying cover (I4, J6)', () => {
     const existing = [policy('return-shipping', { lineId: undefined, policyId: 'pol_rs' })];
     expect(purchase({ existingPolicies: [policy('authenticity')] })).toBeUndefined();
     expect(purchase({ existingPolicies: existing })).toMatchObject({ code: 'POLICY_EXISTS', status: 409, basis: { policyId: 'pol_rs' } });
+  });
+
+  it('I4 cover is bought at checkout: at the shipment instant still, one millisecond after it 422 PURCHASE_WINDOW_CLOSED', () => {
+    const shipped = order({ shippedAt: NOW });
+    expect(purchase({ order: shipped })).toBeUndefined();
+    expect(purchase({ order: shipped, now: '2026-11-21T11:00:00.001+08:00' })).toMatchObject({
+      code: 'PURCHASE_WINDOW_CLOSED', status: 422, basis: { rule: 'I4', shippedAt: NOW },
+    });
   });
 
   it('X2 cover cannot be bought once it would already have ended', () => {

@@ -15,6 +15,8 @@ import {
 import { config } from './fixtures.ts';
 
 const calendar = workingDayCalendar(config.calendar.years);
+/** The `elapsed` day boundary: 24-hour periods, the time of day kept (Units). */
+const elapsed = makeRulesConfig({ dayBoundary: 'elapsed' });
 const YEAR_2027 = { year: 2027, holidays: ['2027-01-01'], workdays: [] };
 
 describe('PRC working-day calendar', () => {
@@ -57,9 +59,20 @@ describe('PRC working-day calendar', () => {
 });
 
 describe('payout due dates (P2)', () => {
+  it('P2 Units by default a payout is due at the end of its last (working) day', () => {
+    const claim = { planId: 'live-price' as const, submittedAt: '2026-11-22T09:00:00+08:00' };
+    expect(payoutDueBy(claim, '2026-11-22T09:00:00+08:00', calendar, config)).toBe('2026-11-25T23:59:59.999+08:00');
+    const returnShipping = { planId: 'return-shipping' as const, submittedAt: '2026-09-30T15:00:00+08:00' };
+    expect(payoutDueBy(returnShipping, '2026-09-30T23:59:59.999+08:00', calendar, config)).toBe('2026-10-03T23:59:59.999+08:00');
+    expect(payoutDueBy(returnShipping, '2026-10-01T00:00:00+08:00', calendar, config)).toBe('2026-10-04T23:59:59.999+08:00');
+    expect(withdrawalPayoutDueBy('2026-11-22T09:00:00+08:00', calendar, config)).toBe('2026-11-25T23:59:59.999+08:00');
+    expect(dueAfter({ from: 'approval', days: 2, calendar: 'calendar' }, '2026-11-20T11:00:00+08:00', calendar, 'end-of-day')).toBe('2026-11-22T23:59:59.999+08:00');
+  });
+
+
   it('P2 the examples.md claim: approved Sunday 2026-11-22 09:00 is due Wednesday 2026-11-25 09:00', () => {
     const claim = { planId: 'live-price' as const, submittedAt: '2026-11-22T09:00:00+08:00' };
-    expect(payoutDueBy(claim, '2026-11-22T09:00:00+08:00', calendar, config)).toBe('2026-11-25T09:00:00+08:00');
+    expect(payoutDueBy(claim, '2026-11-22T09:00:00+08:00', calendar, elapsed)).toBe('2026-11-25T09:00:00+08:00');
   });
 
   it('P2 an approval on the eve of National Day 2026 lands after the holiday, counting the make-up Saturday', () => {
@@ -89,24 +102,24 @@ describe('payout due dates (P2)', () => {
 
   it('P2 return-shipping is due 3 calendar days (72 h) after approval, holidays or not', () => {
     const claim = { planId: 'return-shipping' as const, submittedAt: '2026-09-30T15:00:00+08:00' };
-    expect(payoutDueBy(claim, '2026-09-30T15:00:00+08:00', calendar, config)).toBe('2026-10-03T15:00:00+08:00');
+    expect(payoutDueBy(claim, '2026-09-30T15:00:00+08:00', calendar, elapsed)).toBe('2026-10-03T15:00:00+08:00');
   });
 
   it('P2 live-quality is due 3 working days after the claim, whenever it is approved', () => {
     const claim = { planId: 'live-quality' as const, submittedAt: '2026-11-22T09:00:00+08:00' };
-    expect(payoutDueBy(claim, '2026-11-24T09:00:00+08:00', calendar, config)).toBe('2026-11-25T09:00:00+08:00');
+    expect(payoutDueBy(claim, '2026-11-24T09:00:00+08:00', calendar, elapsed)).toBe('2026-11-25T09:00:00+08:00');
   });
 
   it('P2 others are due 3 working days after approval (default, configurable)', () => {
     const claim = { planId: 'authenticity' as const, submittedAt: '2026-11-02T09:00:00+08:00' };
-    expect(payoutDueBy(claim, '2026-11-20T11:00:00+08:00', calendar, config)).toBe('2026-11-25T11:00:00+08:00');
-    const fiveDays = makeRulesConfig({ plans: { authenticity: { payoutDue: { days: 5 } } } });
+    expect(payoutDueBy(claim, '2026-11-20T11:00:00+08:00', calendar, elapsed)).toBe('2026-11-25T11:00:00+08:00');
+    const fiveDays = makeRulesConfig({ dayBoundary: 'elapsed', plans: { authenticity: { payoutDue: { days: 5 } } } });
     expect(payoutDueBy(claim, '2026-11-20T11:00:00+08:00', calendar, fiveDays)).toBe('2026-11-27T11:00:00+08:00');
     expect(dueAfter({ from: 'approval', days: 2, calendar: 'calendar' }, '2026-11-20T11:00:00+08:00', calendar)).toBe('2026-11-22T11:00:00+08:00');
   });
 
   it('D3 an approved withdrawal is due like a claim: 3 working days', () => {
-    expect(withdrawalPayoutDueBy('2026-11-22T09:00:00+08:00', calendar, config)).toBe('2026-11-25T09:00:00+08:00');
+    expect(withdrawalPayoutDueBy('2026-11-22T09:00:00+08:00', calendar, elapsed)).toBe('2026-11-25T09:00:00+08:00');
   });
 
   it('P2 a payout unpaid after its due instant is overdue; at the instant it is on time', () => {
