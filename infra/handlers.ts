@@ -50,6 +50,12 @@ export const handlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'get-claim': { table: 'read' },
   'list-claims': { table: 'read' },
   'list-payouts': { table: 'read' },
+  // D4: asks the provider's collection port for a payment instruction (Alipay: precreate).
+  'top-up-deposit': { table: 'read-write', pays: true },
+  'get-top-up': { table: 'read' },
+  // D4: verifies the provider's signature (its public key is in the payment secret), credits once.
+  'payment-notification': { table: 'read-write', pays: true },
+  'compensate-order': { table: 'read-write' },
   // Runs payout or expiry on demand, so it needs what both jobs need.
   'run-job': { table: 'read-write', pays: true, memorySize: 1024, timeout: API_TIMEOUT },
   payout: { table: 'read-write', pays: true, memorySize: 1024, timeout: JOB_TIMEOUT },

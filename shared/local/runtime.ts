@@ -82,6 +82,11 @@ export interface LocalRuntimeOptions {
   /** Milliseconds between runs per job; jobs without an entry do not run on a timer. */
   jobIntervals?: Partial<Record<string, number>>;
   onJobResult?: (job: string, outcome: { result?: unknown; error?: unknown }) => void;
+  /**
+   * Pages outside the API (the local payment provider's page, shared/local/pay-page.ts): asked
+   * first, they answer true when they served the request.
+   */
+  pages?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export interface LocalRuntime {
@@ -98,6 +103,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = new Date();
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.pages && (await options.pages(req, res, url))) return;
     const matched = matchRoute(compiled, req.method ?? 'GET', url.pathname);
     if (!matched) return sendProblem(res, problems.notFound(`Route ${req.method} ${url.pathname}`));
 

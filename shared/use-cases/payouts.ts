@@ -254,9 +254,9 @@ function dueFor(payout: StoredPayout): string | null {
   return reportPending && toMs(firstOverdue) < toMs(act) ? firstOverdue : act;
 }
 
-/** CONFIRMED, or FAILED for good (no retry planned): the job has nothing left to do. */
+/** CONFIRMED, CANCELLED (D3), or FAILED for good (no retry planned): the job has nothing left to do. */
 function isSettled(payout: StoredPayout): boolean {
-  return payout.status === 'CONFIRMED' || (payout.status === 'FAILED' && !payout.nextAttemptAt);
+  return payout.status === 'CONFIRMED' || payout.status === 'CANCELLED' || (payout.status === 'FAILED' && !payout.nextAttemptAt);
 }
 
 /** The parties and references an event names (never the beneficiary's account). */
@@ -266,6 +266,7 @@ function eventDetail(payout: StoredPayout) {
     claimId: payout.claimId,
     withdrawalId: payout.withdrawalId,
     advanceId: payout.advanceId,
+    compensationId: payout.compensationId,
     beneficiary: { role: payout.beneficiary.role, id: payout.beneficiary.id },
     amountFen: payout.amountFen,
     attempts: payout.attempts,
@@ -415,6 +416,7 @@ class PayoutRun {
       case 'SENT':
         return this.check(payout);
       case 'CONFIRMED': // settled: handled above
+      case 'CANCELLED':
         return;
     }
   }
@@ -443,7 +445,9 @@ class PayoutRun {
           outBizNo: sending.payoutId,
           amountFen: sending.amountFen,
           payeeAccount: sending.beneficiary.alipayAccount,
-          title: sending.claimId ? `Baozhang claim ${sending.claimId}` : `Baozhang deposit ${sending.withdrawalId ?? sending.advanceId ?? sending.payoutId}`,
+          title: sending.claimId
+            ? `Baozhang claim ${sending.claimId}`
+            : `Baozhang deposit ${sending.withdrawalId ?? sending.advanceId ?? sending.compensationId ?? sending.payoutId}`,
         })
         .catch((error: unknown): TransferOutcome => ({ outcome: 'unknown', reason: error instanceof Error ? error.message : String(error) })),
       this.claimOf(sending),
@@ -578,7 +582,7 @@ class PayoutRun {
       ...(providerPaidAt ? { providerPaidAt } : {}),
     };
     const writes: SettlementWrite[] = [...this.claimWrites(confirmed, claim, now)];
-    if (confirmed.withdrawalId || confirmed.advanceId) writes.push(...(await depositSettlement(confirmed, now)));
+    if (confirmed.source === 'deposit') writes.push(...(await depositSettlement(confirmed, now)));
     const events: PayoutEvent[] = [{ type: 'payout.sent', detail: { ...eventDetail(confirmed), providerRef, sentAt: confirmed.sentAt, paidAt: now } }];
 
     const written = this.confirm({ previous: guardOf(previous), payout: confirmed, dueAt: null, writes, events, at: now }, base.claimId).catch(this.onError);
