@@ -717,6 +717,161 @@ describe('D2 advance compensation', () => {
   });
 });
 
+const join = (m: Merchant, planId = 'authenticity') =>
+  api.call('POST', `/v1/merchants/${m.id}/enrollments`, { as: m, body: { planId, acceptAgreement: true, agreementVersion: '2026-09' } });
+const runPayoutJob = () => api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops });
+
+describe('D1 the minimum holds', () => {
+  it('D1 while enrolled a withdrawal that would leave less than 100000 fen is 422 DEPOSIT_BELOW_MINIMUM; at the boundary it is accepted; after exiting every plan all of it may go', async () => {
+    const m = await newMerchant();
+    await topUp(m, 150_000);
+    const joined = await join(m);
+    expect(joined.status).toBe(201);
+    const refused = await withdraw(m, 50_001);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'DEPOSIT_BELOW_MINIMUM', basis: { rule: 'D1', minimumFen: 100_000, maxWithdrawableFen: 50_000 } });
+    // The whole minimum, as the finding had it: refused.
+    expect((await withdraw(m, 150_000)).body.code).toBe('DEPOSIT_BELOW_MINIMUM');
+    const atBoundary = await withdraw(m, 50_000);
+    expect(atBoundary.status).toBe(201);
+    expect((await decide(atBoundary.body.withdrawalId, { decision: 'approve' })).status).toBe(200);
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 150_000, heldFen: 50_000, availableFen: 100_000 });
+    // Nothing more while enrolled.
+    expect((await withdraw(m, 1)).body.code).toBe('DEPOSIT_BELOW_MINIMUM');
+
+    const exit = await api.call('POST', `/v1/merchants/${m.id}/enrollments/${joined.body.enrollmentId}/exit`, { as: m, body: { reason: 'business-difficulty' } });
+    expect(exit.status).toBe(200);
+    const all = await withdraw(m, 100_000);
+    expect(all.status).toBe(201);
+    expect((await decide(all.body.withdrawalId, { decision: 'approve' })).status).toBe(200);
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 150_000, availableFen: 0 });
+    await expectBalanced(m.id);
+  });
+
+  it('D1 a 1-fen top-up credits 1 fen and no more; a merchant whose deposit is below the minimum cannot join (DEPOSIT_BELOW_MINIMUM) until it tops up', async () => {
+    const m = await newMerchant();
+    await topUp(m, 1);
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 1, meetsMinimum: false });
+    const refused = await join(m);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'DEPOSIT_BELOW_MINIMUM', basis: { rule: 'D1', balanceFen: 1, minimumFen: 100_000 } });
+    await topUp(m, 99_999);
+    expect((await join(m)).status).toBe(201);
+  });
+});
+
+describe('D2 an advance always ends', () => {
+  it('D2 an advance on a payout that failed for good (PAYER_BALANCE_NOT_ENOUGH) queues it again from the deposit: the buyer is paid, the claim PAID, the hold settled, and the merchant may withdraw again', async () => {
+    const { setLocalProviderFaults, resetLocalProvider } = await import('#shared/payments/local.ts');
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    // Earlier tests' payouts due by now are paid first, so the one refusal below is this claim's.
+    clock.set('2026-11-23T10:29:00+08:00');
+    await runPayoutJob();
+    const claim = await approvedClaim(m);
+    resetLocalProvider();
+    setLocalProviderFaults({ failNext: 1, failCode: 'PAYER_BALANCE_NOT_ENOUGH', failRetryable: false });
+    await runPayoutJob();
+    const payoutId: string = (await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.ops })).body.items[0].payoutId;
+    const failed = await getPayout(payoutId);
+    expect(failed).toMatchObject({ status: 'FAILED', failureCode: 'PAYER_BALANCE_NOT_ENOUGH' });
+    expect(failed!.nextAttemptAt).toBeUndefined();
+    expect(await readItem(keys.payout(payoutId))).not.toHaveProperty('dueShard');
+
+    resetLocalProvider();
+    clock.set('2026-11-23T11:00:00+08:00');
+    const res = await advance(claim.claimId, { note: 'insurer cannot pay' });
+    expect(res.status).toBe(201);
+    expect(res.body.basis).toMatchObject({ rule: 'D2', requeued: true, failureCode: 'PAYER_BALANCE_NOT_ENOUGH', payoutStatus: 'FAILED' });
+    expect(await getPayout(payoutId)).toMatchObject({ status: 'FAILED', source: 'deposit', attempts: 0, nextAttemptAt: '2026-11-23T11:00:00+08:00' });
+
+    clock.set('2026-11-23T11:05:00+08:00');
+    await runPayoutJob();
+    expect(await getPayout(payoutId)).toMatchObject({ status: 'CONFIRMED' });
+    expect((await api.call('GET', `/v1/claims/${claim.claimId}`, { as: parties.ops })).body.status).toBe('PAID');
+    expect(await readRecord(keys.advance(claim.claimId))).toMatchObject({ status: 'PAID' });
+    const { account, movements } = await expectBalanced(m.id);
+    expect(account).toMatchObject({ balanceFen: 98_000, heldFen: 0 });
+    expect(movements.map((mv) => mv.type)).toEqual(['top-up', 'advance-compensation']);
+    // The claim is closed: nothing stuck keeps the merchant from withdrawing.
+    expect((await withdraw(m, 1_000)).status).toBe(201);
+  });
+
+  it('D2 an advance is refused with PAYEE_UNPAYABLE where it could not be paid either: the buyer\'s account was refused for good — nothing held', async () => {
+    const { setLocalProviderFaults, resetLocalProvider } = await import('#shared/payments/local.ts');
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    clock.set('2026-11-23T10:29:00+08:00');
+    await runPayoutJob();
+    const claim = await approvedClaim(m);
+    resetLocalProvider();
+    setLocalProviderFaults({ failNext: 1, failCode: 'PAYEE_NOT_EXIST', failRetryable: false });
+    await runPayoutJob();
+    resetLocalProvider();
+    const res = await advance(claim.claimId);
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'PAYEE_UNPAYABLE', basis: { rule: 'D2', failureCode: 'PAYEE_NOT_EXIST' } });
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 0, availableFen: 100_000 });
+  });
+
+  it('D1 D2 an advance that takes the deposit below the minimum emits deposit.top-up-required', async () => {
+    const m = await newMerchant();
+    await topUp(m, 101_000);
+    const claim = await approvedClaim(m);
+    expect((await advance(claim.claimId)).status).toBe(201);
+    const required = (await outboxOn(NOW)).filter((e) => e.type === 'deposit.top-up-required' && e.detail['merchantId'] === m.id);
+    expect(required).toHaveLength(1);
+    expect(required[0]!.detail).toMatchObject({ availableFen: 99_000, minimumFen: 100_000, shortFen: 1_000, claimId: claim.claimId });
+  });
+});
+
+describe('D5 dispute compensation from the deposit', () => {
+  const compensate = (orderId: string, body: Record<string, unknown>, as: Caller = parties.ops) =>
+    api.call('POST', `/v1/orders/${orderId}/compensations`, { as, body });
+
+  it('D5 C11 ops compensates a buyer for an uncovered dispute: paid from the deposit like a claim, at most the line\'s net paid in total', async () => {
+    const m = await newMerchant();
+    await topUp(m, 200_000);
+    const { order } = await seedCovered('authenticity', { merchantId: m.id });
+    const line = order.lines[0]!;
+    const tooMuch = await compensate(order.orderId, { lineId: line.lineId, amountFen: line.paidFen + 1, reason: 'quality-issue' });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body).toMatchObject({ code: 'COMPENSATION_EXCEEDS_NET_PAID', basis: { rule: 'D5', netPaidFen: line.paidFen, remainingFen: line.paidFen } });
+
+    const first = await compensate(order.orderId, { lineId: line.lineId, amountFen: line.paidFen - 100, reason: 'fraud', note: 'fake listing' });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ compensationId: expect.stringMatching(/^cmp_/), orderId: order.orderId, lineId: line.lineId, merchantId: m.id, buyerId: order.buyerId, status: 'PENDING', reason: 'fraud' });
+    expect((await deposit(m)).body).toMatchObject({ heldFen: line.paidFen - 100 });
+    // The same loss is never paid twice: only 100 fen remain.
+    const second = await compensate(order.orderId, { lineId: line.lineId, amountFen: 101, reason: 'fraud' });
+    expect(second.status).toBe(422);
+    expect(second.body.basis).toMatchObject({ compensatedFen: line.paidFen - 100, remainingFen: 100 });
+
+    clock.set('2026-11-23T11:00:00+08:00');
+    await runPayoutJob();
+    const payout = await getPayout(first.body.payoutId);
+    expect(payout).toMatchObject({ status: 'CONFIRMED', source: 'deposit', compensationId: first.body.compensationId, beneficiary: { role: 'buyer', id: order.buyerId } });
+    const { account, movements } = await expectBalanced(m.id);
+    expect(account).toMatchObject({ balanceFen: 200_000 - (line.paidFen - 100), heldFen: 0 });
+    expect(movements.at(-1)).toMatchObject({ type: 'compensation', compensationId: first.body.compensationId, deltaFen: -(line.paidFen - 100) });
+  });
+
+  it('D5 400 for a bad body, 403 for anyone but ops, 404 for an unknown order or line, 422 INSUFFICIENT_DEPOSIT — nothing held', async () => {
+    const m = await newMerchant();
+    await topUp(m, 100);
+    const { order } = await seedCovered('authenticity', { merchantId: m.id });
+    expect((await compensate(order.orderId, { lineId: 'L1', amountFen: 0, reason: 'fraud' })).status).toBe(400);
+    expect((await compensate(order.orderId, { lineId: 'L1', amountFen: 10, reason: 'fraud', extra: 1 })).status).toBe(400);
+    for (const as of [parties.buyer, parties.adjuster, parties.service, m]) expect((await compensate(order.orderId, { lineId: 'L1', amountFen: 10, reason: 'fraud' }, as)).status).toBe(403);
+    expect((await compensate('ord-nowhere', { lineId: 'L1', amountFen: 10, reason: 'fraud' })).status).toBe(404);
+    expect((await compensate(order.orderId, { lineId: 'L9', amountFen: 10, reason: 'fraud' })).status).toBe(404);
+    const short = await compensate(order.orderId, { lineId: 'L1', amountFen: 101, reason: 'quality-issue' });
+    expect(short.status).toBe(422);
+    expect(short.body.code).toBe('INSUFFICIENT_DEPOSIT');
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 0, availableFen: 100 });
+  });
+});
+
 describe('the journal', () => {
   it('D1 D2 D3 J9 after every scenario above, each stored balance equals the sum of its stored journal', async () => {
     expect(merchants.length).toBeGreaterThan(10);
