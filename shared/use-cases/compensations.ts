@@ -40,6 +40,15 @@ export interface LineRemaining {
  * is where "the line's loss" is counted; undefined when the order or the line is unknown.
  */
 export async function lineCompensationRemaining(orderId: string, lineId: string): Promise<LineRemaining | undefined> {
+  return (await lineRemainingWith(orderId, lineId, async () => undefined))?.remaining;
+}
+
+/** `lineCompensationRemaining`, with `alongside(merchantId)` read in the same round trip as the line's claims. */
+async function lineRemainingWith<T>(
+  orderId: string,
+  lineId: string,
+  alongside: (merchantId: string) => Promise<T>,
+): Promise<{ remaining: LineRemaining; extra: T } | undefined> {
   const [{ order, refunds }, compensatedFen] = await Promise.all([readOrderPartition(orderId), lineCompensatedFen(orderId, lineId)]);
   const line = order?.lines?.find((l) => l.lineId === lineId);
   if (!order || !line || !order.merchantId || !order.buyerId) return undefined;
@@ -49,8 +58,8 @@ export async function lineCompensationRemaining(orderId: string, lineId: string)
     return totalPaid > 0 ? sum + Math.floor((refund.refundFen * line.paidFen) / totalPaid) : sum;
   }, 0);
   const netPaidFen = Math.max(0, line.paidFen - refundedFen);
-  const claimedFen = await claimedOnLine(order.merchantId, orderId, lineId);
-  return {
+  const [claimedFen, extra] = await Promise.all([claimedOnLine(order.merchantId, orderId, lineId), alongside(order.merchantId)]);
+  const remaining: LineRemaining = {
     merchantId: order.merchantId,
     buyerId: order.buyerId,
     netPaidFen,
@@ -58,6 +67,7 @@ export async function lineCompensationRemaining(orderId: string, lineId: string)
     compensatedFen,
     remainingFen: Math.max(0, netPaidFen - claimedFen - compensatedFen),
   };
+  return { remaining, extra };
 }
 
 /**
@@ -75,14 +85,15 @@ export async function compensateOrderLine(
 ): Promise<Compensation> {
   const at = normalizeInstant(now);
   for (let attempt = 0; attempt < 4; attempt += 1) {
-    const remaining = await lineCompensationRemaining(orderId, input.lineId);
-    if (!remaining) throw problems.notFound(`Order ${orderId} line ${input.lineId}`);
+    // Round trips: the order partition and the line's counter; the line's claims and the deposit account; the write.
+    const read = await lineRemainingWith(orderId, input.lineId, getDepositAccount);
+    if (!read) throw problems.notFound(`Order ${orderId} line ${input.lineId}`);
+    const { remaining, extra: account } = read;
     const basis = { rule: 'D5', ...remaining, amountFen: input.amountFen };
     if (input.amountFen > remaining.remainingFen) {
       throw new HttpProblem(422, 'COMPENSATION_EXCEEDS_NET_PAID', "The compensation exceeds what remains of the line's net paid",
         `${input.amountFen} fen asked; ${remaining.remainingFen} fen of the line's net paid is not compensated yet.`, { basis });
     }
-    const account = await getDepositAccount(remaining.merchantId);
     if (input.amountFen > account.availableFen) {
       throw new HttpProblem(422, 'INSUFFICIENT_DEPOSIT', 'Insufficient deposit', `The compensation needs ${input.amountFen} fen; ${account.availableFen} fen of the deposit is available.`, {
         basis: { ...basis, availableFen: account.availableFen },

@@ -43,8 +43,9 @@ function view(topUp: TopUp): TopUpView {
 /**
  * POST /v1/merchants/{id}/deposit/top-ups. Steps: 1. the amount (D4: 1 … `topUpMaxFen`, else 422
  * INVALID_AMOUNT); 2. with an Idempotency-Key the top-up id is derived from it, and a top-up
- * already stored under it is answered again (another amount: 422 IDEMPOTENCY_KEY_REUSED); 3. the
- * profile (404 for an unknown merchant, before the provider is asked anything); 4. the provider's
+ * already stored under it is answered again (another amount: 422 IDEMPOTENCY_KEY_REUSED) — read
+ * with 3. the profile (404 for an unknown merchant, before the provider is asked anything) in one
+ * parallel round trip; 4. the provider's
  * instruction (idempotent on the top-up id); 5. one conditional write: the top-up PENDING, due for
  * the job's first query. No money moves.
  */
@@ -59,9 +60,9 @@ export async function startTopUp(
   const invalid = topUpAmountViolation(amountFen, rulesConfig);
   if (invalid) throw invalid;
   const topUpId = input.idempotencyKey ? topUpIdFor(merchantId, input.idempotencyKey) : `top_${ulid(toMs(at))}`;
-  const again = input.idempotencyKey ? await getTopUp(topUpId) : undefined;
+  // One round trip: the profile, and the top-up a retried request already created.
+  const [again, holder] = await Promise.all([input.idempotencyKey ? getTopUp(topUpId) : Promise.resolve(undefined), getDepositHolder(merchantId)]);
   if (again) return sameRequest(again, amountFen);
-  const holder = await getDepositHolder(merchantId);
   if (!holder.profiled) throw problems.notFound(`Merchant ${merchantId}`);
   const expiresAt = toIso(toMs(at) + rulesConfig.deposit.topUpExpiryHours * 3_600_000);
   const notifyUrl = notifyUrlFor(provider.name);
