@@ -122,3 +122,29 @@ export function applyEffect(account: AccountFigures, effect: Effect): AccountFig
     availableFen: account.availableFen + effect.delta.availableFen,
   };
 }
+
+/** One disagreement the reconciliation found (`npm run reconcile`). */
+export interface Difference {
+  merchantId: string;
+  kind: string;
+  detail: string;
+  expected?: number;
+  actual?: number;
+}
+
+/**
+ * The ledger's own arithmetic, checked: the balance is the sum of the journal's movements, the
+ * available figure is balance − held, and no figure is negative. Empty on a correct account.
+ */
+export function ledgerDifferences(merchantId: string, account: AccountFigures, journalDeltas: readonly number[]): Difference[] {
+  const differences: Difference[] = [];
+  const sum = journalDeltas.reduce((a, b) => a + b, 0);
+  if (account.balanceFen !== sum) differences.push({ merchantId, kind: 'balance-vs-journal', detail: 'the balance is not the sum of the journal', expected: sum, actual: account.balanceFen });
+  if (account.availableFen !== account.balanceFen - account.heldFen) {
+    differences.push({ merchantId, kind: 'available-vs-held', detail: 'available is not balance − held', expected: account.balanceFen - account.heldFen, actual: account.availableFen });
+  }
+  for (const [figure, value] of Object.entries(account)) {
+    if (value < 0) differences.push({ merchantId, kind: 'negative-figure', detail: `${figure} is negative`, actual: value });
+  }
+  return differences;
+}

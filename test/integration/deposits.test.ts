@@ -88,8 +88,17 @@ const penalize = (m: Merchant, penaltyId: string, fraud = false, id?: string) =>
   sendEvent('merchant.penalized', { merchantId: m.id, penaltyId, reason: fraud ? 'counterfeit goods' : 'late shipment', ...(fraud ? { fraud } : {}) }, id);
 const lift = (m: Merchant, penaltyId: string) => sendEvent('merchant.penalty-lifted', { merchantId: m.id, penaltyId });
 
-/** The payout job's confirmation of a deposit-funded payout, reduced to the deposit's part. */
+/** The payout job pays what is due (the local provider confirms at once): the deposit-funded payout is CONFIRMED. */
 async function settle(payoutId: string, at = '2026-11-24T15:00:00+08:00') {
+  clock.set(at);
+  expect((await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops })).status).toBe(200);
+  const payout = (await getPayout(payoutId))!;
+  expect(payout.status).toBe('CONFIRMED');
+  return payout;
+}
+
+/** The payout job's confirmation of a deposit-funded payout again, reduced to the deposit's part (P1: a repeat). */
+async function settleAgain(payoutId: string, at = '2026-11-24T15:00:00+08:00') {
   const payout = (await getPayout(payoutId))!;
   await named(depositPayoutSettledConditionNames(payout), () =>
     documentClient.send(new TransactWriteCommand({ TransactItems: depositPayoutSettledWrites(payout, at) })),
@@ -372,7 +381,7 @@ describe('D3 withdrawals', () => {
     expect(after.body.movements[0]).toMatchObject({ type: 'withdrawal', deltaFen: -50_000, withdrawalId: requested.body.withdrawalId, payoutId: approved.body.payoutId, actor: { role: 'system' } });
 
     // P1: the same confirmation again changes nothing.
-    await expect(settle(approved.body.payoutId)).rejects.toSatisfy(
+    await expect(settleAgain(approved.body.payoutId)).rejects.toSatisfy(
       (error: unknown) => error instanceof ConditionFailed && error.failed.includes('withdrawal-approved'),
     );
     const { account, movements } = await expectBalanced(m.id);
@@ -577,18 +586,19 @@ describe('D3 withdrawals', () => {
     await topUp(m, 150_000);
     const w = (await withdraw(m, 40_000)).body;
     const approved = (await decide(w.withdrawalId, { decision: 'approve' })).body;
-    // The payout job took it: SENDING (in flight at the provider).
-    await documentClient.send(
-      new TransactWriteCommand({
-        TransactItems: [{ Update: { TableName: tableName, Key: keys.payout(approved.payoutId), UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': 'SENT' } } }],
-      }),
-    );
+    // The payout job sent it; the provider is still processing it (SENT: in flight).
+    const { setLocalProviderFaults, resetLocalProvider } = await import('#shared/payments/local.ts');
+    resetLocalProvider();
+    setLocalProviderFaults({ lateNext: 1000, lateByMs: 3_600_000 });
+    expect((await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops })).status).toBe(200);
+    resetLocalProvider();
+    expect(await getPayout(approved.payoutId)).toMatchObject({ status: 'SENT' });
     await penalize(m, 'pen-fraud', true);
     expect((await deposit(m)).body).toMatchObject({ balanceFen: 40_000, heldFen: 40_000, availableFen: 0 });
     expect(await getWithdrawal(w.withdrawalId)).toMatchObject({ status: 'APPROVED' });
     const forfeited = (await outboxOn(NOW)).find((e) => e.type === 'deposit.forfeited' && e.detail['merchantId'] === m.id)!;
     expect(forfeited.detail).toMatchObject({ forfeitFen: 110_000, inFlightWithdrawals: [{ withdrawalId: w.withdrawalId, payoutId: approved.payoutId, status: 'SENT' }] });
-    await settle(approved.payoutId);
+    await settle(approved.payoutId, '2026-11-23T12:00:00+08:00');
     expect((await expectBalanced(m.id)).account).toMatchObject({ balanceFen: 0, heldFen: 0 });
   });
 
@@ -665,7 +675,7 @@ describe('D2 advance compensation', () => {
     const view = await deposit(m);
     expect(view.body).toMatchObject({ balanceFen: 98_000, heldFen: 0, availableFen: 98_000 });
     expect(view.body.movements[0]).toMatchObject({ type: 'advance-compensation', deltaFen: -2000, claimId: claim.claimId, advanceId: res.body.advanceId });
-    await expect(settle(res.body.payoutId)).rejects.toBeInstanceOf(ConditionFailed);
+    await expect(settleAgain(res.body.payoutId)).rejects.toBeInstanceOf(ConditionFailed);
     await expectBalanced(m.id);
   });
 
@@ -876,5 +886,30 @@ describe('the journal', () => {
   it('D1 D2 D3 J9 after every scenario above, each stored balance equals the sum of its stored journal', async () => {
     expect(merchants.length).toBeGreaterThan(10);
     for (const merchantId of merchants) await expectBalanced(merchantId);
+  });
+
+  it('D1–D5 the reconciliation (npm run reconcile) finds zero differences after every scenario above: journal, provider-confirmed collections and payouts', async () => {
+    // Everything the scenarios left due is paid first, as the schedule would.
+    clock.set('2026-11-30T10:00:00+08:00');
+    await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops });
+    const { reconcileDeposits } = await import('#shared/use-cases/reconcile.ts');
+    const { localProvider } = await import('#shared/payments/local.ts');
+    const report = await reconcileDeposits(localProvider, merchants);
+    expect(report.merchants).toBe(merchants.length);
+    expect(report.differences).toEqual([]);
+  });
+
+  it('the reconciliation reports a balance typed in without a payment, and a payout settled without the provider', async () => {
+    const m = await newMerchant();
+    await topUp(m, 10_000);
+    // A number typed in: the account moved, no journal, no provider.
+    await documentClient.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Update: { TableName: tableName, Key: keys.depositAccount(m.id), UpdateExpression: 'ADD balanceFen :a, availableFen :a', ExpressionAttributeValues: { ':a': 5 } } }],
+      }),
+    );
+    const { reconcileMerchant } = await import('#shared/use-cases/reconcile.ts');
+    const { localProvider } = await import('#shared/payments/local.ts');
+    expect((await reconcileMerchant(localProvider, m.id)).map((d) => d.kind)).toEqual(['balance-vs-journal']);
   });
 });

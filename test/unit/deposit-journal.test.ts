@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { depositStatus, makeRulesConfig } from '#shared/rules/index.ts';
-import { admits, applyEffect, effectOf, EMPTY_ACCOUNT, type AccountChange, type AccountFigures } from '#shared/store/deposit-ledger.ts';
+import { admits, applyEffect, effectOf, EMPTY_ACCOUNT, ledgerDifferences, type AccountChange, type AccountFigures } from '#shared/store/deposit-ledger.ts';
 import { depositPayoutSettledConditionNames, depositPayoutSettledWrites, depositForfeitureWrites } from '#shared/store/deposits.ts';
 import type { StoredPayout } from '#shared/store/payouts.ts';
 
@@ -164,7 +164,9 @@ describe('deposit journal (D1–D5, J9)', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
         steps.forEach((s) => kinds.add(s.op === 'settle' ? `settle:${s.movement}` : s.op));
-        run(steps);
+        const model = run(steps);
+        // The reconciliation's ledger check finds nothing to report after any of them.
+        expect(ledgerDifferences('shop-1', model.account, model.journal)).toEqual([]);
       }),
       { numRuns: RUNS },
     );
@@ -222,6 +224,14 @@ describe('deposit journal (D1–D5, J9)', () => {
   it.each([0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, Number.NaN])('an amount of %s fen is no change at all', (amountFen) => {
     expect(() => effectOf({ kind: 'top-up', amountFen })).toThrow(RangeError);
     expect(() => effectOf({ kind: 'hold', amountFen })).toThrow(RangeError);
+  });
+});
+
+describe('the reconciliation (npm run reconcile)', () => {
+  it('reports a balance that is not the sum of its journal, an available figure that does not add up and a negative figure', () => {
+    expect(ledgerDifferences('shop-1', { balanceFen: 10, heldFen: 4, availableFen: 6 }, [15, -5])).toEqual([]);
+    expect(ledgerDifferences('shop-1', { balanceFen: 11, heldFen: 4, availableFen: 6 }, [15, -5]).map((d) => d.kind)).toEqual(['balance-vs-journal', 'available-vs-held']);
+    expect(ledgerDifferences('shop-1', { balanceFen: -1, heldFen: 0, availableFen: -1 }, [-1]).map((d) => d.kind)).toEqual(['negative-figure', 'negative-figure']);
   });
 });
 
