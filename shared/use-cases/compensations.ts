@@ -9,13 +9,8 @@ import { ulid } from 'ulid';
 import type { Principal } from '#shared/http/auth.ts';
 import { HttpProblem, problems } from '#shared/http/problem.ts';
 import { normalizeInstant, toMs } from '#shared/rules/index.ts';
-import {
-  claimedOnLine,
-  getDepositAccount,
-  insertCompensation,
-  lineCompensatedFen,
-  type Compensation,
-} from '#shared/store/deposits.ts';
+import { claimedOnLine, insertCompensation, lineCompensatedFen } from '#shared/store/compensations.ts';
+import { getDepositAccount, type Compensation } from '#shared/store/deposits.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { readOrderPartition } from '#shared/store/orders.ts';
 import type { StoredPayout } from '#shared/store/payouts.ts';

@@ -43,6 +43,7 @@ import {
   type PolicyStatus,
 } from '#shared/rules/index.ts';
 import { getClaim, type StoredClaim } from '#shared/store/claims.ts';
+import { depositPayoutSettledWrites } from '#shared/store/deposits.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { sortableInstant } from '#shared/store/keys.ts';
 import {
@@ -274,12 +275,12 @@ function eventDetail(payout: StoredPayout) {
 }
 
 /**
- * D2, D3: what settling a deposit-funded payout adds to its confirmation transaction (the
- * withdrawal or advance PAID, the held amount out of the deposit, its journal movement) — from the
- * deposit store, loaded only for such payouts.
+ * D2, D3, D5: what settling a deposit-funded payout adds to its confirmation transaction (the
+ * withdrawal, advance or compensation PAID, the held amount out of the deposit, its journal
+ * movement). A static import, so the bundler keeps only what settling needs of the deposit store
+ * (a dynamic import kept the whole module in every payout bundle).
  */
 async function depositSettlement(payout: StoredPayout, at: string): Promise<SettlementWrite[]> {
-  const { depositPayoutSettledWrites } = await import('#shared/store/deposits.ts');
   return depositPayoutSettledWrites(payout, at).map((item) => ({ group: 'deposit', name: 'deposit-settled', item }));
 }
 
