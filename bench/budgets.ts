@@ -31,6 +31,15 @@ export const ROUND_TRIP_EXCEPTIONS: Readonly<Record<string, { budget: number; re
   },
   'POST /v1/deposit-withdrawals/{withdrawalId}/decisions': { budget: 3, reason: `a withdrawal decision ${LOOKUP_THEN_OWNER}` },
   'POST /v1/claims/{claimId}/advance-compensations': { budget: 3, reason: `an advance compensation ${LOOKUP_THEN_OWNER}` },
+  'POST /v1/merchants/{merchantId}/deposit/top-ups': {
+    budget: 3,
+    reason:
+      "the profile (and, with an Idempotency-Key, the top-up it may already have made) is read first; then the payment provider opens the collection (locally the local provider's own table write; in AWS an Alipay call); then the top-up is written",
+  },
+  'POST /v1/orders/{orderId}/compensations': {
+    budget: 3,
+    reason: "the order names the merchant: the order partition is read first, then the line's claims and the merchant's deposit together, then one transaction",
+  },
   'POST /v1/orders/{orderId}/policies': {
     budget: 3,
     reason: 'the order is read to check the purchase and to learn its merchant, whose enrollments the reconciliation needs next; then one transaction',

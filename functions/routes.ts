@@ -23,6 +23,9 @@ import { topUpDepositRoute } from './top-up-deposit/schema.ts';
 import { requestWithdrawalRoute } from './request-withdrawal/schema.ts';
 import { decideWithdrawalRoute } from './decide-withdrawal/schema.ts';
 import { advanceCompensationRoute } from './advance-compensation/schema.ts';
+import { getTopUpRoute } from './get-top-up/schema.ts';
+import { paymentNotificationRoute } from './payment-notification/schema.ts';
+import { compensateOrderRoute } from './compensate-order/schema.ts';
 
 /**
  * Every route of the HTTP contract. The local runtime routes by this list, the CDK stack creates
@@ -55,4 +58,7 @@ export const routes: readonly RouteSpec[] = [
   requestWithdrawalRoute,
   decideWithdrawalRoute,
   advanceCompensationRoute,
+  getTopUpRoute,
+  paymentNotificationRoute,
+  compensateOrderRoute,
 ];

@@ -31,7 +31,8 @@ export type KeyPrefix =
   | 'IDEMPOTENCY#'
   | 'EVENT#'
   | 'OUTBOX#'
-  | 'LOCALPAY#';
+  | 'LOCALPAY#'
+  | 'TOPUP#';
 
 // The partitions every HTTP action's code may build: its idempotency record, the inbound-event
 // marks and the outbox (shared through the use-case modules).
@@ -78,7 +79,12 @@ export const handlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'list-claims': { table: 'read' },
   'list-payouts': { table: 'read' },
   'get-deposit': { table: 'read' },
-  'top-up-deposit': { table: 'read-write', writes: DEPOSITS },
+  // D4: asks the provider's collection port for a payment instruction (Alipay: precreate).
+  'top-up-deposit': { table: 'read-write', writes: [...DEPOSITS, 'TOPUP#', 'LOCALPAY#'], pays: true },
+  'get-top-up': { table: 'read' },
+  // D4: verifies the provider's signature (its public key is in the payment secret), credits once.
+  'payment-notification': { table: 'read-write', writes: [...DEPOSITS, 'TOPUP#', 'LOCALPAY#'], pays: true },
+  'compensate-order': { table: 'read-write', writes: DEPOSITS },
   'request-withdrawal': { table: 'read-write', writes: DEPOSITS },
   'decide-withdrawal': { table: 'read-write', writes: DEPOSITS },
   'advance-compensation': { table: 'read-write', writes: DEPOSITS },

@@ -96,6 +96,7 @@ process.env['TABLE_NAME'] = tableName;
 process.env['AWS_REGION'] ??= 'local';
 process.env['POWERTOOLS_SERVICE_NAME'] ??= 'baozhang';
 process.env['LOG_LEVEL'] ??= 'WARN';
+process.env['LOCAL_PAY_BASE_URL'] ??= `http://127.0.0.1:${port}`;
 await ensureTable(db.endpoint, tableName);
 
 // Handler modules read their configuration at load time, so they are imported only now.
@@ -103,6 +104,7 @@ const { createLocalRuntime, parseDuration } = await import('#shared/local/runtim
 const { routes } = await import('#functions/routes.ts');
 const { jobs } = await import('#functions/jobs.ts');
 const { parseCorsOrigins } = await import('#shared/http/cors.ts');
+const { localPayPage } = await import('#shared/local/pay-page.ts');
 
 const jobIntervals = Object.fromEntries(jobs.map((job) => [job.job, parseDuration(process.env[job.everyEnv] ?? job.every)]));
 runtime = createLocalRuntime({
@@ -111,6 +113,8 @@ runtime = createLocalRuntime({
   corsOrigins: parseCorsOrigins(process.env['CORS_ORIGINS']),
   jobs,
   jobIntervals,
+  // D4: the local payment provider's page, where a top-up's payUrl leads.
+  pages: localPayPage,
   onJobResult: (job, { result, error }) =>
     error ? console.error(`[job ${job}] failed:`, error) : console.log(`[job ${job}]`, JSON.stringify(result)),
 });

@@ -11,7 +11,7 @@ export const listPayoutsRoute = defineRoute({
   roles: ['ops', 'buyer', 'merchant'],
   query: z.extend(ListQuery, {
     claimId: z.optional(idSchema),
-    status: z.optional(z.enum(['PENDING', 'SENDING', 'UNKNOWN', 'SENT', 'CONFIRMED', 'FAILED'])),
+    status: z.optional(z.enum(['PENDING', 'SENDING', 'UNKNOWN', 'SENT', 'CONFIRMED', 'FAILED', 'CANCELLED'])),
   }),
   responses: { 200: { description: 'A page of payouts', schema: listOf(PayoutSchema) } },
 });

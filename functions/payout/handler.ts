@@ -7,6 +7,8 @@ import { selectPaymentProvider } from '#shared/payments/provider.ts';
 import { calendarDaysLeftAt } from '#shared/rules-config.ts';
 import { clock } from '#shared/clock.ts';
 import { assertLeaseCoversCalls, payoutRetryPolicy, runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
+import { nowInstant } from '#shared/use-cases/claims.ts';
+import { checkTopUps, type TopUpCheckResult } from '#shared/use-cases/top-ups.ts';
 
 /** The payment provider from configuration (PAYMENT_PROVIDER), chosen once per execution environment. */
 const provider = selectPaymentProvider();
@@ -23,11 +25,17 @@ export { metrics };
 /**
  * The `payout` job (P1–P3), every 5 minutes from EventBridge Scheduler, on a timer locally, and on
  * demand through POST /v1/jobs/payout/runs — always this same function. It starts no new payout
- * once the invocation has less than 10 s left; the next run continues where it stopped.
+ * once the invocation has less than 10 s left; the next run continues where it stopped. Then, with
+ * the same provider, its small second step: the deposit top-ups whose query is due (D4) are asked
+ * about — credited once when paid, EXPIRED when their time is over (`topUps` in the result).
  */
-export async function handler(event: ScheduledJobEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<PayoutResult> {
+export async function handler(
+  event: ScheduledJobEvent,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<PayoutResult & { topUps: TopUpCheckResult }> {
   try {
-    const result = await runPayouts({ provider, remainingMs: () => context.getRemainingTimeInMillis() });
+    const remainingMs = () => context.getRemainingTimeInMillis();
+    const result = { ...(await runPayouts({ provider, remainingMs })), topUps: await checkTopUps(provider, nowInstant(), remainingMs) };
     metrics.addMetric(METRIC.overduePayouts, MetricUnit.Count, result.overdue);
     metrics.addMetric(METRIC.calendarDaysLeft, MetricUnit.Count, calendarDaysLeftAt(clock.now()));
     logger.info('Payout run finished', { ...result, provider: provider.name, scheduleArn: event.scheduleArn, executionId: event.executionId });

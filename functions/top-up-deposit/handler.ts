@@ -1,11 +1,19 @@
 import { assertSelfOrOps } from '#shared/http/access.ts';
 import { httpHandler } from '#shared/http/handler.ts';
+import { idempotencyKeyOf } from '#shared/http/idempotency.ts';
+import { selectPaymentProvider } from '#shared/payments/provider.ts';
 import { nowInstant } from '#shared/use-cases/claims.ts';
-import { topUp } from '#shared/use-cases/deposits.ts';
+import { startTopUp } from '#shared/use-cases/top-ups.ts';
 import { topUpDepositRoute } from './schema.ts';
 
-/** POST /v1/merchants/{merchantId}/deposit/top-ups — the merchant itself or ops pays in (D1); 201. */
-export const handler = httpHandler(topUpDepositRoute, async ({ params, body, principal }) => {
+const provider = selectPaymentProvider();
+
+/** POST /v1/merchants/{merchantId}/deposit/top-ups — the merchant starts paying in (D4); 201 PENDING with the payment instruction. */
+export const handler = httpHandler(topUpDepositRoute, async ({ params, body, principal, event }) => {
   assertSelfOrOps(principal, params.merchantId);
-  return { status: 201, body: await topUp(params.merchantId, body.amountFen, principal, nowInstant()) };
+  const idempotencyKey = idempotencyKeyOf(event);
+  return {
+    status: 201,
+    body: await startTopUp(provider, { merchantId: params.merchantId, amountFen: body.amountFen, ...(idempotencyKey ? { idempotencyKey } : {}) }, principal, nowInstant()),
+  };
 });

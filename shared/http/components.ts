@@ -42,7 +42,7 @@ const NAMED: [z.ZodMiniType, string, string][] = [
   [s.DecisionInput, 'DecisionInput', 'An adjuster’s decision (A2)'],
   [s.ClaimSchema, 'Claim', 'A claim with its history (A4); `basis` shows the figures the amount came from'],
   [s.PayoutSchema, 'Payout', 'A transfer to a beneficiary, paid exactly once (P1–P4)'],
-  [s.TopUpInput, 'TopUpInput', 'A deposit top-up'],
+  [s.TopUpInput, 'TopUpInput', 'A deposit top-up to start (D4)'],
   [s.WithdrawalInput, 'WithdrawalInput', 'A request to withdraw from the deposit (D3)'],
   [s.WithdrawalDecisionInput, 'WithdrawalDecisionInput', 'Ops’ decision on a withdrawal (D3)'],
   [s.AdvanceInput, 'AdvanceInput', 'An advance compensation from the deposit (D2)'],
@@ -50,7 +50,10 @@ const NAMED: [z.ZodMiniType, string, string][] = [
   [s.DepositMovementSchema, 'DepositMovement', 'One movement of the deposit journal'],
   [s.DepositSummarySchema, 'DepositSummary', 'The deposit’s figures and flags (D1–D3, J9)'],
   [s.DepositSchema, 'Deposit', 'The deposit with its latest withdrawals and movements'],
-  [s.TopUpResultSchema, 'TopUpResult', 'A top-up and the deposit after it'],
+  [s.PaymentInstructionSchema, 'PaymentInstruction', 'What the payer does to pay a top-up: the payment provider’s instruction (D4)'],
+  [s.TopUpSchema, 'TopUp', 'A deposit top-up: PENDING with its payment instruction, CREDITED once the provider confirmed the payment, or EXPIRED (D4)'],
+  [s.CompensationInput, 'CompensationInput', 'A dispute compensation from the deposit (D5)'],
+  [s.CompensationSchema, 'Compensation', 'A dispute compensation paid to the buyer from the merchant’s deposit (D5)'],
   [s.AdvanceSchema, 'Advance', 'An advance compensation (D2)'],
 ];
 for (const [schema, id, description] of NAMED) apiComponents.add(schema, { id, description });

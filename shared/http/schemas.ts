@@ -411,7 +411,7 @@ export const PayoutSchema = /* @__PURE__ */ z.object({
   withdrawalId: z.optional(z.string()),
   beneficiary: z.object({ role: z.enum(['buyer', 'merchant']), id: z.string(), alipayAccount: z.string() }),
   amountFen: Fen,
-  status: z.enum(['PENDING', 'SENDING', 'UNKNOWN', 'SENT', 'CONFIRMED', 'FAILED']),
+  status: z.enum(['PENDING', 'SENDING', 'UNKNOWN', 'SENT', 'CONFIRMED', 'FAILED', 'CANCELLED']),
   attempts: z.int(),
   providerRef: z.optional(z.string()),
   dueBy: z.string(),
@@ -432,6 +432,8 @@ export const PayoutSchema = /* @__PURE__ */ z.object({
   overdue: z.boolean(),
   /** D2: the claim's payout is funded from the merchant's deposit by this advance compensation. */
   advanceId: z.optional(z.string()),
+  /** D5: the dispute compensation this payout pays from the merchant's deposit. */
+  compensationId: z.optional(z.string()),
   /** `deposit` when the merchant's consumer-protection deposit pays it (D2, D3). */
   source: z.optional(z.enum(['claim', 'deposit'])),
   /** P4: where the money goes, masked (set once known). */
@@ -452,7 +454,7 @@ export const WithdrawalSchema = /* @__PURE__ */ z.object({
   merchantId: z.string(),
   amountFen: Fen,
   reason: z.string(),
-  status: z.enum(['REQUESTED', 'APPROVED', 'PAID', 'REJECTED']),
+  status: z.enum(['REQUESTED', 'APPROVED', 'PAID', 'REJECTED', 'CANCELLED']),
   requestedAt: z.string(),
   decidedAt: z.optional(z.string()),
   decidedBy: z.optional(ActorSchema),
@@ -460,11 +462,14 @@ export const WithdrawalSchema = /* @__PURE__ */ z.object({
   payoutId: z.optional(z.string()),
   payoutDueBy: z.optional(z.string()),
   paidAt: z.optional(z.string()),
+  /** D3: a fraud finding cancelled it before its payout was sent. */
+  cancelledAt: z.optional(z.string()),
+  cancelReason: z.optional(z.string()),
 });
 
 export const DepositMovementSchema = /* @__PURE__ */ z.object({
   movementId: z.string(),
-  type: z.enum(['top-up', 'withdrawal', 'advance-compensation', 'forfeiture']),
+  type: z.enum(['top-up', 'withdrawal', 'advance-compensation', 'compensation', 'forfeiture']),
   /** Signed: + into the deposit, − out of it; the balance is the sum of every movement's deltaFen. */
   deltaFen: z.int().check(z.minimum(-Number.MAX_SAFE_INTEGER), z.maximum(Number.MAX_SAFE_INTEGER)),
   at: z.string(),
@@ -474,6 +479,8 @@ export const DepositMovementSchema = /* @__PURE__ */ z.object({
   advanceId: z.optional(z.string()),
   payoutId: z.optional(z.string()),
   penaltyId: z.optional(z.string()),
+  topUpId: z.optional(z.string()),
+  compensationId: z.optional(z.string()),
 });
 
 export const DepositSummarySchema = /* @__PURE__ */ z.object({
@@ -497,7 +504,54 @@ export const DepositSchema = /* @__PURE__ */ z.extend(DepositSummarySchema, {
   movements: z.array(DepositMovementSchema),
 });
 
-export const TopUpResultSchema = /* @__PURE__ */ z.object({ movement: DepositMovementSchema, deposit: DepositSummarySchema });
+/** D4: the payment provider's instruction for a top-up. */
+export const PaymentInstructionSchema = /* @__PURE__ */ z.object({
+  provider: z.enum(['local', 'alipay']),
+  paymentId: z.string(),
+  payUrl: z.optional(z.string()),
+  qrCode: z.optional(z.string()),
+});
+
+/** D4: a top-up — PENDING with its payment instruction, CREDITED once the provider confirmed it, or EXPIRED. */
+export const TopUpSchema = /* @__PURE__ */ z.object({
+  topUpId: z.string(),
+  merchantId: z.string(),
+  status: z.enum(['PENDING', 'CREDITED', 'EXPIRED']),
+  amountFen: PositiveFen,
+  payment: PaymentInstructionSchema,
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  creditedAt: z.optional(z.string()),
+  providerRef: z.optional(z.string()),
+  creditedBy: z.optional(z.enum(['notification', 'query'])),
+  movementId: z.optional(z.string()),
+  expiredAt: z.optional(z.string()),
+});
+
+/** D5: `{lineId, amountFen, reason, note?}`. */
+export const CompensationInput = /* @__PURE__ */ z.strictObject({
+  lineId: ExternalId,
+  amountFen: PositiveFen,
+  reason: z.enum(['quality-issue', 'fraud', 'other']),
+  note: z.optional(Text(2000)),
+});
+
+export const CompensationSchema = /* @__PURE__ */ z.object({
+  compensationId: z.string(),
+  orderId: z.string(),
+  lineId: z.string(),
+  merchantId: z.string(),
+  buyerId: z.string(),
+  amountFen: PositiveFen,
+  reason: z.string(),
+  note: z.optional(z.string()),
+  status: z.enum(['PENDING', 'PAID']),
+  payoutId: z.string(),
+  basis: z.looseObject({ rule: z.string() }),
+  createdAt: z.string(),
+  createdBy: ActorSchema,
+  paidAt: z.optional(z.string()),
+});
 
 export const AdvanceSchema = /* @__PURE__ */ z.object({
   advanceId: z.string(),

@@ -99,6 +99,11 @@ export interface LocalRuntimeOptions {
   onJobResult?: (job: string, outcome: { result?: unknown; error?: unknown }) => void;
   /** Origins allowed by CORS (`*` for any); none by default, like the deployed API. */
   corsOrigins?: readonly string[];
+  /**
+   * Pages outside the API (the local payment provider's page, shared/local/pay-page.ts): asked
+   * first, they answer true when they served the request.
+   */
+  pages?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export interface LocalRuntime {
@@ -115,6 +120,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = new Date();
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.pages && (await options.pages(req, res, url))) return;
     const method = req.method ?? 'GET';
     const origin = req.headers.origin;
     const cors = corsHeaders(options.corsOrigins ?? [], origin);

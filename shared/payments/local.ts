@@ -8,16 +8,37 @@
  * so the payout job's recovery is testable: fail, time out with the transfer made (the outcome is
  * unknown to the caller), succeed late (processing until a later instant of the clock), and it
  * logs every call (`localProviderCalls`) so a test can count transfers per payout.
+ *
+ * Collections (D4): `create` opens a collection (`keys.localCollection(outTradeNo)`, one per key)
+ * whose instruction is a link to the local payment page that `npm start` serves
+ * (shared/local/pay-page.ts, `/local-pay/{topUpId}`). Paying there (`payLocalCollection`) marks it
+ * paid and yields the notification a real provider would send: a form body signed with
+ * HMAC-SHA256 under `LOCAL_PAYMENT_SECRET` (local only), which `verifyNotification` checks.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { optionalEnv } from '#shared/config.ts';
 import { ulid } from 'ulid';
 import { clock } from '#shared/clock.ts';
 import { toIso, toMs } from '#shared/rules/time.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
 import { keys } from '#shared/store/keys.ts';
-import type { NotSent, PaymentProvider, QueryOutcome, TransferGuard, TransferOutcome, TransferRequest } from './port.ts';
+import {
+  fenToYuan,
+  type CollectionPort,
+  type NotSent,
+  type TransferGuard,
+  type CollectionRequest,
+  type CollectionStatus,
+  type PaymentInstruction,
+  type PaymentProvider,
+  type QueryOutcome,
+  type RawNotification,
+  type TransferOutcome,
+  type TransferRequest,
+} from './port.ts';
 
 export interface LocalProviderFaults {
   /** The next N transfers are refused (nothing recorded), with `failCode` (default LOCAL_UNAVAILABLE). */
@@ -151,4 +172,154 @@ async function query(outBizNo: string): Promise<QueryOutcome> {
   return made ? stateOf(made, now) : { outcome: 'not-found' };
 }
 
-export const localProvider: PaymentProvider = { name: 'local', transfer, query };
+// ---------------------------------------------------------------------------------------------
+// Collections (D4)
+// ---------------------------------------------------------------------------------------------
+
+/** The local stand-in's signing secret (never used outside npm start and tests). */
+export const DEFAULT_LOCAL_PAYMENT_SECRET = 'baozhang-local-payment-secret';
+const paymentSecret = () => optionalEnv('LOCAL_PAYMENT_SECRET', DEFAULT_LOCAL_PAYMENT_SECRET);
+/** Where npm start serves the payment page and the API (read per call: tests start runtimes on other ports). */
+export const localPayBaseUrl = () => optionalEnv('LOCAL_PAY_BASE_URL', `http://127.0.0.1:${optionalEnv('PORT', '3000')}`);
+
+export interface LocalCollection {
+  outTradeNo: string;
+  amountFen: number;
+  subject: string;
+  expiresAt: string;
+  notifyUrl: string;
+  status: 'pending' | 'paid';
+  createdAt: string;
+  tradeNo?: string;
+  paidAt?: string;
+}
+
+/** A collection that can no longer be paid: expired, or another amount under the same key. */
+export class LocalCollectionClosed extends Error {
+  override name = 'LocalCollectionClosed';
+}
+
+export async function readLocalCollection(outTradeNo: string): Promise<LocalCollection | undefined> {
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.localCollection(outTradeNo), ConsistentRead: true }));
+  return result.Item ? (result.Item as LocalCollection) : undefined;
+}
+
+/** `"123.45"` → 12345: the yuan string of a notification to integer fen, without floating point. */
+export function yuanToFen(yuan: string): number | undefined {
+  const match = /^(\d{1,13})\.(\d{2})$/.exec(yuan);
+  return match ? Number(match[1]) * 100 + Number(match[2]) : undefined;
+}
+
+/** The canonical string a local notification signs: its fields but `sign`, sorted, `k=v` joined by `&`. */
+function canonical(fields: Record<string, string>): string {
+  return Object.keys(fields)
+    .filter((key) => key !== 'sign')
+    .sort()
+    .map((key) => `${key}=${fields[key]}`)
+    .join('&');
+}
+
+export function signLocalFields(fields: Record<string, string>, secret = paymentSecret()): string {
+  return createHmac('sha256', secret).update(canonical(fields)).digest('hex');
+}
+
+/** The notification the local provider sends for a paid collection: an Alipay-like signed form body. */
+export function localNotificationBody(collection: LocalCollection, secret = paymentSecret()): string {
+  const fields: Record<string, string> = {
+    notify_id: `ntf_${collection.tradeNo ?? ''}`,
+    out_trade_no: collection.outTradeNo,
+    trade_no: collection.tradeNo ?? '',
+    trade_status: 'TRADE_SUCCESS',
+    total_amount: fenToYuan(collection.amountFen),
+    gmt_payment: collection.paidAt ?? '',
+  };
+  return new URLSearchParams({ ...fields, sign: signLocalFields(fields, secret) }).toString();
+}
+
+async function createCollection(request: CollectionRequest): Promise<PaymentInstruction> {
+  const base = localPayBaseUrl();
+  const collection: LocalCollection = {
+    outTradeNo: request.outTradeNo,
+    amountFen: request.amountFen,
+    subject: request.subject,
+    expiresAt: request.expiresAt,
+    notifyUrl: request.notifyUrl ?? `${base}/v1/payments/local/notifications`,
+    status: 'pending',
+    createdAt: toIso(clock.now().getTime()),
+  };
+  try {
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...keys.localCollection(request.outTradeNo), entity: 'LocalCollection', ...collection },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // The same key again: the same instruction, as Alipay answers a repeated out_trade_no.
+    const known = await readLocalCollection(request.outTradeNo);
+    if (known && known.amountFen !== request.amountFen) throw new LocalCollectionClosed(`out_trade_no ${request.outTradeNo} was opened for another amount`);
+  }
+  return { provider: 'local', paymentId: request.outTradeNo, payUrl: `${base}/local-pay/${encodeURIComponent(request.outTradeNo)}` };
+}
+
+function collectionStatus(collection: LocalCollection | undefined, outTradeNo: string, now: number): CollectionStatus {
+  if (!collection) return { status: 'not-found', outTradeNo };
+  if (collection.status === 'paid') {
+    return { status: 'paid', outTradeNo, amountFen: collection.amountFen, providerRef: collection.tradeNo ?? '', ...(collection.paidAt ? { paidAt: collection.paidAt } : {}) };
+  }
+  return toMs(collection.expiresAt) <= now ? { status: 'closed', outTradeNo } : { status: 'pending', outTradeNo };
+}
+
+async function queryCollection(outTradeNo: string): Promise<CollectionStatus> {
+  return collectionStatus(await readLocalCollection(outTradeNo), outTradeNo, clock.now().getTime());
+}
+
+async function verifyNotification(notification: RawNotification): Promise<CollectionStatus | null> {
+  const params = new URLSearchParams(notification.body);
+  const fields = Object.fromEntries(params.entries());
+  const sign = fields['sign'];
+  if (!sign || !/^[0-9a-f]{64}$/.test(sign)) return null;
+  const expected = Buffer.from(signLocalFields(fields), 'hex');
+  if (!timingSafeEqual(expected, Buffer.from(sign, 'hex'))) return null;
+  const outTradeNo = fields['out_trade_no'] ?? '';
+  const amountFen = yuanToFen(fields['total_amount'] ?? '');
+  if (!outTradeNo || amountFen === undefined) return null;
+  if (fields['trade_status'] !== 'TRADE_SUCCESS') return { status: 'pending', outTradeNo };
+  return { status: 'paid', outTradeNo, amountFen, providerRef: fields['trade_no'] ?? '', ...(fields['gmt_payment'] ? { paidAt: fields['gmt_payment'] } : {}) };
+}
+
+/**
+ * The payer pays on the local payment page: the collection pending → paid while it is open (a
+ * repeat answers the same payment), and the notification the provider would now send.
+ */
+export async function payLocalCollection(outTradeNo: string): Promise<{ collection: LocalCollection; notification: string }> {
+  const now = clock.now().getTime();
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.localCollection(outTradeNo),
+        UpdateExpression: 'SET #status = :paid, tradeNo = :tradeNo, paidAt = :at',
+        ConditionExpression: '#status = :pending AND expiresAt > :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':paid': 'paid', ':pending': 'pending', ':tradeNo': `ltd_${ulid(now)}`, ':at': toIso(now), ':now': toIso(now) },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  const collection = await readLocalCollection(outTradeNo);
+  if (!collection || collection.status !== 'paid') throw new LocalCollectionClosed(`Payment ${outTradeNo} is not open for payment`);
+  return { collection, notification: localNotificationBody(collection) };
+}
+
+const localCollections: CollectionPort = {
+  create: createCollection,
+  query: queryCollection,
+  verifyNotification: async (notification) => verifyNotification(notification),
+  acknowledgement: 'success',
+};
+
+export const localProvider: PaymentProvider = { name: 'local', transfer, query, collections: localCollections };

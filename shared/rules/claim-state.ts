@@ -149,20 +149,23 @@ export const POLICY_LIFECYCLE: Lifecycle<PolicyStatus> = {
  * A FAILED transfer may be sent again (same idempotency key, the payout id).
  */
 export const PAYOUT_LIFECYCLE: Lifecycle<PayoutStatus> = {
-  PENDING: ['SENDING'],
+  // D3: a fraud finding cancels a withdrawal's payout never handed to the provider.
+  PENDING: ['SENDING', 'CANCELLED'],
   SENDING: ['SENT', 'FAILED', 'UNKNOWN'],
   UNKNOWN: ['SENT', 'FAILED'],
   SENT: ['CONFIRMED'],
-  FAILED: ['SENDING'],
+  FAILED: ['SENDING', 'CANCELLED'],
   CONFIRMED: [],
+  CANCELLED: [],
 };
 
-/** D3: REQUESTED → APPROVED → PAID, or → REJECTED. */
+/** D3: REQUESTED → APPROVED → PAID, or → REJECTED, or APPROVED → CANCELLED (a fraud finding before it was sent). */
 export const WITHDRAWAL_LIFECYCLE: Lifecycle<WithdrawalStatus> = {
   REQUESTED: ['APPROVED', 'REJECTED'],
-  APPROVED: ['PAID'],
+  APPROVED: ['PAID', 'CANCELLED'],
   PAID: [],
   REJECTED: [],
+  CANCELLED: [],
 };
 
 /** Returns `to` when the lifecycle allows `from → to`; throws IllegalTransition otherwise. */

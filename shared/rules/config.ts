@@ -89,6 +89,12 @@ export interface RulesConfig {
     minimumFen: number;
     /** D3: approved withdrawals are paid out like claims. */
     withdrawalPayoutDue: DueRule;
+    /** D4: the most one top-up may collect, in fen. */
+    topUpMaxFen: number;
+    /** D4: hours an unpaid top-up stays payable before it expires. */
+    topUpExpiryHours: number;
+    /** D3: days a penalty counts as a violation record (lifted or not); `null` = ever. */
+    violationLookBackDays: number | null;
   };
   calendar: {
     /** Years the calendar library does not cover yet (or corrections to years it does). */
@@ -157,7 +163,13 @@ export const defaultRulesConfig: RulesConfig = {
   },
   claims: { needsInfoLapseDays: 15, maxClaimsPerLine: 3 }, // (default)
   dayBoundary: 'end-of-day', // (default) Units
-  deposit: { minimumFen: 100_000, withdrawalPayoutDue: WORKING_3_FROM_APPROVAL }, // (default)
+  deposit: {
+    minimumFen: 100_000,
+    withdrawalPayoutDue: WORKING_3_FROM_APPROVAL,
+    topUpMaxFen: 10_000_000,
+    topUpExpiryHours: 24,
+    violationLookBackDays: null,
+  }, // (default)
   calendar: { years: [] },
 };
 
@@ -209,6 +221,9 @@ function validate(config: RulesConfig): void {
   check(['end-of-day', 'elapsed'].includes(config.dayBoundary), 'dayBoundary', 'must be "end-of-day" or "elapsed"');
   check(Number.isSafeInteger(config.deposit.minimumFen) && config.deposit.minimumFen >= 0, 'deposit.minimumFen', 'must be a non-negative integer of fen');
   checkDueRule(config.deposit.withdrawalPayoutDue, 'deposit.withdrawalPayoutDue');
+  checkPositiveInteger(config.deposit.topUpMaxFen, 'deposit.topUpMaxFen');
+  checkPositiveInteger(config.deposit.topUpExpiryHours, 'deposit.topUpExpiryHours');
+  if (config.deposit.violationLookBackDays !== null) checkPositiveInteger(config.deposit.violationLookBackDays, 'deposit.violationLookBackDays');
   checkCalendars(config.calendar.years);
 }
 

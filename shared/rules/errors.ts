@@ -138,6 +138,11 @@ const CODES = {
   FRAUD_FINDING: { title: 'Deposit forfeited for fraud' },
   WITHDRAWAL_NOT_ALLOWED: { title: 'Withdrawal not allowed' },
   ADVANCE_NOT_ALLOWED: { title: 'Advance compensation not allowed' },
+  DEPOSIT_BELOW_MINIMUM: { title: 'The deposit would be below the minimum' },
+  VIOLATION_RECORD: { title: 'The merchant has a violation record' },
+  PAYEE_UNPAYABLE: { title: 'The payee cannot be paid' },
+  TOP_UP_NOT_PENDING: { title: 'The top-up is no longer payable', status: 409 },
+  COMPENSATION_EXCEEDS_NET_PAID: { title: "The compensation exceeds what remains of the line's net paid" },
 } as const satisfies Record<string, { title: string; status?: number }>;
 
 export type RuleCode = keyof typeof CODES | 'ILLEGAL_TRANSITION';

@@ -214,5 +214,5 @@ export interface Claim {
   refundId?: string;
 }
 
-export type PayoutStatus = 'PENDING' | 'SENDING' | 'UNKNOWN' | 'SENT' | 'CONFIRMED' | 'FAILED';
-export type WithdrawalStatus = 'REQUESTED' | 'APPROVED' | 'PAID' | 'REJECTED';
+export type PayoutStatus = 'PENDING' | 'SENDING' | 'UNKNOWN' | 'SENT' | 'CONFIRMED' | 'FAILED' | 'CANCELLED';
+export type WithdrawalStatus = 'REQUESTED' | 'APPROVED' | 'PAID' | 'REJECTED' | 'CANCELLED';

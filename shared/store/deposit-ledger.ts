@@ -18,21 +18,27 @@ export interface AccountFigures {
   availableFen: number;
 }
 
-export type MovementType = 'top-up' | 'withdrawal' | 'advance-compensation' | 'forfeiture';
+export type MovementType = 'top-up' | 'withdrawal' | 'advance-compensation' | 'compensation' | 'forfeiture';
 
 /**
  * The changes an account can take:
- * - `top-up` (D1): money in; a journal movement of +amount.
- * - `hold` (D2, D3): an approved withdrawal or an advance compensation reserves part of the
- *   available balance for its payout; no money moves, so no journal movement.
+ * - `top-up` (D4): money the provider confirmed received; a journal movement of +amount.
+ * - `hold` (D1, D2, D3, D5): an approved withdrawal, an advance compensation or a dispute
+ *   compensation reserves part of the available balance for its payout; no money moves, so no
+ *   journal movement. `keepFen` (D1: the minimum a withdrawal must leave while the merchant is
+ *   enrolled) must stay available after it.
+ * - `release` (D2, D3): a hold whose payout will not be sent (a withdrawal cancelled by a fraud
+ *   finding, an advance whose payout failed for good) is available again; no money moves.
  * - `settle`: the payout job confirmed that payout; the held money leaves: −amount.
- * - `forfeit` (D3, J9): a fraud finding takes exactly the available balance, as read: −amount.
+ * - `forfeit` (D3, J9): a fraud finding takes exactly the available balance, as read, plus the
+ *   holds it cancels in the same transaction (`releasedFen`, at most what is held): −amount.
  */
 export type AccountChange =
   | { kind: 'top-up'; amountFen: number }
-  | { kind: 'hold'; amountFen: number }
-  | { kind: 'settle'; amountFen: number; movement: 'withdrawal' | 'advance-compensation' }
-  | { kind: 'forfeit'; amountFen: number };
+  | { kind: 'hold'; amountFen: number; keepFen?: number }
+  | { kind: 'release'; amountFen: number }
+  | { kind: 'settle'; amountFen: number; movement: 'withdrawal' | 'advance-compensation' | 'compensation' }
+  | { kind: 'forfeit'; amountFen: number; releasedFen?: number };
 
 type Figure = keyof AccountFigures;
 
@@ -66,9 +72,14 @@ export function effectOf(change: AccountChange): Effect {
         atMost: { balanceFen: Number.MAX_SAFE_INTEGER - a },
         movement: { type: 'top-up', deltaFen: a },
       };
-    case 'hold':
-      // The guard that keeps one balance from being promised twice.
-      return { delta: { balanceFen: 0, heldFen: a, availableFen: -a }, atLeast: { availableFen: a }, atMost: {} };
+    case 'hold': {
+      // The guard that keeps one balance from being promised twice (and, D1, the minimum in place).
+      const keep = change.keepFen ?? 0;
+      if (!Number.isSafeInteger(keep) || keep < 0) throw new RangeError(`keepFen is a non-negative whole number of fen, not ${keep}`);
+      return { delta: { balanceFen: 0, heldFen: a, availableFen: -a }, atLeast: { availableFen: a + keep }, atMost: {} };
+    }
+    case 'release':
+      return { delta: { balanceFen: 0, heldFen: -a, availableFen: a }, atLeast: { heldFen: a }, atMost: {} };
     case 'settle':
       return {
         delta: { balanceFen: -a, heldFen: -a, availableFen: 0 },
@@ -76,14 +87,20 @@ export function effectOf(change: AccountChange): Effect {
         atMost: {},
         movement: { type: change.movement, deltaFen: -a },
       };
-    case 'forfeit':
+    case 'forfeit': {
       // Exactly what was read: a top-up that lands in between makes the penalty read again.
+      const released = change.releasedFen ?? 0;
+      if (!Number.isSafeInteger(released) || released < 0 || released > a) {
+        throw new RangeError(`releasedFen is a whole number of fen within the forfeiture, not ${released}`);
+      }
+      const available = a - released;
       return {
-        delta: { balanceFen: -a, heldFen: 0, availableFen: -a },
-        atLeast: { availableFen: a },
-        atMost: { availableFen: a },
+        delta: { balanceFen: -a, heldFen: -released, availableFen: -available },
+        atLeast: { availableFen: available, heldFen: released },
+        atMost: { availableFen: available },
         movement: { type: 'forfeiture', deltaFen: -a },
       };
+    }
   }
 }
 
@@ -104,4 +121,30 @@ export function applyEffect(account: AccountFigures, effect: Effect): AccountFig
     heldFen: account.heldFen + effect.delta.heldFen,
     availableFen: account.availableFen + effect.delta.availableFen,
   };
+}
+
+/** One disagreement the reconciliation found (`npm run reconcile`). */
+export interface Difference {
+  merchantId: string;
+  kind: string;
+  detail: string;
+  expected?: number;
+  actual?: number;
+}
+
+/**
+ * The ledger's own arithmetic, checked: the balance is the sum of the journal's movements, the
+ * available figure is balance − held, and no figure is negative. Empty on a correct account.
+ */
+export function ledgerDifferences(merchantId: string, account: AccountFigures, journalDeltas: readonly number[]): Difference[] {
+  const differences: Difference[] = [];
+  const sum = journalDeltas.reduce((a, b) => a + b, 0);
+  if (account.balanceFen !== sum) differences.push({ merchantId, kind: 'balance-vs-journal', detail: 'the balance is not the sum of the journal', expected: sum, actual: account.balanceFen });
+  if (account.availableFen !== account.balanceFen - account.heldFen) {
+    differences.push({ merchantId, kind: 'available-vs-held', detail: 'available is not balance − held', expected: account.balanceFen - account.heldFen, actual: account.availableFen });
+  }
+  for (const [figure, value] of Object.entries(account)) {
+    if (value < 0) differences.push({ merchantId, kind: 'negative-figure', detail: `${figure} is negative`, actual: value });
+  }
+  return differences;
 }

@@ -1,9 +1,11 @@
-import { GetCommand, QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { PaymentInstruction } from '#shared/payments/port.ts';
 import { monotonicFactory } from 'ulid';
 import type { Actor, Basis, ClaimStatus, Party, WithdrawalStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { EMPTY_ACCOUNT, effectOf, type AccountChange, type AccountFigures, type MovementType } from './deposit-ledger.ts';
 import { named, transactRetryingConflicts } from './errors.ts';
+import { dueItems, type ReadCapacity } from './due.ts';
 import { fromItem } from './items.ts';
 import { indexKeys, keys, listPartitions, prefixes } from './keys.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
@@ -45,6 +47,52 @@ export interface DepositMovement {
   advanceId?: string;
   payoutId?: string;
   penaltyId?: string;
+  topUpId?: string;
+  compensationId?: string;
+}
+
+export type TopUpStatus = 'PENDING' | 'CREDITED' | 'EXPIRED';
+
+/** D4: money a merchant is paying in — a number only once the provider confirms it received it. */
+export interface TopUp {
+  topUpId: string;
+  merchantId: string;
+  amountFen: number;
+  status: TopUpStatus;
+  /** The provider's payment instruction (its `paymentId` is the top-up id). */
+  payment: PaymentInstruction;
+  createdAt: string;
+  expiresAt: string;
+  createdBy: Actor;
+  creditedAt?: string;
+  /** The provider's id of the payment, once confirmed. */
+  providerRef?: string;
+  /** How the confirmation arrived: the provider's signed notification, or the job's query. */
+  creditedBy?: 'notification' | 'query';
+  movementId?: string;
+  expiredAt?: string;
+  /** Queries the job made while it was PENDING. */
+  checks?: number;
+}
+
+export type CompensationStatus = 'PENDING' | 'PAID';
+
+/** D5: ops compensates a buyer from the merchant's deposit for a dispute no policy covers. */
+export interface Compensation {
+  compensationId: string;
+  orderId: string;
+  lineId: string;
+  merchantId: string;
+  buyerId: string;
+  amountFen: number;
+  reason: string;
+  note?: string;
+  status: CompensationStatus;
+  payoutId: string;
+  basis: Basis;
+  createdAt: string;
+  createdBy: Actor;
+  paidAt?: string;
 }
 
 export interface Withdrawal {
@@ -63,6 +111,14 @@ export interface Withdrawal {
 }
 
 export type AdvanceStatus = 'PENDING' | 'PAID';
+
+/** The penalty items the D3 violation-record check reads. */
+export interface PenaltyRecord {
+  penaltyId: string;
+  penalizedAt?: string;
+  liftedAt?: string;
+  fraud?: boolean;
+}
 
 /** D2: a claim's payout funded from the merchant's deposit (its amount held until the payout settles). */
 export interface Advance {
@@ -144,7 +200,7 @@ function movementPut(movement: DepositMovement): TransactWriteItem {
  * condition. A lower bound of 0 or less always holds (figures are never negative) and is left out,
  * since `figure >= 0` would fail on an account not created yet.
  */
-function accountUpdate(merchantId: string, change: AccountChange, at: string): TransactWriteItem {
+export function accountUpdate(merchantId: string, change: AccountChange, at: string): TransactWriteItem {
   const effect = effectOf(change);
   const conditions: string[] = [];
   const values: Record<string, unknown> = {
@@ -309,36 +365,12 @@ export async function openClaimsOfMerchant(merchantId: string, statuses: readonl
 // ---------- writes ----------
 
 /**
- * D1 top-up: the journal movement (`movement-new`), the account's `ADD` (`balance-within-limit`:
- * the balance stays a safe integer), the merchant's profile must exist (`merchant-profiled`) and
- * `deposit.topped-up` — one transaction.
- */
-export async function recordTopUp(movement: DepositMovement): Promise<void> {
-  await transact(
-    ['movement-new', 'balance-within-limit', 'merchant-profiled', 'outbox'],
-    [
-      movementPut(movement),
-      accountUpdate(movement.merchantId, { kind: 'top-up', amountFen: movement.deltaFen }, movement.at),
-      {
-        ConditionCheck: {
-          TableName: tableName,
-          Key: keys.merchant(movement.merchantId),
-          ConditionExpression: 'attribute_exists(#name)',
-          ExpressionAttributeNames: { '#name': 'name' },
-        },
-      },
-      outbox('deposit.topped-up', { ...movement }, movement.at),
-    ],
-  );
-}
-
-/**
  * D3 request: the withdrawal REQUESTED (`withdrawal-new`), guarded by what the rules decided on —
  * the amount still available (`deposit-available`) and the merchant in good standing
  * (`merchant-in-good-standing`) — and `deposit.withdrawal-requested`. Nothing is held yet: the
  * balance is held when ops approves.
  */
-export async function insertWithdrawal(withdrawal: Withdrawal): Promise<void> {
+export async function insertWithdrawal(withdrawal: Withdrawal, keepFen = 0): Promise<void> {
   await transact(
     ['withdrawal-new', 'deposit-available', 'merchant-in-good-standing', 'outbox'],
     [
@@ -348,7 +380,8 @@ export async function insertWithdrawal(withdrawal: Withdrawal): Promise<void> {
           TableName: tableName,
           Key: keys.depositAccount(withdrawal.merchantId),
           ConditionExpression: 'availableFen >= :amount',
-          ExpressionAttributeValues: { ':amount': withdrawal.amountFen },
+          // D1: while enrolled, the minimum must stay available after it.
+          ExpressionAttributeValues: { ':amount': withdrawal.amountFen + keepFen },
         },
       },
       inGoodStanding(withdrawal.merchantId),
@@ -364,8 +397,8 @@ export async function insertWithdrawal(withdrawal: Withdrawal): Promise<void> {
  * waited refuses it), its payout record (`payout-new`, paid by the payout job) and
  * `deposit.withdrawal-approved` — one transaction.
  */
-export async function approveWithdrawal(input: { withdrawal: Withdrawal; payout: StoredPayout; at: string }): Promise<void> {
-  const { withdrawal, payout, at } = input;
+export async function approveWithdrawal(input: { withdrawal: Withdrawal; payout: StoredPayout; at: string; keepFen?: number }): Promise<void> {
+  const { withdrawal, payout, at, keepFen = 0 } = input;
   await transact(
     ['withdrawal-requested', 'deposit-available', 'merchant-in-good-standing', 'payout-new', 'outbox'],
     [
@@ -378,7 +411,7 @@ export async function approveWithdrawal(input: { withdrawal: Withdrawal; payout:
           ExpressionAttributeValues: { ':requested': 'REQUESTED' },
         },
       },
-      accountUpdate(withdrawal.merchantId, { kind: 'hold', amountFen: withdrawal.amountFen }, at),
+      accountUpdate(withdrawal.merchantId, { kind: 'hold', amountFen: withdrawal.amountFen, keepFen }, at),
       inGoodStanding(withdrawal.merchantId),
       payoutPut(payout),
       outbox('deposit.withdrawal-approved', { ...withdrawal }, at),
@@ -412,10 +445,14 @@ export async function rejectWithdrawal(withdrawal: Withdrawal, at: string): Prom
  * is paid once, by the same payout, through the same payout job (P1); the amount held on the
  * account (`deposit-available`); and `deposit.advance-compensated` — one transaction.
  */
-export async function insertAdvance(advance: Advance): Promise<void> {
+export async function insertAdvance(
+  advance: Advance,
+  options: { payoutVersion?: number; requeue?: boolean; topUpRequired?: Record<string, unknown> } = {},
+): Promise<void> {
   const at = advance.createdAt;
+  const requeue = options.requeue === true;
   await transact(
-    ['advance-new', 'claim-approved', 'payout-not-sent', 'deposit-available', 'outbox'],
+    ['advance-new', 'claim-approved', 'payout-not-sent', 'deposit-available', 'outbox', ...(options.topUpRequired ? ['outbox'] : [])],
     [
       {
         Put: {
@@ -433,30 +470,52 @@ export async function insertAdvance(advance: Advance): Promise<void> {
           ExpressionAttributeValues: { ':approved': 'APPROVED', ':payoutId': advance.payoutId },
         },
       },
-      {
-        Update: {
-          TableName: tableName,
-          Key: keys.payout(advance.payoutId),
-          // `version` + 1, as every payout-job write does: a job run that read the payout before this
-          // switch fails its own version condition and re-reads, instead of writing back a stale copy.
-          UpdateExpression: 'SET #source = :deposit, advanceId = :advanceId, depositMerchantId = :merchantId ADD #version :one',
-          ConditionExpression: '#status IN (:pending, :failed) AND attribute_not_exists(#source) AND amountFen = :amount',
-          ExpressionAttributeNames: { '#source': 'source', '#status': 'status', '#version': 'version' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':deposit': 'deposit',
-            ':advanceId': advance.advanceId,
-            ':merchantId': advance.merchantId,
-            ':pending': 'PENDING',
-            ':failed': 'FAILED',
-            ':amount': advance.amountFen,
-          },
-        },
-      },
+      advancePayoutSwitch(advance, requeue, options.payoutVersion),
       accountUpdate(advance.merchantId, { kind: 'hold', amountFen: advance.amountFen }, at),
       outbox('deposit.advance-compensated', { ...advance }, at),
+      ...(options.topUpRequired ? [outbox('deposit.top-up-required', options.topUpRequired, at)] : []),
     ],
   );
+}
+
+/**
+ * D2: the claim's payout switched to the deposit. `version` + 1, as every payout-job write does: a
+ * job run that read the payout before this switch fails its own version condition and re-reads.
+ * A payout that had FAILED for good is queued again (`requeue`): back in the payout job's due
+ * index now, with a fresh count of attempts, its failure kept in `lastError` — guarded by the
+ * version read, so it is requeued exactly as it was read.
+ */
+function advancePayoutSwitch(advance: Advance, requeue: boolean, version: number | undefined): TransactWriteItem {
+  const values: Record<string, unknown> = {
+    ':one': 1,
+    ':deposit': 'deposit',
+    ':advanceId': advance.advanceId,
+    ':merchantId': advance.merchantId,
+    ':pending': 'PENDING',
+    ':failed': 'FAILED',
+    ':amount': advance.amountFen,
+  };
+  let set = 'SET #source = :deposit, advanceId = :advanceId, depositMerchantId = :merchantId';
+  let remove = '';
+  let condition = '#status IN (:pending, :failed) AND attribute_not_exists(#source) AND amountFen = :amount';
+  if (requeue) {
+    const due = indexKeys.due('PAYOUT', advance.payoutId, advance.createdAt);
+    set += ', attempts = :zero, nextAttemptAt = :at, dueShard = :dueShard, dueAt = :dueAt, requeuedAt = :at';
+    remove = ' REMOVE failureCode, failedAt';
+    Object.assign(values, { ':zero': 0, ':at': advance.createdAt, ':dueShard': due.dueShard, ':dueAt': due.dueAt });
+    condition += version === undefined ? ' AND attribute_not_exists(#version)' : ' AND #version = :version';
+    if (version !== undefined) values[':version'] = version;
+  }
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.payout(advance.payoutId),
+      UpdateExpression: `${set}${remove} ADD #version :one`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { '#source': 'source', '#status': 'status', '#version': 'version' },
+      ExpressionAttributeValues: values,
+    },
+  };
 }
 
 /**
@@ -505,43 +564,304 @@ export function depositPayoutSettledWrites(payout: StoredPayout, at: string): Tr
       movementPut({ ...base, type: 'advance-compensation', claimId: payout.claimId, advanceId: payout.advanceId }),
     ];
   }
-  throw new Error(`Deposit payout ${payout.payoutId} names neither a withdrawal nor an advance`);
+  if (payout.compensationId && payout.compensationOrderId && payout.compensationLineId) {
+    return [
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.compensation(payout.compensationOrderId, payout.compensationLineId, payout.compensationId),
+          UpdateExpression: 'SET #status = :paid, paidAt = :at',
+          ConditionExpression: '#status = :pending AND payoutId = :payoutId',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':paid': 'PAID', ':at': at, ':pending': 'PENDING', ':payoutId': payout.payoutId },
+        },
+      },
+      accountUpdate(merchantId, { kind: 'settle', amountFen, movement: 'compensation' }, at),
+      movementPut({ ...base, type: 'compensation', compensationId: payout.compensationId }),
+    ];
+  }
+  throw new Error(`Deposit payout ${payout.payoutId} names neither a withdrawal, an advance nor a compensation`);
 }
 
 /** The condition names of `depositPayoutSettledWrites(payout, …)`, item by item, for `named()`. */
 export function depositPayoutSettledConditionNames(payout: StoredPayout): string[] {
   if (payout.source !== 'deposit') return [];
-  return [payout.withdrawalId ? 'withdrawal-approved' : 'advance-pending', 'deposit-held', 'movement-new'];
+  return [payout.withdrawalId ? 'withdrawal-approved' : payout.advanceId ? 'advance-pending' : 'compensation-pending', 'deposit-held', 'movement-new'];
 }
 
 /**
  * D3, J9: the writes a fraud finding adds to its penalty's transaction — the available balance as
- * read leaves the account (`deposit-unchanged`: exactly that much is still available, else the
- * penalty re-reads), a `forfeiture` movement and `deposit.forfeited`. Money already held for
- * approved withdrawals and advance compensations stays promised to their payouts. None when
- * nothing is available.
+ * read, plus the holds of the withdrawals it cancels (`cancelled`: approved, not yet sent), leave
+ * the account (`deposit-unchanged`: exactly that much is still available, else the penalty
+ * re-reads), a `forfeiture` movement and `deposit.forfeited`; each cancelled withdrawal → CANCELLED
+ * with its payout (`withdrawalCancelWrites`). Money held for transfers already in flight and for
+ * advance or dispute compensations stays promised to their payouts. None when nothing is left.
  */
 export function depositForfeitureWrites(
   account: DepositAccount,
   penalty: { penaltyId: string; at: string },
+  cancelled: readonly { withdrawal: Withdrawal; payout: StoredPayout }[] = [],
+  inFlight: readonly { withdrawalId: string; payoutId: string; status: string }[] = [],
 ): { names: string[]; items: TransactWriteItem[] } {
-  if (account.availableFen <= 0) return { names: [], items: [] };
-  const { merchantId, availableFen } = account;
+  const releasedFen = cancelled.reduce((sum, c) => sum + c.withdrawal.amountFen, 0);
+  const forfeitFen = account.availableFen + releasedFen;
+  const cancels = cancelled.map((c) => withdrawalCancelWrites(c.withdrawal, c.payout, penalty.at, penalty.penaltyId));
+  if (forfeitFen <= 0) return { names: cancels.flatMap((c) => c.names), items: cancels.flatMap((c) => c.items) };
+  const { merchantId } = account;
   const movement: DepositMovement = {
     movementId: newMovementId(penalty.at),
     merchantId,
     type: 'forfeiture',
-    deltaFen: -availableFen,
+    deltaFen: -forfeitFen,
     at: penalty.at,
     actor: { role: 'system' },
     penaltyId: penalty.penaltyId,
   };
   return {
-    names: ['deposit-unchanged', 'movement-new', 'outbox'],
+    names: ['deposit-unchanged', 'movement-new', 'outbox', ...cancels.flatMap((c) => c.names)],
     items: [
-      accountUpdate(merchantId, { kind: 'forfeit', amountFen: availableFen }, penalty.at),
+      accountUpdate(merchantId, { kind: 'forfeit', amountFen: forfeitFen, releasedFen }, penalty.at),
       movementPut(movement),
-      outbox('deposit.forfeited', { merchantId, penaltyId: penalty.penaltyId, forfeitFen: availableFen, heldFen: account.heldFen }, penalty.at),
+      outbox(
+        'deposit.forfeited',
+        {
+          merchantId,
+          penaltyId: penalty.penaltyId,
+          forfeitFen,
+          heldFen: account.heldFen - releasedFen,
+          cancelledWithdrawalIds: cancelled.map((c) => c.withdrawal.withdrawalId),
+          // D3: transfers already in flight finish; reported here for operators.
+          inFlightWithdrawals: inFlight,
+        },
+        penalty.at,
+      ),
+      ...cancels.flatMap((c) => c.items),
     ],
   };
+}
+
+/**
+ * D3: an approved withdrawal whose payout was never handed to the provider is cancelled — the
+ * withdrawal APPROVED → CANCELLED (`withdrawal-approved`), its payout PENDING/FAILED → CANCELLED
+ * and out of the due index (`payout-unsent`: status and version as read, so a payout-job run that
+ * took it to SENDING meanwhile wins and the penalty re-reads), `withdrawal.cancelled`. The hold is
+ * released by the caller's account change (the forfeiture), never here: one account update per
+ * transaction.
+ */
+export function withdrawalCancelWrites(
+  withdrawal: Withdrawal,
+  payout: StoredPayout,
+  at: string,
+  penaltyId: string,
+): { names: string[]; items: TransactWriteItem[] } {
+  const versionValues: Record<string, unknown> = payout.version === undefined ? {} : { ':version': payout.version };
+  return {
+    names: ['withdrawal-approved', 'payout-unsent', 'outbox'],
+    items: [
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.withdrawal(withdrawal.withdrawalId),
+          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at, cancelReason = :reason',
+          ConditionExpression: '#status = :approved AND payoutId = :payoutId',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':at': at, ':reason': 'fraud', ':approved': 'APPROVED', ':payoutId': payout.payoutId },
+        },
+      },
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.payout(payout.payoutId),
+          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at REMOVE dueShard, dueAt, nextAttemptAt ADD #version :one',
+          ConditionExpression: `#status IN (:pending, :failed) AND ${payout.version === undefined ? 'attribute_not_exists(#version)' : '#version = :version'}`,
+          ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+          ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':at': at, ':pending': 'PENDING', ':failed': 'FAILED', ':one': 1, ...versionValues },
+        },
+      },
+      outbox('withdrawal.cancelled', { withdrawalId: withdrawal.withdrawalId, merchantId: withdrawal.merchantId, payoutId: payout.payoutId, amountFen: withdrawal.amountFen, reason: 'fraud', penaltyId }, at),
+    ],
+  };
+}
+
+// ---------- D1, D3: what the withdrawal rules read besides the account ----------
+
+/** Whether the merchant has any ACTIVE enrollment (D1): Query `PK = MERCHANT#id AND begins_with(SK, ACTIVE#)`, `Limit 1` (consistent). */
+export async function hasActiveEnrollment(merchantId: string): Promise<boolean> {
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :active)',
+      ExpressionAttributeValues: { ':pk': keys.merchant(merchantId).PK, ':active': prefixes.activeEnrollment },
+      ProjectionExpression: 'SK',
+      ConsistentRead: true,
+      Limit: 1,
+    }),
+  );
+  return (result.Items ?? []).length > 0;
+}
+
+/** Every penalty the merchant was given or had lifted (D3's violation record): Query `PK = MERCHANT#id AND begins_with(SK, PENALTY#)` (consistent). */
+export async function penaltyRecordsOf(merchantId: string): Promise<PenaltyRecord[]> {
+  const records: PenaltyRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :penalty)',
+        ExpressionAttributeValues: { ':pk': keys.merchant(merchantId).PK, ':penalty': prefixes.penalty },
+        ProjectionExpression: 'penaltyId, penalizedAt, liftedAt, fraud',
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    records.push(...(page.Items ?? []).map((item) => fromItem<PenaltyRecord>(item)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records;
+}
+
+/** A merchant's APPROVED withdrawals (D3: what a fraud finding may cancel): GSI2 `GSI2PK = MERCHANT#id#WITHDRAWALS`, filter `status = APPROVED`, every page. */
+export async function approvedWithdrawalsOf(merchantId: string): Promise<Withdrawal[]> {
+  const found: Withdrawal[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :pk',
+        FilterExpression: '#status = :approved',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': listPartitions.withdrawalsByMerchant(merchantId), ':approved': 'APPROVED' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    found.push(...(page.Items ?? []).map((item) => fromItem<Withdrawal>(item)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return found;
+}
+
+// ---------- D4 top-ups ----------
+
+/** `expiresAt` is the table's TTL attribute: a top-up keeps its expiry as `payableUntil` (and is never deleted by TTL). */
+function topUpItem(topUp: TopUp, dueAt: string | null) {
+  const { expiresAt, ...rest } = topUp;
+  return { ...keys.topUp(topUp.topUpId), ...(dueAt ? indexKeys.due('TOPUP', topUp.topUpId, dueAt) : {}), entity: 'DepositTopUp', ...rest, payableUntil: expiresAt };
+}
+
+function topUpOf(item: Record<string, unknown>): TopUp {
+  const { payableUntil, ...rest } = fromItem<Omit<TopUp, 'expiresAt'> & { payableUntil: string }>(item);
+  return { ...rest, expiresAt: payableUntil } as TopUp;
+}
+
+/** A top-up by id: GetItem `PK = TOPUP#id, SK = TOPUP` (consistent). */
+export async function getTopUp(topUpId: string): Promise<TopUp | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.topUp(topUpId), ConsistentRead: true }));
+  return Item ? topUpOf(Item) : undefined;
+}
+
+/** PENDING top-ups whose next provider query (or expiry) is due: DueIndex `dueShard = TOPUP#n AND dueAt <= cutoff`. */
+export async function topUpsDue(cutoffSortable: string, limitPerShard = 100, capacity?: ReadCapacity): Promise<TopUp[]> {
+  // dueItems strips the key attributes; payableUntil is kept and mapped back.
+  const items = await dueItems<Record<string, unknown>>('TOPUP', cutoffSortable, limitPerShard, capacity);
+  return items.map(topUpOf);
+}
+
+/**
+ * D4 start: the top-up PENDING with its payment instruction (`top-up-new`: its id is new — for a
+ * request with an Idempotency-Key the id is derived from it, so a retried request cannot create a
+ * second one), due for the job's first query at `dueAt`; the merchant must have a profile
+ * (`merchant-profiled` → 404). Nothing touches the account: a top-up is no money yet.
+ */
+export async function insertTopUp(topUp: TopUp, dueAt: string): Promise<void> {
+  await transact(
+    ['top-up-new', 'merchant-profiled'],
+    [
+      { Put: { TableName: tableName, Item: topUpItem(topUp, dueAt), ConditionExpression: 'attribute_not_exists(PK)' } },
+      {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: keys.merchant(topUp.merchantId),
+          ConditionExpression: 'attribute_exists(#name)',
+          ExpressionAttributeNames: { '#name': 'name' },
+        },
+      },
+    ],
+  );
+}
+
+/**
+ * D4 credit, exactly once: the top-up PENDING → CREDITED and out of the due index
+ * (`top-up-pending`: still PENDING, same amount — a replayed notification or a query racing it
+ * fails here and credits nothing), the `top-up` movement (`movement-new`), the account's `ADD`
+ * (`balance-within-limit`) and `deposit.credited` — one transaction.
+ */
+export async function creditTopUp(topUp: TopUp, confirmation: { providerRef: string; at: string; by: 'notification' | 'query' }): Promise<DepositMovement> {
+  const { at } = confirmation;
+  const movement: DepositMovement = {
+    movementId: newMovementId(at),
+    merchantId: topUp.merchantId,
+    type: 'top-up',
+    deltaFen: topUp.amountFen,
+    at,
+    actor: { role: 'system', id: `payment:${topUp.payment.provider}` },
+    topUpId: topUp.topUpId,
+  };
+  await transact(
+    ['top-up-pending', 'movement-new', 'balance-within-limit', 'outbox'],
+    [
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.topUp(topUp.topUpId),
+          UpdateExpression: 'SET #status = :credited, creditedAt = :at, providerRef = :ref, creditedBy = :by, movementId = :movementId REMOVE dueShard, dueAt',
+          ConditionExpression: '#status = :pending AND amountFen = :amount',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':credited': 'CREDITED', ':at': at, ':ref': confirmation.providerRef, ':by': confirmation.by, ':movementId': movement.movementId,
+            ':pending': 'PENDING', ':amount': topUp.amountFen,
+          },
+        },
+      },
+      movementPut(movement),
+      accountUpdate(topUp.merchantId, { kind: 'top-up', amountFen: topUp.amountFen }, at),
+      outbox('deposit.credited', { merchantId: topUp.merchantId, topUpId: topUp.topUpId, amountFen: topUp.amountFen, providerRef: confirmation.providerRef, movementId: movement.movementId }, at),
+    ],
+  );
+  return movement;
+}
+
+/** D4: an unpaid top-up PENDING → EXPIRED and out of the due index (`top-up-pending`). */
+export async function expireTopUp(topUpId: string, at: string): Promise<void> {
+  await named(['top-up-pending'], () =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.topUp(topUpId),
+        UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE dueShard, dueAt',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expired': 'EXPIRED', ':at': at, ':pending': 'PENDING' },
+      }),
+    ),
+  );
+}
+
+/** D4: a PENDING top-up the provider has not confirmed yet is queried again at `dueAt` (`top-up-pending`). */
+export async function rescheduleTopUp(topUpId: string, dueAt: string): Promise<void> {
+  const due = indexKeys.due('TOPUP', topUpId, dueAt);
+  await named(['top-up-pending'], () =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.topUp(topUpId),
+        UpdateExpression: 'SET dueShard = :shard, dueAt = :dueAt ADD checks :one',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':shard': due.dueShard, ':dueAt': due.dueAt, ':one': 1, ':pending': 'PENDING' },
+      }),
+    ),
+  );
 }

@@ -16,7 +16,7 @@ export interface TableKey {
 /** Number of shards of each due-work partition in DueIndex; a job queries every shard. */
 export const DUE_SHARDS = 8;
 
-export type DueKind = 'EXPIRE' | 'LAPSE' | 'PAYOUT';
+export type DueKind = 'EXPIRE' | 'LAPSE' | 'PAYOUT' | 'TOPUP';
 
 /** `2026-11-21T10:15:00+08:00` → `2026-11-21T02:15:00.000Z`: fixed-width UTC, lexically ordered. */
 export function sortableInstant(instant: string | Date | number): string {
@@ -85,6 +85,22 @@ export const keys = {
   }),
   /** A deposit withdrawal (D3), by id: the ops decision route names only the withdrawal. */
   withdrawal: (withdrawalId: string): TableKey => ({ PK: `WITHDRAWAL#${withdrawalId}`, SK: 'WITHDRAWAL' }),
+  /**
+   * A deposit top-up (D4), by id: the id is the provider's idempotency key (`out_trade_no`), and,
+   * for a request with an Idempotency-Key, derived from it (`topUpIdFor`), so a retried request
+   * finds the top-up it already created.
+   */
+  topUp: (topUpId: string): TableKey => ({ PK: `TOPUP#${topUpId}`, SK: 'TOPUP' }),
+  /** A dispute compensation (D5) of an order line, in the order's partition. */
+  compensation: (orderId: string, lineId: string, compensationId: string): TableKey => ({
+    PK: `ORDER#${orderId}`,
+    SK: `COMPENSATION#${lineId}#${compensationId}`,
+  }),
+  /**
+   * What dispute compensations (D5) have taken of an order line so far (`compensatedFen`): the
+   * conditional counter that keeps two compensations racing on one line within its net paid.
+   */
+  lineCompensated: (orderId: string, lineId: string): TableKey => ({ PK: `ORDER#${orderId}`, SK: `COMPENSATED#${lineId}` }),
   /** The advance compensation (D2) of a claim, in the claim's partition: at most one per claim. */
   advance: (claimId: string): TableKey => ({ PK: `CLAIM#${claimId}`, SK: 'ADVANCE' }),
   /**
@@ -104,7 +120,18 @@ export const keys = {
    * was sent with (`out_biz_no`): like Alipay, the local provider makes one transfer per key.
    */
   localTransfer: (outBizNo: string): TableKey => ({ PK: `LOCALPAY#${outBizNo}`, SK: 'TRANSFER' }),
+  /** A collection the `local` provider opened (D4), keyed by the top-up id (`out_trade_no`). */
+  localCollection: (outTradeNo: string): TableKey => ({ PK: `LOCALPAY#${outTradeNo}`, SK: 'COLLECTION' }),
 };
+
+/**
+ * D4: the top-up id of a request that carried an Idempotency-Key — a hash of the merchant and the
+ * key, so the same request retried (even after the HTTP idempotency record expired) names the same
+ * top-up and its `attribute_not_exists` write cannot create a second one.
+ */
+export function topUpIdFor(merchantId: string, idempotencyKey: string): string {
+  return `top_${createHash('sha256').update(`${merchantId}\n${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+}
 
 /** Key prefixes used in key conditions (begins_with). */
 export const prefixes = {
@@ -114,6 +141,8 @@ export const prefixes = {
   refund: 'REFUND#',
   compensationLedger: 'LEDGER#',
   depositMovement: 'MOVEMENT#',
+  activeEnrollment: 'ACTIVE#',
+  compensation: (lineId: string) => `COMPENSATION#${lineId}#`,
   outboxDay: (day: string) => `OUTBOX#${day}`,
 };
 

@@ -30,6 +30,14 @@ export interface StoredPayout {
   source?: 'claim' | 'deposit';
   /** The merchant whose deposit funds a `source: 'deposit'` payout. */
   depositMerchantId?: string;
+  /** D5: the dispute compensation this payout pays, and the order line it is for. */
+  compensationId?: string;
+  compensationOrderId?: string;
+  compensationLineId?: string;
+  /** D2: when an advance queued this payout again after it had failed for good. */
+  requeuedAt?: string;
+  /** D3: when a fraud finding cancelled this (withdrawal) payout before it was sent. */
+  cancelledAt?: string;
   /** `alipayAccount`: the payee's identity masked ('' while no payee is known), for the wire. */
   beneficiary: Party & { alipayAccount: string };
   /** P4: where the money goes; set when known (at approval, or by the job at send time). */

@@ -1,6 +1,8 @@
 /**
- * The consumer-protection deposit (消保保证金, D1–D3, J9): top-ups, withdrawals under ops review,
- * advance compensation of claims, and what a penalty does to it (the penalty itself is
+ * The consumer-protection deposit (消保保证金, D1–D3, J9): withdrawals under ops review (the
+ * minimum kept while enrolled, none with a violation record), advance compensation of claims, and
+ * what a penalty does to it (top-ups are shared/use-cases/top-ups.ts, dispute compensations
+ * shared/use-cases/compensations.ts) (the penalty itself is
  * shared/use-cases/penalties.ts). Each use case reads what the rules need in one parallel round
  * trip, lets the pure rules decide, and writes ONE transaction whose conditions guard the same
  * facts the rules read (shared/store/deposits.ts). When a condition fails because the deposit or
@@ -20,6 +22,9 @@ import {
   decideWithdrawal,
   depositStatus,
   dueAfter,
+  fallsBelowMinimum,
+  violationRecords,
+  withdrawalKeepFen,
   nextStatus,
   normalizeInstant,
   toMs,
@@ -40,17 +45,16 @@ import {
   getDepositAccount,
   getDepositHolder,
   getWithdrawal,
+  hasActiveEnrollment,
   insertAdvance,
   insertWithdrawal,
-  newMovementId,
   openClaimsOfMerchant,
-  recordTopUp,
+  penaltyRecordsOf,
   rejectWithdrawal,
   withdrawalsByMerchant,
   type Advance,
   type DepositAccount,
   type DepositHolder,
-  type DepositMovement,
   type Withdrawal,
 } from '#shared/store/deposits.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
@@ -67,6 +71,20 @@ const RECENT_MOVEMENTS = 20;
 
 /** A claim payout never handed to the provider yet (or failed): its funding may still switch to the deposit. */
 const ADVANCEABLE_PAYOUT: readonly PayoutStatus[] = ['PENDING', 'FAILED'];
+
+/**
+ * D2: failures that no payer can fix — the buyer's account itself was refused, or there is none.
+ * A payout that failed for good with one of these would fail again from the deposit: the advance
+ * is refused (PAYEE_UNPAYABLE) rather than left holding money forever.
+ */
+const PAYEE_FAILURE = /^(PAYEE_|NO_ALIPAY_ACCOUNT$|OUT_BIZ_NO_REUSED$)/;
+
+/** D1: the `deposit.top-up-required` event when a hold takes the available balance below the minimum. */
+export function topUpRequiredDetail(merchantId: string, availableBeforeFen: number, amountFen: number, cause: Record<string, unknown>) {
+  const availableAfterFen = availableBeforeFen - amountFen;
+  if (!fallsBelowMinimum(availableBeforeFen, availableAfterFen, rulesConfig)) return undefined;
+  return { merchantId, availableFen: availableAfterFen, minimumFen: rulesConfig.deposit.minimumFen, shortFen: rulesConfig.deposit.minimumFen - availableAfterFen, ...cause };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reads
@@ -106,42 +124,6 @@ export async function viewDeposit(merchantId: string) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// D1 top-up
-// ---------------------------------------------------------------------------------------------
-
-/**
- * POST /v1/merchants/{id}/deposit/top-ups. Steps: 1. one transaction — the `top-up` movement and
- * the balance's `ADD` (the merchant must have a profile: else 404); 2. read the account and the
- * profile (one parallel round trip) to answer with the figures after it.
- */
-export async function topUp(merchantId: string, amountFen: number, by: Principal, now: string) {
-  const at = normalizeInstant(now);
-  const movement: DepositMovement = {
-    movementId: newMovementId(at),
-    merchantId,
-    type: 'top-up',
-    deltaFen: amountFen,
-    at,
-    actor: { role: by.role, id: by.id },
-  };
-  try {
-    await recordTopUp(movement);
-  } catch (error) {
-    if (!(error instanceof ConditionFailed)) throw error;
-    if (error.failed.includes('merchant-profiled')) throw problems.notFound(`Merchant ${merchantId}`);
-    if (error.failed.includes('balance-within-limit')) {
-      throw violation('INVALID_AMOUNT', `A top-up of ${amountFen} fen would take the balance beyond ${Number.MAX_SAFE_INTEGER} fen.`, {
-        rule: 'D1',
-        amountFen,
-      });
-    }
-    throw error;
-  }
-  const [account, holder] = await Promise.all([getDepositAccount(merchantId), getDepositHolder(merchantId)]);
-  return { movement, deposit: summary(account, holder) };
-}
-
-// ---------------------------------------------------------------------------------------------
 // D3 withdrawals
 // ---------------------------------------------------------------------------------------------
 
@@ -177,21 +159,31 @@ function staleOr(error: unknown, names: readonly string[]): unknown {
 /** D3: the rules' WITHDRAWAL_NOT_ALLOWED, listing every failing condition in `basis.refusals` and `errors`. */
 function refused(decision: Extract<WithdrawalDecision, { ok: false }>): HttpProblem {
   const { violation: v, refusals } = decision;
-  const amountCodes = ['INVALID_AMOUNT', 'INSUFFICIENT_DEPOSIT'];
+  const amountCodes = ['INVALID_AMOUNT', 'INSUFFICIENT_DEPOSIT', 'DEPOSIT_BELOW_MINIMUM'];
   return new HttpProblem(v.status, v.code, v.title, v.detail, {
     basis: { ...v.basis, refusals: refusals.map(toReason) },
     errors: refusals.map((r) => ({ path: amountCodes.includes(r.code) ? 'body.amountFen' : 'merchant', message: `${r.code}: ${r.detail}` })),
   });
 }
 
-/** The D3 check, from one parallel round trip: account, profile, open claims on the merchant's orders. */
-async function withdrawalCheck(merchantId: string, amountFen: number) {
-  const [account, holder, openClaims] = await Promise.all([
+/**
+ * The D1/D3 check, from one parallel round trip: account, profile, open claims on the merchant's
+ * orders, whether it is enrolled in any plan (D1: the minimum stays) and its penalty records (D3).
+ * Returns `keepFen`, what the write's condition must leave available.
+ */
+async function withdrawalCheck(merchantId: string, amountFen: number, now: string) {
+  const [account, holder, openClaims, enrolled, penalties] = await Promise.all([
     getDepositAccount(merchantId),
     getDepositHolder(merchantId),
     openClaimsOfMerchant(merchantId, OPEN_CLAIM_STATUSES),
+    hasActiveEnrollment(merchantId),
+    penaltyRecordsOf(merchantId),
   ]);
+  const keepFen = withdrawalKeepFen(enrolled, rulesConfig);
   const decision = decideWithdrawal({
+    enrolled,
+    minimumFen: keepFen,
+    violationRecords: violationRecords(penalties, now, rulesConfig).length,
     amountFen,
     availableFen: account.availableFen,
     // J9: a frozen deposit is a penalty's doing; once lifted, only a fraud finding keeps it frozen (reported as such).
@@ -200,7 +192,7 @@ async function withdrawalCheck(merchantId: string, amountFen: number) {
     fraudFinding: holder.fraudFinding,
   });
   if (!decision.ok) throw refused(decision);
-  return { account, holder };
+  return { account, holder, keepFen };
 }
 
 /**
@@ -212,7 +204,7 @@ async function withdrawalCheck(merchantId: string, amountFen: number) {
 export async function requestWithdrawal(merchantId: string, input: { amountFen: number; reason: string }, now: string): Promise<Withdrawal> {
   const at = normalizeInstant(now);
   return decideAgainWhenStale(async () => {
-    await withdrawalCheck(merchantId, input.amountFen);
+    const { keepFen } = await withdrawalCheck(merchantId, input.amountFen, at);
     const withdrawal: Withdrawal = {
       withdrawalId: `wdr_${ulid(toMs(at))}`,
       merchantId,
@@ -222,7 +214,7 @@ export async function requestWithdrawal(merchantId: string, input: { amountFen: 
       requestedAt: at,
     };
     try {
-      await insertWithdrawal(withdrawal);
+      await insertWithdrawal(withdrawal, keepFen);
     } catch (error) {
       throw staleOr(error, ['deposit-available', 'merchant-in-good-standing']);
     }
@@ -236,7 +228,7 @@ export async function requestWithdrawal(merchantId: string, input: { amountFen: 
  * working days), labelled `calendar-days-fallback` and `dueByApproximate`, and counted in the
  * PayoutDueApproximate metric.
  */
-function withdrawalDue(approvedAt: string): { dueBy: string; dueByBasis: DueByBasis } {
+export function withdrawalDue(approvedAt: string): { dueBy: string; dueByBasis: DueByBasis } {
   const rule = rulesConfig.deposit.withdrawalPayoutDue;
   try {
     return { dueBy: withdrawalPayoutDueBy(approvedAt, calendar(), rulesConfig), dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days' };
@@ -301,10 +293,10 @@ export async function decideWithdrawalRequest(
         await rejectWithdrawal(decided, at);
         return decided;
       }
-      const { holder } = await withdrawalCheck(withdrawal.merchantId, withdrawal.amountFen);
+      const { holder, keepFen } = await withdrawalCheck(withdrawal.merchantId, withdrawal.amountFen, at);
       const payout = withdrawalPayout(decided, holder.alipayAccount, at);
       const approved: Withdrawal = { ...decided, payoutId: payout.payoutId, payoutDueBy: payout.dueBy };
-      await approveWithdrawal({ withdrawal: approved, payout, at });
+      await approveWithdrawal({ withdrawal: approved, payout, at, keepFen });
       return approved;
     } catch (error) {
       if (error instanceof ConditionFailed && error.failed.includes('withdrawal-requested')) return explainDecided(withdrawalId, target, actor);
@@ -352,6 +344,13 @@ export async function advanceCompensate(claimId: string, input: { note?: string 
     const decision = advanceCompensation({ claim, insurerCovers, availableFen: account.availableFen });
     if (!decision.ok) throw decision.violation;
     if (!payout) throw new Error(`Approved claim ${claimId} has no payout record`);
+    // D2: a payout that failed for good is queued again from the deposit — unless the payee itself cannot be paid.
+    const failedForGood = payout.status === 'FAILED' && !payout.nextAttemptAt;
+    if (failedForGood && PAYEE_FAILURE.test(payout.failureCode ?? payout.lastError?.code ?? '')) {
+      throw violation('PAYEE_UNPAYABLE', `The buyer's account was refused (${payout.failureCode ?? payout.lastError?.code}); the deposit could not pay it either.`, {
+        rule: 'D2', payoutId: payout.payoutId, failureCode: payout.failureCode ?? payout.lastError?.code,
+      });
+    }
     const advance: Advance = {
       advanceId: `adv_${ulid(toMs(at))}`,
       claimId,
@@ -360,13 +359,14 @@ export async function advanceCompensate(claimId: string, input: { note?: string 
       beneficiary: claim.beneficiary,
       amountFen: decision.amountFen,
       status: 'PENDING',
-      basis: { rule: 'D2', ...decision.basis, payoutStatus: payout.status },
+      basis: { rule: 'D2', ...decision.basis, payoutStatus: payout.status, ...(failedForGood ? { requeued: true, failureCode: payout.failureCode } : {}) },
       ...(input.note ? { note: input.note } : {}),
       createdAt: at,
       createdBy: { role: staff.role, id: staff.id },
     };
     try {
-      await insertAdvance(advance);
+      const topUpRequired = topUpRequiredDetail(claim.merchantId, account.availableFen, advance.amountFen, { advanceId: advance.advanceId, claimId });
+      await insertAdvance(advance, { requeue: failedForGood, ...(payout.version !== undefined ? { payoutVersion: payout.version } : {}), ...(topUpRequired ? { topUpRequired } : {}) });
     } catch (error) {
       if (error instanceof ConditionFailed && error.failed.includes('advance-new')) {
         const winner = await getAdvance(claimId);

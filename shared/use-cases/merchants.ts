@@ -5,6 +5,7 @@ import { rulesConfig } from '#shared/rules-config.ts';
 import {
   decideExit,
   decideJoin,
+  joinDepositViolation,
   liveSelectQualified,
   PLAN_DEFINITIONS,
   planCatalog,
@@ -17,6 +18,7 @@ import {
   type PlanId,
   type Quote,
 } from '#shared/rules/index.ts';
+import { getDepositAccount } from '#shared/store/deposits.ts';
 import {
   getEnrollment,
   insertEnrollment,
@@ -80,7 +82,9 @@ export async function getQuote(merchantId: string, planId: PlanId): Promise<Quot
  * Steps: read the merchant partition (one Query) → 404 without a profile → `decideJoin` (a
  * refusal is thrown as the rule's violation) → one transaction: enrollment, J7 slot, no-penalty
  * condition, `enrollment.joined`. When a concurrent join or penalty wins the race, read and
- * decide again: the rules then answer ALREADY_ENROLLED or MERCHANT_PENALIZED.
+ * decide again: the rules then answer ALREADY_ENROLLED or MERCHANT_PENALIZED. D1: the deposit
+ * account is read in the same round trip; a merchant whose deposit is below the minimum cannot
+ * join until it tops up (DEPOSIT_BELOW_MINIMUM).
  */
 export async function join(merchantId: string, request: JoinRequest): Promise<Enrollment> {
   // The rules key J7 by campaign whenever one is sent; only a per-campaign plan may carry one,
@@ -89,8 +93,10 @@ export async function join(merchantId: string, request: JoinRequest): Promise<En
     throw problems.validation([{ path: 'body.campaign', message: `${request.planId} is not joined per campaign; omit campaign` }]);
   }
   return retryWhenMerchantChanged(async () => {
-    const { merchant, enrollments } = await readMerchantPartition(merchantId);
+    const [{ merchant, enrollments }, deposit] = await Promise.all([readMerchantPartition(merchantId), getDepositAccount(merchantId)]);
     if (!isProfiled(merchant)) throw merchantNotFound(merchantId);
+    const belowMinimum = joinDepositViolation({ balanceFen: deposit.balanceFen, opened: deposit.version > 0 }, rulesConfig);
+    if (belowMinimum) throw belowMinimum;
     const now = clock.now().getTime();
     const decision = decideJoin(
       { merchant: toRulesMerchant(merchant), request, enrollments, enrollmentId: `enr_${ulid(now)}`, now: toIso(now) },

@@ -50,6 +50,7 @@ import {
   type PolicyStatus,
 } from '#shared/rules/index.ts';
 import { getClaim, type StoredClaim } from '#shared/store/claims.ts';
+import { depositPayoutSettledWrites } from '#shared/store/deposits.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { sortableInstant } from '#shared/store/keys.ts';
 import {
@@ -308,9 +309,9 @@ function confirmedOver(fresh: StoredPayout, confirmed: StoredPayout): StoredPayo
   };
 }
 
-/** CONFIRMED, or FAILED for good (no retry planned): the job has nothing left to do. */
+/** CONFIRMED, CANCELLED (D3), or FAILED for good (no retry planned): the job has nothing left to do. */
 function isSettled(payout: StoredPayout): boolean {
-  return payout.status === 'CONFIRMED' || (payout.status === 'FAILED' && !payout.nextAttemptAt);
+  return payout.status === 'CONFIRMED' || payout.status === 'CANCELLED' || (payout.status === 'FAILED' && !payout.nextAttemptAt);
 }
 
 /** The parties and references an event names (never the beneficiary's account). */
@@ -320,6 +321,7 @@ function eventDetail(payout: StoredPayout) {
     claimId: payout.claimId,
     withdrawalId: payout.withdrawalId,
     advanceId: payout.advanceId,
+    compensationId: payout.compensationId,
     beneficiary: { role: payout.beneficiary.role, id: payout.beneficiary.id },
     amountFen: payout.amountFen,
     attempts: payout.attempts,
@@ -327,12 +329,12 @@ function eventDetail(payout: StoredPayout) {
 }
 
 /**
- * D2, D3: what settling a deposit-funded payout adds to its confirmation transaction (the
- * withdrawal or advance PAID, the held amount out of the deposit, its journal movement) — from the
- * deposit store, loaded only for such payouts.
+ * D2, D3, D5: what settling a deposit-funded payout adds to its confirmation transaction (the
+ * withdrawal, advance or compensation PAID, the held amount out of the deposit, its journal
+ * movement). A static import, so the bundler keeps only what settling needs of the deposit store
+ * (a dynamic import kept the whole module in every payout bundle).
  */
 async function depositSettlement(payout: StoredPayout, at: string): Promise<SettlementWrite[]> {
-  const { depositPayoutSettledWrites } = await import('#shared/store/deposits.ts');
   return depositPayoutSettledWrites(payout, at).map((item) => ({ group: 'deposit', name: 'deposit-settled', item }));
 }
 
@@ -469,6 +471,7 @@ class PayoutRun {
       case 'SENT':
         return this.check(payout);
       case 'CONFIRMED': // settled: handled above
+      case 'CANCELLED':
         return;
     }
   }
@@ -544,7 +547,7 @@ class PayoutRun {
             amountFen: sending.amountFen,
             payee: sending.payee!,
             payeeAccount: sending.payee!.identity,
-            title: sending.claimId ? `Baozhang claim ${sending.claimId}` : `Baozhang deposit ${sending.withdrawalId ?? sending.advanceId ?? sending.payoutId}`,
+            title: sending.claimId ? `Baozhang claim ${sending.claimId}` : `Baozhang deposit ${sending.withdrawalId ?? sending.advanceId ?? sending.compensationId ?? sending.payoutId}`,
           },
           { mayCall: () => this.mayCall(sending) },
         )
@@ -709,7 +712,7 @@ class PayoutRun {
       ...(providerPaidAt ? { providerPaidAt } : {}),
     };
     const writes: SettlementWrite[] = [...this.claimWrites(confirmed, claim, now)];
-    if (confirmed.withdrawalId || confirmed.advanceId) writes.push(...(await depositSettlement(confirmed, now)));
+    if (confirmed.source === 'deposit') writes.push(...(await depositSettlement(confirmed, now)));
     const events: PayoutEvent[] = [{ type: 'payout.sent', detail: { ...eventDetail(confirmed), providerRef, sentAt: confirmed.sentAt, paidAt: now } }];
 
     const written = this.confirm({ previous: guardOf(previous), payout: confirmed, dueAt: null, writes, events, at: now }, base.claimId).catch(this.onError);

@@ -1,5 +1,7 @@
 import { later, normalizeInstant, penaltyOutcome, toMs } from '#shared/rules/index.ts';
-import { depositForfeitureWrites, getDepositAccount } from '#shared/store/deposits.ts';
+import { approvedWithdrawalsOf, depositForfeitureWrites, getDepositAccount, type Withdrawal } from '#shared/store/deposits.ts';
+import { logger } from '#shared/logger.ts';
+import { getPayout, type StoredPayout } from '#shared/store/payouts.ts';
 import { markEventSeen, readMerchantPartition, recordPenaltyChange, retryWhenMerchantChanged } from '#shared/store/merchants.ts';
 
 /**
@@ -25,9 +27,10 @@ export async function applyPenalty(
 ): Promise<{ duplicate: boolean }> {
   return retryWhenMerchantChanged(async () => {
     // A fraud finding forfeits the deposit (D3): its account is read alongside, in the same round trip.
-    const [{ merchant, enrollments, penalties }, deposit] = await Promise.all([
+    const [{ merchant, enrollments, penalties }, deposit, promised] = await Promise.all([
       readMerchantPartition(data.merchantId),
       data.fraud ? getDepositAccount(data.merchantId) : Promise.resolve(undefined),
+      data.fraud ? approvedWithdrawalsWithPayouts(data.merchantId) : Promise.resolve({ unsent: [], inFlight: [] }),
     ]);
     const known = penalties.find((p) => p.penaltyId === data.penaltyId);
     // The same penalty reported again under a new event id: it is in force already.
@@ -55,7 +58,10 @@ export async function applyPenalty(
       ...(liftedAt ? (outcome.forfeitDeposit ? { depositFrozen: true } : {}) : { depositFrozen: outcome.freezeDeposit }),
       ...(outcome.forfeitDeposit ? { fraudFinding: true } : {}),
       // D3: the available balance leaves with a forfeiture movement, in the penalty's transaction.
-      ...(outcome.forfeitDeposit && deposit ? { extraWrites: depositForfeitureWrites(deposit, { penaltyId: data.penaltyId, at }) } : {}),
+      // D3: approved withdrawals not yet sent are cancelled with their payouts, their holds forfeited too.
+      ...(outcome.forfeitDeposit && deposit
+        ? { extraWrites: depositForfeitureWrites(deposit, { penaltyId: data.penaltyId, at }, promised.unsent, promised.inFlight) }
+        : {}),
       terminated,
     });
   });
@@ -88,4 +94,29 @@ export async function liftPenalty(
       terminated: [],
     });
   });
+}
+
+/** A withdrawal payout never handed to the provider: a fraud finding may still cancel it (D3). */
+const UNSENT: readonly StoredPayout['status'][] = ['PENDING', 'FAILED'];
+
+/**
+ * D3: the merchant's APPROVED withdrawals with their payouts — those not yet sent (cancelled by a
+ * fraud finding) and those whose transfer is already in flight (let finish, and reported). Reads
+ * the payouts consistently; the cancel writes are conditioned on each payout's status and version
+ * as read here, so a payout-job run that starts sending one meanwhile makes the penalty read again.
+ */
+async function approvedWithdrawalsWithPayouts(merchantId: string) {
+  const approved = await approvedWithdrawalsOf(merchantId);
+  const pairs = await Promise.all(
+    approved.filter((w) => w.payoutId).map(async (withdrawal) => ({ withdrawal, payout: await getPayout(withdrawal.payoutId!) })),
+  );
+  const unsent: { withdrawal: Withdrawal; payout: StoredPayout }[] = [];
+  const inFlight: { withdrawalId: string; payoutId: string; status: string }[] = [];
+  for (const { withdrawal, payout } of pairs) {
+    if (!payout || payout.status === 'CONFIRMED' || payout.status === 'CANCELLED') continue;
+    if (UNSENT.includes(payout.status)) unsent.push({ withdrawal, payout });
+    else inFlight.push({ withdrawalId: withdrawal.withdrawalId, payoutId: payout.payoutId, status: payout.status });
+  }
+  if (inFlight.length > 0) logger.warn('Fraud finding: withdrawal transfers already in flight are let finish', { merchantId, inFlight });
+  return { unsent, inFlight };
 }

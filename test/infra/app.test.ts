@@ -124,7 +124,7 @@ describe('stateful stack', () => {
 });
 
 describe('HTTP API', () => {
-  it('has one route per contract route, behind the JWT authorizer unless public (health, openapi)', () => {
+  it('has one route per contract route, behind the JWT authorizer unless public (health, openapi, the payment provider\'s signed notifications)', () => {
     const authorizerId = logicalIdOf(stateless, 'AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' });
     for (const route of contractRoutes) {
       const expected =
@@ -137,6 +137,7 @@ describe('HTTP API', () => {
     expect(contractRoutes.filter((route) => route.roles === 'public').map((route) => route.path).sort()).toEqual([
       '/v1/health',
       '/v1/openapi.json',
+      '/v1/payments/{provider}/notifications',
     ]);
   });
 
@@ -284,7 +285,8 @@ describe('least privilege', () => {
         PAYMENT_SECRET_ARN: SECRET_ARN,
       });
     }
-    expect([...functions.keys()].filter((handler) => needsOf(handler).pays).sort()).toEqual(['payout', 'run-job']);
+    // D4: starting a top-up asks the provider for a payment instruction; a notification is verified with its key.
+    expect([...functions.keys()].filter((handler) => needsOf(handler).pays).sort()).toEqual(['payment-notification', 'payout', 'run-job', 'top-up-deposit']);
   });
 });
 

@@ -51,6 +51,8 @@ interface Fixtures {
   enrollmentToExitByOps: string;
   enrollmentB: string;
   withdrawalC: string;
+  topUpA: string;
+  topUpB: string;
 }
 const f = {} as Fixtures;
 
@@ -317,7 +319,6 @@ const expectations: Record<string, RouteExpectation | 'public'> = {
   'POST /v1/merchants/{merchantId}/deposit/top-ups': {
     own: {
       merchant: { as: A.merchant, req: () => ({ path: `/v1/merchants/${A.merchant.sub}/deposit/top-ups`, body: { amountFen: 1000 } }), expect: [201] },
-      ops: { as: parties.ops, req: () => ({ path: `/v1/merchants/${A.merchant.sub}/deposit/top-ups`, body: { amountFen: 1000 } }), expect: [201] },
     },
     other: [
       {
@@ -343,6 +344,25 @@ const expectations: Record<string, RouteExpectation | 'public'> = {
   'POST /v1/deposit-withdrawals/{withdrawalId}/decisions': {
     own: { ops: { as: parties.ops, req: () => ({ path: `/v1/deposit-withdrawals/${f.withdrawalC}/decisions`, body: { decision: 'reject', note: 'not yet' } }), expect: [200] } },
     noOther: 'ops reviews every withdrawal',
+  },
+  'GET /v1/merchants/{merchantId}/deposit/top-ups/{topUpId}': {
+    own: {
+      merchant: { as: A.merchant, req: () => ({ path: `/v1/merchants/${A.merchant.sub}/deposit/top-ups/${f.topUpA}` }), expect: [200] },
+      ops: { as: parties.ops, req: () => ({ path: `/v1/merchants/${B.merchant.sub}/deposit/top-ups/${f.topUpB}` }), expect: [200] },
+    },
+    other: [
+      {
+        as: A.merchant,
+        req: () => ({ path: `/v1/merchants/${B.merchant.sub}/deposit/top-ups/${f.topUpB}` }),
+        missing: () => ({ path: `/v1/merchants/${MISSING_MERCHANT}/deposit/top-ups/top_missing` }),
+      },
+    ],
+  },
+  'POST /v1/payments/{provider}/notifications': 'public',
+  'POST /v1/orders/{orderId}/compensations': {
+    // Whether the deposit may pay is D5's to say; access is the point here.
+    own: { ops: { as: parties.ops, req: () => ({ path: `/v1/orders/${f.orderA}/compensations`, body: { lineId: 'L1', amountFen: 1, reason: 'other' } }), expect: [201, 404, 422] } },
+    noOther: 'ops compensates on any order',
   },
   'POST /v1/claims/{claimId}/advance-compensations': {
     // Whether the deposit may pay is D2's to say (201 or a 409/422 refusal); access is the point here.
@@ -441,7 +461,11 @@ beforeAll(async () => {
   f.payoutB = (await must(api.call('GET', `/v1/payouts?claimId=${f.claimApprovedB}`, { as: parties.ops }), 200)).items[0].payoutId;
 
   for (const merchant of [A.merchant, B.merchant, MERCHANT_C]) {
-    await must(api.call('POST', `/v1/merchants/${merchant.sub}/deposit/top-ups`, { as: merchant, body: { amountFen: 200_000 } }), 201);
+    const topUp = await must(api.call('POST', `/v1/merchants/${merchant.sub}/deposit/top-ups`, { as: merchant, body: { amountFen: 200_000 } }), 201);
+    // D4: credited once paid at the (local) provider.
+    expect((await fetch(`${api.base}/local-pay/${topUp.topUpId}`, { method: 'POST' })).status).toBe(200);
+    if (merchant === A.merchant) f.topUpA = topUp.topUpId;
+    if (merchant === B.merchant) f.topUpB = topUp.topUpId;
   }
   f.withdrawalC = (
     await must(api.call('POST', `/v1/merchants/${MERCHANT_C.sub}/deposit/withdrawals`, { as: MERCHANT_C, body: { amountFen: 1000, reason: 'closing' } }), 201)
@@ -480,7 +504,10 @@ describe.each(routes.map((route) => [key(route), route] as const))('%s', (_name,
   if (route.roles === 'public') {
     it('is public: answers without a token', async () => {
       const res = await api.call(route.method, route.path);
-      expect(res.status).toBe(200);
+      // A templated public path (the provider's notifications) is signed by the provider, not by a
+      // token: unsigned, it is a clear 4xx — never 401.
+      if (route.path.includes('{')) expect([400, 404]).toContain(res.status);
+      else expect(res.status).toBe(200);
     });
     return;
   }

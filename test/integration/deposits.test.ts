@@ -2,7 +2,8 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
-import { AdvanceSchema, DepositSchema, PayoutSchema, TopUpResultSchema, WithdrawalSchema } from '#shared/http/schemas.ts';
+import { AdvanceSchema, DepositSchema, PayoutSchema, TopUpSchema, WithdrawalSchema } from '#shared/http/schemas.ts';
+import { localNotificationBody, readLocalCollection, signLocalFields } from '#shared/payments/local.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import { claimsFromRefund } from '#shared/rules/index.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
@@ -53,8 +54,22 @@ async function newMerchant(): Promise<Merchant> {
   return { role: 'merchant', sub: id, id };
 }
 
-const topUp = (m: Merchant, amountFen: unknown, as: Caller = m) =>
-  api.call('POST', `/v1/merchants/${m.id}/deposit/top-ups`, { as, body: { amountFen } });
+const startTopUp = (m: Merchant, amountFen: unknown, as: Caller = m, headers: Record<string, string> = {}) =>
+  api.call('POST', `/v1/merchants/${m.id}/deposit/top-ups`, { as, body: { amountFen }, headers });
+const getTopUp = (m: Merchant, topUpId: string, as: Caller = m) => api.call('GET', `/v1/merchants/${m.id}/deposit/top-ups/${topUpId}`, { as });
+/** The payer presses "Pay" on the local payment page: the local provider then notifies the API, as Alipay would. */
+const payOnPage = (topUpId: string) => fetch(`${api.base}/local-pay/${topUpId}`, { method: 'POST' });
+const notify = (body: string, provider = 'local') =>
+  fetch(`${api.base}/v1/payments/${provider}/notifications`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+/** D4: money into the deposit the only way there is — a top-up paid at the provider. */
+async function topUp(m: Merchant, amountFen: number) {
+  const started = await startTopUp(m, amountFen);
+  expect(started.status).toBe(201);
+  const paid = await payOnPage(started.body.topUpId);
+  expect(paid.status).toBe(200);
+  expect(await paid.text()).toContain('200 success');
+  return started.body;
+}
 const deposit = (m: Merchant, as: Caller = m) => api.call('GET', `/v1/merchants/${m.id}/deposit`, { as });
 const request = (m: Merchant, body: Record<string, unknown>, as: Caller = m) =>
   api.call('POST', `/v1/merchants/${m.id}/deposit/withdrawals`, { as, body });
@@ -73,8 +88,17 @@ const penalize = (m: Merchant, penaltyId: string, fraud = false, id?: string) =>
   sendEvent('merchant.penalized', { merchantId: m.id, penaltyId, reason: fraud ? 'counterfeit goods' : 'late shipment', ...(fraud ? { fraud } : {}) }, id);
 const lift = (m: Merchant, penaltyId: string) => sendEvent('merchant.penalty-lifted', { merchantId: m.id, penaltyId });
 
-/** The payout job's confirmation of a deposit-funded payout, reduced to the deposit's part. */
+/** The payout job pays what is due (the local provider confirms at once): the deposit-funded payout is CONFIRMED. */
 async function settle(payoutId: string, at = '2026-11-24T15:00:00+08:00') {
+  clock.set(at);
+  expect((await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops })).status).toBe(200);
+  const payout = (await getPayout(payoutId))!;
+  expect(payout.status).toBe('CONFIRMED');
+  return payout;
+}
+
+/** The payout job's confirmation of a deposit-funded payout again, reduced to the deposit's part (P1: a repeat). */
+async function settleAgain(payoutId: string, at = '2026-11-24T15:00:00+08:00') {
   const payout = (await getPayout(payoutId))!;
   await named(depositPayoutSettledConditionNames(payout), () =>
     documentClient.send(new TransactWriteCommand({ TransactItems: depositPayoutSettledWrites(payout, at) })),
@@ -126,86 +150,172 @@ async function approvedClaim(m: Merchant) {
   return res.body;
 }
 
-describe('D1 top-up and the deposit view', () => {
-  it('D1 a top-up is a journal movement; the status says whether the deposit meets the 100000 fen minimum (boundary)', async () => {
+describe('D4 top-ups are payments received', () => {
+  it('D4 a top-up is PENDING with the provider\'s payment instruction; no balance until the provider confirms it; then credited once, with its movement', async () => {
     const m = await newMerchant();
     const empty = await deposit(m);
-    expect(empty.status).toBe(200);
     expect(empty.body).toEqual({
       merchantId: m.id, balanceFen: 0, heldFen: 0, availableFen: 0, minimumFen: 100_000, meetsMinimum: false,
       frozen: false, forfeited: false, withdrawals: [], movements: [],
     });
-
-    const first = await topUp(m, 99_999);
-    expect(first.status).toBe(201);
-    expect(first.body).toEqual({
-      movement: { movementId: expect.stringMatching(/^mov_[0-9A-Z]{26}$/), type: 'top-up', deltaFen: 99_999, at: NOW, actor: { role: 'merchant', id: m.id } },
-      deposit: { merchantId: m.id, balanceFen: 99_999, heldFen: 0, availableFen: 99_999, minimumFen: rulesConfig.deposit.minimumFen, meetsMinimum: false, frozen: false, forfeited: false },
+    const started = await startTopUp(m, 100_000);
+    expect(started.status).toBe(201);
+    const topUpId = started.body.topUpId;
+    expect(started.body).toEqual({
+      topUpId: expect.stringMatching(/^top_[0-9A-Z]{26}$/),
+      merchantId: m.id,
+      status: 'PENDING',
+      amountFen: 100_000,
+      payment: { provider: 'local', paymentId: topUpId, payUrl: `${api.base}/local-pay/${topUpId}` },
+      createdAt: NOW,
+      // 24 h (default) to pay.
+      expiresAt: '2026-11-24T10:00:00+08:00',
     });
-    expect(z.strictObject(TopUpResultSchema.shape).safeParse(first.body).error).toBeUndefined();
+    expect(z.strictObject(TopUpSchema.shape).safeParse(started.body).error).toBeUndefined();
+    // No balance without a confirmed payment.
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 0, movements: [] });
+    expect((await getTopUp(m, topUpId)).body.status).toBe('PENDING');
 
-    // Ops may pay in for the merchant; one fen more meets the minimum exactly.
-    clock.set('2026-11-23T10:05:00+08:00');
-    const second = await topUp(m, 1, parties.ops);
-    expect(second.status).toBe(201);
-    expect(second.body.deposit).toMatchObject({ balanceFen: 100_000, availableFen: 100_000, meetsMinimum: true });
-    expect(second.body.movement.actor).toEqual({ role: 'ops', id: 'ops-1' });
-
-    const view = await deposit(m, parties.ops);
-    expect(view.status).toBe(200);
+    // The payment page: one Pay button; paying sends the provider's signed notification.
+    const pageHtml = await (await fetch(started.body.payment.payUrl)).text();
+    expect(pageHtml).toContain('<button id="pay" type="submit">Pay</button>');
+    expect(pageHtml).toContain('¥1000.00');
+    const paid = await payOnPage(topUpId);
+    expect(await paid.text()).toContain('200 success');
+    const credited = await getTopUp(m, topUpId, parties.ops);
+    expect(credited.body).toMatchObject({ status: 'CREDITED', creditedAt: NOW, creditedBy: 'notification', providerRef: expect.stringMatching(/^ltd_/) });
+    const view = await deposit(m);
+    expect(view.body).toMatchObject({ balanceFen: 100_000, availableFen: 100_000, meetsMinimum: true });
+    expect(view.body.movements).toEqual([
+      { movementId: expect.stringMatching(/^mov_/), type: 'top-up', deltaFen: 100_000, at: NOW, actor: { role: 'system', id: 'payment:local' }, topUpId },
+    ]);
     expect(DepositSchema.safeParse(view.body).error).toBeUndefined();
-    expect(view.body.movements.map((mv: DepositMovement) => mv.deltaFen)).toEqual([1, 99_999]); // newest first
-    expect(await depositEvents(m.id)).toEqual(['deposit.topped-up', 'deposit.topped-up']);
+    expect(await depositEvents(m.id)).toEqual(['deposit.credited']);
     await expectBalanced(m.id);
   });
 
-  it('D1 a retried top-up with the same Idempotency-Key is replayed, not credited twice', async () => {
+  it('D4 a replayed notification credits nothing more; paying the page again answers the same payment', async () => {
     const m = await newMerchant();
-    const send = () => api.call('POST', `/v1/merchants/${m.id}/deposit/top-ups`, { as: m, body: { amountFen: 100_000 }, headers: { 'idempotency-key': 'topup-1' } });
+    const { topUpId } = await topUp(m, 50_000);
+    const collection = (await readLocalCollection(topUpId))!;
+    for (let i = 0; i < 3; i += 1) {
+      const replay = await notify(localNotificationBody(collection));
+      expect([replay.status, await replay.text()]).toEqual([200, 'success']);
+    }
+    expect(await (await payOnPage(topUpId)).text()).toContain('200 success');
+    const { account, movements } = await expectBalanced(m.id);
+    expect(account.balanceFen).toBe(50_000);
+    expect(movements).toHaveLength(1);
+    expect(await depositEvents(m.id)).toEqual(['deposit.credited']);
+  });
+
+  it('D4 forged, mismatched and unknown notifications change nothing: bad signature 400, another amount 422, unknown top-up 404, unknown provider 404', async () => {
+    const m = await newMerchant();
+    const started = (await startTopUp(m, 30_000)).body;
+    const fields = { out_trade_no: started.topUpId, trade_no: 'ltd_forged', trade_status: 'TRADE_SUCCESS', total_amount: '300.00', gmt_payment: NOW };
+    const signed = (f: Record<string, string>, secret?: string) => new URLSearchParams({ ...f, sign: signLocalFields(f, secret) }).toString();
+
+    const forged = await notify(signed(fields, 'not-the-secret'));
+    expect(forged.status).toBe(400);
+    expect(((await forged.json()) as { code: string }).code).toBe('INVALID_SIGNATURE');
+    expect((await notify(new URLSearchParams(fields).toString())).status).toBe(400);
+    // A signed notification altered after signing.
+    expect((await notify(signed(fields).replace('300.00', '3000.00'))).status).toBe(400);
+    const otherAmount = await notify(signed({ ...fields, total_amount: '3000.00' }));
+    expect(otherAmount.status).toBe(422);
+    const unknown = await notify(signed({ ...fields, out_trade_no: 'top_nowhere' }));
+    expect(unknown.status).toBe(404);
+    expect((await notify(signed(fields), 'paypal')).status).toBe(404);
+    expect((await notify(signed(fields), 'alipay')).status).toBe(404);
+
+    expect((await getTopUp(m, started.topUpId)).body.status).toBe('PENDING');
+    expect((await expectBalanced(m.id)).account.balanceFen).toBe(0);
+  });
+
+  it('D4 an unpaid top-up expires after 24 h (the job\'s query): EXPIRED, its page no longer pays, a late notification credits nothing', async () => {
+    const m = await newMerchant();
+    const started = (await startTopUp(m, 20_000)).body;
+    // Before it expires the job only asks again.
+    clock.set('2026-11-23T10:20:00+08:00');
+    expect((await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops })).body.topUps).toMatchObject({ pending: expect.any(Number) });
+    expect((await getTopUp(m, started.topUpId)).body.status).toBe('PENDING');
+
+    clock.set('2026-11-24T10:00:01+08:00');
+    const page = await payOnPage(started.topUpId);
+    expect(page.status).toBe(409);
+    const run = await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops });
+    expect(run.body.topUps.expired).toBeGreaterThanOrEqual(1);
+    expect((await getTopUp(m, started.topUpId)).body).toMatchObject({ status: 'EXPIRED', expiredAt: '2026-11-24T10:00:01+08:00' });
+
+    // A (forged-late but validly signed) notification for the expired top-up: refused, nothing credited.
+    const collection = (await readLocalCollection(started.topUpId))!;
+    const late = await notify(localNotificationBody({ ...collection, status: 'paid', tradeNo: 'ltd_late', paidAt: NOW }));
+    expect(late.status).toBe(409);
+    expect(((await late.json()) as { code: string }).code).toBe('TOP_UP_NOT_PENDING');
+    expect((await expectBalanced(m.id)).account.balanceFen).toBe(0);
+  });
+
+  it('D4 a paid top-up whose notification never arrived is credited by the job\'s query, once', async () => {
+    const m = await newMerchant();
+    const started = (await startTopUp(m, 40_000)).body;
+    const { payLocalCollection } = await import('#shared/payments/local.ts');
+    await payLocalCollection(started.topUpId); // paid at the provider; the notification is lost
+    expect((await deposit(m)).body.balanceFen).toBe(0);
+    clock.set('2026-11-23T10:16:00+08:00');
+    const run = await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops });
+    expect(run.body.topUps.credited).toBeGreaterThanOrEqual(1);
+    expect((await getTopUp(m, started.topUpId)).body).toMatchObject({ status: 'CREDITED', creditedBy: 'query' });
+    await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops });
+    const { account, movements } = await expectBalanced(m.id);
+    expect(account.balanceFen).toBe(40_000);
+    expect(movements).toHaveLength(1);
+  });
+
+  it('D4 a retried top-up with the same Idempotency-Key never creates a second top-up, even once the HTTP replay record is gone', async () => {
+    const m = await newMerchant();
+    const send = () => startTopUp(m, 100_000, m, { 'idempotency-key': `topup-${m.id}` });
     const first = await send();
     const retry = await send();
     expect([first.status, retry.status]).toEqual([201, 201]);
-    expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.body).toEqual(first.body);
-    const { account, movements } = await expectBalanced(m.id);
-    expect(account.balanceFen).toBe(100_000);
-    expect(movements).toHaveLength(1);
+    // The data layer's natural key: the same key under another caller scope finds the same top-up.
+    const { startTopUp: start } = await import('#shared/use-cases/top-ups.ts');
+    const { localProvider } = await import('#shared/payments/local.ts');
+    const again = await start(localProvider, { merchantId: m.id, amountFen: 100_000, idempotencyKey: `topup-${m.id}` }, { role: 'merchant', id: m.id } as never, NOW);
+    expect(again.topUpId).toBe(first.body.topUpId);
+    await expect(start(localProvider, { merchantId: m.id, amountFen: 5, idempotencyKey: `topup-${m.id}` }, { role: 'merchant', id: m.id } as never, NOW)).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
   });
 
-  it('D1 a top-up that would take the balance beyond Number.MAX_SAFE_INTEGER fen is 422 INVALID_AMOUNT and changes nothing', async () => {
-    const m = await newMerchant();
-    expect((await topUp(m, Number.MAX_SAFE_INTEGER)).status).toBe(201);
-    const refused = await topUp(m, 1);
-    expect(refused.status).toBe(422);
-    expect(refused.body).toMatchObject({ code: 'INVALID_AMOUNT', basis: { rule: 'D1', amountFen: 1 } });
-    const { account, movements } = await expectBalanced(m.id);
-    expect(account.balanceFen).toBe(Number.MAX_SAFE_INTEGER);
-    expect(movements).toHaveLength(1);
-  });
-
-  it('400 for amounts that are not positive whole fen or unknown fields; 401, 403; 404 for another merchant or an unknown one, storing nothing', async () => {
+  it('D4 amounts: ≤ 0 or not whole fen 400, above the 10,000,000 fen cap 422 INVALID_AMOUNT (the cap itself is fine); another merchant 404; ops and others may not start one — nothing stored', async () => {
     const m = await newMerchant();
     for (const amountFen of [0, -5, 1.5, '100', null, Number.MAX_SAFE_INTEGER + 1]) {
-      const res = await topUp(m, amountFen);
+      const res = await startTopUp(m, amountFen);
       expect(res.status, String(amountFen)).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
     }
+    for (const amountFen of [10_000_001, 9_007_199_254_740_991]) {
+      const res = await startTopUp(m, amountFen);
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ code: 'INVALID_AMOUNT', basis: { rule: 'D4', maxFen: 10_000_000 } });
+    }
+    expect((await startTopUp(m, 10_000_000)).status).toBe(201);
     const extra = await api.call('POST', `/v1/merchants/${m.id}/deposit/top-ups`, { as: m, body: { amountFen: 100, merchantId: 'x' } });
     expect(extra.status).toBe(400);
     expect((await api.call('POST', `/v1/merchants/${m.id}/deposit/top-ups`, { body: { amountFen: 100 } })).status).toBe(401);
-    for (const as of [parties.buyer, parties.adjuster, parties.service]) {
-      expect((await topUp(m, 100, as)).status).toBe(403);
-      expect((await deposit(m, as)).status).toBe(403);
-    }
-    const other = await topUp(m, 100, parties.otherMerchant);
+    for (const as of [parties.buyer, parties.adjuster, parties.service, parties.ops]) expect((await startTopUp(m, 100, as)).status).toBe(403);
+    for (const as of [parties.buyer, parties.adjuster, parties.service]) expect((await deposit(m, as)).status).toBe(403);
+    const other = await startTopUp(m, 100, parties.otherMerchant);
     expect(other.status).toBe(404);
-    expect(other.body.code).toBe('NOT_FOUND');
     expect((await deposit(m, parties.otherMerchant)).status).toBe(404);
+    const mine = (await startTopUp(m, 100)).body;
+    expect((await getTopUp(m, mine.topUpId, parties.otherMerchant)).status).toBe(404);
+    expect((await getTopUp({ ...m, id: 'shop-7777' } as Merchant, mine.topUpId, parties.otherMerchant)).status).toBe(404);
     // A merchant Baozhang has no profile of cannot pay in, and has no deposit to show.
     const unknown = { role: 'merchant' as const, sub: 'shop-nowhere', id: 'shop-nowhere' };
-    expect((await topUp(unknown, 100, parties.ops)).status).toBe(404);
+    expect((await startTopUp(unknown, 100)).status).toBe(404);
     expect((await deposit(unknown, parties.ops)).status).toBe(404);
-    expect(await getDepositAccount('shop-nowhere')).toMatchObject({ balanceFen: 0, version: 0 });
     expect((await expectBalanced(m.id)).movements).toEqual([]);
   });
 });
@@ -273,13 +383,13 @@ describe('D3 withdrawals', () => {
     expect(after.body.movements[0]).toMatchObject({ type: 'withdrawal', deltaFen: -50_000, withdrawalId: requested.body.withdrawalId, payoutId: approved.body.payoutId, actor: { role: 'system' } });
 
     // P1: the same confirmation again changes nothing.
-    await expect(settle(approved.body.payoutId)).rejects.toSatisfy(
+    await expect(settleAgain(approved.body.payoutId)).rejects.toSatisfy(
       (error: unknown) => error instanceof ConditionFailed && error.failed.includes('withdrawal-approved'),
     );
     const { account, movements } = await expectBalanced(m.id);
     expect(account).toMatchObject({ balanceFen: 100_000, heldFen: 0 });
     expect(movements.map((mv) => mv.type)).toEqual(['top-up', 'withdrawal']);
-    expect((await depositEvents(m.id)).sort()).toEqual(['deposit.topped-up', 'deposit.withdrawal-approved', 'deposit.withdrawal-requested']);
+    expect((await depositEvents(m.id)).sort()).toEqual(['deposit.credited', 'deposit.withdrawal-approved', 'deposit.withdrawal-requested']);
   });
 
   it('D3 P2 an approval whose due date the holiday calendar does not cover yet is counted in calendar days and labelled so', async () => {
@@ -307,17 +417,18 @@ describe('D3 withdrawals', () => {
       code: 'WITHDRAWAL_NOT_ALLOWED',
       basis: {
         rule: 'D3',
-        reasons: ['INSUFFICIENT_DEPOSIT', 'MERCHANT_PENALIZED', 'OPEN_CLAIMS', 'FRAUD_FINDING'],
+        reasons: ['INSUFFICIENT_DEPOSIT', 'VIOLATION_RECORD', 'MERCHANT_PENALIZED', 'OPEN_CLAIMS', 'FRAUD_FINDING'],
         refusals: [
           // The fraud finding forfeited the 50000 fen: nothing is available.
           { code: 'INSUFFICIENT_DEPOSIT', basis: { rule: 'D3', amountFen: 60_000, availableFen: 0 } },
+          { code: 'VIOLATION_RECORD', basis: { violationRecords: 1 } },
           { code: 'MERCHANT_PENALIZED' },
           { code: 'OPEN_CLAIMS', basis: { openClaims: 1 } },
           { code: 'FRAUD_FINDING' },
         ],
       },
     });
-    expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.amountFen', 'merchant', 'merchant', 'merchant']);
+    expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.amountFen', 'merchant', 'merchant', 'merchant', 'merchant']);
     expect((await deposit(m)).body.withdrawals).toEqual([]);
     expect(await depositEvents(m.id)).toEqual(before);
     await expectBalanced(m.id);
@@ -358,7 +469,7 @@ describe('D3 withdrawals', () => {
     const results = await Promise.all([decide(a.body.withdrawalId, { decision: 'approve' }), decide(b.body.withdrawalId, { decision: 'approve' })]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 422]);
     const loser = results.find((r) => r.status === 422)!;
-    expect(loser.body).toMatchObject({ code: 'WITHDRAWAL_NOT_ALLOWED', basis: { reasons: ['INSUFFICIENT_DEPOSIT'], refusals: [{ basis: { availableFen: 0 } }] } });
+    expect(loser.body).toMatchObject({ code: 'INSUFFICIENT_DEPOSIT', basis: { reasons: ['INSUFFICIENT_DEPOSIT'], refusals: [{ basis: { availableFen: 0 } }] } });
 
     const view = await deposit(m);
     expect(view.body).toMatchObject({ balanceFen: 100_000, heldFen: 100_000, availableFen: 0 });
@@ -380,7 +491,7 @@ describe('D3 withdrawals', () => {
     await expectBalanced(m.id);
   });
 
-  it('J9 D3 a penalty arriving while a withdrawal waits for review: approval refused (nothing held), rejection allowed, approval after the lift', async () => {
+  it('J9 D3 a penalty arriving while a withdrawal waits for review: approval refused (nothing held), rejection allowed; after the lift the record still refuses it (VIOLATION_RECORD)', async () => {
     const m = await newMerchant();
     await topUp(m, 200_000);
     const first = (await withdraw(m, 80_000)).body;
@@ -390,11 +501,11 @@ describe('D3 withdrawals', () => {
     expect((await deposit(m)).body).toMatchObject({ frozen: true, forfeited: false, balanceFen: 200_000 });
     const refused = await decide(first.withdrawalId, { decision: 'approve' });
     expect(refused.status).toBe(422);
-    expect(refused.body).toMatchObject({ code: 'WITHDRAWAL_NOT_ALLOWED', basis: { reasons: ['MERCHANT_PENALIZED'] } });
+    expect(refused.body).toMatchObject({ code: 'WITHDRAWAL_NOT_ALLOWED', basis: { reasons: ['VIOLATION_RECORD', 'MERCHANT_PENALIZED'] } });
     expect(await getWithdrawal(first.withdrawalId)).toMatchObject({ status: 'REQUESTED' });
     expect((await deposit(m)).body).toMatchObject({ heldFen: 0, availableFen: 200_000 });
     // A frozen deposit takes no new request either.
-    expect((await withdraw(m, 1)).body.basis.reasons).toEqual(['MERCHANT_PENALIZED']);
+    expect((await withdraw(m, 1)).body.basis.reasons).toEqual(['VIOLATION_RECORD', 'MERCHANT_PENALIZED']);
 
     const rejected = await decide(second.withdrawalId, { decision: 'reject', note: 'penalized' });
     expect(rejected.status).toBe(200);
@@ -403,9 +514,12 @@ describe('D3 withdrawals', () => {
 
     await lift(m, 'pen-1');
     expect((await deposit(m)).body.frozen).toBe(false);
-    const approved = await decide(first.withdrawalId, { decision: 'approve' });
-    expect(approved.status).toBe(200);
-    expect((await deposit(m)).body).toMatchObject({ heldFen: 80_000, availableFen: 120_000 });
+    // D3 (seed 004: 必须没有任何违规记录): a lifted penalty is still a violation record.
+    const stillRefused = await decide(first.withdrawalId, { decision: 'approve' });
+    expect(stillRefused.status).toBe(422);
+    expect(stillRefused.body).toMatchObject({ code: 'VIOLATION_RECORD', basis: { rule: 'D3', violationRecords: 1 } });
+    expect((await withdraw(m, 1)).body.code).toBe('VIOLATION_RECORD');
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 0, availableFen: 200_000 });
     await expectBalanced(m.id);
   });
 
@@ -427,7 +541,7 @@ describe('D3 withdrawals', () => {
     expect((await getDepositAccount(m.id)).heldFen).toBe(0);
   });
 
-  it('J9 D3 a fraud finding forfeits the available balance with a journal movement in the penalty transaction; what approvals hold is still paid; no withdrawal ever after', async () => {
+  it('D3 J9 a fraud finding cancels the approved, unsent withdrawal and its payout, forfeits the whole deposit in one movement; nothing is sent; no withdrawal ever after', async () => {
     const m = await newMerchant();
     await topUp(m, 150_000);
     const w = (await withdraw(m, 40_000)).body;
@@ -436,28 +550,58 @@ describe('D3 withdrawals', () => {
     const eventId = nextId('evt');
     expect(await penalize(m, 'pen-fraud', true, eventId)).toMatchObject({ accepted: 1, duplicates: 0 });
     const view = await deposit(m);
-    expect(view.body).toMatchObject({ balanceFen: 40_000, heldFen: 40_000, availableFen: 0, frozen: true, forfeited: true, meetsMinimum: false });
-    expect(view.body.movements[0]).toMatchObject({ type: 'forfeiture', deltaFen: -110_000, penaltyId: 'pen-fraud', at: NOW, actor: { role: 'system' } });
+    expect(view.body).toMatchObject({ balanceFen: 0, heldFen: 0, availableFen: 0, frozen: true, forfeited: true, meetsMinimum: false });
+    expect(view.body.movements[0]).toMatchObject({ type: 'forfeiture', deltaFen: -150_000, penaltyId: 'pen-fraud', at: NOW, actor: { role: 'system' } });
+    expect(view.body.withdrawals[0]).toMatchObject({ withdrawalId: w.withdrawalId, status: 'CANCELLED', cancelReason: 'fraud' });
+    expect(await getPayout(approved.payoutId)).toMatchObject({ status: 'CANCELLED' });
+    expect(await readItem(keys.payout(approved.payoutId))).not.toHaveProperty('dueShard');
     expect(await readRecord(keys.penalty(m.id, 'pen-fraud'))).toMatchObject({ fraud: true, penalizedAt: NOW });
+    const events = await outboxOn(NOW);
+    expect(events.filter((e) => e.type === 'withdrawal.cancelled' && e.detail['withdrawalId'] === w.withdrawalId)).toHaveLength(1);
     expect((await depositEvents(m.id)).filter((t) => t === 'deposit.forfeited')).toHaveLength(1);
+
+    // The payout job sends nothing for it.
+    const { resetLocalProvider, localProviderCalls } = await import('#shared/payments/local.ts');
+    resetLocalProvider();
+    clock.set('2026-11-23T12:00:00+08:00');
+    await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops });
+    expect(localProviderCalls().filter((c) => c.outBizNo === approved.payoutId)).toEqual([]);
+    expect(await getWithdrawal(w.withdrawalId)).toMatchObject({ status: 'CANCELLED' });
 
     // The same event again, or the same penalty under a new event id, forfeits nothing more.
     expect(await penalize(m, 'pen-fraud', true, eventId)).toMatchObject({ accepted: 0, duplicates: 1 });
     await penalize(m, 'pen-fraud', true);
     expect((await expectBalanced(m.id)).movements.map((mv) => mv.type)).toEqual(['top-up', 'forfeiture']);
 
-    // Held for an approved withdrawal before the finding: still paid out.
-    await settle(approved.payoutId);
-    expect((await deposit(m)).body).toMatchObject({ balanceFen: 0, heldFen: 0 });
-
-    // Lifting the penalty keeps the fraud finding: the deposit stays frozen and forfeited.
+    // Lifting the penalty keeps the fraud finding (and the record): no withdrawal.
     await lift(m, 'pen-fraud');
     await topUp(m, 5_000);
     const refused = await withdraw(m, 5_000);
     expect(refused.status).toBe(422);
-    expect(refused.body.basis.reasons).toEqual(['FRAUD_FINDING']);
+    expect(refused.body.basis.reasons).toEqual(['VIOLATION_RECORD', 'FRAUD_FINDING']);
     expect((await deposit(m)).body).toMatchObject({ frozen: true, forfeited: true, balanceFen: 5_000 });
     await expectBalanced(m.id);
+  });
+
+  it('D3 a withdrawal transfer already in flight when fraud is found is let finish and reported; only the available balance is forfeited', async () => {
+    const m = await newMerchant();
+    await topUp(m, 150_000);
+    const w = (await withdraw(m, 40_000)).body;
+    const approved = (await decide(w.withdrawalId, { decision: 'approve' })).body;
+    // The payout job sent it; the provider is still processing it (SENT: in flight).
+    const { setLocalProviderFaults, resetLocalProvider } = await import('#shared/payments/local.ts');
+    resetLocalProvider();
+    setLocalProviderFaults({ lateNext: 1000, lateByMs: 3_600_000 });
+    expect((await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops })).status).toBe(200);
+    resetLocalProvider();
+    expect(await getPayout(approved.payoutId)).toMatchObject({ status: 'SENT' });
+    await penalize(m, 'pen-fraud', true);
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 40_000, heldFen: 40_000, availableFen: 0 });
+    expect(await getWithdrawal(w.withdrawalId)).toMatchObject({ status: 'APPROVED' });
+    const forfeited = (await outboxOn(NOW)).find((e) => e.type === 'deposit.forfeited' && e.detail['merchantId'] === m.id)!;
+    expect(forfeited.detail).toMatchObject({ forfeitFen: 110_000, inFlightWithdrawals: [{ withdrawalId: w.withdrawalId, payoutId: approved.payoutId, status: 'SENT' }] });
+    await settle(approved.payoutId, '2026-11-23T12:00:00+08:00');
+    expect((await expectBalanced(m.id)).account).toMatchObject({ balanceFen: 0, heldFen: 0 });
   });
 
   it('a fraud finding against a merchant that never paid in changes no deposit', async () => {
@@ -533,7 +677,7 @@ describe('D2 advance compensation', () => {
     const view = await deposit(m);
     expect(view.body).toMatchObject({ balanceFen: 98_000, heldFen: 0, availableFen: 98_000 });
     expect(view.body.movements[0]).toMatchObject({ type: 'advance-compensation', deltaFen: -2000, claimId: claim.claimId, advanceId: res.body.advanceId });
-    await expect(settle(res.body.payoutId)).rejects.toBeInstanceOf(ConditionFailed);
+    await expect(settleAgain(res.body.payoutId)).rejects.toBeInstanceOf(ConditionFailed);
     await expectBalanced(m.id);
   });
 
@@ -585,9 +729,189 @@ describe('D2 advance compensation', () => {
   });
 });
 
+const join = (m: Merchant, planId = 'authenticity') =>
+  api.call('POST', `/v1/merchants/${m.id}/enrollments`, { as: m, body: { planId, acceptAgreement: true, agreementVersion: '2026-09' } });
+const runPayoutJob = () => api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops });
+
+describe('D1 the minimum holds', () => {
+  it('D1 while enrolled a withdrawal that would leave less than 100000 fen is 422 DEPOSIT_BELOW_MINIMUM; at the boundary it is accepted; after exiting every plan all of it may go', async () => {
+    const m = await newMerchant();
+    await topUp(m, 150_000);
+    const joined = await join(m);
+    expect(joined.status).toBe(201);
+    const refused = await withdraw(m, 50_001);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'DEPOSIT_BELOW_MINIMUM', basis: { rule: 'D1', minimumFen: 100_000, maxWithdrawableFen: 50_000 } });
+    // The whole minimum, as the finding had it: refused.
+    expect((await withdraw(m, 150_000)).body.code).toBe('DEPOSIT_BELOW_MINIMUM');
+    const atBoundary = await withdraw(m, 50_000);
+    expect(atBoundary.status).toBe(201);
+    expect((await decide(atBoundary.body.withdrawalId, { decision: 'approve' })).status).toBe(200);
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 150_000, heldFen: 50_000, availableFen: 100_000 });
+    // Nothing more while enrolled.
+    expect((await withdraw(m, 1)).body.code).toBe('DEPOSIT_BELOW_MINIMUM');
+
+    const exit = await api.call('POST', `/v1/merchants/${m.id}/enrollments/${joined.body.enrollmentId}/exit`, { as: m, body: { reason: 'business-difficulty' } });
+    expect(exit.status).toBe(200);
+    const all = await withdraw(m, 100_000);
+    expect(all.status).toBe(201);
+    expect((await decide(all.body.withdrawalId, { decision: 'approve' })).status).toBe(200);
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 150_000, availableFen: 0 });
+    await expectBalanced(m.id);
+  });
+
+  it('D1 a 1-fen top-up credits 1 fen and no more; a merchant whose deposit is below the minimum cannot join (DEPOSIT_BELOW_MINIMUM) until it tops up', async () => {
+    const m = await newMerchant();
+    await topUp(m, 1);
+    expect((await deposit(m)).body).toMatchObject({ balanceFen: 1, meetsMinimum: false });
+    const refused = await join(m);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'DEPOSIT_BELOW_MINIMUM', basis: { rule: 'D1', balanceFen: 1, minimumFen: 100_000 } });
+    await topUp(m, 99_999);
+    expect((await join(m)).status).toBe(201);
+  });
+});
+
+describe('D2 an advance always ends', () => {
+  it('D2 an advance on a payout that failed for good (PAYER_BALANCE_NOT_ENOUGH) queues it again from the deposit: the buyer is paid, the claim PAID, the hold settled, and the merchant may withdraw again', async () => {
+    const { setLocalProviderFaults, resetLocalProvider } = await import('#shared/payments/local.ts');
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    // Earlier tests' payouts due by now are paid first, so the one refusal below is this claim's.
+    clock.set('2026-11-23T10:29:00+08:00');
+    await runPayoutJob();
+    const claim = await approvedClaim(m);
+    resetLocalProvider();
+    setLocalProviderFaults({ failNext: 1, failCode: 'PAYER_BALANCE_NOT_ENOUGH', failRetryable: false });
+    await runPayoutJob();
+    const payoutId: string = (await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.ops })).body.items[0].payoutId;
+    const failed = await getPayout(payoutId);
+    expect(failed).toMatchObject({ status: 'FAILED', failureCode: 'PAYER_BALANCE_NOT_ENOUGH' });
+    expect(failed!.nextAttemptAt).toBeUndefined();
+    expect(await readItem(keys.payout(payoutId))).not.toHaveProperty('dueShard');
+
+    resetLocalProvider();
+    clock.set('2026-11-23T11:00:00+08:00');
+    const res = await advance(claim.claimId, { note: 'insurer cannot pay' });
+    expect(res.status).toBe(201);
+    expect(res.body.basis).toMatchObject({ rule: 'D2', requeued: true, failureCode: 'PAYER_BALANCE_NOT_ENOUGH', payoutStatus: 'FAILED' });
+    expect(await getPayout(payoutId)).toMatchObject({ status: 'FAILED', source: 'deposit', attempts: 0, nextAttemptAt: '2026-11-23T11:00:00+08:00' });
+
+    clock.set('2026-11-23T11:05:00+08:00');
+    await runPayoutJob();
+    expect(await getPayout(payoutId)).toMatchObject({ status: 'CONFIRMED' });
+    expect((await api.call('GET', `/v1/claims/${claim.claimId}`, { as: parties.ops })).body.status).toBe('PAID');
+    expect(await readRecord(keys.advance(claim.claimId))).toMatchObject({ status: 'PAID' });
+    const { account, movements } = await expectBalanced(m.id);
+    expect(account).toMatchObject({ balanceFen: 98_000, heldFen: 0 });
+    expect(movements.map((mv) => mv.type)).toEqual(['top-up', 'advance-compensation']);
+    // The claim is closed: nothing stuck keeps the merchant from withdrawing.
+    expect((await withdraw(m, 1_000)).status).toBe(201);
+  });
+
+  it('D2 an advance is refused with PAYEE_UNPAYABLE where it could not be paid either: the buyer\'s account was refused for good — nothing held', async () => {
+    const { setLocalProviderFaults, resetLocalProvider } = await import('#shared/payments/local.ts');
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    clock.set('2026-11-23T10:29:00+08:00');
+    await runPayoutJob();
+    const claim = await approvedClaim(m);
+    resetLocalProvider();
+    setLocalProviderFaults({ failNext: 1, failCode: 'PAYEE_NOT_EXIST', failRetryable: false });
+    await runPayoutJob();
+    resetLocalProvider();
+    const res = await advance(claim.claimId);
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'PAYEE_UNPAYABLE', basis: { rule: 'D2', failureCode: 'PAYEE_NOT_EXIST' } });
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 0, availableFen: 100_000 });
+  });
+
+  it('D1 D2 an advance that takes the deposit below the minimum emits deposit.top-up-required', async () => {
+    const m = await newMerchant();
+    await topUp(m, 101_000);
+    const claim = await approvedClaim(m);
+    expect((await advance(claim.claimId)).status).toBe(201);
+    const required = (await outboxOn(NOW)).filter((e) => e.type === 'deposit.top-up-required' && e.detail['merchantId'] === m.id);
+    expect(required).toHaveLength(1);
+    expect(required[0]!.detail).toMatchObject({ availableFen: 99_000, minimumFen: 100_000, shortFen: 1_000, claimId: claim.claimId });
+  });
+});
+
+describe('D5 dispute compensation from the deposit', () => {
+  const compensate = (orderId: string, body: Record<string, unknown>, as: Caller = parties.ops) =>
+    api.call('POST', `/v1/orders/${orderId}/compensations`, { as, body });
+
+  it('D5 C11 ops compensates a buyer for an uncovered dispute: paid from the deposit like a claim, at most the line\'s net paid in total', async () => {
+    const m = await newMerchant();
+    await topUp(m, 200_000);
+    const { order } = await seedCovered('authenticity', { merchantId: m.id });
+    const line = order.lines[0]!;
+    const tooMuch = await compensate(order.orderId, { lineId: line.lineId, amountFen: line.paidFen + 1, reason: 'quality-issue' });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body).toMatchObject({ code: 'COMPENSATION_EXCEEDS_NET_PAID', basis: { rule: 'D5', netPaidFen: line.paidFen, remainingFen: line.paidFen } });
+
+    const first = await compensate(order.orderId, { lineId: line.lineId, amountFen: line.paidFen - 100, reason: 'fraud', note: 'fake listing' });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ compensationId: expect.stringMatching(/^cmp_/), orderId: order.orderId, lineId: line.lineId, merchantId: m.id, buyerId: order.buyerId, status: 'PENDING', reason: 'fraud' });
+    expect((await deposit(m)).body).toMatchObject({ heldFen: line.paidFen - 100 });
+    // The same loss is never paid twice: only 100 fen remain.
+    const second = await compensate(order.orderId, { lineId: line.lineId, amountFen: 101, reason: 'fraud' });
+    expect(second.status).toBe(422);
+    expect(second.body.basis).toMatchObject({ compensatedFen: line.paidFen - 100, remainingFen: 100 });
+
+    clock.set('2026-11-23T11:00:00+08:00');
+    await runPayoutJob();
+    const payout = await getPayout(first.body.payoutId);
+    expect(payout).toMatchObject({ status: 'CONFIRMED', source: 'deposit', compensationId: first.body.compensationId, beneficiary: { role: 'buyer', id: order.buyerId } });
+    const { account, movements } = await expectBalanced(m.id);
+    expect(account).toMatchObject({ balanceFen: 200_000 - (line.paidFen - 100), heldFen: 0 });
+    expect(movements.at(-1)).toMatchObject({ type: 'compensation', compensationId: first.body.compensationId, deltaFen: -(line.paidFen - 100) });
+  });
+
+  it('D5 400 for a bad body, 403 for anyone but ops, 404 for an unknown order or line, 422 INSUFFICIENT_DEPOSIT — nothing held', async () => {
+    const m = await newMerchant();
+    await topUp(m, 100);
+    const { order } = await seedCovered('authenticity', { merchantId: m.id });
+    expect((await compensate(order.orderId, { lineId: 'L1', amountFen: 0, reason: 'fraud' })).status).toBe(400);
+    expect((await compensate(order.orderId, { lineId: 'L1', amountFen: 10, reason: 'fraud', extra: 1 })).status).toBe(400);
+    for (const as of [parties.buyer, parties.adjuster, parties.service, m]) expect((await compensate(order.orderId, { lineId: 'L1', amountFen: 10, reason: 'fraud' }, as)).status).toBe(403);
+    expect((await compensate('ord-nowhere', { lineId: 'L1', amountFen: 10, reason: 'fraud' })).status).toBe(404);
+    expect((await compensate(order.orderId, { lineId: 'L9', amountFen: 10, reason: 'fraud' })).status).toBe(404);
+    const short = await compensate(order.orderId, { lineId: 'L1', amountFen: 101, reason: 'quality-issue' });
+    expect(short.status).toBe(422);
+    expect(short.body.code).toBe('INSUFFICIENT_DEPOSIT');
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 0, availableFen: 100 });
+  });
+});
+
 describe('the journal', () => {
   it('D1 D2 D3 J9 after every scenario above, each stored balance equals the sum of its stored journal', async () => {
     expect(merchants.length).toBeGreaterThan(10);
     for (const merchantId of merchants) await expectBalanced(merchantId);
+  });
+
+  it('D1–D5 the reconciliation (npm run reconcile) finds zero differences after every scenario above: journal, provider-confirmed collections and payouts', async () => {
+    // Everything the scenarios left due is paid first, as the schedule would.
+    clock.set('2026-11-30T10:00:00+08:00');
+    await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops });
+    const { reconcileDeposits } = await import('#shared/use-cases/reconcile.ts');
+    const { localProvider } = await import('#shared/payments/local.ts');
+    const report = await reconcileDeposits(localProvider, merchants);
+    expect(report.merchants).toBe(merchants.length);
+    expect(report.differences).toEqual([]);
+  });
+
+  it('the reconciliation reports a balance typed in without a payment, and a payout settled without the provider', async () => {
+    const m = await newMerchant();
+    await topUp(m, 10_000);
+    // A number typed in: the account moved, no journal, no provider.
+    await documentClient.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Update: { TableName: tableName, Key: keys.depositAccount(m.id), UpdateExpression: 'ADD balanceFen :a, availableFen :a', ExpressionAttributeValues: { ':a': 5 } } }],
+      }),
+    );
+    const { reconcileMerchant } = await import('#shared/use-cases/reconcile.ts');
+    const { localProvider } = await import('#shared/payments/local.ts');
+    expect((await reconcileMerchant(localProvider, m.id)).map((d) => d.kind)).toEqual(['balance-vs-journal']);
   });
 });

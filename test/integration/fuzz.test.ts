@@ -27,7 +27,7 @@ afterAll(() => setClock(systemClock));
 const RUNS_PER_ROUTE = Number(process.env['FUZZ_RUNS'] ?? 250);
 const MERCHANT: Caller = { role: 'merchant', sub: 'shop-fuzz' };
 const evidence = [{ type: 'brand-authentication-report', uri: 'https://evidence.example/r-1.pdf', sha256: 'b'.repeat(64) }];
-const ids = { enrollment: '', order: '', policy: '', claim: '', withdrawal: 'wdr_00000000000000000000000000' };
+const ids = { enrollment: '', order: '', policy: '', claim: '', withdrawal: 'wdr_00000000000000000000000000', topUp: '' };
 
 interface Target {
   as: Caller;
@@ -124,10 +124,22 @@ const targets: Record<string, Target> = {
     path: () => `/v1/claims/${ids.claim}/advance-compensations`,
     sample: () => ({ note: 'insurer declined' }),
   },
+  'POST /v1/orders/{orderId}/compensations': {
+    as: parties.ops,
+    path: () => `/v1/orders/${ids.order}/compensations`,
+    sample: () => ({ lineId: 'L1', amountFen: 100, reason: 'quality-issue', note: 'broken on arrival' }),
+  },
 };
 
-const writeRoutes = routes.filter((route) => route.method === 'POST' || route.method === 'PUT');
+/**
+ * The payment provider's notifications are not JSON and carry no token: their body is the
+ * provider's own signed format, so the JSON mutations above do not apply; they get their own
+ * hostile bodies below (`forged notifications`).
+ */
+const PROVIDER_ROUTES = new Set(['POST /v1/payments/{provider}/notifications']);
+
 const routeKey = (route: RouteSpec) => `${route.method} ${route.path}`;
+const writeRoutes = routes.filter((route) => (route.method === 'POST' || route.method === 'PUT') && !PROVIDER_ROUTES.has(routeKey(route)));
 
 async function send(method: string, target: Target, text: string, contentType = 'application/json') {
   return api.call(method, target.path(), {
@@ -155,7 +167,9 @@ beforeAll(async () => {
   });
   expect(joined.status).toBe(201);
   ids.enrollment = joined.body.enrollmentId;
-  expect((await api.call('POST', `/v1/merchants/${MERCHANT.sub}/deposit/top-ups`, { as: MERCHANT, body: { amountFen: 200_000 } })).status).toBe(201);
+  const topUp = await api.call('POST', `/v1/merchants/${MERCHANT.sub}/deposit/top-ups`, { as: MERCHANT, body: { amountFen: 200_000 } });
+  expect(topUp.status).toBe(201);
+  ids.topUp = topUp.body.topUpId;
   const covered = await seedCovered('authenticity', { merchantId: MERCHANT.sub });
   ids.order = covered.order.orderId;
   ids.policy = covered.policy.policyId;
@@ -212,6 +226,22 @@ describe('hostile input to every POST and PUT route', () => {
         expectRefused(await send(route.method, target(), sampleText, contentType), 415, contentType);
       }
     });
+  });
+
+  it('D4 forged notifications: random and tampered provider bodies are each a 4xx problem and credit nothing', async () => {
+    const fields = { out_trade_no: ids.topUp, trade_no: 'ltd_fuzz', trade_status: 'TRADE_SUCCESS', total_amount: '2000.00', gmt_payment: NOW };
+    const tampered = fc.record({ key: fc.constantFrom(...Object.keys(fields)), value: fc.string({ maxLength: 40 }) }).map(({ key, value }) =>
+      new URLSearchParams({ ...fields, [key]: value, sign: 'f'.repeat(64) }).toString(),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 300 }), tampered), async (text) => {
+        const res = await fetch(`${api.base}/v1/payments/local/notifications`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: text });
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expect(res.headers.get('content-type')).toBe('application/problem+json');
+      }),
+      { numRuns: 100, endOnFailure: true },
+    );
   });
 
   it('the 256 KB limit: a body of exactly 256 KB is read (and refused for its content); one byte more is 413 before parsing', async () => {

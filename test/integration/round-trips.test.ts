@@ -121,7 +121,8 @@ describe('cost per action (issue 8): sequential DynamoDB round trips within budg
       as: parties.adjuster,
       body: { decision: 'approve', note: 'Counterfeit' },
     });
-    await api.call('POST', `/v1/merchants/${merchantId}/deposit/top-ups`, { as: merchant, body: { amountFen: 100_000 } });
+    const paidIn = await api.call('POST', `/v1/merchants/${merchantId}/deposit/top-ups`, { as: merchant, body: { amountFen: 100_000 } });
+    await fetch(`${api.base}/local-pay/${paidIn.body.topUpId}`, { method: 'POST' });
     await measured('POST /v1/claims/{claimId}/advance-compensations', 201, 'POST', `/v1/claims/${claim.claimId}/advance-compensations`, {
       as: parties.ops,
       body: { note: 'insurer declined: not covered' },
@@ -132,7 +133,14 @@ describe('cost per action (issue 8): sequential DynamoDB round trips within budg
     const depositMerchantId = `shop-cost-deposit-${run}`;
     const depositMerchant = { role: 'merchant', sub: depositMerchantId } as const satisfies Caller;
     await api.call('PUT', `/v1/merchants/${depositMerchantId}`, { as: parties.service, body: { name: 'Deposit shop', alipayAccount: `${depositMerchantId}@alipay.example`, categories: ['apparel'] } });
-    await measured('POST /v1/merchants/{merchantId}/deposit/top-ups', 201, 'POST', `/v1/merchants/${depositMerchantId}/deposit/top-ups`, { as: depositMerchant, body: { amountFen: 150_000 } });
+    const started = (
+      await measured('POST /v1/merchants/{merchantId}/deposit/top-ups', 201, 'POST', `/v1/merchants/${depositMerchantId}/deposit/top-ups`, { as: depositMerchant, body: { amountFen: 150_000 } })
+    ).body;
+    await measured('GET /v1/merchants/{merchantId}/deposit/top-ups/{topUpId}', 200, 'GET', `/v1/merchants/${depositMerchantId}/deposit/top-ups/${started.topUpId}`, { as: depositMerchant });
+    // The provider's notification (D4): the payment made at the local provider, its signed notification measured.
+    const { payLocalCollection } = await import('#shared/payments/local.ts');
+    const { notification } = await payLocalCollection(started.topUpId);
+    await measured('POST /v1/payments/{provider}/notifications', 200, 'POST', '/v1/payments/local/notifications', { body: notification });
     await measured('GET /v1/merchants/{merchantId}/deposit', 200, 'GET', `/v1/merchants/${depositMerchantId}/deposit`, { as: depositMerchant });
     const withdrawal = (
       await measured('POST /v1/merchants/{merchantId}/deposit/withdrawals', 201, 'POST', `/v1/merchants/${depositMerchantId}/deposit/withdrawals`, {
@@ -149,6 +157,11 @@ describe('cost per action (issue 8): sequential DynamoDB round trips within budg
     const otherId = `ord-cost-2-${run}`;
     await api.call('POST', '/v1/events', { as: parties.service, body: evt('order.paid', order(otherId, { liveBaseId: undefined })) });
     await measured('POST /v1/orders/{orderId}/policies', 201, 'POST', `/v1/orders/${otherId}/policies`, { as: buyer, body: { planId: 'return-shipping' } });
+    // D5: ops compensates that order's buyer from the merchant's deposit (no claim on it yet).
+    await measured('POST /v1/orders/{orderId}/compensations', 201, 'POST', `/v1/orders/${otherId}/compensations`, {
+      as: parties.ops,
+      body: { lineId: 'L1', amountFen: 100, reason: 'quality-issue' },
+    });
 
     await measured('POST /v1/merchants/{merchantId}/enrollments/{enrollmentId}/exit', 200, 'POST', `/v1/merchants/${merchantId}/enrollments/${enrollmentId}/exit`, { as: merchant, body: { reason: 'business-difficulty' } });
     await measured('POST /v1/jobs/{job}/runs (payout)', 200, 'POST', '/v1/jobs/payout/runs', { as: parties.ops });

@@ -1,7 +1,8 @@
 /**
- * The deposit's accounting (D1–D3, J9) as a property: over random sequences of top-ups, holds
- * (approved withdrawals, advance compensations), settlements by the payout job and fraud
- * forfeitures — applied through the SAME ledger effects the store turns into its DynamoDB
+ * The deposit's accounting (D1–D5, J9) as a property: over random sequences of every movement
+ * type — credited top-ups, holds (approved withdrawals, advance and dispute compensations, some
+ * keeping the D1 minimum), releases (a cancelled withdrawal, a failed advance), settlements by the
+ * payout job, and fraud forfeitures that cancel some holds in the same write — applied through the SAME ledger effects the store turns into its DynamoDB
  * updates and conditions (shared/store/deposit-ledger.ts) — the balance always equals the sum of
  * the journal, no figure is ever negative, available = balance − held, held = what is still
  * promised to payouts, and a refused change changes nothing.
@@ -9,7 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { depositStatus, makeRulesConfig } from '#shared/rules/index.ts';
-import { admits, applyEffect, effectOf, EMPTY_ACCOUNT, type AccountChange, type AccountFigures } from '#shared/store/deposit-ledger.ts';
+import { admits, applyEffect, effectOf, EMPTY_ACCOUNT, ledgerDifferences, type AccountChange, type AccountFigures } from '#shared/store/deposit-ledger.ts';
 import { depositPayoutSettledConditionNames, depositPayoutSettledWrites, depositForfeitureWrites } from '#shared/store/deposits.ts';
 import type { StoredPayout } from '#shared/store/payouts.ts';
 
@@ -18,8 +19,10 @@ const config = makeRulesConfig({});
 
 type Step =
   | { op: 'top-up'; amountFen: number }
-  | { op: 'hold'; amountFen: number }
-  | { op: 'settle'; pick: number; movement: 'withdrawal' | 'advance-compensation' }
+  | { op: 'hold'; amountFen: number; keepFen?: number }
+  | { op: 'release'; pick: number }
+  | { op: 'settle'; pick: number; movement: 'withdrawal' | 'advance-compensation' | 'compensation' }
+  | { op: 'forfeit-cancelling'; picks: number[] }
   | { op: 'settle-unpromised'; amountFen: number }
   | { op: 'forfeit' }
   | { op: 'forfeit-stale'; offsetFen: number };
@@ -33,9 +36,17 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: amount.map((amountFen) => ({ op: 'top-up' as const, amountFen })) },
   { weight: 3, arbitrary: amount.map((amountFen) => ({ op: 'hold' as const, amountFen })) },
   {
-    weight: 3,
-    arbitrary: fc.record({ pick: fc.nat(), movement: fc.constantFrom('withdrawal' as const, 'advance-compensation' as const) }).map((s) => ({ op: 'settle' as const, ...s })),
+    weight: 1,
+    arbitrary: fc.record({ amountFen: amount, keepFen: fc.constantFrom(0, 1, 100_000) }).map((s) => ({ op: 'hold' as const, ...s })),
   },
+  { weight: 1, arbitrary: fc.nat().map((pick) => ({ op: 'release' as const, pick })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ pick: fc.nat(), movement: fc.constantFrom('withdrawal' as const, 'advance-compensation' as const, 'compensation' as const) })
+      .map((s) => ({ op: 'settle' as const, ...s })),
+  },
+  { weight: 1, arbitrary: fc.array(fc.nat(), { maxLength: 3 }).map((picks) => ({ op: 'forfeit-cancelling' as const, picks })) },
   { weight: 1, arbitrary: amount.map((amountFen) => ({ op: 'settle-unpromised' as const, amountFen })) },
   { weight: 1, arbitrary: fc.constant({ op: 'forfeit' as const }) },
   { weight: 1, arbitrary: fc.integer({ min: -1000, max: 1000 }).filter((n) => n !== 0).map((offsetFen) => ({ op: 'forfeit-stale' as const, offsetFen })) },
@@ -50,12 +61,24 @@ interface Model {
 }
 
 /** The change a step asks for (undefined: nothing to do, as the store would write nothing). */
-function changeOf(model: Model, s: Step): { change: AccountChange; promise?: number } | undefined {
+function changeOf(model: Model, s: Step): { change: AccountChange; promise?: number; promises?: number[] } | undefined {
   switch (s.op) {
     case 'top-up':
       return { change: { kind: 'top-up', amountFen: s.amountFen } };
     case 'hold':
-      return { change: { kind: 'hold', amountFen: s.amountFen } };
+      return { change: { kind: 'hold', amountFen: s.amountFen, ...(s.keepFen !== undefined ? { keepFen: s.keepFen } : {}) } };
+    case 'release': {
+      if (model.promised.length === 0) return undefined;
+      const index = s.pick % model.promised.length;
+      return { change: { kind: 'release', amountFen: model.promised[index]! }, promise: index };
+    }
+    case 'forfeit-cancelling': {
+      // A fraud finding cancels some approved, unsent withdrawals and forfeits what that frees too.
+      const indexes = [...new Set(model.promised.length ? s.picks.map((p) => p % model.promised.length) : [])].sort((a, b) => b - a);
+      const releasedFen = indexes.reduce((sum, i) => sum + model.promised[i]!, 0);
+      const amountFen = model.account.availableFen + releasedFen;
+      return amountFen > 0 ? { change: { kind: 'forfeit', amountFen, releasedFen }, promises: indexes } : undefined;
+    }
     case 'settle': {
       if (model.promised.length === 0) return undefined;
       const index = s.pick % model.promised.length;
@@ -87,6 +110,7 @@ function run(steps: readonly Step[]) {
       if (effect.movement) model.journal.push(effect.movement.deltaFen);
       if (planned.change.kind === 'hold') model.promised.push(planned.change.amountFen);
       if (planned.promise !== undefined) model.promised.splice(planned.promise, 1);
+      for (const index of planned.promises ?? []) model.promised.splice(index, 1);
       // Only a settlement of what was promised may take held money (the payout job settles its own payouts).
       if (s.op === 'settle-unpromised') model.promised = reconcilePromises(model.promised, planned.change.amountFen);
     } else {
@@ -116,7 +140,9 @@ function reconcilePromises(promised: number[], settledFen: number): number[] {
 function refusalIsJustified(account: AccountFigures, change: AccountChange): boolean {
   const after = applyEffect(account, effectOf(change));
   const broken = Object.values(after).some((v) => v < 0 || v > Number.MAX_SAFE_INTEGER);
-  return broken || (change.kind === 'forfeit' && change.amountFen !== account.availableFen);
+  const belowKept = change.kind === 'hold' && after.availableFen < (change.keepFen ?? 0);
+  const stale = change.kind === 'forfeit' && change.amountFen - (change.releasedFen ?? 0) !== account.availableFen;
+  return broken || belowKept || stale;
 }
 
 function assertInvariants({ account, journal, promised }: Model) {
@@ -132,14 +158,34 @@ function assertInvariants({ account, journal, promised }: Model) {
   expect(depositStatus({ ...account, frozen: false }, config).availableFen).toBe(account.availableFen);
 }
 
-describe('deposit journal (D1–D3, J9)', () => {
-  it('D1 D2 D3 J9 the balance always equals the sum of the journal and never goes below zero', () => {
+describe('deposit journal (D1–D5, J9)', () => {
+  it('D1 D2 D3 D4 D5 J9 over every movement type the balance always equals the sum of the journal and never goes below zero', () => {
+    const kinds = new Set<string>();
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
-        run(steps);
+        steps.forEach((s) => kinds.add(s.op === 'settle' ? `settle:${s.movement}` : s.op));
+        const model = run(steps);
+        // The reconciliation's ledger check finds nothing to report after any of them.
+        expect(ledgerDifferences('shop-1', model.account, model.journal)).toEqual([]);
       }),
       { numRuns: RUNS },
     );
+    expect([...kinds].sort()).toEqual(
+      ['forfeit', 'forfeit-cancelling', 'forfeit-stale', 'hold', 'release', 'settle-unpromised', 'settle:advance-compensation', 'settle:compensation', 'settle:withdrawal', 'top-up'].sort(),
+    );
+  });
+
+  it('D1 a hold that keeps the minimum is refused when less than the minimum would stay available', () => {
+    const model = run([{ op: 'top-up', amountFen: 150_000 }, { op: 'hold', amountFen: 50_001, keepFen: 100_000 }, { op: 'hold', amountFen: 50_000, keepFen: 100_000 }]);
+    expect(model.account).toEqual({ balanceFen: 150_000, heldFen: 50_000, availableFen: 100_000 });
+  });
+
+  it('D3 a fraud finding cancelling a withdrawal forfeits its hold with the available balance, in one movement', () => {
+    const model = run([{ op: 'top-up', amountFen: 150_000 }, { op: 'hold', amountFen: 40_000 }, { op: 'forfeit-cancelling', picks: [0] }]);
+    expect(model.account).toEqual(EMPTY_ACCOUNT);
+    expect(model.journal).toEqual([150_000, -150_000]);
+    expect(() => effectOf({ kind: 'forfeit', amountFen: 10, releasedFen: 11 })).toThrow(RangeError);
+    expect(() => effectOf({ kind: 'hold', amountFen: 10, keepFen: -1 })).toThrow(RangeError);
   });
 
   it('D3 of two holds racing for one available balance exactly one is admitted', () => {
@@ -178,6 +224,14 @@ describe('deposit journal (D1–D3, J9)', () => {
   it.each([0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, Number.NaN])('an amount of %s fen is no change at all', (amountFen) => {
     expect(() => effectOf({ kind: 'top-up', amountFen })).toThrow(RangeError);
     expect(() => effectOf({ kind: 'hold', amountFen })).toThrow(RangeError);
+  });
+});
+
+describe('the reconciliation (npm run reconcile)', () => {
+  it('reports a balance that is not the sum of its journal, an available figure that does not add up and a negative figure', () => {
+    expect(ledgerDifferences('shop-1', { balanceFen: 10, heldFen: 4, availableFen: 6 }, [15, -5])).toEqual([]);
+    expect(ledgerDifferences('shop-1', { balanceFen: 11, heldFen: 4, availableFen: 6 }, [15, -5]).map((d) => d.kind)).toEqual(['balance-vs-journal', 'available-vs-held']);
+    expect(ledgerDifferences('shop-1', { balanceFen: -1, heldFen: 0, availableFen: -1 }, [-1]).map((d) => d.kind)).toEqual(['negative-figure', 'negative-figure']);
   });
 });
 

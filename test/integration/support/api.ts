@@ -47,9 +47,12 @@ export function useApi(): Api {
   beforeAll(async () => {
     const { routes } = await import('#functions/routes.ts');
     const { jobs } = await import('#functions/jobs.ts');
-    api.runtime = createLocalRuntime({ routes, jobs, jwtSecret: DEFAULT_JWT_SECRET });
+    const { localPayPage } = await import('#shared/local/pay-page.ts');
+    api.runtime = createLocalRuntime({ routes, jobs, jwtSecret: DEFAULT_JWT_SECRET, pages: localPayPage });
     await new Promise<void>((resolve) => api.runtime.server.listen(0, '127.0.0.1', resolve));
     api.base = `http://127.0.0.1:${(api.runtime.server.address() as AddressInfo).port}`;
+    // The local payment provider's links and notifications point at this file's runtime (D4).
+    process.env['LOCAL_PAY_BASE_URL'] = api.base;
   });
   afterAll(() => api.runtime?.close());
 

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { advanceCompensation, decideWithdrawal, depositStatus, fraudForfeiture, makeRulesConfig, withdrawalRefusals, type WithdrawalCheck } from '#shared/rules/index.ts';
+import {
+  advanceCompensation,
+  decideWithdrawal,
+  depositStatus,
+  fallsBelowMinimum,
+  fraudForfeiture,
+  joinDepositViolation,
+  makeRulesConfig,
+  topUpAmountViolation,
+  violationRecords,
+  withdrawalKeepFen,
+  withdrawalRefusals,
+  type WithdrawalCheck,
+} from '#shared/rules/index.ts';
 import { config } from './fixtures.ts';
 
 const check = (overrides: Partial<WithdrawalCheck> = {}): WithdrawalCheck => ({
@@ -58,5 +71,59 @@ describe('deposit (D)', () => {
 
   it('D3 a fraud finding forfeits the whole deposit', () => {
     expect(fraudForfeiture(123_456)).toEqual({ forfeitFen: 123_456, remainingFen: 0 });
+  });
+
+  it('D1 while enrolled a withdrawal keeps the minimum: at the boundary allowed, one fen more DEPOSIT_BELOW_MINIMUM; exited from every plan, all of it', () => {
+    expect(withdrawalKeepFen(true, config)).toBe(100_000);
+    expect(withdrawalKeepFen(false, config)).toBe(0);
+    expect(decideWithdrawal(check({ amountFen: 20_000, availableFen: 120_000, enrolled: true, minimumFen: 100_000 }))).toEqual({ ok: true });
+    const below = decideWithdrawal(check({ amountFen: 20_001, availableFen: 120_000, enrolled: true, minimumFen: 100_000 }));
+    expect(!below.ok && below.violation).toMatchObject({
+      code: 'DEPOSIT_BELOW_MINIMUM', status: 422, basis: { rule: 'D1', maxWithdrawableFen: 20_000, reasons: ['DEPOSIT_BELOW_MINIMUM'] },
+    });
+    const none = decideWithdrawal(check({ amountFen: 1, availableFen: 50_000, enrolled: true, minimumFen: 100_000 }));
+    expect(!none.ok && none.violation.basis).toMatchObject({ maxWithdrawableFen: 0 });
+    expect(decideWithdrawal(check({ amountFen: 120_000, availableFen: 120_000, enrolled: true }))).toEqual({ ok: true });
+    expect(decideWithdrawal(check({ amountFen: 120_000, availableFen: 120_000, enrolled: false, minimumFen: 100_000 }))).toEqual({ ok: true });
+  });
+
+  it('D3 any violation record within the look-back (default: ever), lifted or not, refuses a withdrawal (VIOLATION_RECORD)', () => {
+    const penalties = [
+      { penaltyId: 'old', penalizedAt: '2020-01-01T00:00:00+08:00' },
+      { penaltyId: 'recent', penalizedAt: '2026-11-01T00:00:00+08:00' },
+      { penaltyId: 'lift-only' },
+    ];
+    expect(violationRecords(penalties, '2026-11-23T10:00:00+08:00', config)).toEqual(['old', 'recent']);
+    const yearly = makeRulesConfig({ deposit: { violationLookBackDays: 365 } });
+    expect(violationRecords(penalties, '2026-11-23T10:00:00+08:00', yearly)).toEqual(['recent']);
+    const refused = decideWithdrawal(check({ violationRecords: 2 }));
+    expect(!refused.ok && refused.violation).toMatchObject({ code: 'VIOLATION_RECORD', basis: { rule: 'D3', violationRecords: 2 } });
+  });
+
+  it('D4 a top-up is 1 … 10,000,000 fen (default cap, configurable)', () => {
+    expect(topUpAmountViolation(1, config)).toBeUndefined();
+    expect(topUpAmountViolation(10_000_000, config)).toBeUndefined();
+    for (const amountFen of [0, -1, 1.5, 10_000_001, Number.MAX_SAFE_INTEGER]) {
+      expect(topUpAmountViolation(amountFen, config), String(amountFen)).toMatchObject({ code: 'INVALID_AMOUNT', basis: { rule: 'D4', maxFen: 10_000_000 } });
+    }
+    expect(topUpAmountViolation(10_000_001, makeRulesConfig({ deposit: { topUpMaxFen: 20_000_000 } }))).toBeUndefined();
+  });
+
+  it('D1 a merchant with a deposit below the minimum cannot join; one that never paid in is not held to it', () => {
+    expect(joinDepositViolation({ balanceFen: 99_999, opened: true }, config)).toMatchObject({ code: 'DEPOSIT_BELOW_MINIMUM', basis: { rule: 'D1', balanceFen: 99_999 } });
+    expect(joinDepositViolation({ balanceFen: 100_000, opened: true }, config)).toBeUndefined();
+    expect(joinDepositViolation({ balanceFen: 0, opened: false }, config)).toBeUndefined();
+  });
+
+  it('D1 falling below the minimum is reported once, when it happens', () => {
+    expect(fallsBelowMinimum(100_000, 99_999, config)).toBe(true);
+    expect(fallsBelowMinimum(100_000, 100_000, config)).toBe(false);
+    expect(fallsBelowMinimum(99_999, 50_000, config)).toBe(false);
+  });
+
+  it('D4 D3 the new settings are validated', () => {
+    expect(() => makeRulesConfig({ deposit: { topUpMaxFen: 0 } })).toThrow(/topUpMaxFen/);
+    expect(() => makeRulesConfig({ deposit: { topUpExpiryHours: 1.5 } })).toThrow(/topUpExpiryHours/);
+    expect(() => makeRulesConfig({ deposit: { violationLookBackDays: 0 } })).toThrow(/violationLookBackDays/);
   });
 });

@@ -1,0 +1,27 @@
+import type { Context } from 'aws-lambda';
+import type { ApiEvent, ApiResult } from '#shared/http/handler.ts';
+import { problemResult, toHttpProblem } from '#shared/http/handler.ts';
+import { MAX_BODY_BYTES } from '#shared/http/handler.ts';
+import { problems } from '#shared/http/problem.ts';
+import { selectPaymentProvider } from '#shared/payments/provider.ts';
+import { nowInstant } from '#shared/use-cases/claims.ts';
+import { receivePaymentNotification } from '#shared/use-cases/top-ups.ts';
+
+const provider = selectPaymentProvider();
+
+/**
+ * POST /v1/payments/{provider}/notifications (public: the provider signs it, D4). Not the JSON
+ * middy stack: the body is the provider's own format (Alipay: a signed form), read raw and handed
+ * to the provider's verifier; the answer is what the provider expects (`success`) or a problem.
+ */
+export async function handler(event: ApiEvent, _context?: Context): Promise<ApiResult> {
+  try {
+    const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+    if (raw.byteLength > MAX_BODY_BYTES) return problemResult(problems.payloadTooLarge(MAX_BODY_BYTES));
+    const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+    const answer = await receivePaymentNotification(provider, event.pathParameters?.['provider'] ?? '', { headers, body: raw.toString('utf8') }, nowInstant());
+    return { statusCode: answer.status, headers: { 'content-type': answer.contentType }, body: answer.body };
+  } catch (error) {
+    return problemResult(toHttpProblem(error));
+  }
+}

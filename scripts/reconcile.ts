@@ -1,0 +1,43 @@
+/**
+ * `npm run reconcile`: the deposit reconciliation report (shared/use-cases/reconcile.ts) for every
+ * merchant that has a deposit account, or for the merchants named on the command line. Prints each
+ * difference and a total; exits 1 when there is any (0 on a correct system).
+ *
+ * Finding every deposit account is the one whole-table read of the project: an offline ops report,
+ * a Scan filtered on `entity = DepositAccount` (paged, never in a request path). Configure it like
+ * the service: TABLE_NAME, DYNAMODB_ENDPOINT (npm start's DynamoDB Local), PAYMENT_PROVIDER.
+ */
+import './local-env.ts';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+
+const { documentClient, tableName } = await import('#shared/store/client.ts');
+const { selectPaymentProvider } = await import('#shared/payments/provider.ts');
+const { reconcileDeposits } = await import('#shared/use-cases/reconcile.ts');
+
+async function everyDepositMerchant(): Promise<string[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'entity = :account',
+        ProjectionExpression: 'merchantId',
+        ExpressionAttributeValues: { ':account': 'DepositAccount' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    ids.push(...(page.Items ?? []).map((item) => String(item['merchantId'])));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return ids.sort();
+}
+
+const named = process.argv.slice(2);
+const merchants = named.length > 0 ? named : await everyDepositMerchant();
+const { differences } = await reconcileDeposits(selectPaymentProvider(), merchants);
+for (const d of differences) {
+  console.log(`${d.merchantId}\t${d.kind}\t${d.detail}${d.expected !== undefined ? `\texpected ${d.expected}` : ''}${d.actual !== undefined ? `\tactual ${d.actual}` : ''}`);
+}
+console.log(`Reconciled ${merchants.length} deposit(s): ${differences.length} difference(s).`);
+process.exit(differences.length > 0 ? 1 : 0);
