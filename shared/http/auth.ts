@@ -62,7 +62,7 @@ export function principalOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Pri
     throw problems.unauthenticated(
       claims['token_use'] !== undefined
         ? `The token carries no known role: a Cognito ID token must be in exactly one of the groups ${ROLES.join(', ')}.`
-        : `The token carries no known role: 'role' must be one of ${ROLES.join(', ')}.`,
+        : `The token carries no known role: 'role' must be one of ${ROLES.join(', ')}${claims['role'] === undefined ? '' : ` (it is '${String(claims['role'])}')`}.`,
     );
   }
   return { role, id: sub };

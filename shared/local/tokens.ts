@@ -37,6 +37,7 @@ function faultOf(error: InstanceType<typeof joseErrors.JOSEError>): string {
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return `The token's issuer (iss) must be '${LOCAL_ISSUER}'.`;
     if (error.claim === 'aud') return `The token's audience (aud) must be '${LOCAL_AUDIENCE}'.`;
+    if (error.claim === 'sub') return 'The token carries no subject (sub): the caller\'s merchant, buyer or staff id.';
     if (error.reason === 'missing') return `The token has no '${error.claim}' claim; it is required${error.claim === 'exp' ? ' (an expiry)' : ''}.`;
     return `The token's '${error.claim}' claim is not valid: ${error.reason}.`;
   }

@@ -512,9 +512,9 @@ describe('P2 the working-day calendar running out (2027 not supplied)', () => {
       const proof = await seedProofOrder({ buyerId: parties.buyer.sub, placedAt: '2026-12-29T08:00:00+08:00' });
       clock.set('2026-12-31T09:00:00+08:00'); // + 3 working days runs into 2027
       const res = await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId } });
-      expect(res.body).toMatchObject({ status: 'APPROVED', payoutDueBy: '2027-01-03T09:00:00+08:00' });
+      expect(res.body).toMatchObject({ status: 'APPROVED', payoutDueBy: '2027-01-03T23:59:59.999+08:00' });
       const payout = await payoutView(res.body.claimId, parties.buyer);
-      expect(payout).toMatchObject({ dueBy: '2027-01-03T09:00:00+08:00', dueByApproximate: true, dueByBasis: 'calendar-days-fallback' });
+      expect(payout).toMatchObject({ dueBy: '2027-01-03T23:59:59.999+08:00', dueByApproximate: true, dueByBasis: 'calendar-days-fallback' });
       expect(z.strictObject(PayoutSchema.shape).safeParse(payout).error).toBeUndefined();
       expect(counted).toEqual([['PayoutDueApproximate', 'Count', 1]]);
     } finally {
