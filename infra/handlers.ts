@@ -39,7 +39,9 @@ export type KeyPrefix =
 const HTTP: readonly KeyPrefix[] = ['IDEMPOTENCY#', 'EVENT#', 'OUTBOX#'];
 const MERCHANTS: readonly KeyPrefix[] = [...HTTP, 'MERCHANT#', 'ORDER#'];
 const CLAIMS: readonly KeyPrefix[] = [...MERCHANTS, 'CLAIM#', 'PAYOUT#'];
-const DEPOSITS: readonly KeyPrefix[] = [...CLAIMS, 'DEPOSIT#', 'WITHDRAWAL#'];
+const DEPOSITS: readonly KeyPrefix[] = [...CLAIMS, 'DEPOSIT#', 'WITHDRAWAL#', 'TOPUP#'];
+// Actions on a merchant that read its deposit account (join checks the minimum, D1).
+const MERCHANT_ACTIONS: readonly KeyPrefix[] = [...MERCHANTS, 'DEPOSIT#'];
 
 /** The event handler module: serves POST /v1/events and is the target of the bus rule. */
 export const EVENTS_HANDLER = 'events';
@@ -63,11 +65,11 @@ export const handlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   // Built from the route schemas in memory; never reads the table.
   openapi: { table: 'none', memorySize: 256, timeout: Duration.seconds(5) },
   'list-plans': { table: 'read' },
-  'put-merchant': { table: 'read-write', writes: MERCHANTS },
+  'put-merchant': { table: 'read-write', writes: MERCHANT_ACTIONS },
   'get-quote': { table: 'read' },
-  join: { table: 'read-write', writes: MERCHANTS },
+  join: { table: 'read-write', writes: MERCHANT_ACTIONS },
   'list-enrollments': { table: 'read' },
-  'exit-enrollment': { table: 'read-write', writes: MERCHANTS },
+  'exit-enrollment': { table: 'read-write', writes: MERCHANT_ACTIONS },
   [EVENTS_HANDLER]: { table: 'read-write', writes: DEPOSITS, timeout: API_TIMEOUT },
   'issue-policy': { table: 'read-write', writes: CLAIMS },
   'list-policies': { table: 'read' },
@@ -80,17 +82,17 @@ export const handlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'list-payouts': { table: 'read' },
   'get-deposit': { table: 'read' },
   // D4: asks the provider's collection port for a payment instruction (Alipay: precreate).
-  'top-up-deposit': { table: 'read-write', writes: [...DEPOSITS, 'TOPUP#', 'LOCALPAY#'], pays: true },
+  'top-up-deposit': { table: 'read-write', writes: [...DEPOSITS, 'LOCALPAY#'], pays: true },
   'get-top-up': { table: 'read' },
   // D4: verifies the provider's signature (its public key is in the payment secret), credits once.
-  'payment-notification': { table: 'read-write', writes: [...DEPOSITS, 'TOPUP#', 'LOCALPAY#'], pays: true },
+  'payment-notification': { table: 'read-write', writes: [...DEPOSITS, 'LOCALPAY#'], pays: true },
   'compensate-order': { table: 'read-write', writes: DEPOSITS },
   'request-withdrawal': { table: 'read-write', writes: DEPOSITS },
   'decide-withdrawal': { table: 'read-write', writes: DEPOSITS },
   'advance-compensation': { table: 'read-write', writes: DEPOSITS },
   // Runs payout or expiry on demand, so it needs what both jobs need.
   'run-job': { table: 'read-write', writes: [...DEPOSITS, 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: API_TIMEOUT },
-  payout: { table: 'read-write', writes: ['EVENT#', 'OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#', 'DEPOSIT#', 'WITHDRAWAL#', 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: JOB_TIMEOUT },
+  payout: { table: 'read-write', writes: ['EVENT#', 'OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#', 'DEPOSIT#', 'WITHDRAWAL#', 'TOPUP#', 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: JOB_TIMEOUT },
   'expire-windows': { table: 'read-write', writes: ['EVENT#', 'OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#'], memorySize: 1024, timeout: JOB_TIMEOUT },
   // Not an action: the outbox pipe's enrichment (infra/outbox-enrichment.ts). Pure data mapping.
   [OUTBOX_ENRICHMENT]: { table: 'none', memorySize: 256, timeout: Duration.seconds(10) },

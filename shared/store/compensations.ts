@@ -1,11 +1,13 @@
 /**
- * Dispute compensations (D5) in the order's partition: each compensation of a line, and the
- * line's conditional counter of what they took (`compensatedFen`), so two compensations racing on
- * one line cannot both pass. The payout settles through the deposit store
- * (`deposits.depositPayoutSettledWrites`), like an advance.
+ * Dispute compensations (D5) in the order's partition: each compensation of a line, entered in the
+ * line's compensation ledger (C11, `compensation.compensationWrite`, loss `dispute`) in the same
+ * transaction, so two compensations racing on one line cannot both pass and the same loss is never
+ * paid twice. The payout settles through the deposit store (`deposits.depositPayoutSettledWrites`),
+ * like an advance.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './client.ts';
+import { compensationWrite } from './compensation.ts';
 import { accountUpdate, type Compensation, type TransactWriteItem } from './deposits.ts';
 import { transactRetryingConflicts } from './errors.ts';
 import { fromItem } from './items.ts';
@@ -13,13 +15,6 @@ import { keys, listPartitions, prefixes } from './keys.ts';
 import { outboxPut } from './outbox.ts';
 import { payoutPut, type StoredPayout } from './payouts.ts';
 
-
-/** What dispute compensations took of an order line so far: GetItem `PK = ORDER#id, SK = COMPENSATED#lineId` (consistent); 0 when none. */
-export async function lineCompensatedFen(orderId: string, lineId: string): Promise<number> {
-  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.lineCompensated(orderId, lineId), ConsistentRead: true }));
-  const value = Item?.['compensatedFen'];
-  return typeof value === 'number' ? value : 0;
-}
 
 /** An order line's dispute compensations: Query `PK = ORDER#id AND begins_with(SK, COMPENSATION#lineId#)` (consistent). */
 export async function compensationsOfLine(orderId: string, lineId: string): Promise<Compensation[]> {
@@ -35,24 +30,23 @@ export async function compensationsOfLine(orderId: string, lineId: string): Prom
 }
 
 /**
- * D5: the compensation PENDING (`compensation-new`); the line's counter `ADD compensatedFen`
- * (`line-within-net-paid`: what earlier compensations took plus this one stays within `roomFen`,
- * the line's net paid less its claims, as read — two compensations racing on one line cannot
- * both pass); its payout to the buyer from the deposit (`payout-new`); the amount held
- * (`deposit-available`); `deposit.compensated` and, when the hold takes the deposit below the
- * minimum, `deposit.top-up-required` — one transaction.
+ * D5: the compensation PENDING (`compensation-new`); its entry in the line's ledger, loss `dispute`
+ * (`ledger-unchanged`: the ledger still holds the dispute total the amount was decided against —
+ * two compensations racing on one line cannot both pass); its payout to the buyer from the deposit
+ * (`payout-new`); the amount held (`deposit-available`); `deposit.compensated` and, when the hold
+ * takes the deposit below the minimum, `deposit.top-up-required` — one transaction.
  */
 export async function insertCompensation(input: {
   compensation: Compensation;
   payout: StoredPayout;
-  /** The most the line's compensations may add up to (net paid less claims), as read. */
-  limitFen: number;
+  /** What the line's ledger held for disputes when the amount was decided (0 without a ledger). */
+  disputeFenBefore: number;
   topUpRequired?: Record<string, unknown>;
 }): Promise<void> {
-  const { compensation, payout, limitFen, topUpRequired } = input;
+  const { compensation, payout, disputeFenBefore, topUpRequired } = input;
   const at = compensation.createdAt;
   await transactRetryingConflicts(
-    ['compensation-new', 'line-within-net-paid', 'payout-new', 'deposit-available', 'outbox', ...(topUpRequired ? ['outbox'] : [])],
+    ['compensation-new', 'ledger-unchanged', 'payout-new', 'deposit-available', 'outbox', ...(topUpRequired ? ['outbox'] : [])],
     [
       {
         Put: {
@@ -61,15 +55,14 @@ export async function insertCompensation(input: {
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
-      {
-        Update: {
-          TableName: tableName,
-          Key: keys.lineCompensated(compensation.orderId, compensation.lineId),
-          UpdateExpression: 'SET entity = :entity, updatedAt = :at ADD compensatedFen :amount',
-          ConditionExpression: 'attribute_not_exists(compensatedFen) OR compensatedFen <= :room',
-          ExpressionAttributeValues: { ':entity': 'LineCompensated', ':at': at, ':amount': compensation.amountFen, ':room': limitFen - compensation.amountFen },
-        },
-      },
+      compensationWrite({
+        orderId: compensation.orderId,
+        lineId: compensation.lineId,
+        loss: 'dispute',
+        amountFen: compensation.amountFen,
+        ref: `compensation:${compensation.compensationId}`,
+        expectedFen: disputeFenBefore,
+      }),
       payoutPut(payout),
       accountUpdate(compensation.merchantId, { kind: 'hold', amountFen: compensation.amountFen }, at),
       outboxPut(tableName, 'deposit.compensated', { ...compensation }, at),

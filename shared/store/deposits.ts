@@ -8,6 +8,7 @@ import { named, transactRetryingConflicts } from './errors.ts';
 import { dueItems, type ReadCapacity } from './due.ts';
 import { fromItem } from './items.ts';
 import { indexKeys, keys, listPartitions, prefixes } from './keys.ts';
+import { accountOf, getDepositAccount, type DepositAccount } from './deposit-account.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 import { payoutPut, type StoredPayout } from './payouts.ts';
@@ -27,12 +28,6 @@ const transact = (names: readonly string[], items: Parameters<typeof transactRet
 
 export type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-export interface DepositAccount extends AccountFigures {
-  merchantId: string;
-  /** Bumped by every change: readers can tell two reads apart. 0 while the merchant never paid in. */
-  version: number;
-  updatedAt?: string;
-}
 
 export interface DepositMovement {
   movementId: string;
@@ -149,18 +144,6 @@ export interface DepositHolder {
 
 // ---------- item builders ----------
 
-function accountOf(merchantId: string, item: Record<string, unknown> | undefined): DepositAccount {
-  if (!item) return { merchantId, ...EMPTY_ACCOUNT, version: 0 };
-  const record = fromItem<Partial<DepositAccount>>(item);
-  return {
-    merchantId,
-    balanceFen: record.balanceFen ?? 0,
-    heldFen: record.heldFen ?? 0,
-    availableFen: record.availableFen ?? 0,
-    version: record.version ?? 0,
-    ...(record.updatedAt ? { updatedAt: record.updatedAt } : {}),
-  };
-}
 
 function holderOf(merchantId: string, item: Record<string, unknown> | undefined): DepositHolder {
   const penalties = item?.['activePenaltyIds'];
@@ -259,13 +242,8 @@ export const newMovementId = (at: string) => `mov_${movementUlid(Date.parse(at))
 
 // ---------- reads ----------
 
-/** The account: GetItem `PK = DEPOSIT#id, SK = ACCOUNT` (consistent); zeros while nothing was paid in. */
-export async function getDepositAccount(merchantId: string): Promise<DepositAccount> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.depositAccount(merchantId), ConsistentRead: true }),
-  );
-  return accountOf(merchantId, Item);
-}
+export { getDepositAccount, type DepositAccount };
+
 
 /** The profile fields the deposit rules need: GetItem `PK = MERCHANT#id, SK = PROFILE` (consistent, projected). */
 export async function getDepositHolder(merchantId: string): Promise<DepositHolder> {

@@ -96,11 +96,6 @@ export const keys = {
     PK: `ORDER#${orderId}`,
     SK: `COMPENSATION#${lineId}#${compensationId}`,
   }),
-  /**
-   * What dispute compensations (D5) have taken of an order line so far (`compensatedFen`): the
-   * conditional counter that keeps two compensations racing on one line within its net paid.
-   */
-  lineCompensated: (orderId: string, lineId: string): TableKey => ({ PK: `ORDER#${orderId}`, SK: `COMPENSATED#${lineId}` }),
   /** The advance compensation (D2) of a claim, in the claim's partition: at most one per claim. */
   advance: (claimId: string): TableKey => ({ PK: `CLAIM#${claimId}`, SK: 'ADVANCE' }),
   /**

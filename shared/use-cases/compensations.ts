@@ -8,8 +8,9 @@
 import { ulid } from 'ulid';
 import type { Principal } from '#shared/http/auth.ts';
 import { HttpProblem, problems } from '#shared/http/problem.ts';
+import { compensatedFor } from '#shared/rules/compensation.ts';
 import { normalizeInstant, toMs } from '#shared/rules/index.ts';
-import { claimedOnLine, insertCompensation, lineCompensatedFen } from '#shared/store/compensations.ts';
+import { claimedOnLine, insertCompensation } from '#shared/store/compensations.ts';
 import { getDepositAccount, type Compensation } from '#shared/store/deposits.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { readOrderPartition } from '#shared/store/orders.ts';
@@ -23,7 +24,7 @@ export interface LineRemaining {
   netPaidFen: number;
   /** Approved or paid claims on the line. */
   claimedFen: number;
-  /** Earlier dispute compensations of the line. */
+  /** Earlier dispute compensations of the line (its ledger's `dispute` total, C11). */
   compensatedFen: number;
   remainingFen: number;
 }
@@ -44,7 +45,8 @@ async function lineRemainingWith<T>(
   lineId: string,
   alongside: (merchantId: string) => Promise<T>,
 ): Promise<{ remaining: LineRemaining; extra: T } | undefined> {
-  const [{ order, refunds }, compensatedFen] = await Promise.all([readOrderPartition(orderId), lineCompensatedFen(orderId, lineId)]);
+  const { order, refunds, ledgers } = await readOrderPartition(orderId);
+  const compensatedFen = compensatedFor(ledgers.find((ledger) => ledger.lineId === lineId), 'dispute');
   const line = order?.lines?.find((l) => l.lineId === lineId);
   if (!order || !line || !order.merchantId || !order.buyerId) return undefined;
   const totalPaid = order.lines!.reduce((sum, l) => sum + l.paidFen, 0);
@@ -80,7 +82,7 @@ export async function compensateOrderLine(
 ): Promise<Compensation> {
   const at = normalizeInstant(now);
   for (let attempt = 0; attempt < 4; attempt += 1) {
-    // Round trips: the order partition and the line's counter; the line's claims and the deposit account; the write.
+    // Round trips: the order partition (with the lines' ledgers); the line's claims and the deposit account; the write.
     const read = await lineRemainingWith(orderId, input.lineId, getDepositAccount);
     if (!read) throw problems.notFound(`Order ${orderId} line ${input.lineId}`);
     const { remaining, extra: account } = read;
@@ -102,8 +104,8 @@ export async function compensateOrderLine(
       compensationId,
       compensationOrderId: orderId,
       compensationLineId: input.lineId,
-      // Buyers are paid to their Alipay-linked id, as claims are (shared/use-cases/claims.ts).
-      beneficiary: { role: 'buyer', id: remaining.buyerId, alipayAccount: remaining.buyerId },
+      // P4: the buyer's payee comes with the order (`buyerAlipay`); the payout job finds it at send time.
+      beneficiary: { role: 'buyer', id: remaining.buyerId, alipayAccount: '' },
       amountFen: input.amountFen,
       status: 'PENDING',
       attempts: 0,
@@ -132,13 +134,13 @@ export async function compensateOrderLine(
       await insertCompensation({
         compensation,
         payout,
-        limitFen: remaining.netPaidFen - remaining.claimedFen,
+        disputeFenBefore: remaining.compensatedFen,
         ...(topUpRequired ? { topUpRequired } : {}),
       });
       return compensation;
     } catch (error) {
       // Another compensation or a change of the deposit landed in between: read again, decide again.
-      if (!(error instanceof ConditionFailed && error.failed.some((name) => name === 'line-within-net-paid' || name === 'deposit-available'))) throw error;
+      if (!(error instanceof ConditionFailed && error.failed.some((name) => name === 'ledger-unchanged' || name === 'deposit-available'))) throw error;
     }
   }
   throw new HttpProblem(409, 'CONFLICT', 'Conflict', 'The line or the deposit kept changing while the request ran; retry it.');

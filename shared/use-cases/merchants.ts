@@ -18,7 +18,7 @@ import {
   type PlanId,
   type Quote,
 } from '#shared/rules/index.ts';
-import { getDepositAccount } from '#shared/store/deposits.ts';
+import { getDepositAccount } from '#shared/store/deposit-account.ts';
 import {
   getEnrollment,
   insertEnrollment,

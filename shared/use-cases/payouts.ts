@@ -489,7 +489,7 @@ class PayoutRun {
       const claim = await this.claimOf(payout);
       const orderId = claim?.orderId ?? (claim === null ? (await getClaim(payout.claimId))?.orderId : undefined);
       if (orderId) payee = await orderBuyerPayee(orderId);
-    }
+    } else if (payout.compensationOrderId) payee = await orderBuyerPayee(payout.compensationOrderId); // D5
     if (payee && payeeProblem(payee)) {
       logger.error('Payee on record is not a valid Alipay identity; the payout waits', { payoutId: payout.payoutId, payee: maskPayee(payee), problem: payeeProblem(payee) });
       return undefined;
