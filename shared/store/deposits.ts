@@ -457,6 +457,40 @@ export async function insertAdvance(
 }
 
 /**
+ * D2, an advance's payout that failed for good once more (the deposit's transfer refused too, e.g.
+ * the payer account's balance again): queued again exactly as read (`advance-payout-failed`: still
+ * FAILED for good, still this advance's, the version read) — back in the payout job's due index now,
+ * with a fresh count of attempts and its failure kept in `lastError`. The hold stays: it is what pays.
+ */
+export async function requeueAdvancePayout(advance: Advance, payout: { payoutId: string; version?: number }, at: string): Promise<void> {
+  const due = indexKeys.due('PAYOUT', payout.payoutId, at);
+  const values: Record<string, unknown> = {
+    ':one': 1,
+    ':zero': 0,
+    ':at': at,
+    ':failed': 'FAILED',
+    ':advanceId': advance.advanceId,
+    ':dueShard': due.dueShard,
+    ':dueAt': due.dueAt,
+  };
+  if (payout.version !== undefined) values[':version'] = payout.version;
+  await named(['advance-payout-failed'], () =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.payout(payout.payoutId),
+        UpdateExpression: 'SET attempts = :zero, nextAttemptAt = :at, dueShard = :dueShard, dueAt = :dueAt, requeuedAt = :at REMOVE failureCode, failedAt ADD #version :one',
+        ConditionExpression: `#status = :failed AND attribute_not_exists(nextAttemptAt) AND advanceId = :advanceId AND ${
+          payout.version === undefined ? 'attribute_not_exists(#version)' : '#version = :version'
+        }`,
+        ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
+}
+
+/**
  * D2: the claim's payout switched to the deposit. `version` + 1, as every payout-job write does: a
  * job run that read the payout before this switch fails its own version condition and re-reads.
  * A payout that had FAILED for good is queued again (`requeue`): back in the payout job's due

@@ -51,6 +51,7 @@ import {
   openClaimsOfMerchant,
   penaltyRecordsOf,
   rejectWithdrawal,
+  requeueAdvancePayout,
   withdrawalsByMerchant,
   type Advance,
   type DepositAccount,
@@ -332,7 +333,7 @@ export async function advanceCompensate(claimId: string, input: { note?: string 
       claim.payoutId ? getPayout(claim.payoutId) : Promise.resolve(undefined),
       getAdvance(claimId),
     ]);
-    if (existing) throw advanceExists(existing);
+    if (existing) return requeueFailedAdvance(existing, payout, at);
     // The deposit compensates consumers; a merchant's own claim (live-quality) is not paid from its own deposit.
     if (claim.beneficiary.role !== 'buyer') {
       throw violation('ADVANCE_NOT_ALLOWED', 'Only a claim that pays a buyer can be paid from the deposit.', {
@@ -376,6 +377,28 @@ export async function advanceCompensate(claimId: string, input: { note?: string 
     }
     return advance;
   });
+}
+
+/**
+ * D2, an advance that exists already: when its payout, already from the deposit, failed for good
+ * again (not the buyer's own account), it is queued again — the advance ends in a paid buyer, its
+ * hold never stuck. Otherwise the advance exists: 409 ADVANCE_EXISTS (or PAYEE_UNPAYABLE).
+ */
+async function requeueFailedAdvance(existing: Advance, payout: StoredPayout | undefined, at: string): Promise<Advance> {
+  const failedForGood = payout?.advanceId === existing.advanceId && payout.status === 'FAILED' && !payout.nextAttemptAt;
+  if (existing.status !== 'PENDING' || !payout || !failedForGood) throw advanceExists(existing);
+  const code = payout.failureCode ?? payout.lastError?.code ?? '';
+  if (PAYEE_FAILURE.test(code)) {
+    throw violation('PAYEE_UNPAYABLE', `The buyer's account was refused (${code}); the deposit cannot pay it either.`, {
+      rule: 'D2', payoutId: payout.payoutId, failureCode: code, advanceId: existing.advanceId,
+    });
+  }
+  try {
+    await requeueAdvancePayout(existing, payout, at);
+  } catch (error) {
+    throw staleOr(error, ['advance-payout-failed']);
+  }
+  return { ...existing, basis: { ...existing.basis, requeued: true, failureCode: code, payoutStatus: 'FAILED', requeuedAt: at } };
 }
 
 function advanceExists(existing: Advance): HttpProblem {

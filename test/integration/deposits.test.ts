@@ -809,6 +809,47 @@ describe('D2 an advance always ends', () => {
     expect((await withdraw(m, 1_000)).status).toBe(201);
   });
 
+  it('D2 an advance whose deposit payout fails for good again is queued again by the next advance request: the hold is never stuck, the buyer is paid once', async () => {
+    const { setLocalProviderFaults, resetLocalProvider } = await import('#shared/payments/local.ts');
+    const m = await newMerchant();
+    await topUp(m, 100_000);
+    clock.set('2026-11-23T10:29:00+08:00');
+    await runPayoutJob();
+    const claim = await approvedClaim(m);
+    resetLocalProvider();
+    setLocalProviderFaults({ failNext: 1, failCode: 'PAYER_BALANCE_NOT_ENOUGH', failRetryable: false });
+    await runPayoutJob();
+    const payoutId: string = (await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.ops })).body.items[0].payoutId;
+    clock.set('2026-11-23T11:00:00+08:00');
+    const first = await advance(claim.claimId, { note: 'insurer cannot pay' });
+    expect(first.status).toBe(201);
+    // The deposit's transfer is refused for good too.
+    setLocalProviderFaults({ failNext: 1, failCode: 'PAYER_BALANCE_NOT_ENOUGH', failRetryable: false });
+    clock.set('2026-11-23T11:05:00+08:00');
+    await runPayoutJob();
+    const failedAgain = await getPayout(payoutId);
+    expect(failedAgain).toMatchObject({ status: 'FAILED', source: 'deposit', failureCode: 'PAYER_BALANCE_NOT_ENOUGH' });
+    expect(failedAgain!.nextAttemptAt).toBeUndefined();
+    expect((await deposit(m)).body).toMatchObject({ heldFen: 2_000 });
+
+    resetLocalProvider();
+    clock.set('2026-11-23T12:00:00+08:00');
+    const again = await advance(claim.claimId, { note: 'balance restored' });
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ advanceId: first.body.advanceId, basis: { rule: 'D2', requeued: true, failureCode: 'PAYER_BALANCE_NOT_ENOUGH' } });
+    expect(await getPayout(payoutId)).toMatchObject({ status: 'FAILED', attempts: 0, nextAttemptAt: '2026-11-23T12:00:00+08:00' });
+    // Asked again while it is queued: the advance exists, nothing changes.
+    expect((await advance(claim.claimId)).status).toBe(409);
+
+    clock.set('2026-11-23T12:05:00+08:00');
+    await runPayoutJob();
+    expect(await getPayout(payoutId)).toMatchObject({ status: 'CONFIRMED' });
+    expect((await api.call('GET', `/v1/claims/${claim.claimId}`, { as: parties.ops })).body.status).toBe('PAID');
+    expect(await readRecord(keys.advance(claim.claimId))).toMatchObject({ status: 'PAID' });
+    const { account } = await expectBalanced(m.id);
+    expect(account).toMatchObject({ balanceFen: 98_000, heldFen: 0 });
+  });
+
   it('D2 an advance is refused with PAYEE_UNPAYABLE where it could not be paid either: the buyer\'s account was refused for good — nothing held', async () => {
     const { setLocalProviderFaults, resetLocalProvider } = await import('#shared/payments/local.ts');
     const m = await newMerchant();
