@@ -7,7 +7,7 @@ import { EMPTY_ACCOUNT, effectOf, type AccountChange, type AccountFigures, type 
 import { named, transactRetryingConflicts } from './errors.ts';
 import { dueItems, type ReadCapacity } from './due.ts';
 import { fromItem } from './items.ts';
-import { indexKeys, keys, listPartitions, prefixes } from './keys.ts';
+import { indexKeys, keys, listPartitions, prefixes, type TableKey } from './keys.ts';
 import { accountOf, getDepositAccount, type DepositAccount } from './deposit-account.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
@@ -530,6 +530,20 @@ function advancePayoutSwitch(advance: Advance, requeue: boolean, version: number
   };
 }
 
+/** The record a deposit-funded payout paid (withdrawal, advance, compensation) → PAID, if still `expected` and the same `ref`. */
+function markPaid(key: TableKey, expected: 'APPROVED' | 'PENDING', refAttribute: string, ref: string, at: string): TransactWriteItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: key,
+      UpdateExpression: 'SET #status = :paid, paidAt = :at',
+      ConditionExpression: '#status = :expected AND #ref = :ref',
+      ExpressionAttributeNames: { '#status': 'status', '#ref': refAttribute },
+      ExpressionAttributeValues: { ':paid': 'PAID', ':at': at, ':expected': expected, ':ref': ref },
+    },
+  };
+}
+
 /**
  * The items the payout job adds to the transaction that marks a `source: 'deposit'` payout
  * CONFIRMED (none for any other payout): the withdrawal APPROVED → PAID, or the advance PENDING →
@@ -546,48 +560,21 @@ export function depositPayoutSettledWrites(payout: StoredPayout, at: string): Tr
   const base = { movementId, merchantId, deltaFen: -amountFen, at, actor: { role: 'system' } as Actor, payoutId: payout.payoutId };
   if (payout.withdrawalId) {
     return [
-      {
-        Update: {
-          TableName: tableName,
-          Key: keys.withdrawal(payout.withdrawalId),
-          UpdateExpression: 'SET #status = :paid, paidAt = :at',
-          ConditionExpression: '#status = :approved AND payoutId = :payoutId',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':paid': 'PAID', ':at': at, ':approved': 'APPROVED', ':payoutId': payout.payoutId },
-        },
-      },
+      markPaid(keys.withdrawal(payout.withdrawalId), 'APPROVED', 'payoutId', payout.payoutId, at),
       accountUpdate(merchantId, { kind: 'settle', amountFen, movement: 'withdrawal' }, at),
       movementPut({ ...base, type: 'withdrawal', withdrawalId: payout.withdrawalId }),
     ];
   }
   if (payout.advanceId && payout.claimId) {
     return [
-      {
-        Update: {
-          TableName: tableName,
-          Key: keys.advance(payout.claimId),
-          UpdateExpression: 'SET #status = :paid, paidAt = :at',
-          ConditionExpression: '#status = :pending AND advanceId = :advanceId',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':paid': 'PAID', ':at': at, ':pending': 'PENDING', ':advanceId': payout.advanceId },
-        },
-      },
+      markPaid(keys.advance(payout.claimId), 'PENDING', 'advanceId', payout.advanceId, at),
       accountUpdate(merchantId, { kind: 'settle', amountFen, movement: 'advance-compensation' }, at),
       movementPut({ ...base, type: 'advance-compensation', claimId: payout.claimId, advanceId: payout.advanceId }),
     ];
   }
   if (payout.compensationId && payout.compensationOrderId && payout.compensationLineId) {
     return [
-      {
-        Update: {
-          TableName: tableName,
-          Key: keys.compensation(payout.compensationOrderId, payout.compensationLineId, payout.compensationId),
-          UpdateExpression: 'SET #status = :paid, paidAt = :at',
-          ConditionExpression: '#status = :pending AND payoutId = :payoutId',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':paid': 'PAID', ':at': at, ':pending': 'PENDING', ':payoutId': payout.payoutId },
-        },
-      },
+      markPaid(keys.compensation(payout.compensationOrderId, payout.compensationLineId, payout.compensationId), 'PENDING', 'payoutId', payout.payoutId, at),
       accountUpdate(merchantId, { kind: 'settle', amountFen, movement: 'compensation' }, at),
       movementPut({ ...base, type: 'compensation', compensationId: payout.compensationId }),
     ];
