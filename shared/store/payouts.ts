@@ -303,6 +303,27 @@ export interface SettlementWrite {
 }
 
 /**
+ * D3: a deposit withdrawal is handed to the provider only while its merchant has no fraud finding —
+ * a ConditionCheck on the profile in the same write that takes the payout to SENDING
+ * (`merchant-not-fraudulent`), so a finding recorded at any moment before is never outrun, whatever
+ * the penalty's (eventually consistent) look-up of approved withdrawals saw.
+ */
+export function noFraudFindingCheck(merchantId: string): SettlementWrite {
+  return {
+    group: 'merchant',
+    name: 'merchant-not-fraudulent',
+    item: {
+      ConditionCheck: {
+        TableName: tableName,
+        Key: keys.merchant(merchantId),
+        ConditionExpression: 'attribute_not_exists(fraudFinding) OR fraudFinding = :false',
+        ExpressionAttributeValues: { ':false': false },
+      },
+    },
+  };
+}
+
+/**
  * The claim and policy items of a confirmation: the claim APPROVED → PAID with `paidAt` and its
  * history entry (`claim-approved`: still APPROVED with the history it was read with), and its policy
  * → CLAIMED, leaving the expiry job's due index (`policy-claimable`: still this claim's policy, in

@@ -58,6 +58,7 @@ import {
   claimsByIds,
   getPayout,
   merchantPayee,
+  noFraudFindingCheck,
   orderBuyerPayee,
   payoutsDue,
   writePayouts,
@@ -420,12 +421,19 @@ class PayoutRun {
   }
 
   /** Writes one step; undefined (and counted as skipped) when another run changed the payout first. */
-  private async step(previous: StoredPayout, next: StoredPayout, events: PayoutEvent[] = []): Promise<StoredPayout | undefined> {
-    const outcome = await this.writer.submit({ previous: guardOf(previous), payout: next, dueAt: dueFor(next), events, at: this.now() });
+  private async step(previous: StoredPayout, next: StoredPayout, events: PayoutEvent[] = [], writes: SettlementWrite[] = []): Promise<StoredPayout | undefined> {
+    const outcome = await this.writer.submit({
+      previous: guardOf(previous),
+      payout: next,
+      dueAt: dueFor(next),
+      events,
+      at: this.now(),
+      ...(writes.length > 0 ? { writes } : {}),
+    });
     switch (outcome.status) {
       case 'error':
         throw outcome.error;
-      case 'refused': // a step writes nothing but the payout and its events
+      case 'refused': // a step writes nothing but the payout, its events and its checks
         throw new ConditionFailed(outcome.failed);
       case 'skipped':
         this.result.skipped += 1;
@@ -504,7 +512,11 @@ class PayoutRun {
     const now = this.now();
     const leaseUntil = toMs(now) + this.retry.leaseMs;
     const { deferred: _deferred, ...rest } = unscheduled(payout);
-    const sending = await this.step(payout, {
+    // D3: a withdrawal is never handed over after a fraud finding (checked in the same write).
+    const checks = payout.withdrawalId && payout.depositMerchantId ? [noFraudFindingCheck(payout.depositMerchantId)] : [];
+    let sending: StoredPayout | undefined;
+    try {
+      sending = await this.step(payout, {
       ...rest,
       status: through(payout.status, 'SENDING'),
       attempts: payout.attempts + 1,
@@ -512,9 +524,13 @@ class PayoutRun {
       beneficiary: { ...payout.beneficiary, alipayAccount: maskPayee(payee).identity },
       leaseToken: randomUUID(),
       leaseUntil: toIso(leaseUntil),
-      // P3: a call this sender starts reaches the provider before then, or never.
-      inFlightUntil: toIso(leaseUntil + this.maxCallMs),
-    });
+        // P3: a call this sender starts reaches the provider before then, or never.
+        inFlightUntil: toIso(leaseUntil + this.maxCallMs),
+      }, [], checks);
+    } catch (error) {
+      if (!(error instanceof ConditionFailed && error.failed.includes('merchant-not-fraudulent'))) throw error;
+      return this.defer(payout, 'FRAUD_FINDING', `merchant ${payout.depositMerchantId} has a fraud finding: its withdrawal is not paid (D3)`);
+    }
     if (sending) await this.transfer(sending);
   }
 

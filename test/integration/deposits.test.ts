@@ -583,6 +583,26 @@ describe('D3 withdrawals', () => {
     await expectBalanced(m.id);
   });
 
+  it('D3 a withdrawal the fraud finding did not see (its look-up is eventually consistent) is still never sent: the payout job checks the finding in the same write', async () => {
+    const m = await newMerchant();
+    await topUp(m, 150_000);
+    const w = (await withdraw(m, 40_000)).body;
+    const approved = (await decide(w.withdrawalId, { decision: 'approve' })).body;
+    // The finding lands on the profile, but the penalty's look-up of approved withdrawals missed this one.
+    await documentClient.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Update: { TableName: tableName, Key: keys.merchant(m.id), UpdateExpression: 'SET fraudFinding = :t', ExpressionAttributeValues: { ':t': true } } }],
+      }),
+    );
+    const { resetLocalProvider, localProviderCalls } = await import('#shared/payments/local.ts');
+    resetLocalProvider();
+    clock.set('2026-11-23T12:00:00+08:00');
+    await api.call('POST', '/v1/jobs/payout/runs', { as: parties.ops });
+    expect(localProviderCalls().filter((c) => c.outBizNo === approved.payoutId)).toEqual([]);
+    expect(await getPayout(approved.payoutId)).toMatchObject({ status: 'PENDING', deferred: true, lastError: { code: 'FRAUD_FINDING' } });
+    expect(await getWithdrawal(w.withdrawalId)).toMatchObject({ status: 'APPROVED' });
+  });
+
   it('D3 a withdrawal transfer already in flight when fraud is found is let finish and reported; only the available balance is forfeited', async () => {
     const m = await newMerchant();
     await topUp(m, 150_000);
