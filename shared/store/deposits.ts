@@ -531,15 +531,15 @@ function advancePayoutSwitch(advance: Advance, requeue: boolean, version: number
 }
 
 /** The record a deposit-funded payout paid (withdrawal, advance, compensation) → PAID, if still `expected` and the same `ref`. */
-function markPaid(key: TableKey, expected: 'APPROVED' | 'PENDING', refAttribute: string, ref: string, at: string): TransactWriteItem {
+function markPaid(key: TableKey, expected: 'APPROVED' | 'PENDING', refAttribute: 'payoutId' | 'advanceId', ref: string, at: string): TransactWriteItem {
   return {
     Update: {
       TableName: tableName,
       Key: key,
       UpdateExpression: 'SET #status = :paid, paidAt = :at',
-      ConditionExpression: '#status = :expected AND #ref = :ref',
-      ExpressionAttributeNames: { '#status': 'status', '#ref': refAttribute },
-      ExpressionAttributeValues: { ':paid': 'PAID', ':at': at, ':expected': expected, ':ref': ref },
+      ConditionExpression: `#status = :${expected.toLowerCase()} AND ${refAttribute} = :${refAttribute}`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':paid': 'PAID', ':at': at, [`:${expected.toLowerCase()}`]: expected, [`:${refAttribute}`]: ref },
     },
   };
 }
