@@ -7,6 +7,7 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './client.ts';
+import { queryPages } from './query.ts';
 import { compensationWrite } from './compensation.ts';
 import { accountUpdate, type Compensation, type TransactWriteItem } from './deposits.ts';
 import { transactRetryingConflicts } from './errors.ts';
@@ -78,24 +79,18 @@ export async function insertCompensation(input: {
  */
 export async function claimedOnLine(merchantId: string, orderId: string, lineId: string): Promise<number> {
   let total = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :pk',
-        FilterExpression: 'orderId = :orderId AND lineId = :lineId AND #status IN (:approved, :paid)',
-        ProjectionExpression: 'amountFen',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':pk': listPartitions.claimsByMerchant(merchantId), ':orderId': orderId, ':lineId': lineId, ':approved': 'APPROVED', ':paid': 'PAID',
-        },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  for await (const page of queryPages({
+    TableName: tableName,
+    IndexName: 'GSI2',
+    KeyConditionExpression: 'GSI2PK = :pk',
+    FilterExpression: 'orderId = :orderId AND lineId = :lineId AND #status IN (:approved, :paid)',
+    ProjectionExpression: 'amountFen',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':pk': listPartitions.claimsByMerchant(merchantId), ':orderId': orderId, ':lineId': lineId, ':approved': 'APPROVED', ':paid': 'PAID',
+    },
+  })) {
     for (const item of page.Items ?? []) total += typeof item['amountFen'] === 'number' ? item['amountFen'] : 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return total;
 }

@@ -3,6 +3,7 @@ import type { PaymentInstruction } from '#shared/payments/port.ts';
 import { monotonicFactory } from 'ulid';
 import type { Actor, Basis, ClaimStatus, Party, WithdrawalStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
+import { queryPages } from './query.ts';
 import { EMPTY_ACCOUNT, effectOf, type AccountChange, type AccountFigures, type MovementType } from './deposit-ledger.ts';
 import { named, transactRetryingConflicts } from './errors.ts';
 import { dueItems, type ReadCapacity } from './due.ts';
@@ -320,23 +321,17 @@ export async function getAdvance(claimId: string): Promise<Advance | undefined> 
 export async function openClaimsOfMerchant(merchantId: string, statuses: readonly ClaimStatus[]): Promise<number> {
   const values = Object.fromEntries(statuses.map((status, i) => [`:s${i}`, status]));
   let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :pk',
-        FilterExpression: `#status IN (${Object.keys(values).join(', ')})`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': listPartitions.claimsByMerchant(merchantId), ...values },
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  for await (const page of queryPages({
+    TableName: tableName,
+    IndexName: 'GSI2',
+    KeyConditionExpression: 'GSI2PK = :pk',
+    FilterExpression: `#status IN (${Object.keys(values).join(', ')})`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pk': listPartitions.claimsByMerchant(merchantId), ...values },
+    Select: 'COUNT',
+  })) {
     count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return count;
 }
 
@@ -702,43 +697,31 @@ export async function hasActiveEnrollment(merchantId: string): Promise<boolean> 
 /** Every penalty the merchant was given or had lifted (D3's violation record): Query `PK = MERCHANT#id AND begins_with(SK, PENALTY#)` (consistent). */
 export async function penaltyRecordsOf(merchantId: string): Promise<PenaltyRecord[]> {
   const records: PenaltyRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :penalty)',
-        ExpressionAttributeValues: { ':pk': keys.merchant(merchantId).PK, ':penalty': prefixes.penalty },
-        ProjectionExpression: 'penaltyId, penalizedAt, liftedAt, fraud',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  for await (const page of queryPages({
+    TableName: tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :penalty)',
+    ExpressionAttributeValues: { ':pk': keys.merchant(merchantId).PK, ':penalty': prefixes.penalty },
+    ProjectionExpression: 'penaltyId, penalizedAt, liftedAt, fraud',
+    ConsistentRead: true,
+  })) {
     records.push(...(page.Items ?? []).map((item) => fromItem<PenaltyRecord>(item)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return records;
 }
 
 /** A merchant's APPROVED withdrawals (D3: what a fraud finding may cancel): GSI2 `GSI2PK = MERCHANT#id#WITHDRAWALS`, filter `status = APPROVED`, every page. */
 export async function approvedWithdrawalsOf(merchantId: string): Promise<Withdrawal[]> {
   const found: Withdrawal[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :pk',
-        FilterExpression: '#status = :approved',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': listPartitions.withdrawalsByMerchant(merchantId), ':approved': 'APPROVED' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  for await (const page of queryPages({
+    TableName: tableName,
+    IndexName: 'GSI2',
+    KeyConditionExpression: 'GSI2PK = :pk',
+    FilterExpression: '#status = :approved',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pk': listPartitions.withdrawalsByMerchant(merchantId), ':approved': 'APPROVED' },
+  })) {
     found.push(...(page.Items ?? []).map((item) => fromItem<Withdrawal>(item)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return found;
 }
 

@@ -1,7 +1,8 @@
 import type { Payee } from '#shared/payments/port.ts';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Enrollment, Merchant } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
+import { queryAll } from './query.ts';
 import { ConditionFailed, isTransactionConflict, named } from './errors.ts';
 import { fromItem } from './items.ts';
 import { keys, prefixes } from './keys.ts';
@@ -129,21 +130,12 @@ async function transact(names: string[], items: NonNullable<ConstructorParameter
  * partition, `PK = MERCHANT#id` (the guard slots come along and are skipped).
  */
 export async function readMerchantPartition(merchantId: string): Promise<MerchantPartition> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.merchant(merchantId).PK },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll({
+    TableName: tableName,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.merchant(merchantId).PK },
+    ConsistentRead: true,
+  });
   const sk = (item: Record<string, unknown>) => String(item['SK']);
   const profile = items.find((item) => sk(item) === keys.merchant(merchantId).SK);
   return {

@@ -1,8 +1,9 @@
-import { QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CompensationLedger } from '#shared/rules/compensation.ts';
 import type { Order, Policy, Refund } from '#shared/rules/types.ts';
 import { batchGetItems } from './batch-get.ts';
 import { documentClient, tableName } from './client.ts';
+import { queryAll } from './query.ts';
 import { ConditionFailed, named } from './errors.ts';
 import { fromItem } from './items.ts';
 import { ledgerFromItem } from './compensation.ts';
@@ -120,21 +121,12 @@ export async function recordRefund(event: { id: string; type: string; occurredAt
  */
 export async function readOrderPartition(orderId: string): Promise<OrderPartition> {
   const { PK } = keys.order(orderId);
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': PK },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll({
+    TableName: tableName,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': PK },
+    ConsistentRead: true,
+  });
   const orderItem = items.find((item) => item['SK'] === keys.order(orderId).SK);
   return {
     order: orderItem ? fromItem<PartialOrder>(orderItem) : undefined,
