@@ -3,7 +3,9 @@
  * order, and creating the automatic claims of a completed refund. A refusal is a value carrying
  * the rule code and the figures that failed; nothing is thrown for an expected outcome.
  */
-import { compensatedFor, isEntered, LOSS_OF_PLAN, remainingLoss, type CompensationLedger, type LossKind } from './compensation.ts';
+import { compensatedFor, isEntered, LOSS_OF_PLAN, remainingLoss, type CompensationEntry, type CompensationLedger } from './compensation.ts';
+
+export type { CompensationEntry } from './compensation.ts';
 import type { RulesConfig } from './config.ts';
 import { RuleViolation, violation } from './errors.ts';
 import { policyExpiresAt } from './expiry.ts';
@@ -52,17 +54,6 @@ export interface ClaimDraft {
    * conditions its write on it).
    */
   compensation?: CompensationEntry;
-}
-
-/** An entry in a line's compensation ledger (C11, compensation.ts). */
-export interface CompensationEntry {
-  orderId: string;
-  lineId: string;
-  loss: LossKind;
-  amountFen: number;
-  ref: string;
-  /** The ledger's figure for `loss` the amount was computed against. */
-  expectedFen: number;
 }
 
 export type ClaimEvaluation = ({ ok: true } & ClaimDraft) | { ok: false; violation: RuleViolation };

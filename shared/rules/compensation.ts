@@ -60,10 +60,22 @@ export function remainingLoss(
   return { payableFen, alreadyCompensatedFen };
 }
 
+/** An entry in a line's compensation ledger: `amountFen` of `loss`, known by `ref`, decided against `expectedFen`. */
+export interface CompensationEntry {
+  orderId: string;
+  lineId: string;
+  loss: LossKind;
+  amountFen: number;
+  /** Unique per compensation (`refund:<id>`, `policy:<id>`, `compensation:<id>`): entered once. */
+  ref: string;
+  /** The ledger's figure for `loss` the amount was computed against (0 for a new ledger); the store conditions its write on it. */
+  expectedFen: number;
+}
+
 /** The ledger after an entry: `amountFen` more of `loss`, `ref` entered (a new ledger when none). */
 export function withEntry(
   ledger: CompensationLedger | undefined,
-  entry: { orderId: string; lineId: string; loss: LossKind; amountFen: number; ref: string },
+  entry: Omit<CompensationEntry, 'expectedFen'>,
 ): CompensationLedger {
   const base = ledger ?? { orderId: entry.orderId, lineId: entry.lineId, compensatedFen: {}, refs: [] };
   return {

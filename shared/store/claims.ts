@@ -9,7 +9,8 @@ import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { listPage } from './pagination.ts';
 import { payoutPut, type StoredPayout } from './payouts.ts';
 import type { StoredPolicy } from './policies.ts';
-import { compensationWrite, type CompensationRecord } from './compensation.ts';
+import type { CompensationEntry } from '#shared/rules/compensation.ts';
+import { compensationWrite } from './compensation.ts';
 
 const transact = (names: readonly string[], items: Parameters<typeof transactRetryingConflicts>[1]) =>
   transactRetryingConflicts(names, items);
@@ -82,7 +83,7 @@ export async function createClaim(input: {
   policyStatuses: readonly PolicyStatus[];
   /** C7: the claim pays one refund; several claims share the policy. */
   perRefund?: boolean;
-  compensation?: CompensationRecord;
+  compensation?: CompensationEntry;
   payout?: StoredPayout;
   events: readonly OutboundEvent[];
   at: string;
@@ -150,7 +151,7 @@ export async function saveClaimTransition(input: {
   /** C1: the claim ended (REJECTED, LAPSED): free its policy line's slot. */
   releaseSlot?: PolicyRef;
   /** C11: an approval enters the shared loss it pays in the line's ledger. */
-  compensation?: CompensationRecord;
+  compensation?: CompensationEntry;
   events: readonly OutboundEvent[];
   at: string;
 }): Promise<void> {

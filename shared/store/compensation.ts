@@ -8,28 +8,16 @@
  * compensations for one loss exactly one counts and the other re-reads and recomputes.
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { LOSS_KINDS, type CompensationLedger, type LossKind } from '#shared/rules/compensation.ts';
+import { LOSS_KINDS, type CompensationEntry, type CompensationLedger, type LossKind } from '#shared/rules/compensation.ts';
 import { documentClient, tableName } from './client.ts';
 import { named, type TransactItem } from './errors.ts';
 import { keys } from './keys.ts';
-
-/** An entry to record: `amountFen` of `loss` on the line, known by `ref`, computed against `expectedFen`. */
-export interface CompensationRecord {
-  orderId: string;
-  lineId: string;
-  loss: LossKind;
-  amountFen: number;
-  /** Unique per compensation (`refund:<id>`, `policy:<id>`, `compensation:<id>`): entered once. */
-  ref: string;
-  /** What the ledger held for `loss` when the amount was decided (0 for a new ledger). */
-  expectedFen: number;
-}
 
 /** The attribute holding a loss kind's total (`fen:price-drop`, …). */
 const fenAttribute = (loss: LossKind) => `fen:${loss}`;
 
 /** The TransactItem that enters a compensation in its line's ledger; its condition is `ledger-unchanged`. */
-export function compensationWrite(record: CompensationRecord): TransactItem {
+export function compensationWrite(record: CompensationEntry): TransactItem {
   const unchanged = record.expectedFen === 0 ? '(attribute_not_exists(#fen) OR #fen = :expected)' : '#fen = :expected';
   return {
     Update: {
@@ -57,7 +45,7 @@ export function compensationWrite(record: CompensationRecord): TransactItem {
  * pays from the deposit in a separate step). Throws ConditionFailed(['ledger-unchanged']) when the
  * ledger moved since `expectedFen` was read or the reference was already entered.
  */
-export async function recordCompensation(record: CompensationRecord): Promise<void> {
+export async function recordCompensation(record: CompensationEntry): Promise<void> {
   await named(['ledger-unchanged'], () => documentClient.send(new TransactWriteCommand({ TransactItems: [compensationWrite(record)] })));
 }
 

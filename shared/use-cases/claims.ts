@@ -51,7 +51,7 @@ import {
   type PolicyRef,
   type StoredClaim,
 } from '#shared/store/claims.ts';
-import type { CompensationRecord } from '#shared/store/compensation.ts';
+import type { CompensationEntry } from '#shared/rules/compensation.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { isCompleteOrder, readOrderPartition, readOrders, type OrderPartition } from '#shared/store/orders.ts';
 import {
@@ -329,7 +329,7 @@ export async function decideClaim(claimId: string, decision: Decision, staff: Pr
   const events: OutboundEvent[] = [];
   let payout: StoredPayout | undefined;
   let lapsesAt: string | undefined;
-  let compensation: CompensationRecord | undefined;
+  let compensation: CompensationEntry | undefined;
   let releaseSlot: PolicyRef | undefined;
   switch (decision.decision) {
     case 'approve': {
@@ -430,7 +430,7 @@ async function saveOrExplain(
   next: StoredClaim,
   retransition: (current: Claim) => unknown,
   now: string,
-  write: { lapsesAt?: string; payout?: StoredPayout; events: OutboundEvent[]; releaseSlot?: PolicyRef; compensation?: CompensationRecord },
+  write: { lapsesAt?: string; payout?: StoredPayout; events: OutboundEvent[]; releaseSlot?: PolicyRef; compensation?: CompensationEntry },
 ): Promise<void> {
   try {
     await saveClaimTransition({ previous, claim: next, ...write, at: normalizeInstant(now) });
