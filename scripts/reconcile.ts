@@ -8,7 +8,7 @@
  * the service: TABLE_NAME, DYNAMODB_ENDPOINT (npm start's DynamoDB Local), PAYMENT_PROVIDER.
  */
 import './local-env.ts';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateScan } from '@aws-sdk/lib-dynamodb';
 
 const { documentClient, tableName } = await import('#shared/store/client.ts');
 const { selectPaymentProvider } = await import('#shared/payments/provider.ts');
@@ -16,20 +16,11 @@ const { reconcileDeposits } = await import('#shared/use-cases/reconcile.ts');
 
 async function everyDepositMerchant(): Promise<string[]> {
   const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'entity = :account',
-        ProjectionExpression: 'merchantId',
-        ExpressionAttributeValues: { ':account': 'DepositAccount' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    ids.push(...(page.Items ?? []).map((item) => String(item['merchantId'])));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateScan(
+    { client: documentClient },
+    { TableName: tableName, FilterExpression: 'entity = :account', ProjectionExpression: 'merchantId', ExpressionAttributeValues: { ':account': 'DepositAccount' } },
+  );
+  for await (const page of pages) ids.push(...(page.Items ?? []).map((item) => String(item['merchantId'])));
   return ids.sort();
 }
 
