@@ -7,7 +7,7 @@ import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { listPage } from './pagination.ts';
-import { payoutPut, type StoredPayout } from './payouts.ts';
+import { payoutPut, type StoredPayout } from './payout-item.ts';
 import type { StoredPolicy } from './policies.ts';
 import type { CompensationEntry } from '#shared/rules/compensation.ts';
 import { compensationWrite } from './compensation.ts';
