@@ -6,14 +6,17 @@ import { METRIC, metrics, publishMetrics } from '#shared/metrics.ts';
 import { selectPaymentProvider } from '#shared/payments/provider.ts';
 import { calendarDaysLeftAt } from '#shared/rules-config.ts';
 import { clock } from '#shared/clock.ts';
-import { assertLeaseCoversCalls, payoutRetryPolicy, runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
+import { assertLeaseCoversCalls, runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
 import { nowInstant } from '#shared/use-cases/claims.ts';
 import { checkTopUps, type TopUpCheckResult } from '#shared/use-cases/top-ups.ts';
+import { payoutSettingsFromEnv } from './settings.ts';
 
 /** The payment provider from configuration (PAYMENT_PROVIDER), chosen once per execution environment. */
 const provider = selectPaymentProvider();
+/** The job's retry policy and concurrency (PAYOUT_*), read once, failing fast. */
+const settings = payoutSettingsFromEnv();
 // P3, failing fast at start-up: the lease outlasts two of the provider's longest calls plus a margin.
-assertLeaseCoversCalls(payoutRetryPolicy, provider);
+assertLeaseCoversCalls(settings.retry, provider);
 
 /**
  * `OverduePayouts` (P2) and `CalendarDaysLeft` (shared/metrics.ts): the alarms in
@@ -35,7 +38,7 @@ export async function handler(
 ): Promise<PayoutResult & { topUps: TopUpCheckResult }> {
   try {
     const remainingMs = () => context.getRemainingTimeInMillis();
-    const result = { ...(await runPayouts({ provider, remainingMs })), topUps: await checkTopUps(provider, nowInstant(), remainingMs) };
+    const result = { ...(await runPayouts({ provider, remainingMs, retry: settings.retry, concurrency: settings.concurrency })), topUps: await checkTopUps(provider, nowInstant(), remainingMs) };
     metrics.addMetric(METRIC.overduePayouts, MetricUnit.Count, result.overdue);
     metrics.addMetric(METRIC.calendarDaysLeft, MetricUnit.Count, calendarDaysLeftAt(clock.now()));
     logger.info('Payout run finished', { ...result, provider: provider.name, scheduleArn: event.scheduleArn, executionId: event.executionId });
