@@ -76,6 +76,8 @@ export class MemoryPayoutStore implements PayoutStore {
   readonly depositParts = new Map<string, MemoryDepositPart>();
   /** The outbox: every event a write carried, in the order written. */
   readonly events: (PayoutEvent & { at: string })[] = [];
+  /** Every status change written, as [from, to] (the record's, not each lifecycle hop). */
+  readonly statusChanges: [string, string][] = [];
   /** Calls to `writePayouts`, and the writes each carried (group commit). */
   readonly writeCalls: number[] = [];
   /** While true, `claimsByIds` answers null (a failed BatchGet) for every claim. */
@@ -183,6 +185,7 @@ export class MemoryPayoutStore implements PayoutStore {
     if (failed.length > 0) return { status: 'refused', failed };
     const payout: StoredPayout = { ...copy(write.payout), version: (previous.version ?? 0) + 1 };
     this.payouts.set(payout.payoutId, { payout, dueAt: write.dueAt });
+    if (current.status !== payout.status) this.statusChanges.push([current.status, payout.status]);
     for (const { item } of items) this.apply(item);
     for (const event of write.events ?? []) this.events.push({ ...copy(event), at: write.at });
     return { status: 'written', payout: copy(payout) };
