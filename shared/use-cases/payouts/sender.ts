@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { logger } from '#shared/logger.ts';
 import type { Failed, Payee, QueryOutcome, TransferOutcome } from '#shared/payments/port.ts';
 import { maskPayee, payeeProblem } from '#shared/payments/payee.ts';
-import { isOverdue, toIso, toMs } from '#shared/rules/index.ts';
+import { isOverdue, toIso, toMs, type PayoutStatus } from '#shared/rules/index.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import type { ClaimRead, StoredPayout } from '#shared/store/payout-store.ts';
 import type { PayoutContext } from './context.ts';
@@ -128,29 +128,36 @@ export class PayoutSender {
   private async send(payout: StoredPayout): Promise<void> {
     const payee = await this.payeeOf(payout);
     if (!payee) return this.defer(payout, 'NO_PAYEE', `${payout.beneficiary.role} ${payout.beneficiary.id} has no Alipay identity on record`);
-    const now = this.ctx.now();
-    const leaseUntil = toMs(now) + this.ctx.retry.leaseMs;
     const { deferred: _deferred, ...rest } = unscheduled(payout);
     // D3: a withdrawal is never handed over after a fraud finding (checked in the same write).
     const checks = payout.withdrawalId && payout.depositMerchantId ? [this.ctx.store.noFraudFindingCheck(payout.depositMerchantId)] : [];
     let sending: StoredPayout | undefined;
     try {
-      sending = await this.writes.step(payout, {
-      ...rest,
-      status: through(payout.status, 'SENDING'),
-      attempts: payout.attempts + 1,
-      payee,
-      beneficiary: { ...payout.beneficiary, alipayAccount: maskPayee(payee).identity },
-      leaseToken: randomUUID(),
-      leaseUntil: toIso(leaseUntil),
-        // P3: a call this sender starts reaches the provider before then, or never.
-        inFlightUntil: toIso(leaseUntil + this.maxCallMs),
-      }, [], checks);
+      sending = await this.writes.step(payout, this.leased(payout, rest, through(payout.status, 'SENDING'), payee), [], checks);
     } catch (error) {
       if (!(error instanceof ConditionFailed && error.failed.includes('merchant-not-fraudulent'))) throw error;
       return this.defer(payout, 'FRAUD_FINDING', `merchant ${payout.depositMerchantId} has a fraud finding: its withdrawal is not paid (D3)`);
     }
     if (sending) await this.transfer(sending);
+  }
+
+  /**
+   * Pre-call: `base` taken to SENDING (`status`) by this sender — one more attempt, the payee it is
+   * sent to (masked on the wire), and a fresh lease from now.
+   */
+  private leased(payout: StoredPayout, base: StoredPayout, status: PayoutStatus, payee: Payee): StoredPayout {
+    const leaseUntil = toMs(this.ctx.now()) + this.ctx.retry.leaseMs;
+    return {
+      ...base,
+      status,
+      attempts: payout.attempts + 1,
+      payee,
+      beneficiary: { ...payout.beneficiary, alipayAccount: maskPayee(payee).identity },
+      leaseToken: randomUUID(),
+      leaseUntil: toIso(leaseUntil),
+      // P3: a call this sender starts reaches the provider before then, or never.
+      inFlightUntil: toIso(leaseUntil + this.maxCallMs),
+    };
   }
 
   private get maxCallMs(): number {
@@ -225,17 +232,7 @@ export class PayoutSender {
     // the same key, whatever the attempts — an overdue payout is reported meanwhile (P2).
     const payee = await this.payeeOf(payout);
     if (!payee) return this.defer(payout, 'NO_PAYEE', `${payout.beneficiary.role} ${payout.beneficiary.id} has no Alipay identity on record`);
-    const leaseUntil = toMs(this.ctx.now()) + this.ctx.retry.leaseMs;
-    const resending = await this.writes.step(payout, {
-      ...unscheduled(checked),
-      status: through(payout.status, 'FAILED', 'SENDING'),
-      attempts: payout.attempts + 1,
-      payee,
-      beneficiary: { ...payout.beneficiary, alipayAccount: maskPayee(payee).identity },
-      leaseToken: randomUUID(),
-      leaseUntil: toIso(leaseUntil),
-      inFlightUntil: toIso(leaseUntil + this.maxCallMs),
-    });
+    const resending = await this.writes.step(payout, this.leased(payout, unscheduled(checked), through(payout.status, 'FAILED', 'SENDING'), payee));
     if (resending) await this.transfer(resending);
   }
 

@@ -52,6 +52,11 @@ afterAll(() => {
   expect(lifecycle.filter((edge) => !taken.has(edge)).sort()).toEqual(['FAILED>CANCELLED', 'PENDING>CANCELLED']);
 });
 
+/** The fake with its `writePayouts` replaced, to act meanwhile as another run, a stall or a fault would. */
+function withWrites(store: MemoryPayoutStore, writePayouts: PayoutStore['writePayouts']): PayoutStore {
+  return Object.assign(Object.create(store) as MemoryPayoutStore, { writePayouts });
+}
+
 function remember(store: MemoryPayoutStore) {
   observed.push(...store.statusChanges);
 }
@@ -238,12 +243,10 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
   it('P3 no call once the lease cannot cover it: a sender stalled after its pre-call write, or told not-sent by the adapter, sends nothing', async () => {
     // Stalled: the clock jumps past the lease between the SENDING write and the call.
     const h = harness({}, 20 * SECOND);
-    const stalled: PayoutStore = Object.assign(Object.create(h.store) as MemoryPayoutStore, {
-      writePayouts: async (writes: readonly PayoutWrite[]) => {
-        const outcomes = await h.store.writePayouts(writes);
-        if (writes.some((w) => w.payout.status === 'SENDING')) h.clock.advance(2 * MINUTE);
-        return outcomes;
-      },
+    const stalled: PayoutStore = withWrites(h.store, async (writes: readonly PayoutWrite[]) => {
+      const outcomes = await h.store.writePayouts(writes);
+      if (writes.some((w) => w.payout.status === 'SENDING')) h.clock.advance(2 * MINUTE);
+      return outcomes;
     });
     const { payout } = seedClaimPayout(h.store);
     expect(await h.run({ store: stalled })).toMatchObject({ sent: 0, skipped: 1 });
@@ -324,12 +327,10 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
   it('another run changed the payout first: this run steps aside (skipped), nothing sent', async () => {
     const h = harness({ transfer: [CONFIRMED] });
     const { payout } = seedClaimPayout(h.store);
-    const racing: PayoutStore = Object.assign(Object.create(h.store) as MemoryPayoutStore, {
-      writePayouts: async (writes: readonly PayoutWrite[]) => {
-        const entry = h.store.payouts.get(payout.payoutId)!;
-        entry.payout = { ...entry.payout, version: (entry.payout.version ?? 0) + 1 };
-        return h.store.writePayouts(writes);
-      },
+    const racing: PayoutStore = withWrites(h.store, async (writes: readonly PayoutWrite[]) => {
+      const entry = h.store.payouts.get(payout.payoutId)!;
+      entry.payout = { ...entry.payout, version: (entry.payout.version ?? 0) + 1 };
+      return h.store.writePayouts(writes);
     });
     expect(await h.run({ store: racing })).toMatchObject({ processed: 1, skipped: 1, sent: 0 });
     expect(h.provider.transfers).toHaveLength(0);
@@ -416,10 +417,8 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
     const h = harness({ transfer: [CONFIRMED] });
     const { payout: bad } = seedClaimPayout(h.store);
     seedClaimPayout(h.store);
-    const faulty: PayoutStore = Object.assign(Object.create(h.store) as MemoryPayoutStore, {
-      writePayouts: async (writes: readonly PayoutWrite[]) =>
-        writes.some((w) => w.payout.payoutId === bad.payoutId) ? Promise.reject(new Error('throttled')) : h.store.writePayouts(writes),
-    });
+    const faulty: PayoutStore = withWrites(h.store, async (writes: readonly PayoutWrite[]) =>
+      writes.some((w) => w.payout.payoutId === bad.payoutId) ? Promise.reject(new Error('throttled')) : h.store.writePayouts(writes));
     expect(await h.run({ store: faulty, concurrency: 1 })).toMatchObject({ errors: 1, confirmed: 1 });
     expect(h.store.dueAtOf(bad.payoutId)).toBe(bad.createdAt);
   });
