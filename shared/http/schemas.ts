@@ -35,7 +35,9 @@ export const idSchema = /* @__PURE__ */ z
 export const ExternalId = idSchema;
 export const PlanIdSchema = /* @__PURE__ */ z.enum(PLAN_IDS);
 /** C0 controls, DEL and C1 controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's job
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's job
 const CONTROL_BUT_NEWLINE_AND_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Valid Unicode (no lone surrogate: JSON's `\ud800` escape decodes to one) without the given controls. */

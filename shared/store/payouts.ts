@@ -5,7 +5,7 @@ import type { HistoryEntry, Party, PayoutStatus, PolicyStatus } from '#shared/ru
 import { documentClient, tableName } from './client.ts';
 import { ConditionFailed, named, transactEach, type TransactItem, type TransactPart } from './errors.ts';
 import { fromItem } from './items.ts';
-import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
+import { indexKeys, keys, listPartitions } from './keys.ts';
 import type { StoredClaim } from './claims.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
 import { listPage } from './pagination.ts';
