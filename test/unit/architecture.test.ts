@@ -183,8 +183,24 @@ describe('the dependency check', () => {
     expect(importViolations('shared/local/runtime.ts', 'functions')).toEqual(['shared-knows-no-functions']);
     expect(importViolations('shared/use-cases/claims.ts', 'shared/store/claims.ts')).toEqual([]);
     expect(importViolations('functions/join/handler.ts', 'shared/http/handler.ts')).toEqual([]);
-    expect(cyclesOf(new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])], ['d', new Set(['a'])]]))).toEqual([['a', 'b', 'c']]);
-    expect(cyclesOf(new Map([['a', new Set(['b'])], ['b', new Set<string>()]]))).toEqual([]);
+    expect(
+      cyclesOf(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set(['c'])],
+          ['c', new Set(['a'])],
+          ['d', new Set(['a'])],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c']]);
+    expect(
+      cyclesOf(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set<string>()],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('reads every kind of import, and resolves aliases and relative paths', () => {
