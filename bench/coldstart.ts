@@ -59,7 +59,6 @@ export async function coldStart(samples: number): Promise<{ samples: number; bas
   for (const r of reports) loadOnce(r.file); // warm the file system cache once
   for (let i = 0; i < samples; i++) for (const r of reports) times.get(r.name)!.push(loadOnce(r.file));
   const baselineSample = times.get(BASELINE)!;
-  const baselineMs = median(baselineSample);
   const rows = reports.map((r): ColdStartRow => {
     const sample = times.get(r.name)!;
     const loadMsMedian = median(sample);

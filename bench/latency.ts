@@ -45,6 +45,7 @@ await runSection('latency', async ({ quick }) => {
   type RouteMeasurement = import('./latency-client.ts').RouteMeasurement;
   const { routes } = await import('#functions/routes.ts');
   const { createLocalRuntime } = await import('#shared/local/runtime.ts');
+  const { loadFunctionHandler } = await import('#functions/load-handler.ts');
   const { DEFAULT_JWT_SECRET } = await import('#shared/local/tokens.ts');
   const { documentClient, dynamoClient, tableName } = await import('#shared/store/client.ts');
   const { GetCommand, PutCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -52,7 +53,7 @@ await runSection('latency', async ({ quick }) => {
 
   const meter = await serviceMeter();
   // No job timers: the jobs run only when a request asks.
-  const runtime = createLocalRuntime({ routes, jwtSecret: DEFAULT_JWT_SECRET });
+  const runtime = createLocalRuntime({ routes, loadHandler: loadFunctionHandler, jwtSecret: DEFAULT_JWT_SECRET });
   await new Promise<void>((resolve) => runtime.server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(runtime.server.address() as AddressInfo).port}`;
   const client = createClient(base, meter, new DynamoBusyTimer(dynamoClient));

@@ -77,10 +77,8 @@ export class Meter {
           const result = await next(args);
           output = result.output;
           return result;
-        } catch (error) {
-          // A refused conditional write still consumed capacity; the error carries no figure.
-          throw error;
         } finally {
+          // A refused conditional write still consumed capacity; the error carries no figure.
           this.inFlight -= 1;
           this.record(command, roundTrip, output, target, consistent);
         }

@@ -205,7 +205,6 @@ await runSection(
         body: JSON.stringify(structuredClone(result.body)),
       });
       const stackContext = contextFor(route);
-      const bareContext = contextFor(route);
 
       // Both answer the same thing, and the stack answers success (not a cheaper refusal).
       const viaStack = (await stack(event, stackContext)) as ApiResult;
@@ -245,8 +244,13 @@ await runSection(
               const response = await bare(event);
               if (response.statusCode !== result.status) throw new Error(`bare answered ${response.statusCode}`);
             });
-          if (r % 2 === 0) addStack(), addBare();
-          else addBare(), addStack();
+          if (r % 2 === 0) {
+            addStack();
+            addBare();
+          } else {
+            addBare();
+            addStack();
+          }
           await bench.run();
           stackRounds.push([...samplesOf(bench.getTask('stack')!)]);
           bareRounds.push([...samplesOf(bench.getTask('bare')!)]);

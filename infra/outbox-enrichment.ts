@@ -7,6 +7,8 @@
  * but cannot turn a nested DynamoDB map (`{"M": {"orderId": {"S": …}}}`) back into plain JSON, and
  * events out must carry `data` as plain JSON, the same envelope events in use.
  */
+import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 /** A DynamoDB attribute value as it appears in a stream record. */
 export type AttributeValue =
@@ -34,17 +36,23 @@ export interface OutboundEvent {
   data: unknown;
 }
 
+/** Sets as arrays: the envelope's `data` is plain JSON. */
+function plainJson(value: unknown): unknown {
+  if (value instanceof Set) return [...value].map(plainJson);
+  if (Array.isArray(value)) return value.map(plainJson);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, plainJson(v)]));
+  }
+  return value;
+}
+
+/**
+ * An attribute value as plain JSON, by the SDK's own `unmarshall`; every number a JSON number
+ * (`Number`, as the envelope always carried it), every set an array.
+ */
 export function fromAttributeValue(value: AttributeValue): unknown {
-  if ('S' in value) return value.S;
-  if ('N' in value) return Number(value.N);
-  if ('BOOL' in value) return value.BOOL;
-  if ('NULL' in value) return null;
-  if ('B' in value) return value.B;
-  if ('M' in value) return Object.fromEntries(Object.entries(value.M).map(([key, v]) => [key, fromAttributeValue(v)]));
-  if ('L' in value) return value.L.map(fromAttributeValue);
-  if ('SS' in value) return [...value.SS];
-  if ('NS' in value) return value.NS.map(Number);
-  return [...value.BS];
+  const { value: native } = unmarshall({ value } as unknown as Record<string, SdkAttributeValue>, { wrapNumbers: (text) => Number(text) });
+  return plainJson(native);
 }
 
 function requiredString(image: Record<string, AttributeValue>, name: string): string {

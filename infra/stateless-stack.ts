@@ -2,8 +2,8 @@ import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cd
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
-  CorsHttpMethod,
-  HttpMethod,
+  type CorsHttpMethod,
+  type HttpMethod,
   HttpStage,
   LogGroupLogDestination,
   type IHttpRouteAuthorizer,
@@ -31,7 +31,7 @@ import { BaozhangFunction, handlerEntry } from './function.ts';
 import { EVENTS_HANDLER, OUTBOX_ENRICHMENT, needsOf } from './handlers.ts';
 import { Monitoring } from './monitoring.ts';
 import { acknowledge } from './nag.ts';
-import { EVENT_SOURCE, OutboxPipe } from './outbox.ts';
+import { OutboxPipe } from './outbox.ts';
 import { deadLetterQueue } from './queues.ts';
 
 /**

@@ -44,7 +44,7 @@ function calendarAdd(yearText: string, file: string, io: OpsIo): number {
     io.err(`${file} cannot be read as JSON: ${(error as Error).message}`);
     return 1;
   }
-  let year;
+  let year: ReturnType<typeof parseCalendarFile>;
   try {
     year = parseCalendarFile(data, file);
   } catch (error) {

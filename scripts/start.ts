@@ -103,12 +103,14 @@ await ensureTable(db.endpoint, tableName);
 const { createLocalRuntime, parseDuration } = await import('#shared/local/runtime.ts');
 const { routes } = await import('#functions/routes.ts');
 const { jobs } = await import('#functions/jobs.ts');
+const { loadFunctionHandler } = await import('#functions/load-handler.ts');
 const { parseCorsOrigins } = await import('#shared/http/cors.ts');
 const { localPayPage } = await import('#shared/local/pay-page.ts');
 
 const jobIntervals = Object.fromEntries(jobs.map((job) => [job.job, parseDuration(process.env[job.everyEnv] ?? job.every)]));
 runtime = createLocalRuntime({
   routes,
+  loadHandler: loadFunctionHandler,
   jwtSecret,
   corsOrigins: parseCorsOrigins(process.env['CORS_ORIGINS']),
   jobs,

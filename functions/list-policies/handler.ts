@@ -1,22 +1,21 @@
 import { assertParty, assertSelfOrOps } from '#shared/http/access.ts';
 import { httpHandler, routeHandlers } from '#shared/http/handler.ts';
 import { problems } from '#shared/http/problem.ts';
-import { readOrderPartition } from '#shared/store/orders.ts';
-import { listPoliciesByMerchant } from '#shared/store/policies.ts';
+import { findOrderPolicies, listMerchantPolicies } from '#shared/use-cases/policies.ts';
 import { listMerchantPoliciesRoute, listOrderPoliciesRoute } from './schema.ts';
 
 /** GET /v1/orders/{orderId}/policies — the order detail's policies, for its buyer and merchant (I7). */
 const byOrder = httpHandler(listOrderPoliciesRoute, async ({ params, principal }) => {
-  const { order, policies } = await readOrderPartition(params.orderId);
-  if (!order?.buyerId) throw problems.notFound(`Order ${params.orderId}`);
-  assertParty(principal, order, `Order ${params.orderId}`);
-  return { status: 200, body: { items: policies.sort((a, b) => a.issuedAt.localeCompare(b.issuedAt)) } };
+  const found = await findOrderPolicies(params.orderId);
+  if (!found) throw problems.notFound(`Order ${params.orderId}`);
+  assertParty(principal, found.order, `Order ${params.orderId}`);
+  return { status: 200, body: { items: found.policies } };
 });
 
 /** GET /v1/merchants/{merchantId}/policies — the merchant's policies, oldest first, by page. */
 const byMerchant = httpHandler(listMerchantPoliciesRoute, async ({ params, query, principal }) => {
   assertSelfOrOps(principal, params.merchantId);
-  return { status: 200, body: await listPoliciesByMerchant(params.merchantId, query) };
+  return { status: 200, body: await listMerchantPolicies(params.merchantId, query) };
 });
 
 export const handler = routeHandlers({

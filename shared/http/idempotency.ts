@@ -26,16 +26,20 @@
  *
  * Round trips of a keyed POST: one conditional PutItem (acquire; a refused one returns the existing
  * record, so a replay or refusal costs nothing more), the action, then one UpdateItem (complete)
- * or DeleteItem (release).
+ * or DeleteItem (release). The records themselves are read and written by shared/store/idempotency.ts;
+ * this module decides what to write and how to answer.
  */
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { requireEnv } from '#shared/config.ts';
 import { logger } from '#shared/logger.ts';
-import { documentClient } from '#shared/store/dynamo.ts';
-import { keys, type TableKey } from '#shared/store/keys.ts';
+import {
+  acquireIdempotencyRecord,
+  COMPLETED,
+  completeIdempotencyRecord,
+  idempotencyRecordKey,
+  releaseIdempotencyRecord,
+} from '#shared/store/idempotency.ts';
+import type { TableKey } from '#shared/store/keys.ts';
 import type { Principal } from './auth.ts';
 import { HttpProblem, problems } from './problem.ts';
 import type { RouteSpec } from './route.ts';
@@ -62,31 +66,6 @@ const DEFAULT_FUNCTION_TIMEOUT_MS = 29_000;
  * applied by DynamoDB, and clocks of two invocations differ a little.
  */
 export const LOCK_MARGIN_MS = 30_000;
-
-const INPROGRESS = 'INPROGRESS';
-const COMPLETED = 'COMPLETED';
-
-/** The record's attributes (docs/data-model.md), as expression names. */
-const names = {
-  '#status': 'idempotencyStatus',
-  '#expiresAt': 'expiresAt',
-  '#lock': 'inProgressExpiresAtMs',
-  '#response': 'response',
-  '#requestHash': 'requestHash',
-};
-/** Still the record this invocation acquired: in progress, with its own lock (each acquire's lock is later than the one it replaced). */
-const OURS = '#status = :inProgress AND #lock = :lock';
-
-let tableName: string | undefined;
-
-/**
- * Read on the first POST that carries a key, not when the module loads: every handler shares
- * this stack and some (openapi) run without a table.
- */
-function table(): string {
-  tableName ??= requireEnv('TABLE_NAME');
-  return tableName;
-}
 
 /** What identifies a request (`key`) and what a repeat of it must match (`request`). */
 export interface IdempotencyPayload {
@@ -151,19 +130,7 @@ function hashOf(value: unknown): string {
 
 /** The record's table key: `IDEMPOTENCY#http#<sha256 of {caller, idempotencyKey, route}>`. */
 function recordKey(payload: IdempotencyPayload): TableKey {
-  return keys.idempotencyRecord(`${KEY_PREFIX}#${hashOf(payload.key)}`);
-}
-
-/** An attribute value as the document client would return it (a refused write's ALL_OLD item comes unconverted). */
-function fromAttribute(value: AttributeValue | undefined): unknown {
-  if (value === undefined) return undefined;
-  if (value.S !== undefined) return value.S;
-  if (value.N !== undefined) return Number(value.N);
-  if (value.BOOL !== undefined) return value.BOOL;
-  if (value.NULL) return null;
-  if (value.L) return value.L.map(fromAttribute);
-  if (value.M) return Object.fromEntries(Object.entries(value.M).map(([name, item]) => [name, fromAttribute(item)]));
-  return undefined; // sets and binaries: never written to this record
+  return idempotencyRecordKey(`${KEY_PREFIX}#${hashOf(payload.key)}`);
 }
 
 /** Another request under the key, or the key's first request still running. */
@@ -194,10 +161,15 @@ export function lockUntilMs(now: number, context: Partial<Pick<Context, 'getRema
   return now + Math.max(Number.isFinite(remaining) ? remaining : 0, functionTimeoutMs()) + LOCK_MARGIN_MS;
 }
 
+/** When a record written now expires (epoch seconds, the table's TTL attribute). */
+function expiresAtS(nowMs: number): number {
+  return Math.round(nowMs / 1000 + IDEMPOTENCY_TTL_SECONDS);
+}
+
 /**
- * Takes the key with one conditional PutItem: free when there is no record, it expired, or it is
- * in progress with a lapsed lock. Refused, the put returns the record (ALL_OLD), answered here:
- * another request → 422, a completed one → its response, a running one → 409.
+ * Takes the key: free when there is no record, it expired, or it is in progress with a lapsed
+ * lock. Refused, the store hands back the record that holds the key, answered here: another
+ * request → 422, a completed one → its response, a running one → 409.
  * Returns the lock taken, or the response to replay.
  */
 async function acquire(
@@ -208,76 +180,32 @@ async function acquire(
   // Wall-clock time, not the injectable domain clock: the TTL sweep and the lock are about real time.
   const now = Date.now();
   const lock = lockUntilMs(now, context);
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: table(),
-        Item: {
-          ...Key,
-          idempotencyStatus: INPROGRESS,
-          requestHash,
-          expiresAt: Math.round(now / 1000 + IDEMPOTENCY_TTL_SECONDS),
-          inProgressExpiresAtMs: lock,
-        },
-        ConditionExpression: 'attribute_not_exists(PK) OR #expiresAt < :nowS OR (#status = :inProgress AND #lock < :nowMs)',
-        ExpressionAttributeNames: { '#status': names['#status'], '#expiresAt': names['#expiresAt'], '#lock': names['#lock'] },
-        ExpressionAttributeValues: { ':nowS': now / 1000, ':nowMs': now, ':inProgress': INPROGRESS },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return { lock };
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    // The condition ran against this item with our `now`: it is neither expired nor a lapsed lock.
-    const item = error.Item ?? {};
-    if (fromAttribute(item['requestHash']) !== requestHash) {
-      throw new IdempotencyKeyReused('This Idempotency-Key was already used for a different request');
-    }
-    const response = fromAttribute(item['response']);
-    if (fromAttribute(item['idempotencyStatus']) === COMPLETED && response && typeof response === 'object') {
-      return { replay: markReplayed(response as ApiResult) };
-    }
-    throw new IdempotencyInProgress('A request with this Idempotency-Key is still running');
+  const taken = await acquireIdempotencyRecord(Key, { requestHash, nowMs: now, lockUntilMs: lock, expiresAtS: expiresAtS(now) });
+  if (taken.acquired) return { lock };
+  // The condition ran against this item with our `now`: it is neither expired nor a lapsed lock.
+  const { holder } = taken;
+  if (holder.requestHash !== requestHash) {
+    throw new IdempotencyKeyReused('This Idempotency-Key was already used for a different request');
   }
+  if (holder.idempotencyStatus === COMPLETED && holder.response && typeof holder.response === 'object') {
+    return { replay: markReplayed(holder.response as ApiResult) };
+  }
+  throw new IdempotencyInProgress('A request with this Idempotency-Key is still running');
 }
 
-/** Stores the 2xx response: COMPLETED, replayable for 24 hours from now. */
+/** Stores the 2xx (or 5xx) response: COMPLETED, replayable for 24 hours from now. */
 async function complete(Key: TableKey, lock: number, response: ApiResult): Promise<void> {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key,
-      UpdateExpression: 'SET #status = :completed, #response = :response, #expiresAt = :expiresAt',
-      ConditionExpression: OURS,
-      ExpressionAttributeNames: { '#status': names['#status'], '#lock': names['#lock'], '#response': names['#response'], '#expiresAt': names['#expiresAt'] },
-      ExpressionAttributeValues: {
-        ':completed': COMPLETED,
-        ':response': response,
-        ':expiresAt': Math.round(Date.now() / 1000 + IDEMPOTENCY_TTL_SECONDS),
-        ':inProgress': INPROGRESS,
-        ':lock': lock,
-      },
-    }),
-  );
+  await completeIdempotencyRecord(Key, lock, response, expiresAtS(Date.now()));
 }
 
 /**
- * Frees the key after a non-2xx answer or an error, if the record is still ours. If this fails
- * the key stays locked until the lock lapses, then is free: logged, and the request answered.
+ * Frees the key after a refusal, if the record is still ours. If this fails the key stays locked
+ * until the lock lapses, then is free: logged, and the request answered.
  */
 async function release(Key: TableKey, lock: number): Promise<void> {
   try {
-    await documentClient.send(
-      new DeleteCommand({
-        TableName: table(),
-        Key,
-        ConditionExpression: OURS,
-        ExpressionAttributeNames: { '#status': names['#status'], '#lock': names['#lock'] },
-        ExpressionAttributeValues: { ':inProgress': INPROGRESS, ':lock': lock },
-      }),
-    );
+    await releaseIdempotencyRecord(Key, lock); // false: our lock lapsed and another request took the key
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return; // our lock lapsed and another request took the key
     logger.warn('Idempotency record not released; the key is free once its lock lapses', error as Error);
   }
 }

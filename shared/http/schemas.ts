@@ -1,78 +1,18 @@
 import * as z from 'zod/mini';
-import { EXIT_REASONS, PLAN_IDS } from '#shared/rules/types.ts';
+import { EXIT_REASONS } from '#shared/rules/types.ts';
+import { Fen, RateBps, Instant, idSchema, ExternalId, PlanIdSchema, Text, NoteText, Limit, Cursor, BasisSchema, PartySchema, ActorSchema } from './schemas/primitives.ts';
 
 /**
  * The wire shapes of the API contract (`docs/api.md`, `docs/examples.md`), as zod schemas
  * (`zod/mini`: its functional API tree-shakes to a third of classic zod in each Lambda bundle).
  * Request schemas are strict (unknown fields are a 400); the OpenAPI document is generated from
- * these same objects.
+ * these same objects. The building blocks, the plan catalog and the deposit's shapes live in
+ * schemas/ and are re-exported here.
  */
 
-// ---------- primitives ----------
-/** Integer fen, never negative, never beyond what a double holds exactly. */
-export const Fen = /* @__PURE__ */ z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER));
-export const PositiveFen = /* @__PURE__ */ Fen.check(z.minimum(1));
-export const RateBps = /* @__PURE__ */ z.int().check(z.nonnegative(), z.maximum(10_000));
-/** ISO-8601 with offset, between 2000 and 2100 (anything else is a typo or an attack). */
-export const Instant = /* @__PURE__ */ z.iso.datetime({ offset: true }).check(
-  z.refine(
-    (value) => {
-      const year = new Date(value).getUTCFullYear();
-      return year >= 2000 && year <= 2100;
-    },
-    { message: 'Instant must fall between the years 2000 and 2100' },
-  ),
-);
-/**
- * Every identifier, in paths, bodies, queries and events (api.md "Conventions"): 1–64 characters
- * of A–Z a–z 0–9 . _ : - — ours (`clm_…`) and other systems' (orders, merchants, buyers, items).
- * The one id schema; nothing else defines its own.
- */
-export const idSchema = /* @__PURE__ */ z
-  .string()
-  .check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9._:-]+$/, 'Use 1–64 characters of A–Z a–z 0–9 . _ : -'));
-/** Ids from other systems: the same rule as every id (kept as a name for readability). */
-export const ExternalId = idSchema;
-export const PlanIdSchema = /* @__PURE__ */ z.enum(PLAN_IDS);
-/** C0 controls, DEL and C1 controls. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const CONTROL_BUT_NEWLINE_AND_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** Valid Unicode (no lone surrogate: JSON's `\ud800` escape decodes to one) without the given controls. */
-const freeText = (max: number, controls: RegExp) =>
-  z.string().check(
-    z.minLength(1),
-    z.maxLength(max),
-    z.refine((value) => !LONE_SURROGATE.test(value) && !controls.test(value), {
-      message: controls === CONTROL ? 'Use valid Unicode text without control characters' : 'Use valid Unicode text without control characters (newline and tab allowed)',
-    }),
-  );
-/** Free text (names, reasons, descriptions, accounts): valid Unicode without control characters. */
-export const Text = (max: number) => freeText(max, CONTROL);
-/** Notes: free text that may also hold newlines and tabs. */
-export const NoteText = (max: number) => freeText(max, CONTROL_BUT_NEWLINE_AND_TAB);
-export const Limit = /* @__PURE__ */ z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50);
-export const Cursor = /* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(1024));
-export const Role = /* @__PURE__ */ z.enum(['merchant', 'buyer', 'adjuster', 'ops', 'service']);
-
-/** A figure of a `basis`: any JSON value, typed (a generated client gets a union, not `unknown`). */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export const JsonValueSchema: z.ZodMiniType<JsonValue> = /* @__PURE__ */ z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.null(),
-  z.array(z.lazy(() => JsonValueSchema)),
-  z.record(z.string(), z.lazy(() => JsonValueSchema)),
-]);
-/** The figures an amount (or refusal) came from; `rule` names the rule id. */
-export const BasisSchema = /* @__PURE__ */ z.catchall(z.looseObject({ rule: z.string() }), z.optional(JsonValueSchema));
-
-export const PartySchema = /* @__PURE__ */ z.object({ role: z.enum(['buyer', 'merchant']), id: z.string() });
-export const ActorSchema = /* @__PURE__ */ z.object({
-  role: z.enum(['buyer', 'merchant', 'adjuster', 'ops', 'service', 'system']),
-  id: z.optional(z.string()),
-});
+export * from './schemas/primitives.ts';
+export * from './schemas/catalog.ts';
+export * from './schemas/deposit.ts';
 
 // ---------- problem ----------
 export const ProblemSchema = /* @__PURE__ */ z
@@ -167,54 +107,6 @@ export const QuoteSchema = /* @__PURE__ */ z.object({
   /** J6: `implied` — joining gifts the cover, `gift` may be omitted; `required` — send `gift: true`. */
   gift: z.enum(['none', 'required', 'implied']),
 });
-
-// ---------- the plan catalog (GET /v1/plans) ----------
-const WeightBracketSchema = /* @__PURE__ */ z.object({ upToGrams: z.nullable(z.int()), fen: Fen });
-const DueRuleSchema = /* @__PURE__ */ z.object({
-  from: z.enum(['submission', 'approval']),
-  days: z.int(),
-  calendar: z.enum(['working', 'calendar']),
-});
-export const PlanTermsSchema = /* @__PURE__ */ z.object({
-  kind: z.literal('insurance'),
-  planId: PlanIdSchema,
-  name: z.string(),
-  nameZh: z.string(),
-  /** The source article the plan comes from (000–004). */
-  source: z.string(),
-  sponsor: z.literal('merchant'),
-  premiumPayer: z.enum(['merchant', 'buyer-or-merchant']),
-  beneficiary: z.enum(['buyer', 'merchant']),
-  issuedPer: z.enum(['line', 'order']),
-  issuedAt: z.enum(['payment', 'shipment', 'payment-or-purchase']),
-  window: z.enum(['from-payment', 'after-campaign-end', 'until-receipt-or-after-delivery']),
-  joinedPer: z.enum(['merchant', 'campaign']),
-  buyerPurchasable: z.boolean(),
-  giftOnly: z.boolean(),
-  gift: z.enum(['none', 'required', 'implied']),
-  claimedBy: z.enum(['buyer', 'automatic']),
-  requiresLiveBase: z.boolean(),
-  agreementVersion: z.string(),
-  windowDays: z.int(),
-  rateCapBps: z.nullable(RateBps),
-  rates: z.nullable(z.object({ defaultBps: RateBps, byCategory: z.record(z.string(), RateBps) })),
-  coveredCategories: z.union([z.literal('all'), z.array(z.string())]),
-  refundReasons: z.nullable(z.array(z.string())),
-  premiumBrackets: z.nullable(z.array(WeightBracketSchema)),
-  payoutBrackets: z.nullable(z.array(WeightBracketSchema)),
-  payoutDue: DueRuleSchema,
-  needsInfoLapseDays: z.int(),
-});
-export const DepositTermsSchema = /* @__PURE__ */ z.object({
-  kind: z.literal('deposit'),
-  name: z.string(),
-  nameZh: z.string(),
-  source: z.string(),
-  sponsor: z.literal('merchant'),
-  minimumFen: Fen,
-  withdrawalPayoutDue: DueRuleSchema,
-});
-export const PlanCatalogSchema = /* @__PURE__ */ z.object({ items: z.array(PlanTermsSchema), deposit: DepositTermsSchema });
 
 // ---------- orders and events ----------
 export const SkuAttributesSchema = /* @__PURE__ */ z.object({
@@ -440,132 +332,6 @@ export const PayoutSchema = /* @__PURE__ */ z.object({
   payee: z.optional(PayeeViewSchema),
   /** P4: no payee known when the job last tried: the payout waits (and counts toward overdue). */
   deferred: z.boolean(),
-});
-
-// ---------- consumer-protection deposit (D1–D3, J9) ----------
-export const TopUpInput = /* @__PURE__ */ z.strictObject({ amountFen: PositiveFen });
-export const WithdrawalInput = /* @__PURE__ */ z.strictObject({ amountFen: PositiveFen, reason: Text(500) });
-export const WithdrawalDecisionInput = /* @__PURE__ */ z.strictObject({ decision: z.enum(['approve', 'reject']), note: z.optional(NoteText(2000)) });
-/** D2 pays the claim's whole approved amount: there is no amount to choose. */
-export const AdvanceInput = /* @__PURE__ */ z.strictObject({ note: z.optional(NoteText(2000)) });
-
-export const WithdrawalSchema = /* @__PURE__ */ z.object({
-  withdrawalId: z.string(),
-  merchantId: z.string(),
-  amountFen: Fen,
-  reason: z.string(),
-  status: z.enum(['REQUESTED', 'APPROVED', 'PAID', 'REJECTED', 'CANCELLED']),
-  requestedAt: z.string(),
-  decidedAt: z.optional(z.string()),
-  decidedBy: z.optional(ActorSchema),
-  note: z.optional(z.string()),
-  payoutId: z.optional(z.string()),
-  payoutDueBy: z.optional(z.string()),
-  paidAt: z.optional(z.string()),
-  /** D3: a fraud finding cancelled it before its payout was sent. */
-  cancelledAt: z.optional(z.string()),
-  cancelReason: z.optional(z.string()),
-});
-
-export const DepositMovementSchema = /* @__PURE__ */ z.object({
-  movementId: z.string(),
-  type: z.enum(['top-up', 'withdrawal', 'advance-compensation', 'compensation', 'forfeiture']),
-  /** Signed: + into the deposit, − out of it; the balance is the sum of every movement's deltaFen. */
-  deltaFen: z.int().check(z.minimum(-Number.MAX_SAFE_INTEGER), z.maximum(Number.MAX_SAFE_INTEGER)),
-  at: z.string(),
-  actor: ActorSchema,
-  withdrawalId: z.optional(z.string()),
-  claimId: z.optional(z.string()),
-  advanceId: z.optional(z.string()),
-  payoutId: z.optional(z.string()),
-  penaltyId: z.optional(z.string()),
-  topUpId: z.optional(z.string()),
-  compensationId: z.optional(z.string()),
-});
-
-export const DepositSummarySchema = /* @__PURE__ */ z.object({
-  merchantId: z.string(),
-  balanceFen: Fen,
-  /** Promised to payouts not yet settled (approved withdrawals, advance compensations). */
-  heldFen: Fen,
-  availableFen: Fen,
-  minimumFen: Fen,
-  meetsMinimum: z.boolean(),
-  /** J9: frozen while a penalty is active — no withdrawal. */
-  frozen: z.boolean(),
-  /** D3: a fraud finding forfeited the deposit. */
-  forfeited: z.boolean(),
-});
-
-export const DepositSchema = /* @__PURE__ */ z.extend(DepositSummarySchema, {
-  /** The latest withdrawals, newest first. */
-  withdrawals: z.array(WithdrawalSchema),
-  /** The latest journal movements, newest first. */
-  movements: z.array(DepositMovementSchema),
-});
-
-/** D4: the payment provider's instruction for a top-up. */
-export const PaymentInstructionSchema = /* @__PURE__ */ z.object({
-  provider: z.enum(['local', 'alipay']),
-  paymentId: z.string(),
-  payUrl: z.optional(z.string()),
-  qrCode: z.optional(z.string()),
-});
-
-/** D4: a top-up — PENDING with its payment instruction, CREDITED once the provider confirmed it, or EXPIRED. */
-export const TopUpSchema = /* @__PURE__ */ z.object({
-  topUpId: z.string(),
-  merchantId: z.string(),
-  status: z.enum(['PENDING', 'CREDITED', 'EXPIRED']),
-  amountFen: PositiveFen,
-  payment: PaymentInstructionSchema,
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  creditedAt: z.optional(z.string()),
-  providerRef: z.optional(z.string()),
-  creditedBy: z.optional(z.enum(['notification', 'query'])),
-  movementId: z.optional(z.string()),
-  expiredAt: z.optional(z.string()),
-});
-
-/** D5: `{lineId, amountFen, reason, note?}`. */
-export const CompensationInput = /* @__PURE__ */ z.strictObject({
-  lineId: ExternalId,
-  amountFen: PositiveFen,
-  reason: z.enum(['quality-issue', 'fraud', 'other']),
-  note: z.optional(Text(2000)),
-});
-
-export const CompensationSchema = /* @__PURE__ */ z.object({
-  compensationId: z.string(),
-  orderId: z.string(),
-  lineId: z.string(),
-  merchantId: z.string(),
-  buyerId: z.string(),
-  amountFen: PositiveFen,
-  reason: z.string(),
-  note: z.optional(z.string()),
-  status: z.enum(['PENDING', 'PAID']),
-  payoutId: z.string(),
-  basis: z.looseObject({ rule: z.string() }),
-  createdAt: z.string(),
-  createdBy: ActorSchema,
-  paidAt: z.optional(z.string()),
-});
-
-export const AdvanceSchema = /* @__PURE__ */ z.object({
-  advanceId: z.string(),
-  claimId: z.string(),
-  merchantId: z.string(),
-  payoutId: z.string(),
-  beneficiary: PartySchema,
-  amountFen: Fen,
-  status: z.enum(['PENDING', 'PAID']),
-  basis: z.looseObject({ rule: z.string() }),
-  note: z.optional(z.string()),
-  createdAt: z.string(),
-  createdBy: ActorSchema,
-  paidAt: z.optional(z.string()),
 });
 
 // ---------- lists ----------

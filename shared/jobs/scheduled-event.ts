@@ -7,6 +7,15 @@
 export const JOBS = ['payout', 'expiry'] as const;
 export type JobName = (typeof JOBS)[number];
 
+/** A scheduled job (functions/jobs.ts lists them): which handler folder runs it, and how often. */
+export interface JobSpec {
+  job: JobName;
+  handler: string;
+  everyEnv: string;
+  /** The AWS schedule rate, and the local default. */
+  every: string;
+}
+
 export interface ScheduledJobEvent {
   job: JobName;
   scheduleArn: string;

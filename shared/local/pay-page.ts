@@ -11,13 +11,13 @@ import { fenToYuan } from '#shared/payments/port.ts';
 
 const PATH = /^\/local-pay\/([A-Za-z0-9._:-]{1,64})$/;
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res: ServerResponse, status: number, title: string, body: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   res.end(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head>` +
-      `<body style="font-family:sans-serif;max-width:32em;margin:3em auto"><h1>${escape(title)}</h1>${body}` +
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+      `<body style="font-family:sans-serif;max-width:32em;margin:3em auto"><h1>${escapeHtml(title)}</h1>${body}` +
       '<p><small>Local payment provider — npm start only.</small></p></body></html>',
   );
 }
@@ -36,8 +36,8 @@ export async function localPayPage(req: IncomingMessage, res: ServerResponse, ur
       return true;
     }
     const summary =
-      `<p id="subject">${escape(collection.subject)}</p><p>Amount: <strong id="amount">¥${fenToYuan(collection.amountFen)}</strong></p>` +
-      `<p>Payable until <span id="expires">${escape(collection.expiresAt)}</span></p>`;
+      `<p id="subject">${escapeHtml(collection.subject)}</p><p>Amount: <strong id="amount">¥${fenToYuan(collection.amountFen)}</strong></p>` +
+      `<p>Payable until <span id="expires">${escapeHtml(collection.expiresAt)}</span></p>`;
     if (collection.status === 'paid') page(res, 200, 'Paid', `${summary}<p id="status">Already paid.</p>`);
     else page(res, 200, 'Pay your deposit top-up', `${summary}<form method="post"><button id="pay" type="submit">Pay</button></form>`);
     return true;
@@ -59,11 +59,11 @@ export async function localPayPage(req: IncomingMessage, res: ServerResponse, ur
         200,
         'Paid',
         `<p id="status">Payment of ¥${fenToYuan(collection.amountFen)} made.</p>` +
-          `<p>Notification answered <code id="ack">${answer.status} ${escape(text.slice(0, 200))}</code></p>`,
+          `<p>Notification answered <code id="ack">${answer.status} ${escapeHtml(text.slice(0, 200))}</code></p>`,
       );
     } catch (error) {
       if (!(error instanceof LocalCollectionClosed)) throw error;
-      page(res, 409, 'Not payable', `<p id="status">${escape(error.message)}</p>`);
+      page(res, 409, 'Not payable', `<p id="status">${escapeHtml(error.message)}</p>`);
     }
     return true;
   }

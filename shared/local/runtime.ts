@@ -4,8 +4,7 @@ import type { Context } from 'aws-lambda';
 import { corsHeaders, preflightHeaders } from '#shared/http/cors.ts';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problems } from '#shared/http/problem.ts';
 import type { RouteSpec } from '#shared/http/route.ts';
-import { localScheduledEvent, type ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
-import type { JobSpec } from '#functions/jobs.ts';
+import { localScheduledEvent, type JobSpec, type ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import { lambdaContext, toApiGatewayEvent, type ApiHandler } from './api-gateway.ts';
 import { checkToken } from './tokens.ts';
 
@@ -13,7 +12,8 @@ import { checkToken } from './tokens.ts';
  * The local runtime behind `npm start`: an HTTP server that does what API Gateway does in AWS —
  * match the route, verify the bearer token, build the payload-2.0 event — and then calls the same
  * handler module the Lambda runs. It also fires the scheduled jobs on timers with the Scheduler's
- * event shape. It implements no route itself.
+ * event shape. It implements no route itself, and knows no handler: the caller passes the route
+ * list, the job list and how to load a handler folder (functions/load-handler.ts).
  */
 export type HandlerModule = { handler: (event: never, context: Context) => Promise<unknown> };
 export type LoadHandler = (folder: string) => Promise<HandlerModule>;
@@ -22,8 +22,6 @@ export type LoadHandler = (folder: string) => Promise<HandlerModule>;
 const GATEWAY_PAYLOAD_LIMIT = 10 * 1024 * 1024;
 /** API Gateway's integration timeout. */
 const GATEWAY_TIMEOUT_MS = 29_000;
-
-export const loadFunctionHandler: LoadHandler = (folder) => import(`#functions/${folder}/handler.ts`);
 
 interface CompiledRoute {
   route: RouteSpec;
@@ -92,7 +90,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 export interface LocalRuntimeOptions {
   routes: readonly RouteSpec[];
   jwtSecret: string;
-  loadHandler?: LoadHandler;
+  /** The handler module of a route's or job's folder (functions/load-handler.ts for the real ones). */
+  loadHandler: LoadHandler;
   jobs?: readonly JobSpec[];
   /** Milliseconds between runs per job; jobs without an entry do not run on a timer. */
   jobIntervals?: Partial<Record<string, number>>;
@@ -115,7 +114,7 @@ export interface LocalRuntime {
 
 export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const compiled = compile(options.routes);
-  const load = options.loadHandler ?? loadFunctionHandler;
+  const load = options.loadHandler;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = new Date();

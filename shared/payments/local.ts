@@ -311,7 +311,7 @@ export async function payLocalCollection(outTradeNo: string): Promise<{ collecti
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
   const collection = await readLocalCollection(outTradeNo);
-  if (!collection || collection.status !== 'paid') throw new LocalCollectionClosed(`Payment ${outTradeNo} is not open for payment`);
+  if (collection?.status !== 'paid') throw new LocalCollectionClosed(`Payment ${outTradeNo} is not open for payment`);
   return { collection, notification: localNotificationBody(collection) };
 }
 

@@ -11,7 +11,7 @@
  * bundle; a unit test keeps it equal to the installed library).
  */
 import { HOLIDAYS, WORKDAYS } from './calendar-data.ts';
-import type { YearCalendar } from './config.ts';
+import type { YearCalendar } from './config-types.ts';
 import { CalendarNotCovered } from './errors.ts';
 
 export interface WorkingDayCalendar {

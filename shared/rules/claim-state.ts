@@ -83,7 +83,7 @@ export function transition(
   details: TransitionDetails = {},
 ): Claim {
   const step = CLAIM_TRANSITIONS[claim.status][action];
-  if (!step || !step.by.some((performer) => mayAct(performer, actor, claim))) {
+  if (!step?.by.some((performer) => mayAct(performer, actor, claim))) {
     throw new IllegalTransition('claim', claim.status, action, actor);
   }
   const when = normalizeInstant(at);

@@ -3,7 +3,7 @@
  * with the configurable terms (rates, windows, brackets, due periods) into the public catalog
  * served by `GET /v1/plans`.
  */
-import type { DueRule, RateTable, RulesConfig, WeightBracket } from './config.ts';
+import type { DueRule, RateTable, RulesConfig, WeightBracket } from './config-types.ts';
 import { PLAN_IDS, type PlanId } from './types.ts';
 
 /** J4: live plans' rate never exceeds 0.2% (003). A source fact, not a default. */

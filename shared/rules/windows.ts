@@ -8,7 +8,8 @@
 import { nextDate, type WorkingDayCalendar } from './calendar.ts';
 import { addDays, DAY_MS, endOfShanghaiDay, SHANGHAI_OFFSET_MS, shanghaiDate, toIso, toMs, type Instant } from './time.ts';
 
-export type DayBoundary = 'end-of-day' | 'elapsed';
+export type { DayBoundary } from './config-types.ts';
+import type { DayBoundary } from './config-types.ts';
 
 /** A length of time counted in calendar days or PRC working days. */
 export interface Span {

@@ -103,6 +103,8 @@ export const keys = {
    * (shared/http/idempotency.ts): a partition per record, never one hot partition for all.
    */
   idempotencyRecord: (hashedKey: string): TableKey => ({ PK: `IDEMPOTENCY#${hashedKey}`, SK: 'IDEMPOTENCY' }),
+  /** The item `GET /v1/health` reads; it never exists, so the probe costs one 0.5 RCU read. */
+  healthProbe: (): TableKey => ({ PK: 'HEALTH', SK: 'HEALTH' }),
   /** Marks an inbound event id as processed: a repeated id changes nothing. */
   inboundEvent: (eventId: string): TableKey => ({ PK: `EVENT#${eventId}`, SK: 'EVENT' }),
   /** An outbound event (transactional outbox), partitioned by UTC day. */

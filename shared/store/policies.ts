@@ -4,7 +4,7 @@ import type { Policy } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { ConditionFailed, named, transactEach } from './errors.ts';
 import { fromItem } from './items.ts';
-import { dueShards, indexKeys, keys } from './keys.ts';
+import { indexKeys, keys } from './keys.ts';
 import { outboxPut } from './outbox.ts';
 import { listPage, type Page } from './pagination.ts';
 

@@ -8,7 +8,6 @@ import { clock } from '#shared/clock.ts';
 import type { Principal } from '#shared/http/auth.ts';
 import { HttpProblem, problems } from '#shared/http/problem.ts';
 import { maskPayee } from '#shared/payments/payee.ts';
-import { logger } from '#shared/logger.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
@@ -395,7 +394,7 @@ export async function addEvidence(
   now: string,
 ): Promise<StoredClaim> {
   const claim = await getClaim(claimId);
-  if (!claim || claim.claimant.role !== 'buyer' || claim.claimant.id !== buyerId) throw problems.notFound(`Claim ${claimId}`);
+  if (claim?.claimant.role !== 'buyer' || claim.claimant.id !== buyerId) throw problems.notFound(`Claim ${claimId}`);
   const actor: Actor = { role: 'buyer', id: buyerId };
   const add = (current: Claim) => transition(current, 'add-evidence', actor, now, input.note, { evidence: input.evidence });
   const next = add(claim) as StoredClaim;

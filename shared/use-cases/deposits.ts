@@ -12,7 +12,6 @@
 import { ulid } from 'ulid';
 import type { Principal } from '#shared/http/auth.ts';
 import { HttpProblem, problems } from '#shared/http/problem.ts';
-import { logger } from '#shared/logger.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {

@@ -51,7 +51,7 @@ export async function reconcileMerchant(provider: PaymentProvider, merchantId: s
         getTopUp(movement.topUpId),
         provider.collections ? provider.collections.query(movement.topUpId) : Promise.resolve(undefined),
       ]);
-      if (!topUp || topUp.status !== 'CREDITED' || topUp.amountFen !== movement.deltaFen) {
+      if (topUp?.status !== 'CREDITED' || topUp.amountFen !== movement.deltaFen) {
         differ('top-up-record', `top-up ${movement.topUpId} is not CREDITED with ${movement.deltaFen} fen`, { expected: movement.deltaFen, actual: topUp?.amountFen ?? 0 });
       }
       if (collected && (collected.status !== 'paid' || collected.amountFen !== movement.deltaFen)) {
@@ -68,7 +68,7 @@ export async function reconcileMerchant(provider: PaymentProvider, merchantId: s
       if (seenPayouts.has(movement.payoutId)) differ('payout-settled-twice', `payout ${movement.payoutId} is in the journal twice`);
       seenPayouts.add(movement.payoutId);
       const [payout, sent] = await Promise.all([getPayout(movement.payoutId), provider.query(movement.payoutId)]);
-      if (!payout || payout.status !== 'CONFIRMED' || payout.amountFen !== -movement.deltaFen) {
+      if (payout?.status !== 'CONFIRMED' || payout.amountFen !== -movement.deltaFen) {
         differ('payout-record', `payout ${movement.payoutId} is not CONFIRMED with ${-movement.deltaFen} fen`, { expected: -movement.deltaFen, actual: payout?.amountFen ?? 0 });
       }
       if (sent.outcome !== 'confirmed') differ('payout-not-confirmed-by-provider', `the provider reports ${sent.outcome} for payout ${movement.payoutId}`);

@@ -111,8 +111,8 @@ describe('expiry job (X1–X4)', () => {
       for (let i = 0; i < 4; i += 1) claimIds.push(await claimWaitingForInfo('2026-11-24T10:00:00+08:00'));
       clock.set('2026-12-10T00:00:00.001+08:00'); // the first instant after the 15th day (Units)
       const answer = (id: string) => api.call('POST', `/v1/claims/${id}/evidence`, { as: parties.buyer, body: { evidence } });
-      let job;
-      let answers;
+      let job: ReturnType<typeof runExpiry>;
+      let answers: Awaited<ReturnType<typeof answer>>[];
       if (order === 'job-first') {
         job = runExpiry();
         answers = await Promise.all(claimIds.map(answer));

@@ -279,7 +279,7 @@ describe('the one place unknown fields are allowed: an event’s data (the order
     expect(stored).toBeDefined();
     expect(Object.keys(stored!)).not.toEqual(expect.arrayContaining(['__proto__']));
     expect(stored).not.toHaveProperty('constructor.prototype.polluted');
-    expect(Object.prototype.hasOwnProperty.call(stored, 'prototype')).toBe(false);
+    expect(Object.hasOwn(stored!, 'prototype')).toBe(false);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
   });

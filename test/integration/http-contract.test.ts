@@ -14,7 +14,8 @@ let ops: string;
 beforeAll(async () => {
   const { routes } = await import('#functions/routes.ts');
   const { jobs } = await import('#functions/jobs.ts');
-  runtime = createLocalRuntime({ routes, jobs, jwtSecret: DEFAULT_JWT_SECRET, corsOrigins: ['https://shop.example'] });
+  const { loadFunctionHandler } = await import('#functions/load-handler.ts');
+  runtime = createLocalRuntime({ routes, jobs, loadHandler: loadFunctionHandler, jwtSecret: DEFAULT_JWT_SECRET, corsOrigins: ['https://shop.example'] });
   await new Promise<void>((resolve) => runtime.server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(runtime.server.address() as AddressInfo).port}`;
   ops = await signToken(DEFAULT_JWT_SECRET, { sub: 'ops-1', role: 'ops' });

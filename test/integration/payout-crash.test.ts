@@ -205,7 +205,14 @@ async function namedSeed(seed: number) {
   // One claim: the seed's first draw (how many claims) is forced to 1.
   const base = rngOf(seed);
   let first = true;
-  const one: Rng = { ...base, int: (min, max) => (first ? ((first = false), min) : base.int(min, max)) };
+  const one: Rng = {
+    ...base,
+    int: (min, max) => {
+      if (!first) return base.int(min, max);
+      first = false;
+      return min;
+    },
+  };
   const [seeded] = await seedClaims(seed, one);
   return seeded!;
 }

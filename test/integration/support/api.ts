@@ -47,8 +47,9 @@ export function useApi(): Api {
   beforeAll(async () => {
     const { routes } = await import('#functions/routes.ts');
     const { jobs } = await import('#functions/jobs.ts');
+    const { loadFunctionHandler } = await import('#functions/load-handler.ts');
     const { localPayPage } = await import('#shared/local/pay-page.ts');
-    api.runtime = createLocalRuntime({ routes, jobs, jwtSecret: DEFAULT_JWT_SECRET, pages: localPayPage });
+    api.runtime = createLocalRuntime({ routes, jobs, loadHandler: loadFunctionHandler, jwtSecret: DEFAULT_JWT_SECRET, pages: localPayPage });
     await new Promise<void>((resolve) => api.runtime.server.listen(0, '127.0.0.1', resolve));
     api.base = `http://127.0.0.1:${(api.runtime.server.address() as AddressInfo).port}`;
     // The local payment provider's links and notifications point at this file's runtime (D4).

@@ -96,11 +96,6 @@ export function shapeOf(schema: z.ZodMiniType | undefined, sample: unknown): Sha
   return nodes;
 }
 
-/** A raw JSON literal that JSON.stringify cannot produce (Infinity, 2^53 + 1, deep nesting). */
-class Raw {
-  constructor(readonly text: string) {}
-}
-
 export type Mutation =
   | { kind: 'wrong type'; path: Path; value: unknown }
   | { kind: 'unknown field'; path: Path; key: string; value: unknown }
