@@ -8,7 +8,7 @@ import { fromItem } from './items.ts';
 import { dueShards, indexKeys, keys, listPartitions } from './keys.ts';
 import type { StoredClaim } from './claims.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
-import { listPage } from './pagination.ts';
+import { listPage, shardedListPage } from './pagination.ts';
 import type { Payee } from '#shared/payments/port.ts';
 import { asPayee, profilePayee } from '#shared/payments/payee.ts';
 
@@ -96,9 +96,19 @@ export function payoutItem(payout: StoredPayout, dueAt: string | null = payout.c
     ...(dueAt === null ? {} : indexKeys.due('PAYOUT', payout.payoutId, dueAt)),
     ...indexKeys.payoutsByBeneficiary(payout.beneficiary.role, payout.beneficiary.id, payout.createdAt, payout.payoutId),
     ...indexKeys.payoutsAll(payout.createdAt, payout.payoutId),
+    ...(needsAttention(payout, dueAt) ? indexKeys.payoutsNeedingAttention(payout.createdAt, payout.payoutId) : {}),
     entity: 'Payout',
     ...payout,
   };
+}
+
+/**
+ * Issue 20's payouts needing attention (QueueIndex, sparse): FAILED for good (out of the due
+ * index), or reported overdue (P2) and not settled.
+ */
+function needsAttention(payout: StoredPayout, dueAt: string | null): boolean {
+  if (payout.status === 'FAILED') return dueAt === null;
+  return payout.overdueAt !== undefined && payout.status !== 'CONFIRMED' && payout.status !== 'CANCELLED';
 }
 
 /** The Put of a new payout inside an approval's transaction; named `payout-new` (P1: one per claim). */
@@ -160,7 +170,7 @@ interface ListOptions {
   limit: number;
 }
 
-function queryPayouts(index: 'GSI1' | 'GSI3', pk: string, options: ListOptions): Promise<PayoutPage> {
+function queryPayouts(index: 'GSI1', pk: string, options: ListOptions): Promise<PayoutPage> {
   return listPage<StoredPayout>(index, pk, { ...options, newestFirst: true });
 }
 
@@ -169,9 +179,17 @@ export function payoutsByBeneficiary(beneficiary: Party, options: ListOptions): 
   return queryPayouts('GSI1', listPartitions.payoutsByBeneficiary(beneficiary.role, beneficiary.id), options);
 }
 
-/** Every payout, newest first (GSI3, `GSI3PK = PAYOUTS`), for ops. */
+/** Every payout, newest first (GSI3, `GSI3PK = PAYOUTS#n`, every shard merged), for ops. */
 export function allPayouts(options: ListOptions): Promise<PayoutPage> {
-  return queryPayouts('GSI3', listPartitions.payoutsAll(), options);
+  return shardedListPage<StoredPayout>('GSI3', listPartitions.payoutsAll(), { ...options, newestFirst: true });
+}
+
+/**
+ * Payouts needing attention — overdue and unsettled, or FAILED for good — oldest first
+ * (QueueIndex, `queuePK = ATTENTION#n`, every shard merged): sparse, so the read follows them only.
+ */
+export function payoutsNeedingAttention(options: { cursor?: string; limit: number }): Promise<PayoutPage> {
+  return shardedListPage<StoredPayout>('QueueIndex', listPartitions.payoutsNeedingAttention(), { ...options, newestFirst: false });
 }
 
 // ---------------------------------------------------------------------------------------------

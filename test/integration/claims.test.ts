@@ -374,7 +374,7 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
     expect(asked.status).toBe(200);
     expect(asked.body.status).toBe('NEEDS_INFO');
     const waiting = await readItem(keys.claim(claim.claimId));
-    expect(waiting).toMatchObject({ dueShard: expect.stringMatching(/^LAPSE#\d$/), needsInfoSince: '2026-11-23T10:00:00+08:00' });
+    expect(waiting).toMatchObject({ dueShard: expect.stringMatching(/^LAPSE#\d+$/), needsInfoSince: '2026-11-23T10:00:00+08:00' });
     expect(waiting?.['dueAt']).toMatch(/^2026-12-08T15:59:59\.999Z#/); // X3: to the end of the 15th day later
 
     clock.set('2026-11-24T11:00:00+08:00');

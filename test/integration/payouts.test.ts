@@ -1,4 +1,4 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
 import { handler as payoutHandler, metrics } from '#functions/payout/handler.ts';
@@ -476,16 +476,16 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     expect(crowded.body.readCapacityUnits).toBeGreaterThan(0);
     expect(crowded.body.readCapacityUnits).toBe(alone.body.readCapacityUnits);
 
-    // The measure is real: finding due payouts among all payouts (GSI3) would cost far more.
+    // The measure is real: finding due payouts among all payouts (every payout item read, as a
+    // look at each one's status would need — GSI3 holds keys only since issue 20) would cost far more.
     let everything = 0;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await documentClient.send(
-        new QueryCommand({
+        new ScanCommand({
           TableName: tableName,
-          IndexName: 'GSI3',
-          KeyConditionExpression: 'GSI3PK = :pk',
-          ExpressionAttributeValues: { ':pk': listPartitions.payoutsAll() },
+          FilterExpression: 'entity = :payout',
+          ExpressionAttributeValues: { ':payout': 'Payout' },
           ExclusiveStartKey: start,
           ReturnConsumedCapacity: 'TOTAL',
         }),

@@ -149,13 +149,6 @@ export interface OutboxRecord {
 
 /** The outbound events recorded on the UTC day of `at`. */
 export async function outboxOn(at: string): Promise<OutboxRecord[]> {
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': `OUTBOX#${sortableInstant(at).slice(0, 10)}` },
-      ConsistentRead: true,
-    }),
-  );
-  return (result.Items ?? []) as unknown as OutboxRecord[];
+  const { outboxEventsOn } = await import('#shared/store/outbox.ts');
+  return (await outboxEventsOn(sortableInstant(at).slice(0, 10))) as unknown as OutboxRecord[];
 }
