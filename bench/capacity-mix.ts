@@ -24,6 +24,8 @@ export interface MixOptions {
 export const MIX = { shipped: 0.9, refundClaim: 0.04, priceClaim: 0.03, adjusterClaim: 0.03 } as const;
 
 export interface MixResult {
+  /** The run's id part (merchant `shop-<tag>-<k>`, orders `ord-<tag>-<i>`). */
+  tag: string;
   orders: number;
   claims: number;
   payoutsConfirmed: number;
@@ -183,5 +185,5 @@ export async function runMix(recorder: PartitionRecorder, options: MixOptions): 
     payoutsConfirmed += result.confirmed;
     if (result.leftForNextRun + result.errors === 0) break;
   }
-  return { orders: options.orders, claims, payoutsConfirmed, failures };
+  return { tag, orders: options.orders, claims, payoutsConfirmed, failures };
 }

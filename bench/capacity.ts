@@ -19,6 +19,18 @@ export const MODEL_N = [1_000, 10_000, 100_000] as const;
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+/** An item's size as DynamoDB counts it (attribute names + values, UTF-8), approximately. */
+export function itemBytes(value: unknown, name = ''): number {
+  const own = Buffer.byteLength(name);
+  if (value === null || value === undefined || typeof value === 'boolean') return own + 1;
+  if (typeof value === 'string') return own + Buffer.byteLength(value);
+  if (typeof value === 'number') return own + Math.ceil(String(Math.abs(value)).replace(/^0\.|\./, '').length / 2) + 1;
+  if (value instanceof Set) return own + [...value].reduce((n: number, v) => n + itemBytes(v), 0);
+  if (Array.isArray(value)) return own + 3 + value.reduce((n: number, v) => n + 1 + itemBytes(v), 0);
+  if (typeof value === 'object') return own + 3 + Object.entries(value).reduce((n, [k, v]) => n + 1 + itemBytes(v, k), 0);
+  return own;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   await runSection('capacity', async (ctx) => {
     const { partitionRecorder } = await import('./partitions.ts');
@@ -129,6 +141,22 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         saturationN: busiestSharedPerOrder > 0 ? Math.round(PARTITION_WCU / busiestSharedPerOrder) : null,
       };
     });
+    // The minimum a confirmation needs: the items it must change (payout, claim, policy, outbox
+    // event) at their sizes — measured on one payout the mix confirmed.
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { keys } = await import('#shared/store/keys.ts');
+    const { payoutsByBeneficiary } = await import('#shared/store/payouts.ts');
+    let itemSizes: Record<string, number> | null = null;
+    for (const merchant of [0, 1, 2]) {
+      const confirmed = (await payoutsByBeneficiary({ role: 'merchant', id: `shop-${mix.tag}-${merchant}` }, { limit: 50, status: 'CONFIRMED' })).items[0];
+      if (!confirmed?.claimId) continue;
+      const get = async (key: { PK: string; SK: string }) => (await documentClient.send(new GetCommand({ TableName: tableName, Key: key }))).Item ?? {};
+      const payoutItem = await get(keys.payout(confirmed.payoutId));
+      const claimRecord = await get(keys.claim(confirmed.claimId));
+      const policy = claimRecord['orderId'] ? await get(keys.policy(String(claimRecord['orderId']), String(claimRecord['planId']), claimRecord['lineId'] as string | undefined)) : {};
+      itemSizes = { payout: itemBytes(payoutItem), claim: itemBytes(claimRecord), policy: itemBytes(policy) };
+      break;
+    }
     const saturating = model.filter((m) => m.saturationN !== null).sort((a, b) => a.saturationN! - b.saturationN!)[0];
     return {
       orders,
@@ -138,6 +166,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       shares,
       maxSharedKeyShare: Math.max(...shares.map((s) => s.busiestSharedShare)),
       wcuPerConfirmedPayout: payoutJob && mix.payoutsConfirmed ? round(payoutJob.writeUnits / mix.payoutsConfirmed) : null,
+      /** Per confirmed payout, per table and index: what the job wrote (the table and DueIndex are the items that must change). */
+      payoutJobUnitsPerPayout:
+        payoutJob && mix.payoutsConfirmed
+          ? Object.fromEntries(Object.entries(payoutJob.units).map(([k, u]) => [k, { read: round(u.read / mix.payoutsConfirmed), write: round(u.write / mix.payoutsConfirmed) }]))
+          : null,
+      itemSizes,
       actions,
       perOrder,
       model,
