@@ -47,8 +47,9 @@ export function plannedKeys(item: Item): KeyChange | undefined {
   if (item['entity'] === 'Payout' && str('payoutId') && str('createdAt')) {
     Object.assign(wanted, indexKeys.payoutsAll(str('createdAt')!, str('payoutId')!));
     const status = str('status');
+    // As `payoutItem` decides it: FAILED for good (out of the due index), or overdue and unsettled.
     const attention =
-      status === 'FAILED' ? str('dueShard') === undefined : str('overdueAt') !== undefined && status !== 'CONFIRMED' && status !== 'CANCELLED';
+      (status === 'FAILED' && str('dueShard') === undefined) || (str('overdueAt') !== undefined && status !== 'CONFIRMED' && status !== 'CANCELLED');
     Object.assign(wanted, attention ? indexKeys.payoutsNeedingAttention(str('createdAt')!, str('payoutId')!) : { queuePK: undefined, queueSK: undefined });
   }
   const dueShard = str('dueShard');

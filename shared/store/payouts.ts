@@ -107,7 +107,7 @@ export function payoutItem(payout: StoredPayout, dueAt: string | null = payout.c
  * index), or reported overdue (P2) and not settled.
  */
 function needsAttention(payout: StoredPayout, dueAt: string | null): boolean {
-  if (payout.status === 'FAILED') return dueAt === null;
+  if (payout.status === 'FAILED' && dueAt === null) return true;
   return payout.overdueAt !== undefined && payout.status !== 'CONFIRMED' && payout.status !== 'CANCELLED';
 }
 
