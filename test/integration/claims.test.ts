@@ -97,7 +97,7 @@ describe('POST /v1/claims — submission', () => {
     expect(z.strictObject(PayoutSchema.shape).safeParse(payouts.body.items[0]).error).toBeUndefined();
     // Due for the payout job from its creation (DueIndex PAYOUT#n).
     const payoutItem = await readItem(keys.payout(payouts.body.items[0].payoutId));
-    expect(payoutItem).toMatchObject({ dueShard: expect.stringMatching(/^PAYOUT#\d$/), createdAt: SUBMITTED_AT });
+    expect(payoutItem).toMatchObject({ dueShard: expect.stringMatching(/^PAYOUT#\d+$/), createdAt: SUBMITTED_AT });
     expect((await policyItemOf(policy))?.['claimId']).toBe(res.body.claimId);
 
     const events = (await outboxOn(SUBMITTED_AT)).filter((e) => e.detail['claimId'] === res.body.claimId);
