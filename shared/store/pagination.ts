@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { invalidCursor } from '#shared/http/cursor.ts';
 import { documentClient, tableName } from './client.ts';
@@ -98,36 +99,40 @@ export async function listPage<T>(
 
 type Key = Record<string, string>;
 
-/** Where each shard of a sharded list stands: the key to start after, or null (from its start). */
-interface ShardCursor {
-  s: (Key | null)[];
+/**
+ * Where each shard of a sharded list stands: `[PK, SK, index SK]` of the last item it gave to a page
+ * (its index PK is the shard's own), or null (from its start) — positional and deflated, so a
+ * cursor over 32 shards stays ~1 KB in a URL — after the list's name (its first partition without
+ * the shard number), so a cursor is only ever taken for the list it came from.
+ */
+type ShardPosition = [string, string, string] | null;
+
+const listName = (pks: readonly string[]) => pks[0]!.replace(/#\d+$/, '');
+
+function encodeShardCursor(pks: readonly string[], positions: readonly ShardPosition[]): string {
+  return deflateRawSync(JSON.stringify([listName(pks), positions])).toString('base64url');
 }
 
 function decodeShardCursor(cursor: string | undefined, index: string, pks: readonly string[]): (Key | null)[] {
   if (cursor === undefined) return pks.map(() => null);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    parsed = JSON.parse(inflateRawSync(Buffer.from(cursor, 'base64url'), { maxOutputLength: 64 * 1024 }).toString('utf8'));
   } catch {
     parsed = undefined;
   }
-  const { pk, sk } = indexKeyAttributes(index);
-  const attributes = ['PK', 'SK', pk, sk].sort().join();
-  const positions = (parsed as ShardCursor | undefined)?.s;
+  const [list, positions] = Array.isArray(parsed) && parsed.length === 2 ? (parsed as [unknown, unknown]) : [undefined, undefined];
   const valid =
+    list === listName(pks) &&
     Array.isArray(positions) &&
     positions.length === pks.length &&
     positions.every(
-      (position, i) =>
-        position === null ||
-        (typeof position === 'object' &&
-          !Array.isArray(position) &&
-          Object.keys(position).sort().join() === attributes &&
-          Object.values(position).every((v) => typeof v === 'string' && v !== '') &&
-          (position as Key)[pk] === pks[i]),
+      (position: unknown) =>
+        position === null || (Array.isArray(position) && position.length === 3 && position.every((v) => typeof v === 'string' && v !== '')),
     );
   if (!valid) throw invalidCursor();
-  return positions as (Key | null)[];
+  const { pk, sk } = indexKeyAttributes(index);
+  return (positions as ShardPosition[]).map((position, i) => (position ? { PK: position[0], SK: position[1], [pk]: pks[i]!, [sk]: position[2] } : null));
 }
 
 function indexKeyAttributes(index: string): { pk: string; sk: string } {
@@ -219,11 +224,13 @@ export async function shardedListPage<T>(
   const more = matched.length > options.limit;
   const lastSeq = page.at(-1)?.seq ?? 0;
   const nextCursor = more
-    ? Buffer.from(
-        JSON.stringify({
-          s: shards.map((s, i) => s.taken.filter((t) => t.seq <= lastSeq).at(-1)?.key ?? starts[i] ?? null),
-        } satisfies ShardCursor),
-      ).toString('base64url')
+    ? encodeShardCursor(
+        pks,
+        shards.map((s, i): ShardPosition => {
+          const key = s.taken.filter((t) => t.seq <= lastSeq).at(-1)?.key ?? starts[i];
+          return key ? [key['PK']!, key['SK']!, key[skAttribute]!] : null;
+        }),
+      )
     : undefined;
   return { items: page.map(({ item }) => fromItem<T>(item)), ...(nextCursor ? { nextCursor } : {}) };
 }
