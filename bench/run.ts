@@ -18,7 +18,7 @@ import { projectRoot } from '#infra/bundling.ts';
 import { machine } from './section.ts';
 import { renderReport, summaryTable } from './report.ts';
 
-export const SECTIONS = ['coldstart', 'overhead', 'cost', 'latency', 'jobs'] as const;
+export const SECTIONS = ['coldstart', 'overhead', 'cost', 'latency', 'jobs', 'capacity'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const RESULTS = join(projectRoot, 'bench/results.json');

@@ -5,13 +5,14 @@ import type { TableKey } from './keys.ts';
 type BatchRequest = Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }>;
 
 /**
- * Items by key (at most 100), strongly consistent, in one BatchGetItem. Keys DynamoDB hands back
+ * Items by key (at most 100), strongly consistent unless `consistent: false` (a list read from an
+ * index, itself eventually consistent), in one BatchGetItem. Keys DynamoDB hands back
  * unprocessed (throttling) are asked again, exactly those, after a short backoff. Absent items are
  * simply not returned.
  */
-export async function batchGetItems(itemKeys: readonly TableKey[]): Promise<Record<string, unknown>[]> {
+export async function batchGetItems(itemKeys: readonly TableKey[], options: { consistent?: boolean } = {}): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
-  let request: BatchRequest | undefined = { [tableName]: { Keys: itemKeys.map((key) => ({ ...key })), ConsistentRead: true } };
+  let request: BatchRequest | undefined = { [tableName]: { Keys: itemKeys.map((key) => ({ ...key })), ConsistentRead: options.consistent ?? true } };
   for (let attempt = 0; request && Object.keys(request).length > 0; attempt += 1) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
     const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));

@@ -4,9 +4,9 @@ import type { Claim, ClaimStatus, PolicyStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { transactRetryingConflicts } from './errors.ts';
 import { fromItem } from './items.ts';
-import { indexKeys, keys, listPartitions } from './keys.ts';
+import { indexKeys, keys, listPartitions, REVIEW_STATUSES } from './keys.ts';
 import { outboxPut, type OutboundEventType } from './outbox.ts';
-import { listPage } from './pagination.ts';
+import { listPage, shardedListPage } from './pagination.ts';
 import { payoutPut, type StoredPayout } from './payout-item.ts';
 import type { StoredPolicy } from './policies.ts';
 import type { CompensationEntry } from '#shared/rules/compensation.ts';
@@ -35,8 +35,9 @@ export interface OutboundEvent {
 
 /**
  * The item of a claim: by id; listed for its buyer (GSI1), the order's merchant (GSI2) and staff
- * (GSI3); and, while it waits in NEEDS_INFO, the expiry job's lapse entry (DueIndex `LAPSE#n`).
- * The item is always written whole, so a transition out of NEEDS_INFO drops the lapse entry.
+ * (GSI3, sharded); while UNDER_REVIEW or NEEDS_INFO in the review queue (QueueIndex, sparse); and,
+ * while it waits in NEEDS_INFO, the expiry job's lapse entry (DueIndex `LAPSE#n`). The item is
+ * always written whole, so a transition drops the queue and lapse entries it no longer needs.
  */
 export function claimItem(claim: StoredClaim, lapsesAt?: string) {
   const buyerId =
@@ -46,11 +47,14 @@ export function claimItem(claim: StoredClaim, lapsesAt?: string) {
     ...(buyerId ? indexKeys.claimsByBuyer(buyerId, claim.submittedAt, claim.claimId) : {}),
     ...indexKeys.claimsByMerchant(claim.merchantId, claim.submittedAt, claim.claimId),
     ...indexKeys.claimsAll(claim.submittedAt, claim.claimId),
+    ...(isReviewStatus(claim.status) ? indexKeys.reviewQueue(claim.status, claim.submittedAt, claim.claimId) : {}),
     ...(lapsesAt ? indexKeys.due('LAPSE', claim.claimId, lapsesAt) : {}),
     entity: 'Claim',
     ...claim,
   };
 }
+
+const isReviewStatus = (status: string): status is (typeof REVIEW_STATUSES)[number] => (REVIEW_STATUSES as readonly string[]).includes(status);
 
 /** A claim by id (`PK = CLAIM#id`), strongly consistent: decisions build on what it returns. */
 export async function getClaim(claimId: string): Promise<StoredClaim | undefined> {
@@ -201,7 +205,7 @@ interface ListOptions {
   limit: number;
 }
 
-function queryClaims(index: 'GSI1' | 'GSI2' | 'GSI3', pk: string, options: ListOptions): Promise<ClaimPage> {
+function queryClaims(index: 'GSI1' | 'GSI2', pk: string, options: ListOptions): Promise<ClaimPage> {
   return listPage<StoredClaim>(index, pk, { ...options, newestFirst: true });
 }
 
@@ -215,7 +219,26 @@ export function claimsByMerchant(merchantId: string, options: ListOptions): Prom
   return queryClaims('GSI2', listPartitions.claimsByMerchant(merchantId), options);
 }
 
-/** Every claim, newest first (GSI3, `GSI3PK = CLAIMS`): the adjusters' queue when filtered by status. */
+/**
+ * Every claim, newest first (GSI3, `GSI3PK = CLAIMS#n`, every shard merged). Filtered by an open
+ * status (UNDER_REVIEW, NEEDS_INFO) it is the review queue (`reviewQueue`): only open claims are read.
+ */
 export function allClaims(options: ListOptions): Promise<ClaimPage> {
-  return queryClaims('GSI3', listPartitions.claimsAll(), options);
+  if (options.status && isReviewStatus(options.status)) return reviewQueue(options.status, { ...options, newestFirst: true });
+  return shardedListPage<StoredClaim>('GSI3', listPartitions.claimsAll(), { ...options, newestFirst: true });
+}
+
+/**
+ * The adjusters' review queue of one status (QueueIndex, `queuePK = REVIEW#<status>#n`, every shard
+ * merged; oldest first unless `newestFirst`): sparse, so its reads grow with the queue only.
+ */
+export function reviewQueue(
+  status: (typeof REVIEW_STATUSES)[number],
+  options: { cursor?: string; limit: number; newestFirst?: boolean },
+): Promise<ClaimPage> {
+  return shardedListPage<StoredClaim>('QueueIndex', listPartitions.reviewQueue(status), {
+    ...(options.cursor ? { cursor: options.cursor } : {}),
+    limit: options.limit,
+    newestFirst: options.newestFirst ?? false,
+  });
 }

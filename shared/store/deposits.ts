@@ -474,7 +474,8 @@ export async function requeueAdvancePayout(advance: Advance, payout: { payoutId:
       new UpdateCommand({
         TableName: tableName,
         Key: keys.payout(payout.payoutId),
-        UpdateExpression: 'SET attempts = :zero, nextAttemptAt = :at, dueShard = :dueShard, dueAt = :dueAt, requeuedAt = :at REMOVE failureCode, failedAt ADD #version :one',
+        // Queued again: out of the payouts needing attention (issue 20) until the job's next write decides again.
+        UpdateExpression: 'SET attempts = :zero, nextAttemptAt = :at, dueShard = :dueShard, dueAt = :dueAt, requeuedAt = :at REMOVE failureCode, failedAt, queuePK, queueSK ADD #version :one',
         ConditionExpression: `#status = :failed AND attribute_not_exists(nextAttemptAt) AND advanceId = :advanceId AND ${
           payout.version === undefined ? 'attribute_not_exists(#version)' : '#version = :version'
         }`,
@@ -508,7 +509,7 @@ function advancePayoutSwitch(advance: Advance, requeue: boolean, version: number
   if (requeue) {
     const due = indexKeys.due('PAYOUT', advance.payoutId, advance.createdAt);
     set += ', attempts = :zero, nextAttemptAt = :at, dueShard = :dueShard, dueAt = :dueAt, requeuedAt = :at';
-    remove = ' REMOVE failureCode, failedAt';
+    remove = ' REMOVE failureCode, failedAt, queuePK, queueSK';
     Object.assign(values, { ':zero': 0, ':at': advance.createdAt, ':dueShard': due.dueShard, ':dueAt': due.dueAt });
     condition += version === undefined ? ' AND attribute_not_exists(#version)' : ' AND #version = :version';
     if (version !== undefined) values[':version'] = version;
@@ -666,7 +667,7 @@ export function withdrawalCancelWrites(
         Update: {
           TableName: tableName,
           Key: keys.payout(payout.payoutId),
-          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at REMOVE dueShard, dueAt, nextAttemptAt ADD #version :one',
+          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :at REMOVE dueShard, dueAt, nextAttemptAt, queuePK, queueSK ADD #version :one',
           ConditionExpression: `#status IN (:pending, :failed) AND ${payout.version === undefined ? 'attribute_not_exists(#version)' : '#version = :version'}`,
           ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
           ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':at': at, ':pending': 'PENDING', ':failed': 'FAILED', ':one': 1, ...versionValues },

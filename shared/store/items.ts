@@ -10,6 +10,8 @@ const KEY_ATTRIBUTES = new Set([
   'GSI3SK',
   'dueShard',
   'dueAt',
+  'queuePK',
+  'queueSK',
   'expiresAt',
   'entity',
 ]);

@@ -13,8 +13,23 @@ export interface TableKey {
   SK: string;
 }
 
-/** Number of shards of each due-work partition in DueIndex; a job queries every shard. */
-export const DUE_SHARDS = 8;
+/**
+ * Number of shards of each due-work partition in DueIndex; a job queries every shard. 32 so that no
+ * shard takes more than ~3% of the index's writes (issue 20: no key above 5% of its index's writes).
+ */
+export const DUE_SHARDS = 32;
+
+/**
+ * Shards of every write-hot partition that is not one entity's own (issue 20): the staff lists of
+ * every claim and every payout (GSI3), the review queue and the payouts needing attention
+ * (QueueIndex), and each day's outbox. The shard is `shardOf(id, SPREAD_SHARDS)`, so an item stays
+ * in its shard for life; a list reads every shard in parallel and merges them in order. At 32 a
+ * shard takes ~1/32 of its kind's writes: 1,000 WCU/s per partition × 32.
+ */
+export const SPREAD_SHARDS = 32;
+
+/** Claim statuses of the adjusters' review queue (QueueIndex, sparse: only while open). */
+export const REVIEW_STATUSES = ['UNDER_REVIEW', 'NEEDS_INFO'] as const;
 
 export type DueKind = 'EXPIRE' | 'LAPSE' | 'PAYOUT' | 'TOPUP';
 
@@ -107,10 +122,15 @@ export const keys = {
   healthProbe: (): TableKey => ({ PK: 'HEALTH', SK: 'HEALTH' }),
   /** Marks an inbound event id as processed: a repeated id changes nothing. */
   inboundEvent: (eventId: string): TableKey => ({ PK: `EVENT#${eventId}`, SK: 'EVENT' }),
-  /** An outbound event (transactional outbox), partitioned by UTC day. */
+  /**
+   * An outbound event (transactional outbox), partitioned by UTC day and spread over
+   * `SPREAD_SHARDS` partitions of the day by its id (issue 20: a day's events in one partition
+   * would cap Baozhang at ~1,000 events a second). The stream carries each to EventBridge; the
+   * pipe's filter is the `OUTBOX#` prefix.
+   */
   outboxEvent: (at: string, eventId: string): TableKey => {
     const sortable = sortableInstant(at);
-    return { PK: `OUTBOX#${sortable.slice(0, 10)}`, SK: `${sortable}#${eventId}` };
+    return { PK: `OUTBOX#${sortable.slice(0, 10)}#${shardOf(eventId, SPREAD_SHARDS)}`, SK: `${sortable}#${eventId}` };
   },
   /**
    * A transfer the `local` payment provider made (npm start, tests), keyed by the payout id it
@@ -143,6 +163,11 @@ export const prefixes = {
   outboxDay: (day: string) => `OUTBOX#${day}`,
 };
 
+/** The partitions of one UTC day's outbox (`OUTBOX#<day>#<n>`, n = 0..SPREAD_SHARDS − 1). */
+export function outboxPartitions(day: string): string[] {
+  return Array.from({ length: SPREAD_SHARDS }, (_, shard) => `${prefixes.outboxDay(day)}#${shard}`);
+}
+
 /** Index attributes an item carries so the access patterns below can find it. */
 export const indexKeys = {
   /** GSI1: a policy by its id. */
@@ -162,10 +187,27 @@ export const indexKeys = {
     GSI2PK: `MERCHANT#${merchantId}#CLAIMS`,
     GSI2SK: `${sortableInstant(submittedAt)}#${claimId}`,
   }),
-  /** GSI3: every claim, for adjusters and ops (the review queue when filtered by status). */
+  /** GSI3 (KEYS_ONLY): every claim, for adjusters and ops, in `SPREAD_SHARDS` shards by id. */
   claimsAll: (submittedAt: string, claimId: string) => ({
-    GSI3PK: 'CLAIMS',
+    GSI3PK: `CLAIMS#${shardOf(claimId, SPREAD_SHARDS)}`,
     GSI3SK: `${sortableInstant(submittedAt)}#${claimId}`,
+  }),
+  /**
+   * QueueIndex (sparse, sharded, KEYS_ONLY): the adjusters' review queue — a claim carries
+   * `queuePK`/`queueSK` only while UNDER_REVIEW or NEEDS_INFO (one partition set per status), so
+   * the queue's reads grow with the queue, never with every claim filed.
+   */
+  reviewQueue: (status: string, submittedAt: string, claimId: string) => ({
+    queuePK: `REVIEW#${status}#${shardOf(claimId, SPREAD_SHARDS)}`,
+    queueSK: `${sortableInstant(submittedAt)}#${claimId}`,
+  }),
+  /**
+   * QueueIndex (sparse, sharded, KEYS_ONLY): payouts needing attention — overdue and unsettled, or
+   * FAILED for good. Set only while so; a payout that settles or is queued again leaves it.
+   */
+  payoutsNeedingAttention: (createdAt: string, payoutId: string) => ({
+    queuePK: `ATTENTION#${shardOf(payoutId, SPREAD_SHARDS)}`,
+    queueSK: `${sortableInstant(createdAt)}#${payoutId}`,
   }),
   /** GSI1: payouts to a beneficiary. */
   payoutsByBeneficiary: (role: string, id: string, createdAt: string, payoutId: string) => ({
@@ -177,9 +219,9 @@ export const indexKeys = {
     GSI2PK: `MERCHANT#${merchantId}#WITHDRAWALS`,
     GSI2SK: `${sortableInstant(requestedAt)}#${withdrawalId}`,
   }),
-  /** GSI3: every payout, for ops. */
+  /** GSI3 (KEYS_ONLY): every payout, for ops, in `SPREAD_SHARDS` shards by id. */
   payoutsAll: (createdAt: string, payoutId: string) => ({
-    GSI3PK: 'PAYOUTS',
+    GSI3PK: `PAYOUTS#${shardOf(payoutId, SPREAD_SHARDS)}`,
     GSI3SK: `${sortableInstant(createdAt)}#${payoutId}`,
   }),
   /**
@@ -199,6 +241,11 @@ export function dueShards(kind: DueKind): string[] {
 
 const ANY_INSTANT = '1970-01-01T00:00:00Z';
 
+/** `<prefix>#0` … `<prefix>#31`: the partitions of a list spread over `SPREAD_SHARDS`. */
+function shardsOf(prefix: string): string[] {
+  return Array.from({ length: SPREAD_SHARDS }, (_, shard) => `${prefix}#${shard}`);
+}
+
 /**
  * The partition value of each list index, for key conditions and cursor binding. Derived from
  * `indexKeys` (the sort part is irrelevant here) so a list query can never drift from the items.
@@ -208,12 +255,16 @@ export const listPartitions = {
   claimsByBuyer: (buyerId: string) => indexKeys.claimsByBuyer(buyerId, ANY_INSTANT, '').GSI1PK,
   /** GSI2 */
   claimsByMerchant: (merchantId: string) => indexKeys.claimsByMerchant(merchantId, ANY_INSTANT, '').GSI2PK,
-  /** GSI3 */
-  claimsAll: () => indexKeys.claimsAll(ANY_INSTANT, '').GSI3PK,
+  /** GSI3: every shard of the list of every claim. */
+  claimsAll: () => shardsOf('CLAIMS'),
   /** GSI1 */
   payoutsByBeneficiary: (role: string, id: string) => indexKeys.payoutsByBeneficiary(role, id, ANY_INSTANT, '').GSI1PK,
-  /** GSI3 */
-  payoutsAll: () => indexKeys.payoutsAll(ANY_INSTANT, '').GSI3PK,
+  /** GSI3: every shard of the list of every payout. */
+  payoutsAll: () => shardsOf('PAYOUTS'),
+  /** QueueIndex: every shard of the review queue of one status. */
+  reviewQueue: (status: string) => shardsOf(`REVIEW#${status}`),
+  /** QueueIndex: every shard of the payouts needing attention. */
+  payoutsNeedingAttention: () => shardsOf('ATTENTION'),
   /** GSI2 */
   withdrawalsByMerchant: (merchantId: string) => indexKeys.withdrawalsByMerchant(merchantId, ANY_INSTANT, '').GSI2PK,
 };

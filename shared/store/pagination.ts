@@ -1,7 +1,10 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { invalidCursor } from '#shared/http/cursor.ts';
 import { documentClient, tableName } from './client.ts';
+import { batchGetItems } from './batch-get.ts';
 import { fromItem } from './items.ts';
+import { projectsAll, tableDefinition } from './table-definition.ts';
 
 /**
  * The store's list cursors: the query's LastEvaluatedKey, base64url-encoded. Clients never see
@@ -88,4 +91,156 @@ export async function listPage<T>(
   const more = matched.length > options.limit;
   const nextCursor = more && last ? encodeCursor({ PK: last['PK'], SK: last['SK'], [pkAttribute]: last[pkAttribute], [skAttribute]: last[skAttribute] }) : undefined;
   return { items: page.map((item) => fromItem<T>(item)), ...(nextCursor ? { nextCursor } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists spread over shards (issue 20): GSI3's every-claim / every-payout lists, the QueueIndex
+// ---------------------------------------------------------------------------------------------
+
+type Key = Record<string, string>;
+
+/**
+ * Where each shard of a sharded list stands: `[PK, SK, index SK]` of the last item it gave to a page
+ * (its index PK is the shard's own), or null (from its start) — positional and deflated, so a
+ * cursor over 32 shards stays ~1 KB in a URL — after the list's name (its first partition without
+ * the shard number), so a cursor is only ever taken for the list it came from.
+ */
+type ShardPosition = [string, string, string] | null;
+
+const listName = (pks: readonly string[]) => pks[0]!.replace(/#\d+$/, '');
+
+function encodeShardCursor(pks: readonly string[], positions: readonly ShardPosition[]): string {
+  return deflateRawSync(JSON.stringify([listName(pks), positions])).toString('base64url');
+}
+
+function decodeShardCursor(cursor: string | undefined, index: string, pks: readonly string[]): (Key | null)[] {
+  if (cursor === undefined) return pks.map(() => null);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(inflateRawSync(Buffer.from(cursor, 'base64url'), { maxOutputLength: 64 * 1024 }).toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const [list, positions] = Array.isArray(parsed) && parsed.length === 2 ? (parsed as [unknown, unknown]) : [undefined, undefined];
+  const valid =
+    list === listName(pks) &&
+    Array.isArray(positions) &&
+    positions.length === pks.length &&
+    positions.every(
+      (position: unknown) =>
+        position === null || (Array.isArray(position) && position.length === 3 && position.every((v) => typeof v === 'string' && v !== '')),
+    );
+  if (!valid) throw invalidCursor();
+  const { pk, sk } = indexKeyAttributes(index);
+  return (positions as ShardPosition[]).map((position, i) => (position ? { PK: position[0], SK: position[1], [pk]: pks[i]!, [sk]: position[2] } : null));
+}
+
+function indexKeyAttributes(index: string): { pk: string; sk: string } {
+  const definition = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === index)!;
+  return { pk: definition.partitionKey.name, sk: definition.sortKey.name };
+}
+
+/**
+ * One page of a list spread over shards (`pks`, one partition each): every shard is queried in
+ * parallel, a few items each, and the shards are merged in sort-key order — newest or oldest
+ * first — refilling a shard whose items ran out before the page is full (another round). The
+ * cursor holds every shard's position (the last item it gave to a page), so the next page
+ * continues each shard exactly where the merge left it. An index that projects keys only is
+ * followed by one BatchGetItem (eventually consistent, like the index) of the page's items; a
+ * status filter is then applied to the items read (read ahead ×4, as `listPage` does).
+ */
+export async function shardedListPage<T>(
+  index: 'GSI3' | 'QueueIndex',
+  pks: readonly string[],
+  options: { status?: string; cursor?: string; limit: number; newestFirst: boolean },
+): Promise<Page<T>> {
+  const { pk: pkAttribute, sk: skAttribute } = indexKeyAttributes(index);
+  const starts = decodeShardCursor(options.cursor, index, pks);
+  const whole = projectsAll(index);
+  const readAhead = options.status ? FILTERED_READ_AHEAD : 1;
+  const chunk = Math.min(MAX_QUERY_LIMIT, Math.max(2, Math.ceil(((options.limit + 1) * readAhead) / pks.length) + 1));
+  const shards = pks.map((pk, i) => ({
+    pk,
+    readFrom: starts[i] ?? undefined,
+    ended: false,
+    buffer: [] as Record<string, unknown>[],
+    /** The shard's position for the cursor: its start, then each item taken from it (with its sequence). */
+    taken: [] as { seq: number; key: Key }[],
+  }));
+  const keyOf = (item: Record<string, unknown>): Key => ({
+    PK: item['PK'] as string,
+    SK: item['SK'] as string,
+    [pkAttribute]: item[pkAttribute] as string,
+    [skAttribute]: item[skAttribute] as string,
+  });
+  const fill = async (shard: (typeof shards)[number]) => {
+    const result = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: index,
+        KeyConditionExpression: `${pkAttribute} = :pk`,
+        ...(options.status && whole ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ExpressionAttributeValues: { ':pk': shard.pk, ...(options.status && whole ? { ':status': options.status } : {}) },
+        ExclusiveStartKey: shard.readFrom,
+        ScanIndexForward: !options.newestFirst,
+        Limit: chunk,
+      }),
+    );
+    shard.buffer.push(...(result.Items ?? []));
+    shard.readFrom = result.LastEvaluatedKey as Key | undefined;
+    if (!shard.readFrom) shard.ended = true;
+  };
+  const before = (a: string, b: string) => (options.newestFirst ? a > b : a < b);
+
+  const matched: { item: Record<string, unknown>; seq: number }[] = [];
+  let seq = 0;
+  while (matched.length <= options.limit) {
+    await Promise.all(shards.filter((s) => s.buffer.length === 0 && !s.ended).map(fill));
+    const wanted = Math.min(100, (options.limit + 1 - matched.length) * readAhead);
+    const picked: { item: Record<string, unknown>; seq: number }[] = [];
+    while (picked.length < wanted) {
+      const live = shards.filter((s) => s.buffer.length > 0 || !s.ended);
+      // A shard with nothing buffered but more to read could hold the next item: refill first.
+      if (live.length === 0 || live.some((s) => s.buffer.length === 0)) break;
+      let next = live[0]!;
+      for (const s of live) if (before(s.buffer[0]![skAttribute] as string, next.buffer[0]![skAttribute] as string)) next = s;
+      const item = next.buffer.shift()!;
+      seq += 1;
+      next.taken.push({ seq, key: keyOf(item) });
+      picked.push({ item, seq });
+    }
+    if (picked.length === 0) {
+      if (shards.every((s) => s.buffer.length === 0 && s.ended)) break;
+      continue;
+    }
+    const items = whole ? picked.map((p) => p.item) : await itemsByKey(picked.map((p) => p.item));
+    picked.forEach((p, i) => {
+      const item = items[i];
+      if (item && (!options.status || item['status'] === options.status)) matched.push({ item, seq: p.seq });
+    });
+  }
+
+  const page = matched.slice(0, options.limit);
+  const more = matched.length > options.limit;
+  const lastSeq = page.at(-1)?.seq ?? 0;
+  const nextCursor = more
+    ? encodeShardCursor(
+        pks,
+        shards.map((s, i): ShardPosition => {
+          const key = s.taken.filter((t) => t.seq <= lastSeq).at(-1)?.key ?? starts[i];
+          return key ? [key['PK']!, key['SK']!, key[skAttribute]!] : null;
+        }),
+      )
+    : undefined;
+  return { items: page.map(({ item }) => fromItem<T>(item)), ...(nextCursor ? { nextCursor } : {}) };
+}
+
+/** The table's items for index entries (keys only), in the same order; undefined where gone. */
+async function itemsByKey(entries: readonly Record<string, unknown>[]): Promise<(Record<string, unknown> | undefined)[]> {
+  const found = await batchGetItems(
+    entries.map((e) => ({ PK: e['PK'] as string, SK: e['SK'] as string })),
+    { consistent: false },
+  );
+  const byKey = new Map(found.map((item) => [`${String(item['PK'])}\u0000${String(item['SK'])}`, item]));
+  return entries.map((e) => byKey.get(`${String(e['PK'])}\u0000${String(e['SK'])}`));
 }

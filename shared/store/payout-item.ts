@@ -93,9 +93,19 @@ export function payoutItem(payout: StoredPayout, dueAt: string | null = payout.c
     ...(dueAt === null ? {} : indexKeys.due('PAYOUT', payout.payoutId, dueAt)),
     ...indexKeys.payoutsByBeneficiary(payout.beneficiary.role, payout.beneficiary.id, payout.createdAt, payout.payoutId),
     ...indexKeys.payoutsAll(payout.createdAt, payout.payoutId),
+    ...(needsAttention(payout, dueAt) ? indexKeys.payoutsNeedingAttention(payout.createdAt, payout.payoutId) : {}),
     entity: 'Payout',
     ...payout,
   };
+}
+
+/**
+ * Issue 20's payouts needing attention (QueueIndex, sparse): FAILED for good (out of the due
+ * index), or reported overdue (P2) and not settled.
+ */
+function needsAttention(payout: StoredPayout, dueAt: string | null): boolean {
+  if (payout.status === 'FAILED' && dueAt === null) return true;
+  return payout.overdueAt !== undefined && payout.status !== 'CONFIRMED' && payout.status !== 'CANCELLED';
 }
 
 /** The Put of a new payout inside an approval's transaction; named `payout-new` (P1: one per claim). */

@@ -6,7 +6,7 @@ import { documentClient, tableName } from './client.ts';
 import { fromItem } from './items.ts';
 import { keys, listPartitions } from './keys.ts';
 import type { StoredClaim } from './claims.ts';
-import { listPage } from './pagination.ts';
+import { listPage, shardedListPage } from './pagination.ts';
 import type { Payee } from '#shared/payments/port.ts';
 import { asPayee, profilePayee } from '#shared/payments/payee.ts';
 import type { StoredPayout } from './payout-item.ts';
@@ -68,7 +68,7 @@ interface ListOptions {
   limit: number;
 }
 
-function queryPayouts(index: 'GSI1' | 'GSI3', pk: string, options: ListOptions): Promise<PayoutPage> {
+function queryPayouts(index: 'GSI1', pk: string, options: ListOptions): Promise<PayoutPage> {
   return listPage<StoredPayout>(index, pk, { ...options, newestFirst: true });
 }
 
@@ -77,9 +77,17 @@ export function payoutsByBeneficiary(beneficiary: Party, options: ListOptions): 
   return queryPayouts('GSI1', listPartitions.payoutsByBeneficiary(beneficiary.role, beneficiary.id), options);
 }
 
-/** Every payout, newest first (GSI3, `GSI3PK = PAYOUTS`), for ops. */
+/** Every payout, newest first (GSI3, `GSI3PK = PAYOUTS#n`, every shard merged), for ops. */
 export function allPayouts(options: ListOptions): Promise<PayoutPage> {
-  return queryPayouts('GSI3', listPartitions.payoutsAll(), options);
+  return shardedListPage<StoredPayout>('GSI3', listPartitions.payoutsAll(), { ...options, newestFirst: true });
+}
+
+/**
+ * Payouts needing attention — overdue and unsettled, or FAILED for good — oldest first
+ * (QueueIndex, `queuePK = ATTENTION#n`, every shard merged): sparse, so the read follows them only.
+ */
+export function payoutsNeedingAttention(options: { cursor?: string; limit: number }): Promise<PayoutPage> {
+  return shardedListPage<StoredPayout>('QueueIndex', listPartitions.payoutsNeedingAttention(), { ...options, newestFirst: false });
 }
 
 // ---------------------------------------------------------------------------------------------

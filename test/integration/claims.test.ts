@@ -97,7 +97,7 @@ describe('POST /v1/claims — submission', () => {
     expect(z.strictObject(PayoutSchema.shape).safeParse(payouts.body.items[0]).error).toBeUndefined();
     // Due for the payout job from its creation (DueIndex PAYOUT#n).
     const payoutItem = await readItem(keys.payout(payouts.body.items[0].payoutId));
-    expect(payoutItem).toMatchObject({ dueShard: expect.stringMatching(/^PAYOUT#\d$/), createdAt: SUBMITTED_AT });
+    expect(payoutItem).toMatchObject({ dueShard: expect.stringMatching(/^PAYOUT#\d+$/), createdAt: SUBMITTED_AT });
     expect((await policyItemOf(policy))?.['claimId']).toBe(res.body.claimId);
 
     const events = (await outboxOn(SUBMITTED_AT)).filter((e) => e.detail['claimId'] === res.body.claimId);
@@ -374,7 +374,7 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
     expect(asked.status).toBe(200);
     expect(asked.body.status).toBe('NEEDS_INFO');
     const waiting = await readItem(keys.claim(claim.claimId));
-    expect(waiting).toMatchObject({ dueShard: expect.stringMatching(/^LAPSE#\d$/), needsInfoSince: '2026-11-23T10:00:00+08:00' });
+    expect(waiting).toMatchObject({ dueShard: expect.stringMatching(/^LAPSE#\d+$/), needsInfoSince: '2026-11-23T10:00:00+08:00' });
     expect(waiting?.['dueAt']).toMatch(/^2026-12-08T15:59:59\.999Z#/); // X3: to the end of the 15th day later
 
     clock.set('2026-11-24T11:00:00+08:00');

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { outboxEventsOn } from '#shared/store/outbox.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
-import { documentClient, tableName } from '#shared/store/client.ts';
 import { keys } from '#shared/store/keys.ts';
 import { parties, useApi, type ApiResponse, type Caller } from './support/api.ts';
 import { seedEnrollment } from './support/enrollments.ts';
@@ -128,16 +127,7 @@ describe('the same work delivered or bought many times at once (I6)', () => {
     expect(results.reduce((sum, r) => sum + r.body.duplicates, 0)).toBe(19);
     const policies = (await api.call('GET', `/v1/orders/${order.orderId}/policies`, { as: parties.ops })).body.items;
     expect(policies.map((p: { lineId: string }) => p.lineId).sort()).toEqual(['L1', 'L2']);
-    const outbox = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        FilterExpression: '#type = :type AND detail.orderId = :order',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':pk': 'OUTBOX#2026-11-22', ':type': 'policy.issued', ':order': order.orderId },
-        ConsistentRead: true,
-      }),
-    );
+    const outbox = { Items: (await outboxEventsOn('2026-11-22')).filter((e) => e['type'] === 'policy.issued' && (e['detail'] as { orderId?: string }).orderId === order.orderId) };
     expect(outbox.Items).toHaveLength(2);
   });
 
@@ -155,16 +145,7 @@ describe('the same work delivered or bought many times at once (I6)', () => {
       if (r.status === 201) expect(r.body.items.map((p: { policyId: string }) => p.policyId)).toEqual([policies[0].policyId]);
       else expect(r.body.code).toBe('POLICY_EXISTS');
     }
-    const issued = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        FilterExpression: '#type = :type AND detail.orderId = :order',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':pk': 'OUTBOX#2026-11-22', ':type': 'policy.issued', ':order': order.orderId },
-        ConsistentRead: true,
-      }),
-    );
+    const issued = { Items: (await outboxEventsOn('2026-11-22')).filter((e) => e['type'] === 'policy.issued' && (e['detail'] as { orderId?: string }).orderId === order.orderId) };
     expect(issued.Items).toHaveLength(1);
   });
 

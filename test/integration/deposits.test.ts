@@ -374,7 +374,7 @@ describe('D3 withdrawals', () => {
       },
     ]);
     expect(z.strictObject(PayoutSchema.shape).safeParse(payouts.body.items[0]).error).toBeUndefined();
-    expect(await readItem(keys.payout(approved.body.payoutId))).toMatchObject({ depositMerchantId: m.id, dueShard: expect.stringMatching(/^PAYOUT#\d$/) });
+    expect(await readItem(keys.payout(approved.body.payoutId))).toMatchObject({ depositMerchantId: m.id, dueShard: expect.stringMatching(/^PAYOUT#\d+$/) });
 
     await settle(approved.body.payoutId);
     expect(await getWithdrawal(requested.body.withdrawalId)).toMatchObject({ status: 'PAID', paidAt: '2026-11-24T15:00:00+08:00' });

@@ -1,7 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+
+import { outboxEventsOn } from '#shared/store/outbox.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
-import { documentClient, tableName } from '#shared/store/client.ts';
 import { applyPenalty } from '#shared/use-cases/penalties.ts';
 import { parties, useApi, type Caller } from './support/api.ts';
 import { nextId } from './support/orders.ts';
@@ -47,14 +47,7 @@ const exit = (merchant: { id: string }, enrollmentId: string, reason = 'policy-c
 
 /** Types of the outbound events about one enrollment, read from the outbox partition of the test day. */
 async function outboxFor(enrollmentId: string): Promise<string[]> {
-  const { Items = [] } = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': 'OUTBOX#2026-11-01' },
-      ConsistentRead: true,
-    }),
-  );
+  const Items: Record<string, any>[] = await outboxEventsOn('2026-11-01');
   // Sorted: under the test's standing clock, events of one instant have no order among themselves.
   return Items.filter((item) => item['detail']?.enrollmentId === enrollmentId).map((item) => String(item['type'])).sort();
 }

@@ -1,4 +1,5 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, } from '@aws-sdk/lib-dynamodb';
+import { outboxEventsOn } from '#shared/store/outbox.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock } from '#shared/clock.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
@@ -125,15 +126,7 @@ describe('order events and issue-policy', () => {
       'live-price/L1',
       'live-price/L2',
     ]);
-    const outbox = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        FilterExpression: '#type = :type AND detail.orderId = :order',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':pk': 'OUTBOX#2026-11-21', ':type': 'policy.issued', ':order': order.orderId },
-      }),
-    );
+    const outbox = { Items: (await outboxEventsOn('2026-11-21')).filter((e) => e['type'] === 'policy.issued' && (e['detail'] as { orderId?: string }).orderId === order.orderId) };
     expect(outbox.Items).toHaveLength(4); // one policy.issued per policy, none for a repeat
   });
 

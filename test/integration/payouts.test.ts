@@ -1,4 +1,4 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
 import { handler as payoutHandler, metrics } from '#functions/payout/handler.ts';
@@ -9,8 +9,8 @@ import { localProvider, localProviderCalls, resetLocalProvider, setLocalProvider
 import { rulesConfig } from '#shared/rules-config.ts';
 import { claimsFromRefund, toIso, toMs, type Policy } from '#shared/rules/index.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
-import { keys, listPartitions } from '#shared/store/keys.ts';
-import { getPayout, payoutItem, savePayoutStep, writePayouts, type StoredPayout } from '#shared/store/payouts.ts';
+import { keys, } from '#shared/store/keys.ts';
+import { getPayout, payoutItem, payoutsNeedingAttention, savePayoutStep, writePayouts, type StoredPayout } from '#shared/store/payouts.ts';
 import { fileClaim } from '#shared/use-cases/claims.ts';
 import { runPayouts } from '#shared/use-cases/payouts.ts';
 import { parties, useApi, type Caller } from './support/api.ts';
@@ -153,6 +153,8 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     expect(payout).toMatchObject({ status: 'FAILED', attempts: 5, failureCode: 'LOCAL_UNAVAILABLE' });
     expect(payout).not.toHaveProperty('nextAttemptAt');
     expect(await readItem(keys.payout(payoutId))).not.toHaveProperty('dueShard');
+    // Issue 20: FAILED for good, it waits in the payouts needing attention (QueueIndex).
+    expect((await payoutsNeedingAttention({ limit: 1000 })).items.map((p) => p.payoutId)).toContain(payoutId);
     const failed = (await payoutEvents(payoutId, T0)).filter((e) => e.type === 'payout.failed');
     expect(failed).toHaveLength(1);
     expect(failed[0]!.detail).toMatchObject({ payoutId, claimId, attempts: 5, code: 'LOCAL_UNAVAILABLE' });
@@ -346,6 +348,8 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     expect(metricCalls).toContainEqual(['OverduePayouts', 'Count', 1]);
     expect(await payoutView(claimId, parties.buyer)).toMatchObject({ status: 'FAILED', overdue: true });
     expect(await getPayout(payoutId)).toMatchObject({ overdue: true, overdueAt: justAfter });
+    // Issue 20: overdue and unsettled, it waits in the payouts needing attention until it settles.
+    expect((await payoutsNeedingAttention({ limit: 1000 })).items.map((p) => p.payoutId)).toContain(payoutId);
     expect((await runJob()).body).toMatchObject({ processed: 0, overdue: 0 });
 
     clock.set(toIso(toMs(dueBy) + 2 * MINUTE));
@@ -360,6 +364,7 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     expect((await runJob()).body).toMatchObject({ processed: 1, sent: 1, confirmed: 1, overdue: 1 });
     expect((await claimView(claimId)).status).toBe('PAID');
     expect(await payoutView(claimId)).toMatchObject({ status: 'CONFIRMED', overdue: false });
+    expect((await payoutsNeedingAttention({ limit: 1000 })).items.map((p) => p.payoutId)).not.toContain(payoutId);
     const events = await payoutEvents(payoutId, T0, dueBy);
     expect(events.filter((e) => e.type === 'payout.overdue')).toHaveLength(1);
     expect(events.find((e) => e.type === 'payout.overdue')!.detail).toMatchObject({ payoutId, claimId, dueBy, status: 'FAILED' });
@@ -476,16 +481,16 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     expect(crowded.body.readCapacityUnits).toBeGreaterThan(0);
     expect(crowded.body.readCapacityUnits).toBe(alone.body.readCapacityUnits);
 
-    // The measure is real: finding due payouts among all payouts (GSI3) would cost far more.
+    // The measure is real: finding due payouts among all payouts (every payout item read, as a
+    // look at each one's status would need — GSI3 holds keys only since issue 20) would cost far more.
     let everything = 0;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await documentClient.send(
-        new QueryCommand({
+        new ScanCommand({
           TableName: tableName,
-          IndexName: 'GSI3',
-          KeyConditionExpression: 'GSI3PK = :pk',
-          ExpressionAttributeValues: { ':pk': listPartitions.payoutsAll() },
+          FilterExpression: 'entity = :payout',
+          ExpressionAttributeValues: { ':payout': 'Payout' },
           ExclusiveStartKey: start,
           ReturnConsumedCapacity: 'TOTAL',
         }),

@@ -1,7 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+
+import { outboxEventsOn } from '#shared/store/outbox.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
-import { documentClient, tableName } from '#shared/store/client.ts';
 import { readMerchantPartition } from '#shared/store/merchants.ts';
 import { parties, useApi, type Caller } from './support/api.ts';
 import { nextId } from './support/orders.ts';
@@ -57,21 +57,7 @@ const lift = (merchantId: string, penaltyId: string, extra: { occurredAt?: strin
 
 /** Types of the outbound events about a merchant's enrollments on one UTC day. */
 async function outboxOf(merchantId: string, day: string): Promise<string[]> {
-  const items: Record<string, any>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': `OUTBOX#${day}` },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items: Record<string, any>[] = await outboxEventsOn(day);
   return items.filter((item) => item['detail']?.merchantId === merchantId).map((item) => String(item['type']));
 }
 

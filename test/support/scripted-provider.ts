@@ -24,7 +24,7 @@ export class ScriptedProvider implements PaymentProvider {
   }
 
   /** More answers, for the next run. */
-  then(script: ProviderScript): this {
+  andThen(script: ProviderScript): this {
     this.script.transfer.push(...(script.transfer ?? []));
     this.script.query.push(...(script.query ?? []));
     return this;

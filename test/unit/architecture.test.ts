@@ -49,10 +49,6 @@ const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
   { rule: 'use-case-knows-no-http', what: 'shared/use-cases/orders.ts -> shared/http/schemas.ts', issue: '14a' },
   // 14a: the store raises InvalidCursor, the edge maps it to 400.
   { rule: 'store-knows-no-http-or-use-case', what: 'shared/store/pagination.ts -> shared/http/cursor.ts', issue: '14a' },
-  // 14b: payout job split; the claim ↔ payout store cycle goes with it.
-  { rule: 'no-cycle', what: 'shared/store/claims.ts <-> shared/store/payouts.ts', issue: '14b' },
-  { rule: 'max-lines', what: 'shared/use-cases/payouts.ts', issue: '14b' },
-  { rule: 'max-lines', what: 'shared/store/payouts.ts', issue: '14b' },
   // 14a: deposits by aggregate, views out of the claims use case.
   { rule: 'max-lines', what: 'shared/store/deposits.ts', issue: '14a' },
   { rule: 'max-lines', what: 'shared/use-cases/deposits.ts', issue: '14a' },

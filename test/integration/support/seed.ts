@@ -4,7 +4,7 @@
  * not depend on the order-events handler. Policies come from the issuance rules (`policiesFor`)
  * with a synthetic enrollment, so their windows and amounts are the real ones.
  */
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { rulesConfig } from '#shared/rules-config.ts';
 import { claimsFromRefund, PLAN_DEFINITIONS, policiesFor, type Campaign, type Enrollment, type Order, type PlanId, type Policy } from '#shared/rules/index.ts';
@@ -149,13 +149,6 @@ export interface OutboxRecord {
 
 /** The outbound events recorded on the UTC day of `at`. */
 export async function outboxOn(at: string): Promise<OutboxRecord[]> {
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': `OUTBOX#${sortableInstant(at).slice(0, 10)}` },
-      ConsistentRead: true,
-    }),
-  );
-  return (result.Items ?? []) as unknown as OutboxRecord[];
+  const { outboxEventsOn } = await import('#shared/store/outbox.ts');
+  return (await outboxEventsOn(sortableInstant(at).slice(0, 10))) as unknown as OutboxRecord[];
 }

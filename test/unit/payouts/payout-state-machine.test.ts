@@ -107,11 +107,11 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
     h.clock.advance(30 * SECOND);
     expect(await h.run()).toMatchObject({ processed: 0 }); // not due yet
     h.clock.advance(30 * SECOND);
-    h.provider.then({ query: [{ outcome: 'processing' }] });
+    h.provider.andThen({ query: [{ outcome: 'processing' }] });
     expect(await h.run()).toMatchObject({ queried: 1, processing: 1 });
     expect(await h.read(payout.payoutId)).toMatchObject({ status: 'SENT', checks: 1, nextAttemptAt: toIso(h.clock.at() + 2 * MINUTE) });
     h.clock.advance(2 * MINUTE);
-    h.provider.then({ query: [CONFIRMED] });
+    h.provider.andThen({ query: [CONFIRMED] });
     expect(await h.run()).toMatchObject({ queried: 1, confirmed: 1 });
     expect(await h.read(payout.payoutId)).toMatchObject({ status: 'CONFIRMED', sentAt: START, checks: 2 });
     expect((await h.store.getClaim(claim.claimId))?.status).toBe('PAID');
@@ -339,7 +339,7 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
   it('P3 a confirmation whose lease-guarded write lost is recorded over the payout as it is now: money that moved is recorded once', async () => {
     const h = harness();
     const { claim, payout } = seedClaimPayout(h.store);
-    h.provider.then({
+    h.provider.andThen({
       transfer: [
         () => {
           // Meanwhile another run took the payout over (its lease, a new version) and left it UNKNOWN.
@@ -359,7 +359,7 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
   it('P1 a claim no longer APPROVED when its payout confirms: read again, then left as it is — the payout is still CONFIRMED', async () => {
     const h = harness();
     const { claim, payout } = seedClaimPayout(h.store);
-    h.provider.then({
+    h.provider.andThen({
       transfer: [
         () => {
           h.store.putClaim({ ...claim, status: 'REJECTED' });
