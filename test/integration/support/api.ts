@@ -41,14 +41,18 @@ export const parties = {
   service: { role: 'service', sub: 'order-system' },
 } as const satisfies Record<string, Caller>;
 
-export function useApi(): Api {
+/** `pages`: more local pages after the payment page and the evidence storage (the e2e tests add the console). */
+export function useApi(options: { pages?: NonNullable<Parameters<typeof createLocalRuntime>[0]['pages']> } = {}): Api {
   const api = {} as Api;
   const tokens = new Map<string, string>();
   beforeAll(async () => {
     const { routes } = await import('#functions/routes.ts');
     const { jobs } = await import('#functions/jobs.ts');
     const { localPayPage } = await import('#shared/local/pay-page.ts');
-    api.runtime = createLocalRuntime({ routes, jobs, jwtSecret: DEFAULT_JWT_SECRET, pages: localPayPage });
+    const { localEvidencePage } = await import('#shared/evidence/local.ts');
+    const { chainPages } = await import('#shared/local/console.ts');
+    const pages = chainPages(localPayPage, localEvidencePage, ...(options.pages ? [options.pages] : []));
+    api.runtime = createLocalRuntime({ routes, jobs, jwtSecret: DEFAULT_JWT_SECRET, pages });
     await new Promise<void>((resolve) => api.runtime.server.listen(0, '127.0.0.1', resolve));
     api.base = `http://127.0.0.1:${(api.runtime.server.address() as AddressInfo).port}`;
     // The local payment provider's links and notifications point at this file's runtime (D4).
