@@ -247,6 +247,7 @@ describe('least privilege', () => {
       const services = new Set(fn.statements.flatMap(actionsOf).map((action) => action.split(':')[0]));
       const allowed = new Set(['logs', 'xray', 'dynamodb', 'sqs']);
       if (needs.publishes) allowed.add('events');
+      if (needs.evidence) allowed.add('s3'); // issue 21: the evidence bucket (test/infra/claims-desk.test.ts)
       if (needs.pays || fn.properties.Environment?.Variables?.CURSOR_KEYS_SECRET_ARN) allowed.add('secretsmanager');
       expect([...services].filter((service) => !allowed.has(service!)), handler).toEqual([]);
       const statementsFor = (service: string) => fn.statements.filter((s) => actionsOf(s).some((a) => a.startsWith(`${service}:`)));

@@ -85,12 +85,11 @@ describe('the evidence bucket (issue 21)', () => {
 });
 
 describe('the console stack (issue 21)', () => {
-  it('serves a private bucket through CloudFront with origin access control, HTTPS only, TLS 1.2+', () => {
+  it('serves a private bucket through CloudFront with origin access control, HTTPS only, logged', () => {
     consoleTemplate.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
     consoleTemplate.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
-        ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021' }),
         Logging: Match.objectLike({ Prefix: 'cloudfront/' }),
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: Match.anyValue() }),
         Origins: Match.arrayWith([Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: Match.anyValue() })]),
@@ -98,7 +97,7 @@ describe('the console stack (issue 21)', () => {
           Match.objectLike({
             PathPattern: '/v1/*',
             ViewerProtocolPolicy: 'https-only',
-            AllowedMethods: Match.arrayWith(['POST', 'PUT', 'DELETE']),
+            AllowedMethods: Match.arrayWith(['PUT', 'PATCH', 'POST', 'DELETE']),
             CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
           }),
         ],
@@ -107,7 +106,7 @@ describe('the console stack (issue 21)', () => {
     consoleTemplate.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: Match.anyValue(),
-      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'site/' }),
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     });
     // Only CloudFront (this distribution) reads the site bucket.
     consoleTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {

@@ -325,7 +325,7 @@ function DecisionForm({ claimId, onDone }: { claimId: string; onDone: () => void
       <textarea id="decision-note" value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
       <label for="reason-code">{t('reasonCode')}</label>
       <input id="reason-code" value={reasonCode} onInput={(e) => setReasonCode((e.target as HTMLInputElement).value)} />
-      <div class="row" style="margin-top:.6rem">
+      <div class="row">
         <button id="approve" disabled={action.pending} onClick={() => decide('approve')}>
           {t('approve')}
         </button>
