@@ -152,6 +152,9 @@ export class StatefulStack extends Stack {
     };
     const accessLogs = new Bucket(this, 'EvidenceAccessLogs', {
       ...common,
+      // S3 delivers server access logs with the log-delivery ACL unless the app opts into the
+      // bucket-policy delivery flag; CDK then acknowledges cfn-lint's W3045 on this bucket itself.
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(400) }],
     });
     // Not itself access-logged (that would loop); cdk-nag does not ask it of a log target.
