@@ -21,8 +21,16 @@ export const BUNDLE_BUDGET_BYTES = 400 * 1024;
 export const PAYING_BUNDLES: readonly string[] = ['payout', 'run-job', 'top-up-deposit', 'payment-notification'];
 export const PAYING_BUNDLE_BUDGET_BYTES = 1_470 * 1024;
 
+/**
+ * Issue 21: the bundles that reach the evidence bucket carry the S3 client and its presigner
+ * (about 180 KB minified over a claims handler's 350 KB), measured at 534 KB at most.
+ */
+export const EVIDENCE_BUNDLES: readonly string[] = ['submit-claim', 'add-evidence', 'get-claim', 'evidence-uploads'];
+export const EVIDENCE_BUNDLE_BUDGET_BYTES = 600 * 1024;
+
 /** A bundle's size budget. */
-export const budgetOf = (name: string): number => (PAYING_BUNDLES.includes(name) ? PAYING_BUNDLE_BUDGET_BYTES : BUNDLE_BUDGET_BYTES);
+export const budgetOf = (name: string): number =>
+  PAYING_BUNDLES.includes(name) ? PAYING_BUNDLE_BUDGET_BYTES : EVIDENCE_BUNDLES.includes(name) ? EVIDENCE_BUNDLE_BUDGET_BYTES : BUNDLE_BUDGET_BYTES;
 export const BASELINE = 'baseline';
 
 export interface BundleReport {

@@ -26,6 +26,7 @@ import { advanceCompensationRoute } from './advance-compensation/schema.ts';
 import { getTopUpRoute } from './get-top-up/schema.ts';
 import { paymentNotificationRoute } from './payment-notification/schema.ts';
 import { compensateOrderRoute } from './compensate-order/schema.ts';
+import { createClaimEvidenceUploadRoute, createPolicyEvidenceUploadRoute } from './evidence-uploads/schema.ts';
 
 /**
  * Every route of the HTTP contract. The local runtime routes by this list, the CDK stack creates
@@ -61,4 +62,6 @@ export const routes: readonly RouteSpec[] = [
   getTopUpRoute,
   paymentNotificationRoute,
   compensateOrderRoute,
+  createClaimEvidenceUploadRoute,
+  createPolicyEvidenceUploadRoute,
 ];

@@ -3,6 +3,7 @@ import { jobs as contractJobs, type JobSpec } from '#functions/jobs.ts';
 import { routes as contractRoutes } from '#functions/routes.ts';
 import type { RouteSpec } from '#shared/http/route.ts';
 import { readConfig } from './config.ts';
+import { ConsoleStack } from './console-stack.ts';
 import { addNagChecks } from './nag.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
@@ -14,6 +15,8 @@ export interface BuildOptions {
   jobs?: readonly JobSpec[];
   /** Where a handler's module is; defaults to functions/<handler>/handler.ts. */
   entryFor?: (handler: string) => string;
+  /** The built console to deploy; defaults to web/dist (`npm run build:web`). */
+  webDist?: string;
 }
 
 /**
@@ -46,8 +49,24 @@ export function buildApp(app = new App(), options: BuildOptions = {}) {
     jobs,
     entryFor: options.entryFor,
   });
+  // Issue 21: the claims desk. It signs in with the API's own issuer: the configured provider
+  // (context consoleAuthorizeUrl: its authorize endpoint) or the stack's user pool.
+  const authorizeUrl: string | undefined = app.node.tryGetContext('consoleAuthorizeUrl');
+  const consoleStack = new ConsoleStack(app, `Baozhang-${config.stage}-Console`, {
+    env,
+    stage: config.stage,
+    apiEndpoint: stateless.api.apiEndpoint,
+    auth: config.jwt
+      ? { issuer: config.jwt.issuer, clientId: config.jwt.audience, ...(authorizeUrl ? { authorizeUrl } : {}) }
+      : {
+          issuer: stateful.userPool!.userPoolProviderUrl,
+          clientId: stateful.userPoolClient!.userPoolClientId,
+          ...(authorizeUrl ? { authorizeUrl } : {}),
+        },
+    webDist: options.webDist,
+  });
   addNagChecks(app);
-  return { app, config, stateful, stateless };
+  return { app, config, stateful, stateless, console: consoleStack };
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

@@ -11,6 +11,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { tableDefinition } from '#shared/store/table-definition.ts';
 import { cdkBundling, projectRoot } from './bundling.ts';
+import { evidenceBucketArn, evidenceBucketName, evidenceObjectsArn, evidenceObjectsFinding } from './evidence.ts';
 import type { PaymentProvider } from './config.ts';
 import type { ResolvedNeeds, TableAccess } from './handlers.ts';
 import { acknowledge, reasons } from './nag.ts';
@@ -119,6 +120,21 @@ export class BaozhangFunction extends Construct {
           new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.payment.secretArn] }),
         );
       }
+    }
+
+    if (needs.evidence) {
+      environment['EVIDENCE_BUCKET'] = evidenceBucketName(props.stage);
+      // Objects under evidence/ only. HeadObject is s3:GetObject; ListBucket (on that prefix) makes a
+      // missing upload a 404 rather than a 403. Presigned URLs carry exactly these permissions.
+      const objects = evidenceObjectsArn(props.stage);
+      this.role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [evidenceBucketArn(props.stage)], conditions: { StringLike: { 's3:prefix': ['evidence/*'] } } }),
+      );
+      if (needs.evidence === 'write') this.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));
+      acknowledge(this, {
+        [evidenceObjectsFinding(props.stage)]: 'Evidence objects have one unguessable key per upload, created at run time under evidence/; the grant is that prefix only.',
+      });
     }
 
     if (props.cursorKeys) {

@@ -16,6 +16,11 @@ export interface HandlerNeeds {
   publishes?: boolean;
   /** Calls the payment provider: gets PAYMENT_PROVIDER and, for alipay, read access to its one secret. */
   pays?: boolean;
+  /**
+   * Issue 21, the evidence bucket: `read` checks uploads (HeadObject) and presigns downloads
+   * (GetObject on `evidence/*`); `write` presigns uploads (PutObject). Gets EVIDENCE_BUCKET.
+   */
+  evidence?: 'read' | 'write';
   memorySize?: number;
   timeout?: Duration;
 }
@@ -74,10 +79,12 @@ export const handlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'issue-policy': { table: 'read-write', writes: CLAIMS },
   'list-policies': { table: 'read' },
   'get-policy': { table: 'read' },
-  'submit-claim': { table: 'read-write', writes: CLAIMS },
-  'add-evidence': { table: 'read-write', writes: CLAIMS },
+  'submit-claim': { table: 'read-write', writes: CLAIMS, evidence: 'read' },
+  'add-evidence': { table: 'read-write', writes: CLAIMS, evidence: 'read' },
   'decide-claim': { table: 'read-write', writes: CLAIMS },
-  'get-claim': { table: 'read' },
+  'get-claim': { table: 'read', evidence: 'read' },
+  // Issue 21: reads the claim or policy, presigns an upload; writes nothing to the table.
+  'evidence-uploads': { table: 'read', evidence: 'write' },
   'list-claims': { table: 'read' },
   'list-payouts': { table: 'read' },
   'get-deposit': { table: 'read' },

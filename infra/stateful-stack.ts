@@ -1,13 +1,15 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccountRecovery, ClientAttributes, Mfa, StringAttribute, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, ProjectionType, StreamViewType, TableEncryptionV2, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { AccountPrincipal, AnyPrincipal, ArnPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ROLES } from '#shared/http/auth.ts';
 import { tableDefinition, type KeyAttribute } from '#shared/store/table-definition.ts';
 import type { DeployConfig } from './config.ts';
+import { evidenceBucketName } from './evidence.ts';
 import { acknowledge } from './nag.ts';
 
 const attribute = (key: KeyAttribute): Attribute => ({
@@ -38,6 +40,8 @@ export class StatefulStack extends Stack {
   readonly cursorKeys: Secret;
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
+  /** Issue 21: the claimants' evidence files (shared/evidence/s3.ts), one object per uploaded item. */
+  readonly evidenceBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -87,6 +91,7 @@ export class StatefulStack extends Stack {
         'Rotated by hand as a key list (new,old then new): an automatic single-value rotation would invalidate every ' +
         'cursor in flight. A leaked key lets one forge cursors only within lists the caller may already read.',
     });
+    this.evidenceBucket = this.createEvidenceBucket(props.stage);
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'BusName', { value: this.bus.eventBusName, description: 'Where the order system puts its events' });
     new CfnOutput(this, 'OutBusName', { value: this.outBus.eventBusName, description: "Where Baozhang's own events are published" });
@@ -131,6 +136,54 @@ export class StatefulStack extends Stack {
           'operator decision for such a stage, not a default.',
       });
     }
+  }
+
+  /**
+   * Evidence (issue 21): private (public access blocked, bucket-owner objects, no ACLs), encrypted
+   * at rest, TLS only, versioned — an overwrite or delete keeps the version a claim was decided on
+   * for a year — with its access logged to a bucket of its own. Uploads arrive by presigned PUT
+   * from the console's origin; CORS admits PUT/GET with the checksum header (the presigned
+   * signature, not CORS, is what authorises). Retained: evidence outlives any deployment.
+   */
+  private createEvidenceBucket(stage: string): Bucket {
+    const common = {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    };
+    const accessLogs = new Bucket(this, 'EvidenceAccessLogs', {
+      ...common,
+      // S3 delivers server access logs with the log-delivery ACL unless the app opts into the
+      // bucket-policy delivery flag; CDK then acknowledges cfn-lint's W3045 on this bucket itself.
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(400) }],
+    });
+    // Not itself access-logged (that would loop); cdk-nag does not ask it of a log target.
+    const bucket = new Bucket(this, 'Evidence', {
+      ...common,
+      bucketName: evidenceBucketName(stage),
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'evidence/',
+      lifecycleRules: [
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { id: 'expire-replaced-versions', noncurrentVersionExpiration: Duration.days(365) },
+        { id: 'infrequent-access-after-90-days', transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(90) }] },
+      ],
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['content-type', 'x-amz-checksum-sha256'],
+          exposedHeaders: ['etag', 'x-amz-checksum-sha256'],
+          maxAge: 3000,
+        },
+      ],
+    });
+    new CfnOutput(this, 'EvidenceBucketName', { value: bucket.bucketName });
+    return bucket;
   }
 
   /**

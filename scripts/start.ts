@@ -106,6 +106,11 @@ const { jobs } = await import('#functions/jobs.ts');
 const { loadFunctionHandler } = await import('#functions/load-handler.ts');
 const { parseCorsOrigins } = await import('#shared/http/cors.ts');
 const { localPayPage } = await import('#shared/local/pay-page.ts');
+const { localEvidencePage } = await import('#shared/evidence/local.ts');
+const { chainPages, consolePages } = await import('#shared/local/console.ts');
+// Issue 21: the console is built (esbuild, well under a second) when missing or older than web/.
+const { buildWeb, defaultOutdir, webIsStale } = await import('./build-web.ts');
+if (webIsStale()) await buildWeb();
 
 const jobIntervals = Object.fromEntries(jobs.map((job) => [job.job, parseDuration(process.env[job.everyEnv] ?? job.every)]));
 runtime = createLocalRuntime({
@@ -115,8 +120,9 @@ runtime = createLocalRuntime({
   corsOrigins: parseCorsOrigins(process.env['CORS_ORIGINS']),
   jobs,
   jobIntervals,
-  // D4: the local payment provider's page, where a top-up's payUrl leads.
-  pages: localPayPage,
+  // D4: the local payment provider's page, where a top-up's payUrl leads; issue 21: the local
+  // evidence storage (presigned PUT/GET, .data/evidence/) and the console at /.
+  pages: chainPages(localPayPage, localEvidencePage, consolePages({ distDir: defaultOutdir, jwtSecret })),
   onJobResult: (job, { result, error }) =>
     error ? console.error(`[job ${job}] failed:`, error) : console.log(`[job ${job}]`, JSON.stringify(result)),
 });
@@ -138,6 +144,7 @@ runtime.server.listen(port, '127.0.0.1', async () => {
   }
   lines.push(
     '',
+    `The claims desk: ${url}/  (sign in by picking a role)`,
     `Try: curl ${url}/v1/health`,
     `More tokens: npm run token -- <role> <sub>    The whole story: PORT=${port} npm run demo`,
     'Ctrl-C (or SIGTERM) stops the service and DynamoDB Local.',

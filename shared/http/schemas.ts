@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { EXIT_REASONS } from '#shared/rules/types.ts';
 import { Fen, RateBps, Instant, idSchema, ExternalId, PlanIdSchema, Text, NoteText, Limit, Cursor, BasisSchema, PartySchema, ActorSchema } from './schemas/primitives.ts';
+import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES } from '#shared/evidence/port.ts';
 
 /**
  * The wire shapes of the API contract (`docs/api.md`, `docs/examples.md`), as zod schemas
@@ -246,10 +247,49 @@ export const PolicySchema = /* @__PURE__ */ z.object({
 export const BuyCoverInput = /* @__PURE__ */ z.strictObject({ planId: PlanIdSchema });
 
 // ---------- claims ----------
-export const EvidenceSchema = /* @__PURE__ */ z.strictObject({
+const Sha256Hex = /* @__PURE__ */ z.string().check(z.regex(/^[a-f0-9]{64}$/, 'sha256 must be 64 lowercase hex characters'));
+/**
+ * An evidence item as a client sends it: a reference `{type, uri, sha256}`, or (issue 21) an upload
+ * `{type, uploadId}` from POST …/evidence-uploads, attached only once the storage verified its hash.
+ */
+export const EvidenceSchema = /* @__PURE__ */ z
+  .strictObject({
+    type: Text(64),
+    uri: z.optional(z.url({ protocol: /^https?$/ }).check(z.maxLength(2048))),
+    sha256: z.optional(Sha256Hex),
+    uploadId: z.optional(idSchema),
+  })
+  .check(
+    z.refine((item) => (item.uploadId ? item.uri === undefined : item.uri !== undefined && item.sha256 !== undefined), {
+      message: 'give uri and sha256, or uploadId (without uri)',
+    }),
+  );
+
+/** An evidence item on a claim: `uploadId`, `contentType`, `sizeBytes` when uploaded; `downloadUrl` (presigned, 10 min) on GET. */
+export const ClaimEvidenceSchema = /* @__PURE__ */ z.object({
+  type: z.string(),
+  uri: z.string(),
+  sha256: z.string(),
+  uploadId: z.optional(z.string()),
+  contentType: z.optional(z.string()),
+  sizeBytes: z.optional(z.int()),
+  downloadUrl: z.optional(z.string()),
+});
+
+export const EvidenceUploadInput = /* @__PURE__ */ z.strictObject({
   type: Text(64),
-  uri: z.url({ protocol: /^https?$/ }).check(z.maxLength(2048)),
-  sha256: z.string().check(z.regex(/^[a-f0-9]{64}$/, 'sha256 must be 64 lowercase hex characters')),
+  contentType: z.enum(EVIDENCE_CONTENT_TYPES),
+  sizeBytes: z.int().check(z.minimum(1), z.maximum(EVIDENCE_MAX_BYTES)),
+  sha256: Sha256Hex,
+});
+export const EvidenceUploadSchema = /* @__PURE__ */ z.object({
+  uploadId: z.string(),
+  type: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.int(),
+  sha256: z.string(),
+  upload: z.object({ method: z.literal('PUT'), url: z.string(), headers: z.record(z.string(), z.string()), expiresAt: z.string() }),
+  evidence: z.object({ type: z.string(), uploadId: z.string() }),
 });
 
 export const SubmitClaimInput = /* @__PURE__ */ z.strictObject({
@@ -283,7 +323,7 @@ export const ClaimSchema = /* @__PURE__ */ z.object({
   amountFen: Fen,
   basis: BasisSchema,
   reasonCode: z.optional(z.string()),
-  evidence: z.array(EvidenceSchema),
+  evidence: z.array(ClaimEvidenceSchema),
   history: z.array(z.object({ at: z.string(), status: z.string(), actor: ActorSchema, note: z.optional(z.string()) })),
   submittedAt: z.string(),
   decidedAt: z.optional(z.string()),

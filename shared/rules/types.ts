@@ -170,6 +170,10 @@ export interface Evidence {
   type: string;
   uri: string;
   sha256: string;
+  /** Issue 21: an item uploaded to Baozhang's evidence storage; `sha256` is the hash it verified. */
+  uploadId?: string;
+  contentType?: string;
+  sizeBytes?: number;
 }
 
 export type ClaimStatus = 'UNDER_REVIEW' | 'NEEDS_INFO' | 'APPROVED' | 'REJECTED' | 'LAPSED' | 'PAID';

@@ -20,8 +20,11 @@ describe('the app as deployed', () => {
     const template = Template.fromStack(stateless);
     const names = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn['Properties'].FunctionName);
     expect(names.sort()).toEqual([...handlers].map((handler) => `baozhang-ci-${handler}`).sort());
-    const bundles = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+    // Each function's bundle (the console stack's assets — web/dist, the BucketDeployment's own
+    // provider — are not handler bundles).
+    const bundles = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => `asset.${String(fn['Properties'].Code.S3Key).replace(/\.zip$/, '')}`);
     expect(bundles.length).toBeGreaterThan(0);
+    expect(readdirSync(assembly.directory)).toEqual(expect.arrayContaining(bundles));
     for (const bundle of bundles) expect(existsSync(join(assembly.directory, bundle, 'index.mjs')), bundle).toBe(true);
   });
 });

@@ -92,6 +92,7 @@ const MISSING_ORDER = 'ord-does-not-exist';
 const MISSING_MERCHANT = 'shop-does-not-exist';
 const MISSING_CLAIM = 'clm_00000000000000000000000000';
 const MISSING_POLICY = 'pol_00000000000000000000000000';
+const uploadBody = { type: 'brand-authentication-report', contentType: 'application/pdf', sizeBytes: 1024, sha256: 'a'.repeat(64) };
 const MISSING_ENROLLMENT = 'enr_00000000000000000000000000';
 
 const key = (route: Pick<RouteSpec, 'method' | 'path'>) => `${route.method} ${route.path}`;
@@ -278,6 +279,27 @@ const expectations: Record<string, RouteExpectation | 'public'> = {
         as: A.buyer,
         req: () => ({ path: `/v1/claims/${f.claimBWaiting}/evidence`, body: { evidence } }),
         missing: () => ({ path: `/v1/claims/${MISSING_CLAIM}/evidence`, body: { evidence } }),
+      },
+    ],
+  },
+  // Issue 21: presigned evidence uploads, for the buyer's own claim or policy only.
+  'POST /v1/claims/{claimId}/evidence-uploads': {
+    own: { buyer: { as: A.buyer, req: () => ({ path: `/v1/claims/${f.claimAWaiting}/evidence-uploads`, body: uploadBody }), expect: [201] } },
+    other: [
+      {
+        as: A.buyer,
+        req: () => ({ path: `/v1/claims/${f.claimBWaiting}/evidence-uploads`, body: uploadBody }),
+        missing: () => ({ path: `/v1/claims/${MISSING_CLAIM}/evidence-uploads`, body: uploadBody }),
+      },
+    ],
+  },
+  'POST /v1/policies/{policyId}/evidence-uploads': {
+    own: { buyer: { as: A.buyer, req: () => ({ path: `/v1/policies/${f.policyA}/evidence-uploads`, body: uploadBody }), expect: [201] } },
+    other: [
+      {
+        as: A.buyer,
+        req: () => ({ path: `/v1/policies/${f.policyB}/evidence-uploads`, body: uploadBody }),
+        missing: () => ({ path: `/v1/policies/${MISSING_POLICY}/evidence-uploads`, body: uploadBody }),
       },
     ],
   },

@@ -81,7 +81,7 @@ describe('GET /v1/openapi.json', () => {
       for (const [, ref] of text.matchAll(/components\["schemas"\]\["(\w+)"\]/g)) visit(ref!);
     };
     for (const name of ['PlanCatalog', 'Policy', 'Claim', 'Payout']) visit(name);
-    expect([...seen]).toEqual(expect.arrayContaining(['PlanTerms', 'DepositTerms', 'Party', 'Basis', 'JsonValue', 'Evidence']));
+    expect([...seen]).toEqual(expect.arrayContaining(['PlanTerms', 'DepositTerms', 'Party', 'Basis', 'JsonValue', 'ClaimEvidence']));
     expect(block('PlanTerms')).toMatch(/agreementVersion: string;/);
   });
 });

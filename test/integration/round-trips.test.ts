@@ -108,6 +108,10 @@ describe('cost per action (issue 8): sequential DynamoDB round trips within budg
       await measured('POST /v1/claims (to an adjuster)', 201, 'POST', '/v1/claims', { as: buyer, body: { policyId: authPolicy.policyId, lineId: 'L1', description: 'Tag does not match', evidence } })
     ).body;
     await measured('GET /v1/claims/{claimId}', 200, 'GET', `/v1/claims/${claim.claimId}`, { as: buyer });
+    // Issue 21: a presigned upload reads the claim or the policy once and writes nothing.
+    const upload = { type: 'report-page', contentType: 'application/pdf', sizeBytes: 2048, sha256: 'c'.repeat(64) };
+    await measured('POST /v1/claims/{claimId}/evidence-uploads', 201, 'POST', `/v1/claims/${claim.claimId}/evidence-uploads`, { as: buyer, body: upload });
+    await measured('POST /v1/policies/{policyId}/evidence-uploads', 201, 'POST', `/v1/policies/${authPolicy.policyId}/evidence-uploads`, { as: buyer, body: upload });
     await measured('GET /v1/claims', 200, 'GET', '/v1/claims', { as: merchant });
     await measured('POST /v1/claims/{claimId}/decisions (request-info)', 200, 'POST', `/v1/claims/${claim.claimId}/decisions`, {
       as: parties.adjuster,

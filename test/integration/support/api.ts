@@ -41,7 +41,8 @@ export const parties = {
   service: { role: 'service', sub: 'order-system' },
 } as const satisfies Record<string, Caller>;
 
-export function useApi(): Api {
+/** `pages`: more local pages after the payment page and the evidence storage (the e2e tests add the console). */
+export function useApi(options: { pages?: NonNullable<Parameters<typeof createLocalRuntime>[0]['pages']> } = {}): Api {
   const api = {} as Api;
   const tokens = new Map<string, string>();
   beforeAll(async () => {
@@ -49,7 +50,10 @@ export function useApi(): Api {
     const { jobs } = await import('#functions/jobs.ts');
     const { loadFunctionHandler } = await import('#functions/load-handler.ts');
     const { localPayPage } = await import('#shared/local/pay-page.ts');
-    api.runtime = createLocalRuntime({ routes, jobs, loadHandler: loadFunctionHandler, jwtSecret: DEFAULT_JWT_SECRET, pages: localPayPage });
+    const { localEvidencePage } = await import('#shared/evidence/local.ts');
+    const { chainPages } = await import('#shared/local/console.ts');
+    const pages = chainPages(localPayPage, localEvidencePage, ...(options.pages ? [options.pages] : []));
+    api.runtime = createLocalRuntime({ routes, jobs, loadHandler: loadFunctionHandler, jwtSecret: DEFAULT_JWT_SECRET, pages });
     await new Promise<void>((resolve) => api.runtime.server.listen(0, '127.0.0.1', resolve));
     api.base = `http://127.0.0.1:${(api.runtime.server.address() as AddressInfo).port}`;
     // The local payment provider's links and notifications point at this file's runtime (D4).
