@@ -34,6 +34,7 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { requireEnv } from '#shared/config.ts';
 import { logger } from '#shared/logger.ts';
+import { countNow, METRIC } from '#shared/metrics.ts';
 import { documentClient } from '#shared/store/dynamo.ts';
 import { keys, type TableKey } from '#shared/store/keys.ts';
 import type { Principal } from './auth.ts';
@@ -235,6 +236,7 @@ async function acquire(
     }
     const response = fromAttribute(item['response']);
     if (fromAttribute(item['idempotencyStatus']) === COMPLETED && response && typeof response === 'object') {
+      countNow(METRIC.idempotentReplays);
       return { replay: markReplayed(response as ApiResult) };
     }
     throw new IdempotencyInProgress('A request with this Idempotency-Key is still running');
