@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { jobs as contractJobs, type JobSpec } from '#functions/jobs.ts';
 import { routes as contractRoutes } from '#functions/routes.ts';
 import type { RouteSpec } from '#shared/http/route.ts';
@@ -42,7 +43,10 @@ export function buildApp(app = new App(), options: BuildOptions = {}) {
     table: stateful.table,
     bus: stateful.bus,
     outBus: stateful.outBus,
-    cursorKeys: stateful.cursorKeys,
+    // An operator-managed secret when configured (cursorKeysSecretArn), else the stack's own.
+    cursorKeys: config.cursorKeysSecretArn
+      ? Secret.fromSecretCompleteArn(stateful, 'CursorKeysConfigured', config.cursorKeysSecretArn)
+      : stateful.cursorKeys,
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
     routes,

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { parseCorsOrigins } from '#shared/http/cors.ts';
+import { makeRulesConfig } from '#shared/rules/config.ts';
 import type { JobName } from '#shared/jobs/scheduled-event.ts';
 import type { JobSpec } from '#functions/jobs.ts';
 
@@ -42,7 +43,48 @@ export interface DeployConfig {
    * bus's resource policy and rule admit nothing else (docs/security.md).
    */
   orderSystem: { account?: string; roleArn?: string; source: string };
+  /**
+   * Runtime settings handed to the functions as the environment variables they already read
+   * (names unchanged): `RULES_CONFIG` to every function, `PAYOUT_*` to the payout job,
+   * `EXPIRY_CONCURRENCY` to the expiry job. Only the ones configured are set; the code's defaults
+   * apply to the rest. Each is checked here, at synth, the way the function would check it at start.
+   */
+  runtime: RuntimeSettings;
+  /**
+   * Full ARN of a Secrets Manager secret holding the list-cursor signing keys, when the operator
+   * manages it; without it the stateful stack's own generated secret is used. Never a literal key.
+   */
+  cursorKeysSecretArn?: string;
+  /** Days CloudWatch keeps the functions' logs (a value CloudWatch offers); 30 by default. */
+  logRetentionDays: number;
+  /** LOG_LEVEL and Lambda's application log level: DEBUG, INFO (default), WARN or ERROR. */
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Alarm thresholds (infra/monitoring.ts): API 5xx share and p99 latency, each held for `alarmMinutes`. */
+  alarms: { api5xxPercent: number; apiP99Ms: number; minutes: number };
 }
+
+export interface RuntimeSettings {
+  rulesConfig?: string;
+  payout: Partial<Record<PayoutSetting, string>>;
+  expiryConcurrency?: string;
+}
+
+/** Context key → the payout job's environment variable (shared/use-cases/payouts.ts reads them). */
+export const PAYOUT_SETTINGS = {
+  payoutConcurrency: 'PAYOUT_CONCURRENCY',
+  payoutMaxAttempts: 'PAYOUT_MAX_ATTEMPTS',
+  payoutRetryBase: 'PAYOUT_RETRY_BASE',
+  payoutMaxBackoff: 'PAYOUT_MAX_BACKOFF',
+  payoutLease: 'PAYOUT_LEASE',
+  payoutOverdueRecheck: 'PAYOUT_OVERDUE_RECHECK',
+} as const;
+export type PayoutSetting = (typeof PAYOUT_SETTINGS)[keyof typeof PAYOUT_SETTINGS];
+const COUNT_SETTINGS = new Set<string>(['payoutConcurrency', 'payoutMaxAttempts']);
+
+/** CloudWatch Logs' retention choices, in days. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** Lambda environment variables are limited to 4 KB altogether; leave room for the others. */
+const MAX_RULES_CONFIG_BYTES = 2048;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -54,6 +96,38 @@ const ACCOUNT = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
 /** EventBridge sources: letters, digits, `.`, `_`, `-` and `/`; `aws.*` is AWS's own. */
 const SOURCE = /^(?!aws\.)[A-Za-z0-9._/-]{1,256}$/;
+
+/** `30s`, `1m`, `2h`, `500ms` or bare milliseconds: what the payout job's duration settings accept. */
+const DURATION = /^\d+(ms|s|m|h)?$/;
+
+/** RULES_CONFIG: JSON the rules accept (makeRulesConfig throws naming the bad setting), small enough for the environment. */
+function rulesConfigSetting(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError('rulesConfig must be a JSON object (the RULES_CONFIG of docs/rules.md), and this is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('rulesConfig must be a JSON object');
+  try {
+    makeRulesConfig(parsed as Parameters<typeof makeRulesConfig>[0]);
+  } catch (error) {
+    throw new ConfigError(`rulesConfig is refused by the rules: ${(error as Error).message}`);
+  }
+  const compact = JSON.stringify(parsed);
+  if (Buffer.byteLength(compact) > MAX_RULES_CONFIG_BYTES) {
+    throw new ConfigError(`rulesConfig is ${Buffer.byteLength(compact)} bytes; at most ${MAX_RULES_CONFIG_BYTES} fit in a function's environment`);
+  }
+  return compact;
+}
+
+function positiveNumber(value: string, key: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new ConfigError(`${key} must be a positive number, not '${value}'`);
+  return number;
+}
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 
@@ -136,8 +210,42 @@ export function readConfig(scope: Construct, jobs: readonly JobSpec[]): DeployCo
     throw new ConfigError(`orderSystemSource must be an EventBridge source other than 'baozhang' and aws.*, not '${orderSystemSource}'`);
   }
 
+  const payout: Partial<Record<PayoutSetting, string>> = {};
+  for (const [key, env] of Object.entries(PAYOUT_SETTINGS)) {
+    const value = get(key, `BAOZHANG_${env}`);
+    if (value === undefined) continue;
+    if (COUNT_SETTINGS.has(key)) positiveInteger(value, key);
+    else if (!DURATION.test(value.trim().toLowerCase())) throw new ConfigError(`${key} must be a duration such as 30s, 1m or 1h, not '${value}'`);
+    payout[env] = value.trim();
+  }
+  const expiryConcurrency = get('expiryConcurrency', 'BAOZHANG_EXPIRY_CONCURRENCY');
+  if (expiryConcurrency !== undefined) positiveInteger(expiryConcurrency, 'expiryConcurrency');
+  const rulesContext: unknown = scope.node.tryGetContext('rulesConfig') ?? (process.env['BAOZHANG_RULES_CONFIG'] || undefined);
+
+  const cursorKeysSecretArn = get('cursorKeysSecretArn', 'BAOZHANG_CURSOR_KEYS_SECRET_ARN');
+  if (cursorKeysSecretArn && !SECRET_ARN.test(cursorKeysSecretArn)) {
+    throw new ConfigError(`cursorKeysSecretArn must be a complete Secrets Manager secret ARN (the keys themselves never go in context), not '${cursorKeysSecretArn}'`);
+  }
+  const retention = positiveInteger(get('logRetentionDays', 'BAOZHANG_LOG_RETENTION_DAYS') ?? '30', 'logRetentionDays');
+  if (!RETENTION_DAYS.includes(retention)) {
+    throw new ConfigError(`logRetentionDays must be one of CloudWatch's choices (${RETENTION_DAYS.join(', ')}), not ${retention}`);
+  }
+  const logLevel = (get('logLevel', 'BAOZHANG_LOG_LEVEL') ?? 'INFO').toUpperCase();
+  if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) throw new ConfigError(`logLevel must be DEBUG, INFO, WARN or ERROR, not '${logLevel}'`);
+  const api5xxPercent = positiveNumber(get('alarmApi5xxPercent', 'BAOZHANG_ALARM_API_5XX_PERCENT') ?? '1', 'alarmApi5xxPercent');
+  if (api5xxPercent > 100) throw new ConfigError(`alarmApi5xxPercent is a share of requests in percent (0–100], not ${api5xxPercent}`);
+
   return {
     stage,
+    runtime: { rulesConfig: rulesConfigSetting(rulesContext), payout, expiryConcurrency },
+    cursorKeysSecretArn,
+    logRetentionDays: retention,
+    logLevel: logLevel as DeployConfig['logLevel'],
+    alarms: {
+      api5xxPercent,
+      apiP99Ms: positiveInteger(get('alarmApiP99Ms', 'BAOZHANG_ALARM_API_P99_MS') ?? '1000', 'alarmApiP99Ms'),
+      minutes: positiveInteger(get('alarmMinutes', 'BAOZHANG_ALARM_MINUTES') ?? '5', 'alarmMinutes'),
+    },
     jwt: issuer && audience ? { issuer, audience } : undefined,
     paymentProvider: provider,
     // Only the alipay provider reads a secret; a stray ARN on a local stage grants nothing.

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -55,6 +55,12 @@ export interface BaozhangFunctionProps {
    * own retries are exhausted. Synchronously invoked functions have none.
    */
   onFailure?: IQueue;
+  /** Settings from CDK context for this function (RULES_CONFIG, PAYOUT_*, …: infra/config.ts). */
+  settings?: Readonly<Record<string, string>>;
+  /** Days its log group keeps logs; 30 by default. */
+  logRetentionDays?: number;
+  /** LOG_LEVEL and Lambda's application log level; INFO by default. */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
 /**
@@ -71,7 +77,8 @@ export class BaozhangFunction extends Construct {
     super(scope, id);
     this.handler = props.handler;
     const { needs } = props;
-    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    const logGroup = new LogGroup(this, 'Logs', { retention: (props.logRetentionDays ?? 30) as RetentionDays });
+    const logLevel = props.logLevel ?? 'INFO';
 
     // Our own role rather than the default one: the default attaches the AWS managed
     // AWSLambdaBasicExecutionRole (logs on every log group); this one may write only its own.
@@ -82,11 +89,12 @@ export class BaozhangFunction extends Construct {
 
     const environment: Record<string, string> = {
       POWERTOOLS_SERVICE_NAME: 'baozhang',
-      LOG_LEVEL: 'INFO',
+      LOG_LEVEL: logLevel,
       POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
       NODE_OPTIONS: '--enable-source-maps',
       // The idempotency lock must outlive the longest invocation (shared/http/idempotency.ts).
       FUNCTION_TIMEOUT_SECONDS: String(needs.timeout.toSeconds()),
+      ...props.settings,
     };
 
     if (needs.table !== 'none') {
@@ -109,7 +117,7 @@ export class BaozhangFunction extends Construct {
       );
     }
     if (needs.publishes) {
-      environment['EVENT_BUS_NAME'] = props.bus.eventBusName;
+      // No EVENT_BUS_NAME: no code reads it (events leave through the outbox pipe).
       this.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }));
     }
     if (needs.pays) {
@@ -155,6 +163,11 @@ export class BaozhangFunction extends Construct {
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup,
+      // Lambda's JSON log format: its own lines (START, REPORT, timeouts) are JSON like the
+      // logger's, and the application level filters before anything is billed.
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel[logLevel],
+      systemLogLevelV2: SystemLogLevel.INFO,
       environment,
       ...(props.onFailure
         ? { onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: Duration.hours(6) }

@@ -6,9 +6,13 @@
  * Why a function at all: a pipe's input template can pick single values out of a stream record,
  * but cannot turn a nested DynamoDB map (`{"M": {"orderId": {"S": …}}}`) back into plain JSON, and
  * events out must carry `data` as plain JSON, the same envelope events in use.
+ *
+ * It sees every event out, so it is also where the business metrics are counted (one place rather
+ * than one per use case): shared/business-metrics.ts.
  */
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { countEventsOut } from '#shared/business-metrics.ts';
 
 /** A DynamoDB attribute value as it appears in a stream record. */
 export type AttributeValue =
@@ -28,11 +32,15 @@ export interface OutboxStreamRecord {
   dynamodb?: { NewImage?: Record<string, AttributeValue> };
 }
 
-/** The public envelope: the EventBridge event's `detail`, the same shape as events in. */
+/**
+ * The public envelope: the EventBridge event's `detail`, the same shape as events in, plus the
+ * `correlationId` of the request, inbound event or job run that caused it (when it had one).
+ */
 export interface OutboundEvent {
   id: string;
   type: string;
   occurredAt: string;
+  correlationId?: string;
   data: unknown;
 }
 
@@ -70,13 +78,23 @@ export function toOutboundEvent(record: OutboxStreamRecord): OutboundEvent {
   const image = record.dynamodb?.NewImage;
   if (!image) throw new Error('Stream record has no NewImage (the table stream must include new images)');
   const detail = image['detail'];
+  const correlation = image['correlationId'];
   return {
     id: requiredString(image, 'eventId'),
     type: requiredString(image, 'type'),
     occurredAt: requiredString(image, 'occurredAt'),
+    ...(correlation && 'S' in correlation && correlation.S ? { correlationId: correlation.S } : {}),
     data: detail === undefined ? {} : fromAttributeValue(detail),
   };
 }
 
-/** Pipes invokes the enrichment with the batch and sends each returned element to the bus. */
-export const handler = async (records: OutboxStreamRecord[]): Promise<OutboundEvent[]> => records.map(toOutboundEvent);
+/**
+ * Pipes invokes the enrichment with the batch and sends each returned element to the bus; the
+ * business metrics of the batch are published once it is mapped. A retried batch counts again:
+ * the metrics are for watching trends, the table is the record.
+ */
+export const handler = async (records: OutboxStreamRecord[]): Promise<OutboundEvent[]> => {
+  const events = records.map(toOutboundEvent);
+  countEventsOut(events);
+  return events;
+};

@@ -97,6 +97,7 @@ export class StatelessStack extends Stack {
     // Handlers of list routes (a `cursor` in the query) sign and verify cursors.
     const listHandlers = new Set(props.routes.filter(takesCursor).map((route) => route.handler));
     const asyncFailures = [...handlers].some((handler) => asyncHandlers.has(handler)) ? dlq('async-failures') : undefined;
+    const settings = runtimeSettings(config);
     for (const handler of handlers) {
       this.functions.set(
         handler,
@@ -111,6 +112,9 @@ export class StatelessStack extends Stack {
           cursorKeys: listHandlers.has(handler) ? props.cursorKeys : undefined,
           metricsNamespace,
           onFailure: asyncHandlers.has(handler) ? asyncFailures : undefined,
+          settings: settings(handler),
+          logRetentionDays: config.logRetentionDays,
+          logLevel: config.logLevel,
         }),
       );
     }
@@ -144,6 +148,8 @@ export class StatelessStack extends Stack {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
+      // Route-level metrics (ApiId, Stage, Method, Resource) for the dashboard's per-route graphs.
+      detailedMetricsEnabled: true,
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
     });
@@ -219,6 +225,8 @@ export class StatelessStack extends Stack {
       bus: props.outBus,
       payment: { provider: config.paymentProvider },
       metricsNamespace,
+      logRetentionDays: config.logRetentionDays,
+      logLevel: config.logLevel,
     });
     this.functions.set(OUTBOX_ENRICHMENT, enrichment);
     this.outbox = new OutboxPipe(this, 'Outbox', {
@@ -249,6 +257,10 @@ export class StatelessStack extends Stack {
       apiStage: this.apiStage,
       metricsNamespace,
       alarmEmail: config.alarmEmail,
+      table: props.table,
+      routes: props.routes,
+      jobs: props.jobs.map((job) => ({ job: job.job, handler: job.handler, every: config.schedules.get(job.job)! })),
+      thresholds: config.alarms,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url });
@@ -258,6 +270,22 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, 'UserPoolClientId', { value: props.userPoolClient.userPoolClientId });
     }
   }
+}
+
+/**
+ * The context settings each function gets, as the environment variables the code already reads:
+ * RULES_CONFIG to every function that applies rules (all but the outbox enrichment), PAYOUT_* to the
+ * functions that run the payout job, EXPIRY_CONCURRENCY to those that run the expiry job.
+ */
+export function runtimeSettings(config: DeployConfig): (handler: string) => Record<string, string> {
+  const { rulesConfig, payout, expiryConcurrency } = config.runtime;
+  const runsPayouts = new Set(['payout', 'run-job']);
+  const runsExpiry = new Set(['expire-windows', 'run-job']);
+  return (handler) => ({
+    ...(rulesConfig ? { RULES_CONFIG: rulesConfig } : {}),
+    ...(runsPayouts.has(handler) ? payout : {}),
+    ...(runsExpiry.has(handler) && expiryConcurrency ? { EXPIRY_CONCURRENCY: expiryConcurrency } : {}),
+  });
 }
 
 /** A route whose query schema has a `cursor` field. */

@@ -6,12 +6,15 @@
  *                            calendars/YEAR.json (bundled with the functions at the next deploy),
  *                            and print what it changes against plain Monday–Friday
  *   calendar status          the years covered and the days left
+ *   replay-outbox, redrive-dlq, payout-status, reconcile   on a running stage (scripts/ops-stage.ts)
  */
+import './local-env.ts';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CalendarFileInvalid, calendarChanges, parseCalendarFile } from '#shared/rules/index.ts';
 import { calendarFileNames, renderCalendarIndex } from './calendar-index.ts';
+import { payoutStatus, reconcile, redriveDlq, replayOutbox, type StageIo } from './ops-stage.ts';
 
 export interface OpsIo {
   /** The repository root (calendars/ is under it). */
@@ -19,17 +22,35 @@ export interface OpsIo {
   out: (line: string) => void;
   err: (line: string) => void;
   now: () => Date;
+  /** For the commands on a stage: its name, and SQS and Lambda clients (the environment's by default). */
+  stage?: StageIo['stage'];
+  sqs?: StageIo['sqs'];
+  lambda?: StageIo['lambda'];
+  progress?: StageIo['progress'];
 }
 
 const USAGE = [
   'usage: npm run ops -- <command>',
   '  calendar add YEAR FILE   add a year of the PRC working-day calendar (see calendars/README.md)',
   '  calendar status          years covered, days left',
+  '  replay-outbox --from T1 --to T2 [--type T] [--dry-run]   re-publish the events out of a time range',
+  '  redrive-dlq NAME [--dry-run]                             send a dead-letter queue back to its function',
+  '  payout-status PAYOUT_ID                                  the payout and the provider\'s answer for it',
+  '  reconcile [MERCHANT_ID…]                                 the deposit/payout reconciliation',
 ];
+
+const STAGE_COMMANDS: Record<string, (args: readonly string[], io: StageIo) => Promise<number>> = {
+  'replay-outbox': replayOutbox,
+  'redrive-dlq': redriveDlq,
+  'payout-status': payoutStatus,
+  reconcile,
+};
 
 /** Runs one command; returns the process exit code. */
 export async function runOps(args: readonly string[], io: OpsIo): Promise<number> {
   const [area, command, ...rest] = args;
+  const stageCommand = area ? STAGE_COMMANDS[area] : undefined;
+  if (stageCommand) return stageCommand(args.slice(1), io);
   if (area === 'calendar' && command === 'add' && rest.length === 2) return calendarAdd(rest[0]!, rest[1]!, io);
   if (area === 'calendar' && command === 'status' && rest.length === 0) return calendarStatus(io);
   for (const line of USAGE) io.err(line);
@@ -87,5 +108,15 @@ function weekday(date: string): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  process.exitCode = await runOps(process.argv.slice(2), { root, out: console.log, err: console.error, now: () => new Date() });
+  const [{ SQSClient }, { LambdaClient }] = await Promise.all([import('@aws-sdk/client-sqs'), import('@aws-sdk/client-lambda')]);
+  process.exitCode = await runOps(process.argv.slice(2), {
+    root,
+    out: console.log,
+    err: console.error,
+    now: () => new Date(),
+    stage: process.env['BAOZHANG_STAGE'] ?? 'dev',
+    sqs: new SQSClient({}),
+    lambda: new LambdaClient({}),
+    progress: process.stderr,
+  });
 }

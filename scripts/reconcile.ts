@@ -14,7 +14,8 @@ const { documentClient, tableName } = await import('#shared/store/client.ts');
 const { selectPaymentProvider } = await import('#shared/payments/provider.ts');
 const { reconcileDeposits } = await import('#shared/use-cases/reconcile.ts');
 
-async function everyDepositMerchant(): Promise<string[]> {
+/** Every merchant with a deposit account (also `npm run ops -- reconcile`). */
+export async function everyDepositMerchant(): Promise<string[]> {
   const ids: string[] = [];
   const pages = paginateScan(
     { client: documentClient },
@@ -24,11 +25,17 @@ async function everyDepositMerchant(): Promise<string[]> {
   return ids.sort();
 }
 
-const named = process.argv.slice(2);
-const merchants = named.length > 0 ? named : await everyDepositMerchant();
-const { differences } = await reconcileDeposits(selectPaymentProvider(), merchants);
-for (const d of differences) {
-  console.log(`${d.merchantId}\t${d.kind}\t${d.detail}${d.expected !== undefined ? `\texpected ${d.expected}` : ''}${d.actual !== undefined ? `\tactual ${d.actual}` : ''}`);
+/** The report on `out`; resolves to the process exit code (1 when anything differs). */
+export async function reconcileReport(named: readonly string[], out: (line: string) => void): Promise<number> {
+  const merchants = named.length > 0 ? [...named] : await everyDepositMerchant();
+  const { differences } = await reconcileDeposits(selectPaymentProvider(), merchants);
+  for (const d of differences) {
+    out(`${d.merchantId}\t${d.kind}\t${d.detail}${d.expected !== undefined ? `\texpected ${d.expected}` : ''}${d.actual !== undefined ? `\tactual ${d.actual}` : ''}`);
+  }
+  out(`Reconciled ${merchants.length} deposit(s): ${differences.length} difference(s).`);
+  return differences.length > 0 ? 1 : 0;
 }
-console.log(`Reconciled ${merchants.length} deposit(s): ${differences.length} difference(s).`);
-process.exit(differences.length > 0 ? 1 : 0);
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exit(await reconcileReport(process.argv.slice(2), console.log));
+}

@@ -17,6 +17,14 @@ export const METRIC = {
   calendarDaysLeft: 'CalendarDaysLeft',
   /** A payout whose due date was counted in calendar days because the working-day calendar ends first. */
   payoutDueApproximate: 'PayoutDueApproximate',
+  /** One per finished job run, dimension `job`: the "job has not run" alarm reads it. */
+  jobRuns: 'JobRuns',
+  /** An inbound event whose id was processed before, counted by the events handler. */
+  duplicateEvents: 'DuplicateEvents',
+  /** A stored response replayed for a repeated Idempotency-Key (shared/http/idempotency.ts). */
+  idempotentReplays: 'IdempotentReplays',
+  /** Items a job run handled (payouts, windows, claims), dimension `job`. */
+  jobItems: 'JobItems',
 } as const;
 
 /** Ends a job invocation: publishes what it added to `metrics`, or drops it without a namespace. */
@@ -32,4 +40,15 @@ export function publishMetrics(): void {
 export function countNow(name: string, value = 1): void {
   if (!optionalEnv('POWERTOOLS_METRICS_NAMESPACE')) return;
   metrics.singleMetric().addMetric(name, MetricUnit.Count, value);
+}
+
+/** A finished job run and how many items it handled, with the `job` dimension (on their own EMF line). */
+export function countJobRun(job: string, items: number): void {
+  if (!optionalEnv('POWERTOOLS_METRICS_NAMESPACE')) return;
+  const single = metrics.singleMetric();
+  single.addDimension('job', job);
+  single.addMetric(METRIC.jobRuns, MetricUnit.Count, 1);
+  const more = metrics.singleMetric();
+  more.addDimension('job', job);
+  more.addMetric(METRIC.jobItems, MetricUnit.Count, items);
 }

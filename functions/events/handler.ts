@@ -1,7 +1,9 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { httpHandler, type ApiEvent } from '#shared/http/handler.ts';
+import { withCorrelationId } from '#shared/correlation.ts';
+import { callerCorrelationId, httpHandler, type ApiEvent } from '#shared/http/handler.ts';
 import { OrderEventSchema, type InboundEvent } from '#shared/http/schemas.ts';
 import { logger } from '#shared/logger.ts';
+import { countNow, METRIC } from '#shared/metrics.ts';
 import { RuleViolation } from '#shared/rules/index.ts';
 import { recordOrderEvent, type EventOutcome } from '#shared/use-cases/orders.ts';
 import { applyPenalty, liftPenalty } from '#shared/use-cases/penalties.ts';
@@ -11,7 +13,7 @@ const recorded = ({ duplicate }: { duplicate: boolean }): EventOutcome =>
   duplicate ? { duplicate, outcome: 'duplicate' } : { duplicate, outcome: 'recorded' };
 
 /** One inbound event, whatever its type, and what it did (`duplicate` when its id was processed before). */
-async function process(event: InboundEvent): Promise<EventOutcome> {
+async function dispatch(event: InboundEvent): Promise<EventOutcome> {
   switch (event.type) {
     case 'merchant.penalized':
       return recorded(await applyPenalty(event, event.data));
@@ -23,14 +25,29 @@ async function process(event: InboundEvent): Promise<EventOutcome> {
 }
 
 /**
+ * `dispatch` under the event's correlation id — the caller's `x-correlation-id` when it sent one,
+ * else the event's own id — so the log lines and the events out it causes carry it; one log line
+ * per event, and a duplicate counted (`DuplicateEvents`).
+ */
+function process(event: InboundEvent, given?: string): Promise<EventOutcome> {
+  return withCorrelationId(given ?? event.id, async () => {
+    const outcome = await dispatch(event);
+    if (outcome.duplicate) countNow(METRIC.duplicateEvents);
+    logger.info('Inbound event processed', { eventId: event.id, type: event.type, outcome: outcome.outcome });
+    return outcome;
+  });
+}
+
+/**
  * POST /v1/events — one event or a batch, in the order given → 202 {accepted, duplicates, results}:
  * per event what it did, so an event that issued nothing says why.
  */
-const http = httpHandler(eventsRoute, async ({ body }) => {
+const http = httpHandler(eventsRoute, async ({ body, event: request }) => {
   const events = 'events' in body ? body.events : [body];
+  const given = callerCorrelationId(request);
   const results = [];
   for (const event of events) {
-    const { duplicate: _duplicate, ...result } = await process(event);
+    const { duplicate: _duplicate, ...result } = await process(event, given);
     results.push({ id: event.id, type: event.type, ...result });
   }
   const duplicates = results.filter((r) => r.outcome === 'duplicate').length;
@@ -55,5 +72,7 @@ async function fromBus(event: EventBridgeEvent<string, unknown>): Promise<{ dupl
 }
 
 export async function handler(event: ApiEvent | EventBridgeEvent<string, unknown>, context: Context) {
-  return 'detail-type' in event ? fromBus(event) : http(event, context);
+  if (!('detail-type' in event)) return http(event, context);
+  logger.powertools.addContext(context);
+  return fromBus(event);
 }

@@ -1,6 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { BUSINESS_METRIC } from '#shared/business-metrics.ts';
 import { clock } from '#shared/clock.ts';
+import { observedJobRun } from '#shared/jobs/observed.ts';
 import type { ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import { logger } from '#shared/logger.ts';
 import { METRIC, metrics, publishMetrics } from '#shared/metrics.ts';
@@ -19,10 +21,14 @@ export async function handler(
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<ExpiryResult> {
   try {
-    const result = await runExpiry(nowInstant(), { remainingMs: () => context.getRemainingTimeInMillis() });
-    metrics.addMetric(METRIC.calendarDaysLeft, MetricUnit.Count, calendarDaysLeftAt(clock.now()));
-    logger.info('Expiry run finished', { ...result, scheduleArn: event.scheduleArn, executionId: event.executionId, scheduledTime: event.scheduledTime });
-    return result;
+    return await observedJobRun('expiry', event, context, async () => {
+      const result = await runExpiry(nowInstant(), { remainingMs: () => context.getRemainingTimeInMillis() });
+      metrics.addMetric(METRIC.calendarDaysLeft, MetricUnit.Count, calendarDaysLeftAt(clock.now()));
+      // A lapse (X3) publishes no event out: it is counted here (shared/business-metrics.ts).
+      metrics.addMetric(BUSINESS_METRIC.claimsLapsed, MetricUnit.Count, result.lapsed);
+      logger.info('Expiry run finished', { ...result, scheduleArn: event.scheduleArn, executionId: event.executionId, scheduledTime: event.scheduledTime });
+      return result;
+    });
   } finally {
     publishMetrics();
   }

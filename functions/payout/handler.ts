@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { observedJobRun } from '#shared/jobs/observed.ts';
 import type { ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import { logger } from '#shared/logger.ts';
 import { METRIC, metrics, publishMetrics } from '#shared/metrics.ts';
@@ -37,12 +38,14 @@ export async function handler(
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<PayoutResult & { topUps: TopUpCheckResult }> {
   try {
-    const remainingMs = () => context.getRemainingTimeInMillis();
-    const result = { ...(await runPayouts({ provider, remainingMs, retry: settings.retry, concurrency: settings.concurrency })), topUps: await checkTopUps(provider, nowInstant(), remainingMs) };
-    metrics.addMetric(METRIC.overduePayouts, MetricUnit.Count, result.overdue);
-    metrics.addMetric(METRIC.calendarDaysLeft, MetricUnit.Count, calendarDaysLeftAt(clock.now()));
-    logger.info('Payout run finished', { ...result, provider: provider.name, scheduleArn: event.scheduleArn, executionId: event.executionId });
-    return result;
+    return await observedJobRun('payout', event, context, async () => {
+      const remainingMs = () => context.getRemainingTimeInMillis();
+      const result = { ...(await runPayouts({ provider, remainingMs, retry: settings.retry, concurrency: settings.concurrency })), topUps: await checkTopUps(provider, nowInstant(), remainingMs) };
+      metrics.addMetric(METRIC.overduePayouts, MetricUnit.Count, result.overdue);
+      metrics.addMetric(METRIC.calendarDaysLeft, MetricUnit.Count, calendarDaysLeftAt(clock.now()));
+      logger.info('Payout run finished', { ...result, provider: provider.name, scheduleArn: event.scheduleArn, executionId: event.executionId });
+      return result;
+    });
   } finally {
     publishMetrics();
   }

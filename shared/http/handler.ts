@@ -1,4 +1,5 @@
 import middy, { type MiddlewareObj } from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -6,6 +7,7 @@ import type {
 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { CORRELATION_HEADER, withCorrelationId } from '#shared/correlation.ts';
 import { logger } from '#shared/logger.ts';
 import { CalendarNotCovered, RuleViolation } from '#shared/rules/errors.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
@@ -234,13 +236,22 @@ async function withSealedCursor(route: RouteSpec, principal: Principal | undefin
   return { ...result, body: { ...body, nextCursor: await sealCursor(body.nextCursor, bindingOf(route, principal, input)) } };
 }
 
+/** A caller's own correlation id (`x-correlation-id`): kept only when it is a short plain token. */
+export function callerCorrelationId(event: ApiEvent): string | undefined {
+  const given = event.headers?.[CORRELATION_HEADER];
+  return given && /^[A-Za-z0-9._:@/+=-]{1,128}$/.test(given) ? given : undefined;
+}
+
 /**
- * The middy stack every HTTP handler shares: problem responses, authorisation from the verified
- * token, schema validation, the Idempotency-Key of a POST — then the route's own code, which
- * only sees typed input.
+ * The middy stack every HTTP handler shares: the Lambda context on every log line (Powertools
+ * `injectLambdaContext`), problem responses, authorisation from the verified token, schema
+ * validation, the Idempotency-Key of a POST — then the route's own code, which only sees typed
+ * input. All of it runs under the request's correlation id: the caller's `x-correlation-id`, or
+ * else API Gateway's request id (shared/correlation.ts).
  */
 export function httpHandler<R extends RouteSpec>(route: R, impl: (request: HttpRequest<R>) => Promise<HttpResult>) {
-  return middy<ApiEvent, ApiResult, Error, RouteContext<R>>()
+  const stack = middy<ApiEvent, ApiResult, Error, RouteContext<R>>()
+    .use(injectLambdaContext(logger.powertools, { resetKeys: true }))
     .use(problemResponses())
     .use(authorize(route))
     .use(validate(route))
@@ -251,6 +262,8 @@ export function httpHandler<R extends RouteSpec>(route: R, impl: (request: HttpR
         return toApiResult(conformToContract(route, await withSealedCursor(route, context.principal, input, result)));
       }, (error) => problemResult(toHttpProblem(error))),
     );
+  return (event: ApiEvent, context: Context): Promise<ApiResult> =>
+    withCorrelationId(callerCorrelationId(event) ?? event.requestContext?.requestId, () => stack(event, context as RouteContext<R>));
 }
 
 /**

@@ -40,6 +40,7 @@ import {
   releaseIdempotencyRecord,
 } from '#shared/store/idempotency.ts';
 import type { TableKey } from '#shared/store/keys.ts';
+import { countNow, METRIC } from '#shared/metrics.ts';
 import type { Principal } from './auth.ts';
 import { HttpProblem, problems } from './problem.ts';
 import type { RouteSpec } from './route.ts';
@@ -188,6 +189,7 @@ async function acquire(
     throw new IdempotencyKeyReused('This Idempotency-Key was already used for a different request');
   }
   if (holder.idempotencyStatus === COMPLETED && holder.response && typeof holder.response === 'object') {
+    countNow(METRIC.idempotentReplays);
     return { replay: markReplayed(holder.response as ApiResult) };
   }
   throw new IdempotencyInProgress('A request with this Idempotency-Key is still running');

@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { correlationId } from '#shared/correlation.ts';
 import { keys, outboxPartitions } from './keys.ts';
 
 /** Outbound event types (api.md "Events out"). */
@@ -31,10 +32,13 @@ const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
 
 /**
  * The Put of one outbound event, to be written in the SAME transaction as the state change it
- * announces (transactional outbox): either both happen or neither does.
+ * announces (transactional outbox): either both happen or neither does. The item carries the
+ * correlation id of the request, event or job run that wrote it (shared/correlation.ts), which the
+ * event out carries as `correlationId`.
  */
 export function outboxPut(tableName: string, type: OutboundEventType, detail: Record<string, unknown>, at: string) {
   const eventId = `evt_${ulid(Date.parse(at))}`;
+  const correlation = correlationId();
   return {
     Put: {
       TableName: tableName,
@@ -46,6 +50,7 @@ export function outboxPut(tableName: string, type: OutboundEventType, detail: Re
         occurredAt: at,
         detail,
         expiresAt: Math.floor(Date.parse(at) / 1000) + OUTBOX_TTL_SECONDS,
+        ...(correlation ? { correlationId: correlation } : {}),
       },
     },
   };

@@ -384,7 +384,7 @@ describe('alarms', () => {
     expect(alarms().filter((alarm) => alarm.MetricName === OVERDUE_PAYOUTS_METRIC)).toEqual([
       expect.objectContaining({ Namespace: `Baozhang/${stage}`, Threshold: 1 }),
     ]);
-    expect(alarms().filter((alarm) => alarm.Namespace === 'AWS/ApiGateway' && alarm.MetricName === '5xx')).toHaveLength(1);
+    // The 5xx alarm is a rate now (issue 19), asserted in 'alarms that mean something' below.
     expect(alarms().filter((alarm) => alarm.MetricName === CALENDAR_DAYS_LEFT_METRIC)).toEqual([
       expect.objectContaining({
         Namespace: `Baozhang/${stage}`,
@@ -398,6 +398,68 @@ describe('alarms', () => {
     ]);
     const topic = logicalIdOf(stateless, 'AWS::SNS::Topic', {});
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+  });
+});
+
+describe('alarms that mean something, and the dashboard (issue 19)', () => {
+  const alarms = () => Object.values(stateless.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm['Properties']);
+  const named = (suffix: string) => alarms().filter((alarm) => String(alarm.AlarmName).endsWith(`-${suffix}`));
+
+  it('alarms on the API 5xx *rate* and p99 latency held over 5 one-minute periods, not on one bad request', () => {
+    const [rate] = named('api-5xx-rate');
+    expect(rate).toMatchObject({ Threshold: 1, EvaluationPeriods: 5, ComparisonOperator: 'GreaterThanThreshold' });
+    const expression = rate.Metrics.find((m: { Expression?: string }) => m.Expression);
+    expect(expression.Expression).toBe('IF(requests > 0, 100 * errors / requests, 0)');
+    expect(rate.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName).filter(Boolean).sort()).toEqual(['5xx', 'Count']);
+    expect(named('api-p99-latency')).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/ApiGateway', MetricName: 'Latency', ExtendedStatistic: 'p99', Period: 60, EvaluationPeriods: 5, Threshold: 1000 }),
+    ]);
+    // An API function's crash alarms only when repeated; a job's or the events handler's at once.
+    expect(named('get-claim-errors')[0]).toMatchObject({ Threshold: 5 });
+    expect(named('payout-errors')[0]).toMatchObject({ Threshold: 1 });
+    expect(named('events-errors')[0]).toMatchObject({ Threshold: 1 });
+  });
+
+  it('alarms on payouts failed for good, a job not run in two intervals, and table throttling', () => {
+    expect(named('payouts-failed')).toEqual([expect.objectContaining({ Namespace: `Baozhang/${stage}`, MetricName: 'PayoutsFailed', Threshold: 1 })]);
+    expect(named('payout-not-run')).toEqual([
+      expect.objectContaining({
+        MetricName: 'JobRuns',
+        Dimensions: expect.arrayContaining([{ Name: 'job', Value: 'payout' }]),
+        Period: 600,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      }),
+    ]);
+    expect(named('expiry-not-run')[0]).toMatchObject({ Period: 1800 });
+    const [throttles] = named('table-throttles');
+    expect(throttles.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName).filter(Boolean).sort()).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
+  });
+
+  it("links every alarm's description to its runbook section in docs/operations.md, and each section exists", () => {
+    const runbook = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    for (const alarm of alarms()) {
+      const anchor = /docs\/operations\.md#(alarm-[a-z0-9-]+)/.exec(String(alarm.AlarmDescription))?.[1];
+      expect(anchor, alarm.AlarmName).toBeDefined();
+      expect(runbook, `${alarm.AlarmName} → #${anchor}`).toContain(`<a id="${anchor}"></a>`);
+    }
+  });
+
+  it('has one dashboard with the API per route, the jobs, the business metrics, the dead-letter queues and the table', () => {
+    const dashboards = Object.values(stateless.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]!['Properties'].DashboardBody);
+    for (const needle of ['Latency p99 per route', '5xx per route', 'Job runs and items per run', 'PoliciesIssued', 'ClaimsAutoApproved', 'AmountPaidFen', 'PayoutsFailed', 'TopUpsCredited', 'DuplicateEvents', 'IdempotentReplays', 'Dead-letter queue depths', 'WriteThrottleEvents']) {
+      expect(body, needle).toContain(needle);
+    }
+    expect(stateless.findResources('AWS::ApiGatewayV2::Stage', { Properties: { DefaultRouteSettings: { DetailedMetricsEnabled: true } } })).not.toEqual({});
+  });
+
+  it("logs every function in Lambda's JSON format at the configured level, with retention", () => {
+    for (const [handler, fn] of functions) {
+      expect(fn.properties.LoggingConfig, handler).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' });
+      expect(fn.properties.Environment.Variables.EVENT_BUS_NAME, handler).toBeUndefined();
+    }
   });
 });
 

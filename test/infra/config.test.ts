@@ -63,3 +63,50 @@ describe('deploy configuration', () => {
     expect(() => parseScheduleRate('0m', 'x')).toThrow(ConfigError);
   });
 });
+
+describe('runtime settings through CDK context (issue 19)', () => {
+  it('passes rules, payout and expiry settings, checked at synth, under the variable names the code reads', () => {
+    const config = configOf({
+      rulesConfig: '{"claims":{}}',
+      payoutConcurrency: '8',
+      payoutMaxAttempts: '3',
+      payoutLease: '3m',
+      payoutRetryBase: '30s',
+      expiryConcurrency: '4',
+      logLevel: 'debug',
+      logRetentionDays: '90',
+      alarmApi5xxPercent: '2.5',
+      alarmApiP99Ms: '800',
+      alarmMinutes: '10',
+    });
+    expect(config.runtime).toEqual({
+      rulesConfig: '{"claims":{}}',
+      payout: { PAYOUT_CONCURRENCY: '8', PAYOUT_MAX_ATTEMPTS: '3', PAYOUT_LEASE: '3m', PAYOUT_RETRY_BASE: '30s' },
+      expiryConcurrency: '4',
+    });
+    expect(config).toMatchObject({ logLevel: 'DEBUG', logRetentionDays: 90, alarms: { api5xxPercent: 2.5, apiP99Ms: 800, minutes: 10 } });
+    // A rules configuration given as an object in cdk.json is accepted too.
+    expect(readConfig(new App({ context: { rulesConfig: { claims: {} } } }), plannedJobs).runtime.rulesConfig).toBe('{"claims":{}}');
+  });
+
+  it('defaults to nothing set: the code keeps its own defaults', () => {
+    expect(configOf({}).runtime).toEqual({ rulesConfig: undefined, payout: {}, expiryConcurrency: undefined });
+    expect(configOf({})).toMatchObject({ logLevel: 'INFO', logRetentionDays: 30, cursorKeysSecretArn: undefined });
+  });
+
+  it.each([
+    [{ rulesConfig: '{nope' }, /rulesConfig must be a JSON object.*not JSON/],
+    [{ rulesConfig: '[1]' }, /rulesConfig must be a JSON object/],
+    [{ rulesConfig: '{"note":"x"}' }, /rulesConfig is refused by the rules/],
+    [{ payoutConcurrency: '0' }, /payoutConcurrency must be a positive integer/],
+    [{ payoutLease: 'two minutes' }, /payoutLease must be a duration such as 30s/],
+    [{ expiryConcurrency: '1.5' }, /expiryConcurrency must be a positive integer/],
+    [{ logRetentionDays: '42' }, /logRetentionDays must be one of CloudWatch's choices/],
+    [{ logLevel: 'TRACE' }, /logLevel must be DEBUG, INFO, WARN or ERROR/],
+    [{ alarmApi5xxPercent: '150' }, /alarmApi5xxPercent is a share/],
+    [{ cursorKeysSecretArn: 'my-signing-key-in-clear' }, /cursorKeysSecretArn must be a complete Secrets Manager secret ARN/],
+  ])('refuses %j with a clear error', (context, message) => {
+    expect(() => configOf(context as Record<string, string>)).toThrow(ConfigError);
+    expect(() => configOf(context as Record<string, string>)).toThrow(message);
+  });
+});
