@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { ClaimSchema, ListQuery, listOf } from '#shared/http/schemas.ts';
-import { ROLES } from '#shared/http/auth.ts';
+import { ROLES } from '#shared/rules/types.ts';
 
 export const listClaimsRoute = defineRoute({
   method: 'GET',

@@ -1,6 +1,6 @@
-import { assertParty, assertSelfOrOps } from '#shared/http/access.ts';
+import { assertParty, assertSelfOrOps } from '#shared/use-cases/access.ts';
 import { httpHandler, routeHandlers } from '#shared/http/handler.ts';
-import { problems } from '#shared/http/problem.ts';
+import { NotFound } from '#shared/rules/errors.ts';
 import { readOrderPartition } from '#shared/store/orders.ts';
 import { listPoliciesByMerchant } from '#shared/store/policies.ts';
 import { listMerchantPoliciesRoute, listOrderPoliciesRoute } from './schema.ts';
@@ -8,7 +8,7 @@ import { listMerchantPoliciesRoute, listOrderPoliciesRoute } from './schema.ts';
 /** GET /v1/orders/{orderId}/policies — the order detail's policies, for its buyer and merchant (I7). */
 const byOrder = httpHandler(listOrderPoliciesRoute, async ({ params, principal }) => {
   const { order, policies } = await readOrderPartition(params.orderId);
-  if (!order?.buyerId) throw problems.notFound(`Order ${params.orderId}`);
+  if (!order?.buyerId) throw new NotFound(`Order ${params.orderId}`);
   assertParty(principal, order, `Order ${params.orderId}`);
   return { status: 200, body: { items: policies.sort((a, b) => a.issuedAt.localeCompare(b.issuedAt)) } };
 });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
 import { corsHeaders, preflightHeaders } from '#shared/http/cors.ts';
-import { HttpProblem, PROBLEM_CONTENT_TYPE, problems } from '#shared/http/problem.ts';
+import { domainProblem, HttpProblem, PROBLEM_CONTENT_TYPE, problems } from '#shared/http/problem.ts';
+import { NotFound } from '#shared/rules/errors.ts';
 import type { RouteSpec } from '#shared/http/route.ts';
 import { localScheduledEvent, type ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import type { JobSpec } from '#functions/jobs.ts';
@@ -128,7 +129,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     if (!matched) {
       // What API Gateway does with its corsPreflight set: answer the preflight of a known path.
       const allow = methodsOf(compiled, url.pathname);
-      if (allow.length === 0) return sendProblem(res, problems.notFound(`Route ${method} ${url.pathname}`), cors);
+      if (allow.length === 0) return sendProblem(res, domainProblem(new NotFound(`Route ${method} ${url.pathname}`)), cors);
       if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
         res.writeHead(204, preflightHeaders(options.corsOrigins ?? [], origin, allow));
         return void res.end();

@@ -7,7 +7,7 @@ import { compensatedFor, isEntered, LOSS_OF_PLAN, remainingLoss, type Compensati
 
 export type { CompensationEntry } from './compensation.ts';
 import type { RulesConfig } from './config.ts';
-import { RuleViolation, violation } from './errors.ts';
+import { NotFound, RuleViolation, violation } from './errors.ts';
 import { policyExpiresAt } from './expiry.ts';
 import { bracketFor } from './issuance.ts';
 import { multiplyFen, perUnitFen } from './money.ts';
@@ -134,7 +134,7 @@ export function evaluateClaim(input: ClaimInput, config: RulesConfig): ClaimEval
     }
     // C9: only the policy's buyer; anyone else is told the policy does not exist for them.
     if (input.claimant.role !== 'buyer' || input.claimant.id !== policy.buyerId) {
-      throw violation('NOT_FOUND', `No policy ${policy.policyId} is visible to you.`);
+      throw new NotFound(`Policy ${policy.policyId}`, `No policy ${policy.policyId} is visible to you.`);
     }
     const orderLine = input.order.lines.find((l) => l.lineId === lineId);
     if (lineId !== policy.lineId || !orderLine) {

@@ -20,6 +20,18 @@ export class ConditionFailed extends Error {
 }
 
 /**
+ * A list cursor the store cannot continue from: not one it issued for this query's partition and
+ * key attributes. (The HTTP edge answers it 400 INVALID_CURSOR, like a cursor whose seal fails.)
+ */
+export class InvalidCursor extends Error {
+  override name = 'InvalidCursor';
+  readonly code = 'INVALID_CURSOR';
+  constructor() {
+    super('The cursor was not issued for this query');
+  }
+}
+
+/**
  * Runs a write whose items are named in order; turns the SDK's conditional-check errors into
  * ConditionFailed with those names. DynamoDB reports a transaction's failures per item, in order.
  */

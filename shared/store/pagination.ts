@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { invalidCursor } from '#shared/http/cursor.ts';
 import { documentClient, tableName } from './client.ts';
+import { InvalidCursor } from './errors.ts';
 import { fromItem } from './items.ts';
 
 /**
@@ -33,7 +33,7 @@ export function decodeCursor(
     Object.keys(key).sort().join() === [...attributes].sort().join() &&
     Object.values(key).every((v) => typeof v === 'string' && v !== '') &&
     (key as Record<string, string>)[expected.attribute] === expected.value;
-  if (!valid) throw invalidCursor();
+  if (!valid) throw new InvalidCursor();
   return key as Record<string, string>;
 }
 

@@ -5,14 +5,15 @@
  */
 import { ulid } from 'ulid';
 import { clock } from '#shared/clock.ts';
-import type { Principal } from '#shared/http/auth.ts';
-import { HttpProblem, problems } from '#shared/http/problem.ts';
+import type { Principal } from '#shared/rules/types.ts';
 import { maskPayee } from '#shared/payments/payee.ts';
 import { logger } from '#shared/logger.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
   CalendarNotCovered,
+  Conflict,
+  NotFound,
   claimLapsesAt,
   compensationOnApproval,
   insuredFacts,
@@ -92,7 +93,7 @@ export async function fileClaim(draft: ClaimDraft, now: string): Promise<Claim> 
     merchantBeneficiary ? merchantAlipayAccount(draft.beneficiary.id) : Promise.resolve(undefined),
   ]);
   if (!policy || policy.policyId !== draft.policyId) {
-    throw violation('NOT_FOUND', `No policy ${draft.policyId} is visible to you.`);
+    throw new NotFound(`Policy ${draft.policyId}`, `No policy ${draft.policyId} is visible to you.`);
   }
   return storeClaim(draft, now, policy.merchantId, merchantAccount);
 }
@@ -147,7 +148,7 @@ function claimablePolicyStatuses(draft: ClaimDraft): readonly PolicyStatus[] {
 /** The slot condition failed: re-read the policy to answer with the precise rule. */
 async function slotRefusal(ref: PolicyRef, draft: ClaimDraft) {
   const policy = await policyByNaturalKey(ref);
-  if (!policy) return violation('NOT_FOUND', `No policy ${draft.policyId} is visible to you.`);
+  if (!policy) return new NotFound(`Policy ${draft.policyId}`, `No policy ${draft.policyId} is visible to you.`);
   if (policy.claimId || policy.status === 'CLAIMED') {
     return violation('CLAIM_EXISTS', `Policy ${draft.policyId} line ${draft.lineId ?? 'order'} already has a claim.`, {
       rule: 'C1',
@@ -259,14 +260,14 @@ export interface ClaimSubmission {
 export async function submitClaim(buyerId: string, submission: ClaimSubmission, now: string): Promise<StoredClaim> {
   const { policyId, ...request } = submission;
   const found = await getPolicy(policyId);
-  if (!found || found.buyerId !== buyerId) throw problems.notFound(`Policy ${policyId}`);
+  if (!found || found.buyerId !== buyerId) throw new NotFound(`Policy ${policyId}`);
   // The order's partition (order, this policy as written, refunds, ledgers) and the proof order.
   const [partition, proofs] = await Promise.all([
     readOrderPartition(found.orderId),
     request.proofOrderId ? readOrders([request.proofOrderId]) : Promise.resolve(new Map<string, never>()),
   ]);
   const { order } = partition;
-  if (!isCompleteOrder(order)) throw problems.notFound(`Order ${found.orderId}`);
+  if (!isCompleteOrder(order)) throw new NotFound(`Order ${found.orderId}`);
   const policy = partition.policies.find((p) => p.policyId === policyId) ?? found;
   // An order known only by a later event (no lines yet) is not a proof order anyone can check.
   const proof = request.proofOrderId ? (request.proofOrderId === order.orderId ? order : proofs.get(request.proofOrderId)) : undefined;
@@ -297,10 +298,8 @@ export async function submitClaim(buyerId: string, submission: ClaimSubmission, 
 }
 
 /** C11: the line's ledger changed between the read and the write: the caller submits again. */
-function ledgerMoved(policyId: string): HttpProblem {
-  return new HttpProblem(409, 'CONFLICT', 'Conflict', `Another compensation on the line of policy ${policyId} was recorded meanwhile; submit again.`, {
-    basis: { rule: 'C11', policyId },
-  });
+function ledgerMoved(policyId: string): Conflict {
+  return new Conflict(`Another compensation on the line of policy ${policyId} was recorded meanwhile; submit again.`, { rule: 'C11', policyId });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +320,7 @@ export interface Decision {
  */
 export async function decideClaim(claimId: string, decision: Decision, staff: Principal, now: string): Promise<StoredClaim> {
   const claim = await getClaim(claimId);
-  if (!claim) throw problems.notFound(`Claim ${claimId}`);
+  if (!claim) throw new NotFound(`Claim ${claimId}`);
   const actor: Actor = { role: staff.role, id: staff.id };
   const details = withoutUndefined({ reasonCode: decision.reasonCode });
   const decide = (current: Claim) => transition(current, decision.decision, actor, now, decision.note, details);
@@ -395,7 +394,7 @@ export async function addEvidence(
   now: string,
 ): Promise<StoredClaim> {
   const claim = await getClaim(claimId);
-  if (!claim || claim.claimant.role !== 'buyer' || claim.claimant.id !== buyerId) throw problems.notFound(`Claim ${claimId}`);
+  if (!claim || claim.claimant.role !== 'buyer' || claim.claimant.id !== buyerId) throw new NotFound(`Claim ${claimId}`);
   const actor: Actor = { role: 'buyer', id: buyerId };
   const add = (current: Claim) => transition(current, 'add-evidence', actor, now, input.note, { evidence: input.evidence });
   const next = add(claim) as StoredClaim;
@@ -439,9 +438,7 @@ async function saveOrExplain(
     if (!(error instanceof ConditionFailed && error.failed.includes('claim-unchanged'))) throw error;
     const current = await getClaim(previous.claimId);
     if (current) retransition(current); // throws IllegalTransition when the action no longer applies
-    throw new HttpProblem(409, 'CONFLICT', 'Conflict', `Claim ${previous.claimId} changed while the request ran; read it again.`, {
-      basis: { claimId: previous.claimId, status: current?.status },
-    });
+    throw new Conflict(`Claim ${previous.claimId} changed while the request ran; read it again.`, { claimId: previous.claimId, status: current?.status });
   }
 }
 
@@ -468,7 +465,7 @@ function mayView(principal: Principal, claim: StoredClaim): boolean {
 /** GET /v1/claims/{id}: the claim with its history (A4); 404 for anyone it does not concern. */
 export async function viewClaim(claimId: string, principal: Principal): Promise<StoredClaim> {
   const claim = await getClaim(claimId);
-  if (!claim || !mayView(principal, claim)) throw problems.notFound(`Claim ${claimId}`);
+  if (!claim || !mayView(principal, claim)) throw new NotFound(`Claim ${claimId}`);
   return claim;
 }
 

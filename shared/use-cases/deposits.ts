@@ -10,14 +10,16 @@
  * always the precise rule (e.g. the loser of two approvals gets INSUFFICIENT_DEPOSIT).
  */
 import { ulid } from 'ulid';
-import type { Principal } from '#shared/http/auth.ts';
-import { HttpProblem, problems } from '#shared/http/problem.ts';
+import type { Principal } from '#shared/rules/types.ts';
 import { logger } from '#shared/logger.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
   advanceCompensation,
   CalendarNotCovered,
+  Conflict,
+  NotFound,
+  RuleViolation,
   CLAIM_TRANSITIONS,
   decideWithdrawal,
   depositStatus,
@@ -120,7 +122,7 @@ export async function viewDeposit(merchantId: string) {
     withdrawalsByMerchant(merchantId, RECENT_WITHDRAWALS),
     depositJournal(merchantId, { limit: RECENT_MOVEMENTS }),
   ]);
-  if (!holder.profiled && account.version === 0) throw problems.notFound(`Merchant ${merchantId}`);
+  if (!holder.profiled && account.version === 0) throw new NotFound(`Merchant ${merchantId}`);
   return { ...summary(account, holder), withdrawals, movements: journal.items };
 }
 
@@ -143,9 +145,7 @@ async function decideAgainWhenStale<T>(attempt: () => Promise<T>, attempts = 4):
     } catch (error) {
       if (!(error instanceof Stale)) throw error;
       if (i >= attempts) {
-        throw new HttpProblem(409, 'CONFLICT', 'Conflict', 'The deposit kept changing while the request ran; retry it.', {
-          basis: { failed: error.failed },
-        });
+        throw new Conflict('The deposit kept changing while the request ran; retry it.', { failed: error.failed });
       }
     }
   }
@@ -158,12 +158,16 @@ function staleOr(error: unknown, names: readonly string[]): unknown {
 }
 
 /** D3: the rules' WITHDRAWAL_NOT_ALLOWED, listing every failing condition in `basis.refusals` and `errors`. */
-function refused(decision: Extract<WithdrawalDecision, { ok: false }>): HttpProblem {
+function refused(decision: Extract<WithdrawalDecision, { ok: false }>): RuleViolation {
   const { violation: v, refusals } = decision;
   const amountCodes = ['INVALID_AMOUNT', 'INSUFFICIENT_DEPOSIT', 'DEPOSIT_BELOW_MINIMUM'];
-  return new HttpProblem(v.status, v.code, v.title, v.detail, {
+  return new RuleViolation({
+    code: v.code,
+    status: v.status,
+    title: v.title,
+    detail: v.detail,
     basis: { ...v.basis, refusals: refusals.map(toReason) },
-    errors: refusals.map((r) => ({ path: amountCodes.includes(r.code) ? 'body.amountFen' : 'merchant', message: `${r.code}: ${r.detail}` })),
+    fields: refusals.map((r) => ({ path: amountCodes.includes(r.code) ? 'body.amountFen' : 'merchant', message: `${r.code}: ${r.detail}` })),
   });
 }
 
@@ -264,7 +268,7 @@ function withdrawalPayout(withdrawal: Withdrawal, alipayAccount: string, at: str
 async function explainDecided(withdrawalId: string, target: Withdrawal['status'], actor: Actor): Promise<never> {
   const current = await getWithdrawal(withdrawalId);
   if (current) nextStatus('withdrawal', WITHDRAWAL_LIFECYCLE, current.status, target, actor);
-  throw new HttpProblem(409, 'CONFLICT', 'Conflict', `Withdrawal ${withdrawalId} changed while the request ran; read it again.`);
+  throw new Conflict(`Withdrawal ${withdrawalId} changed while the request ran; read it again.`);
 }
 
 /**
@@ -286,7 +290,7 @@ export async function decideWithdrawalRequest(
   const target = input.decision === 'approve' ? 'APPROVED' : 'REJECTED';
   return decideAgainWhenStale(async () => {
     const withdrawal = await getWithdrawal(withdrawalId);
-    if (!withdrawal) throw problems.notFound(`Withdrawal ${withdrawalId}`);
+    if (!withdrawal) throw new NotFound(`Withdrawal ${withdrawalId}`);
     nextStatus('withdrawal', WITHDRAWAL_LIFECYCLE, withdrawal.status, target, actor);
     const decided: Withdrawal = { ...withdrawal, status: target, decidedAt: at, decidedBy: actor, ...(input.note ? { note: input.note } : {}) };
     try {
@@ -327,7 +331,7 @@ export async function advanceCompensate(claimId: string, input: { note?: string 
   const at = normalizeInstant(now);
   return decideAgainWhenStale(async () => {
     const claim = await getClaim(claimId);
-    if (!claim) throw problems.notFound(`Claim ${claimId}`);
+    if (!claim) throw new NotFound(`Claim ${claimId}`);
     const [account, payout, existing] = await Promise.all([
       getDepositAccount(claim.merchantId),
       claim.payoutId ? getPayout(claim.payoutId) : Promise.resolve(undefined),
@@ -401,8 +405,10 @@ async function requeueFailedAdvance(existing: Advance, payout: StoredPayout | un
   return { ...existing, basis: { ...existing.basis, requeued: true, failureCode: code, payoutStatus: 'FAILED', requeuedAt: at } };
 }
 
-function advanceExists(existing: Advance): HttpProblem {
-  return new HttpProblem(409, 'ADVANCE_EXISTS', 'Already advance-compensated', `Claim ${existing.claimId} was already advance-compensated.`, {
-    basis: { rule: 'D2', claimId: existing.claimId, advanceId: existing.advanceId },
+function advanceExists(existing: Advance): RuleViolation {
+  return violation('ADVANCE_EXISTS', `Claim ${existing.claimId} was already advance-compensated.`, {
+    rule: 'D2',
+    claimId: existing.claimId,
+    advanceId: existing.advanceId,
   });
 }

@@ -1,8 +1,7 @@
 import { clock } from '#shared/clock.ts';
-import type { Principal } from '#shared/http/auth.ts';
-import { problems } from '#shared/http/problem.ts';
+import type { Principal } from '#shared/rules/types.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
-import { checkPurchase, RuleViolation, type PlanId, type Policy } from '#shared/rules/index.ts';
+import { checkPurchase, NotFound, RuleViolation, type PlanId, type Policy } from '#shared/rules/index.ts';
 import { isCompleteOrder, readOrderPartition } from '#shared/store/orders.ts';
 import { reconcileOrder } from './orders.ts';
 
@@ -17,7 +16,7 @@ export async function issueCover(orderId: string, planId: PlanId, principal: Pri
   const partition = await readOrderPartition(orderId);
   const { order, policies } = partition;
   if (!isCompleteOrder(order) || (principal.role === 'buyer' && order.buyerId !== principal.id)) {
-    throw problems.notFound(`Order ${orderId}`);
+    throw new NotFound(`Order ${orderId}`);
   }
   const now = clock.now().toISOString();
   if (principal.role === 'buyer') {

@@ -1,10 +1,11 @@
 import { monotonicFactory } from 'ulid';
 import { clock } from '#shared/clock.ts';
-import { problems } from '#shared/http/problem.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import {
   decideExit,
   decideJoin,
+  InvalidInput,
+  NotFound,
   joinDepositViolation,
   liveSelectQualified,
   PLAN_DEFINITIONS,
@@ -42,7 +43,7 @@ export interface MerchantView extends MerchantProfileFields {
 /** Monotonic within a millisecond, so a merchant's enrollments list in join order even under a standing clock. */
 const ulid = monotonicFactory();
 
-const merchantNotFound = (merchantId: string) => problems.notFound(`Merchant ${merchantId}`);
+const merchantNotFound = (merchantId: string) => new NotFound(`Merchant ${merchantId}`);
 
 function toView(profile: MerchantProfile): MerchantView {
   return {
@@ -90,7 +91,7 @@ export async function join(merchantId: string, request: JoinRequest): Promise<En
   // The rules key J7 by campaign whenever one is sent; only a per-campaign plan may carry one,
   // or a second live-price "per campaign" would slip past J7.
   if (request.campaign && PLAN_DEFINITIONS[request.planId].joinedPer !== 'campaign') {
-    throw problems.validation([{ path: 'body.campaign', message: `${request.planId} is not joined per campaign; omit campaign` }]);
+    throw new InvalidInput([{ path: 'body.campaign', message: `${request.planId} is not joined per campaign; omit campaign` }]);
   }
   return retryWhenMerchantChanged(async () => {
     const [{ merchant, enrollments }, deposit] = await Promise.all([readMerchantPartition(merchantId), getDepositAccount(merchantId)]);
@@ -124,7 +125,7 @@ export async function listEnrollments(merchantId: string): Promise<{ items: Enro
 export async function exitEnrollment(merchantId: string, enrollmentId: string, reason: ExitReason): Promise<Enrollment> {
   return retryWhenMerchantChanged(async () => {
     const enrollment = await getEnrollment(merchantId, enrollmentId);
-    if (!enrollment) throw problems.notFound(`Enrollment ${enrollmentId}`);
+    if (!enrollment) throw new NotFound(`Enrollment ${enrollmentId}`);
     const decision = decideExit(enrollment, reason, toIso(clock.now().getTime()));
     if (!decision.ok) throw decision.violation;
     await terminateEnrollment(decision.enrollment);

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { clock } from '#shared/clock.ts';
-import type { InboundEvent } from '#shared/http/schemas.ts';
 import { logger } from '#shared/logger.ts';
+import type { Payee } from '#shared/payments/port.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import {
   checkRefund,
@@ -26,7 +26,20 @@ import { isCompleteOrder, mergeOrderEvent, readOrderPartition, recordRefund, typ
 import { issuePolicies, setCoverageEnd, voidPolicy } from '#shared/store/policies.ts';
 import { fileClaim } from './claims.ts';
 
-type OrderEvent = Extract<InboundEvent, { type: `order.${string}` }>;
+/** An inbound event as the use cases take it: the edge (HTTP or the bus) has validated its wire form. */
+type Envelope<T extends string, D> = { id: string; type: T; occurredAt: string; data: D };
+
+/** The whole order as `order.placed` / `order.paid` state it, with the buyer's payee (P4). */
+export type OrderFacts = Omit<Order, 'shippedAt' | 'deliveredAt' | 'receiptConfirmedAt'> & { buyerAlipay?: Payee };
+
+/** The order system's events (the domain input of `recordOrderEvent`, never the wire type). */
+export type OrderEvent =
+  | Envelope<'order.placed', OrderFacts>
+  | Envelope<'order.paid', OrderFacts & { paidAt: string }>
+  | Envelope<'order.shipped', { orderId: string; shippedAt: string }>
+  | Envelope<'order.delivered', { orderId: string; deliveredAt: string }>
+  | Envelope<'order.receipt-confirmed', { orderId: string; receiptConfirmedAt: string }>
+  | Envelope<'order.refund-completed', Refund>;
 
 /**
  * What one inbound event did, answered per event by `POST /v1/events` so "why no policy?" has an
