@@ -1,5 +1,6 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { addEvidence, claimView, nowInstant } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
+import { addEvidence, claimView } from '#shared/use-cases/claims.ts';
 import { addEvidenceRoute } from './schema.ts';
 
 /** POST /v1/claims/{claimId}/evidence — the claimant answers a request for information (A2). */

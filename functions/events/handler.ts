@@ -1,4 +1,5 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { nowInstant } from '#shared/clock.ts';
 import { httpHandler, type ApiEvent } from '#shared/http/handler.ts';
 import { OrderEventSchema, type InboundEvent } from '#shared/http/schemas.ts';
 import { logger } from '#shared/logger.ts';
@@ -11,14 +12,14 @@ const recorded = ({ duplicate }: { duplicate: boolean }): EventOutcome =>
   duplicate ? { duplicate, outcome: 'duplicate' } : { duplicate, outcome: 'recorded' };
 
 /** One inbound event, whatever its type, and what it did (`duplicate` when its id was processed before). */
-async function process(event: InboundEvent): Promise<EventOutcome> {
+async function process(event: InboundEvent, now: string): Promise<EventOutcome> {
   switch (event.type) {
     case 'merchant.penalized':
       return recorded(await applyPenalty(event, event.data));
     case 'merchant.penalty-lifted':
       return recorded(await liftPenalty(event, event.data));
     default:
-      return recordOrderEvent(event);
+      return recordOrderEvent(event, now);
   }
 }
 
@@ -28,9 +29,10 @@ async function process(event: InboundEvent): Promise<EventOutcome> {
  */
 const http = httpHandler(eventsRoute, async ({ body }) => {
   const events = 'events' in body ? body.events : [body];
+  const now = nowInstant();
   const results = [];
   for (const event of events) {
-    const { duplicate: _duplicate, ...result } = await process(event);
+    const { duplicate: _duplicate, ...result } = await process(event, now);
     results.push({ id: event.id, type: event.type, ...result });
   }
   const duplicates = results.filter((r) => r.outcome === 'duplicate').length;
@@ -44,7 +46,7 @@ const http = httpHandler(eventsRoute, async ({ body }) => {
 async function fromBus(event: EventBridgeEvent<string, unknown>): Promise<{ duplicate: boolean; rejected?: RuleViolation }> {
   const parsed = OrderEventSchema.parse(event.detail);
   try {
-    return await process(parsed);
+    return await process(parsed, nowInstant());
   } catch (error) {
     // A refund the rules refuse (I9: unknown line, more than the net paid) will never succeed on a
     // retry: it is reported and recorded as rejected, and nothing of it was stored.

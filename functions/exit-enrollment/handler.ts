@@ -1,3 +1,4 @@
+import { nowInstant } from '#shared/clock.ts';
 import { httpHandler } from '#shared/http/handler.ts';
 import { assertSelfOrOps } from '#shared/use-cases/access.ts';
 import { exitEnrollment } from '#shared/use-cases/merchants.ts';
@@ -10,5 +11,5 @@ import { exitEnrollmentRoute } from './schema.ts';
 export const handler = httpHandler(exitEnrollmentRoute, async ({ params, body, principal }) => {
   // Another merchant's resource is never revealed, not even that it exists.
   assertSelfOrOps(principal, params.merchantId);
-  return { status: 200, body: await exitEnrollment(params.merchantId, params.enrollmentId, body.reason) };
+  return { status: 200, body: await exitEnrollment(params.merchantId, params.enrollmentId, body.reason, nowInstant()) };
 });

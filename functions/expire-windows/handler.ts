@@ -1,11 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { clock } from '#shared/clock.ts';
+import { clock, nowInstant } from '#shared/clock.ts';
 import type { ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import { logger } from '#shared/logger.ts';
 import { METRIC, metrics, publishMetrics } from '#shared/metrics.ts';
 import { calendarDaysLeftAt } from '#shared/rules-config.ts';
-import { nowInstant } from '#shared/use-cases/claims.ts';
 import { runExpiry, type ExpiryResult } from '#shared/use-cases/expiry.ts';
 
 /**

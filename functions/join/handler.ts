@@ -1,3 +1,4 @@
+import { nowInstant } from '#shared/clock.ts';
 import { httpHandler } from '#shared/http/handler.ts';
 import { assertSelfOrOps } from '#shared/use-cases/access.ts';
 import { join } from '#shared/use-cases/merchants.ts';
@@ -10,5 +11,5 @@ import { joinRoute } from './schema.ts';
 export const handler = httpHandler(joinRoute, async ({ params, body, principal }) => {
   // Another merchant's resource is never revealed, not even that it exists.
   assertSelfOrOps(principal, params.merchantId);
-  return { status: 201, body: await join(params.merchantId, body) };
+  return { status: 201, body: await join(params.merchantId, body, nowInstant()) };
 });

@@ -4,7 +4,7 @@ import { problemResult, toHttpProblem } from '#shared/http/handler.ts';
 import { MAX_BODY_BYTES } from '#shared/http/handler.ts';
 import { domainProblem, problems } from '#shared/http/problem.ts';
 import { selectPaymentProvider } from '#shared/payments/provider.ts';
-import { nowInstant } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
 import { receivePaymentNotification } from '#shared/use-cases/top-ups.ts';
 
 const provider = selectPaymentProvider();

@@ -5,9 +5,8 @@ import { logger } from '#shared/logger.ts';
 import { METRIC, metrics, publishMetrics } from '#shared/metrics.ts';
 import { selectPaymentProvider } from '#shared/payments/provider.ts';
 import { calendarDaysLeftAt } from '#shared/rules-config.ts';
-import { clock } from '#shared/clock.ts';
+import { clock, nowInstant } from '#shared/clock.ts';
 import { assertLeaseCoversCalls, payoutRetryPolicy, runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
-import { nowInstant } from '#shared/use-cases/claims.ts';
 import { checkTopUps, type TopUpCheckResult } from '#shared/use-cases/top-ups.ts';
 
 /** The payment provider from configuration (PAYMENT_PROVIDER), chosen once per execution environment. */

@@ -4,7 +4,6 @@
  * writes ONE transaction whose conditions carry the invariants, with its outbox events.
  */
 import { ulid } from 'ulid';
-import { clock } from '#shared/clock.ts';
 import type { Principal } from '#shared/rules/types.ts';
 import { maskPayee } from '#shared/payments/payee.ts';
 import { logger } from '#shared/logger.ts';
@@ -26,7 +25,6 @@ import {
   openClaim,
   PLAN_DEFINITIONS,
   payoutDueBy,
-  toIso,
   toMs,
   transition,
   violation,
@@ -65,11 +63,6 @@ import {
   type StoredPayout,
 } from '#shared/store/payouts.ts';
 import { getPolicy } from '#shared/store/policies.ts';
-
-/** "Now" as the rules write instants (+08:00), from the one clock tests can move. */
-export function nowInstant(): string {
-  return toIso(clock.now().getTime());
-}
 
 // ---------------------------------------------------------------------------------------------
 // Filing (C1, C10, A1): shared by POST /v1/claims and the automatic claims of a refund (C7, C8)

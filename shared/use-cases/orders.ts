@@ -1,5 +1,4 @@
 import { ulid } from 'ulid';
-import { clock } from '#shared/clock.ts';
 import { logger } from '#shared/logger.ts';
 import type { Payee } from '#shared/payments/port.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
@@ -59,9 +58,9 @@ export interface EventOutcome {
  * duplicate and stores nothing); 2. reconcile the order — even for a duplicate, so a delivery
  * that crashed after step 1 is completed by its redelivery; 3. say what it did.
  */
-export async function recordOrderEvent(event: OrderEvent): Promise<EventOutcome> {
+export async function recordOrderEvent(event: OrderEvent, now: string): Promise<EventOutcome> {
   if (event.type === 'order.refund-completed') {
-    const { duplicate } = await recordRefundEvent(event);
+    const { duplicate } = await recordRefundEvent(event, now);
     return duplicate
       ? { duplicate, outcome: 'duplicate', reason: `Event ${event.id} was processed before; it changed nothing.` }
       : { duplicate, outcome: 'recorded' };
@@ -69,7 +68,7 @@ export async function recordOrderEvent(event: OrderEvent): Promise<EventOutcome>
   const { duplicate } = await storeFacts(event);
   // order.placed and order.paid name the merchant: its partition is read beside the order's.
   const merchantId = 'merchantId' in event.data ? event.data.merchantId : undefined;
-  const result = await reconcile(event.data.orderId, { merchantId });
+  const result = await reconcile(event.data.orderId, now, { merchantId });
   if (duplicate) return { duplicate, outcome: 'duplicate', reason: `Event ${event.id} was processed before; it changed nothing.` };
   if (result.issued.length > 0) return { duplicate, outcome: 'issued', policyIds: result.issued.map((p) => p.policyId) };
   if (!['order.placed', 'order.paid', 'order.shipped'].includes(event.type)) return { duplicate, outcome: 'recorded' };
@@ -99,7 +98,7 @@ function nothingToIssue(orderId: string, result: Reconciled): string {
  * partition as read plus this refund (the refund's own write is the only change).
  * A refund that arrives before its order cannot be checked yet; the rules cap what it can cost.
  */
-async function recordRefundEvent(event: Extract<OrderEvent, { type: 'order.refund-completed' }>): Promise<{ duplicate: boolean }> {
+async function recordRefundEvent(event: Extract<OrderEvent, { type: 'order.refund-completed' }>, now: string): Promise<{ duplicate: boolean }> {
   const partition = await readOrderPartition(event.data.orderId);
   const refund: Refund = { ...event.data, refundId: event.data.refundId ?? event.id };
   if (isCompleteOrder(partition.order)) {
@@ -113,7 +112,7 @@ async function recordRefundEvent(event: Extract<OrderEvent, { type: 'order.refun
     merchantId ? readMerchantPartition(merchantId) : Promise.resolve(undefined),
   ]);
   const refunds = [...partition.refunds.filter((r) => r.refundId !== refund.refundId), refund];
-  await reconcileOrder(event.data.orderId, { partition: { ...partition, refunds }, ...(merchant ? { merchant } : {}) });
+  await reconcileOrder(event.data.orderId, now, { partition: { ...partition, refunds }, ...(merchant ? { merchant } : {}) });
   return { duplicate };
 }
 
@@ -152,8 +151,8 @@ export interface ReconcileOptions {
   merchant?: MerchantPartition;
 }
 
-export async function reconcileOrder(orderId: string, options: ReconcileOptions = {}): Promise<Policy[]> {
-  return (await reconcile(orderId, options)).policies;
+export async function reconcileOrder(orderId: string, now: string, options: ReconcileOptions = {}): Promise<Policy[]> {
+  return (await reconcile(orderId, now, options)).policies;
 }
 
 interface Reconciled {
@@ -166,7 +165,7 @@ interface Reconciled {
   enrollments: readonly Enrollment[];
 }
 
-async function reconcile(orderId: string, options: ReconcileOptions): Promise<Reconciled> {
+async function reconcile(orderId: string, now: string, options: ReconcileOptions): Promise<Reconciled> {
   const { purchase } = options;
   for (let attempt = 0; ; attempt++) {
     const fresh = attempt === 0 ? options : {};
@@ -178,7 +177,6 @@ async function reconcile(orderId: string, options: ReconcileOptions): Promise<Re
     if (!isCompleteOrder(order)) return { policies: [], issued: [], enrollments: [] };
     const known = fresh.merchant ?? (hinted && fresh.merchantId === order.merchantId ? hinted : undefined);
     const { enrollments } = known ?? (await readMerchantPartition(order.merchantId));
-    const now = clock.now().toISOString();
     const drafts = newPolicies(policiesFor(order, enrollments, rulesConfig, purchase), partition, now);
     if (!(await issuePolicies(drafts, now))) {
       // Another delivery of an event for this order issued some of them first: recompute.

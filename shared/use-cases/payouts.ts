@@ -68,7 +68,7 @@ import {
   type SettlementWrite,
   type StoredPayout,
 } from '#shared/store/payouts.ts';
-import { nowInstant } from './claims.ts';
+import { nowInstant } from '#shared/clock.ts';
 import { GroupCommit } from './group-commit.ts';
 
 export interface PayoutResult {
