@@ -7,6 +7,7 @@
  */
 import { ulid } from 'ulid';
 import type { Principal } from '#shared/rules/types.ts';
+import { retry, RETRY } from '#shared/retry.ts';
 import { compensatedFor } from '#shared/rules/compensation.ts';
 import { Conflict, normalizeInstant, NotFound, toMs, violation } from '#shared/rules/index.ts';
 import { claimedOnLine, insertCompensation } from '#shared/store/compensations.ts';
@@ -80,7 +81,11 @@ export async function compensateOrderLine(
   now: string,
 ): Promise<Compensation> {
   const at = normalizeInstant(now);
-  for (let attempt = 0; attempt < 4; attempt += 1) {
+  const changed = (error: unknown) =>
+    error instanceof ConditionFailed && error.failed.some((name) => name === 'ledger-unchanged' || name === 'deposit-available');
+  // Another compensation or a change of the deposit landed between read and write: read again, decide again.
+  const exhausted = () => new Conflict('The line or the deposit kept changing while the request ran; retry it.');
+  return retry(RETRY.decideAgain, { retryable: changed, exhausted }, async () => {
     // Round trips: the order partition (with the lines' ledgers); the line's claims and the deposit account; the write.
     const read = await lineRemainingWith(orderId, input.lineId, getDepositAccount);
     if (!read) throw new NotFound(`Order ${orderId} line ${input.lineId}`);
@@ -129,18 +134,12 @@ export async function compensateOrderLine(
       createdBy: { role: staff.role, id: staff.id },
     };
     const topUpRequired = topUpRequiredDetail(remaining.merchantId, account.availableFen, input.amountFen, { compensationId, orderId });
-    try {
-      await insertCompensation({
-        compensation,
-        payout,
-        disputeFenBefore: remaining.compensatedFen,
-        ...(topUpRequired ? { topUpRequired } : {}),
-      });
-      return compensation;
-    } catch (error) {
-      // Another compensation or a change of the deposit landed in between: read again, decide again.
-      if (!(error instanceof ConditionFailed && error.failed.some((name) => name === 'ledger-unchanged' || name === 'deposit-available'))) throw error;
-    }
-  }
-  throw new Conflict('The line or the deposit kept changing while the request ran; retry it.');
+    await insertCompensation({
+      compensation,
+      payout,
+      disputeFenBefore: remaining.compensatedFen,
+      ...(topUpRequired ? { topUpRequired } : {}),
+    });
+    return compensation;
+  });
 }

@@ -13,6 +13,7 @@ import { ulid } from 'ulid';
 import type { Principal } from '#shared/rules/types.ts';
 import { logger } from '#shared/logger.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
+import { retry, RETRY } from '#shared/retry.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
   advanceCompensation,
@@ -138,17 +139,15 @@ class Stale extends Error {
   }
 }
 
-async function decideAgainWhenStale<T>(attempt: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let i = 1; ; i += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof Stale)) throw error;
-      if (i >= attempts) {
-        throw new Conflict('The deposit kept changing while the request ran; retry it.', { failed: error.failed });
-      }
-    }
-  }
+function decideAgainWhenStale<T>(attempt: () => Promise<T>): Promise<T> {
+  return retry(
+    RETRY.decideAgain,
+    {
+      retryable: (error) => error instanceof Stale,
+      exhausted: (error) => new Conflict('The deposit kept changing while the request ran; retry it.', { failed: (error as Stale).failed }),
+    },
+    attempt,
+  );
 }
 
 /** Failed conditions that mean "what the rules read has changed": decide again on a fresh read. */

@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { logger } from '#shared/logger.ts';
 import type { Payee } from '#shared/payments/port.ts';
+import { retry, RETRY, TryAgain } from '#shared/retry.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import {
   checkRefund,
@@ -167,8 +168,9 @@ interface Reconciled {
 
 async function reconcile(orderId: string, now: string, options: ReconcileOptions): Promise<Reconciled> {
   const { purchase } = options;
-  for (let attempt = 0; ; attempt++) {
-    const fresh = attempt === 0 ? options : {};
+  const exhausted = (error: unknown) => new Error(`Could not settle the ${(error as TryAgain).message} of order ${orderId}`);
+  return retry(RETRY.decideAgain, { retryable: (error) => error instanceof TryAgain, exhausted }, async (attempt) => {
+    const fresh = attempt === 1 ? options : {};
     const [partition, hinted] = await Promise.all([
       fresh.partition ?? readOrderPartition(orderId),
       fresh.merchantId ? readMerchantPartition(fresh.merchantId) : undefined,
@@ -178,22 +180,16 @@ async function reconcile(orderId: string, now: string, options: ReconcileOptions
     const known = fresh.merchant ?? (hinted && fresh.merchantId === order.merchantId ? hinted : undefined);
     const { enrollments } = known ?? (await readMerchantPartition(order.merchantId));
     const drafts = newPolicies(policiesFor(order, enrollments, rulesConfig, purchase), partition, now);
-    if (!(await issuePolicies(drafts, now))) {
-      // Another delivery of an event for this order issued some of them first: recompute.
-      if (attempt < 3) continue;
-      throw new Error(`Could not settle the policies of order ${orderId}`);
-    }
+    // Another delivery of an event for this order issued some of them first: recompute.
+    if (!(await issuePolicies(drafts, now))) throw new TryAgain('policies');
     const policies = [...partition.policies, ...drafts];
     await updateCoverageEnds(order, partition.policies);
     const voided = await voidRefundedPolicies(order, partition.refunds, policies, now);
     const inForce = policies.map((p) => (voided.has(p.policyId) ? { ...p, status: 'VOID' as const, voidReason: 'refunded' as const } : p));
-    if (!(await openRefundClaims(order, partition, inForce, now))) {
-      // A ledger entry moved while the claims were decided: decide again on a fresh read.
-      if (attempt < 3) continue;
-      throw new Error(`Could not settle the refund claims of order ${orderId}`);
-    }
+    // A ledger entry moved while the claims were decided: decide again on a fresh read.
+    if (!(await openRefundClaims(order, partition, inForce, now))) throw new TryAgain('refund claims');
     return { policies: inForce, issued: drafts, order, enrollments };
-  }
+  });
 }
 
 /** I9: the policies the refunds void (`policiesToVoid`), each VOID with its `policy.voided` event. */

@@ -10,6 +10,7 @@ import { optionalEnv } from '#shared/config.ts';
 import type { Principal } from '#shared/rules/types.ts';
 import { logger } from '#shared/logger.ts';
 import type { CollectionPort, CollectionStatus, PaymentProvider, RawNotification } from '#shared/payments/port.ts';
+import { retry, RETRY } from '#shared/retry.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import { normalizeInstant, NotFound, RuleViolation, toIso, toMs, topUpAmountViolation, Unavailable, violation } from '#shared/rules/index.ts';
 import { creditTopUp, expireTopUp, getDepositHolder, getTopUp, insertTopUp, rescheduleTopUp, topUpsDue, type TopUp } from '#shared/store/deposits.ts';
@@ -151,7 +152,10 @@ type Confirmation = 'credited' | 'already-credited' | 'unknown-top-up' | 'amount
 
 /** D4: a payment the provider confirmed, credited once if it matches a PENDING top-up still open. */
 async function confirmPaid(paid: Extract<CollectionStatus, { status: 'paid' }>, by: 'notification' | 'query', now: string): Promise<Confirmation> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  // Credited or expired by a concurrent notification or job run: read again and answer by what it is now.
+  const changed = (error: unknown) => error instanceof ConditionFailed && error.failed.includes('top-up-pending');
+  const exhausted = () => new Error(`Top-up ${paid.outTradeNo} kept changing while it was confirmed`);
+  return retry(RETRY.decideAgain, { retryable: changed, exhausted }, async (): Promise<Confirmation> => {
     const topUp = await getTopUp(paid.outTradeNo);
     const context = { topUpId: paid.outTradeNo, by, notifiedFen: paid.amountFen, providerRef: paid.providerRef };
     if (!topUp) {
@@ -172,15 +176,9 @@ async function confirmPaid(paid: Extract<CollectionStatus, { status: 'paid' }>, 
       logger.error('Payment confirmed for an expired top-up; nothing credited, refund it', { ...context, status: topUp.status, expiresAt: topUp.expiresAt });
       return 'not-pending';
     }
-    try {
-      await creditTopUp(topUp, { providerRef: paid.providerRef, at: normalizeInstant(now), by });
-      return 'credited';
-    } catch (error) {
-      // Credited or expired by a concurrent notification or job run: read again and answer by what it is now.
-      if (!(error instanceof ConditionFailed && error.failed.includes('top-up-pending'))) throw error;
-    }
-  }
-  throw new Error(`Top-up ${paid.outTradeNo} kept changing while it was confirmed`);
+    await creditTopUp(topUp, { providerRef: paid.providerRef, at: normalizeInstant(now), by });
+    return 'credited';
+  });
 }
 
 function safeMs(instant: string): number {
