@@ -1,3 +1,5 @@
+import { readDuration } from './duration.ts';
+
 /**
  * Configuration read from the environment at module scope, failing fast (style principle 8):
  * a handler whose variable is missing refuses to start instead of failing on a later request.
@@ -26,4 +28,12 @@ export function countEnv(name: string, fallback: number): number {
   const value = Number(optionalEnv(name, String(fallback)));
   if (!Number.isSafeInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a whole number ≥ 1`);
   return value;
+}
+
+/** A duration setting (`30s`, `1m`, `1h`; a bare number is milliseconds) in milliseconds, `fallback` when unset. */
+export function durationEnv(name: string, fallback: string): number {
+  const text = optionalEnv(name, fallback);
+  const duration = readDuration(text);
+  if (!duration) throw new ConfigurationError(`${name} must be a duration such as 30s, 1m or 1h, not '${text.trim().toLowerCase()}'`);
+  return duration.ms;
 }

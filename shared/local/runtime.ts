@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda';
 import { corsHeaders, preflightHeaders } from '#shared/http/cors.ts';
 import { domainProblem, HttpProblem, PROBLEM_CONTENT_TYPE, problems } from '#shared/http/problem.ts';
+import { readDuration } from '#shared/duration.ts';
 import { NotFound } from '#shared/rules/errors.ts';
 import type { RouteSpec } from '#shared/http/route.ts';
 import { localScheduledEvent, type ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
@@ -213,10 +214,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
 
 /** `30s`, `5m`, `1h`, `250ms` or a bare number of milliseconds; `0`/`off` disables. */
 export function parseDuration(text: string): number {
-  const trimmed = text.trim().toLowerCase();
-  if (trimmed === 'off' || trimmed === '0') return 0;
-  const match = /^(\d+)(ms|s|m|h)?$/.exec(trimmed);
-  if (!match) throw new Error(`Not a duration: '${text}' (use e.g. 30s, 5m, 1h)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
-  return Number(match[1]) * unit;
+  if (text.trim().toLowerCase() === 'off') return 0;
+  const duration = readDuration(text);
+  if (!duration) throw new Error(`Not a duration: '${text}' (use e.g. 30s, 5m, 1h)`);
+  return duration.ms;
 }
