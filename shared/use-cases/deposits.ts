@@ -5,7 +5,7 @@
  * shared/use-cases/compensations.ts) (the penalty itself is
  * shared/use-cases/penalties.ts). Each use case reads what the rules need in one parallel round
  * trip, lets the pure rules decide, and writes ONE transaction whose conditions guard the same
- * facts the rules read (shared/store/deposits.ts). When a condition fails because the deposit or
+ * facts the rules read (shared/store/deposits.ts, withdrawals.ts, advances.ts, top-ups.ts). When a condition fails because the deposit or
  * the merchant changed in between, it reads again and the rules decide again, so the answer is
  * always the precise rule (e.g. the loser of two approvals gets INSUFFICIENT_DEPOSIT).
  */
@@ -41,26 +41,20 @@ import {
   type WithdrawalDecision,
 } from '#shared/rules/index.ts';
 import { getClaim } from '#shared/store/claims.ts';
+import { getAdvance, insertAdvance, requeueAdvancePayout, type Advance } from '#shared/store/advances.ts';
+import type { DepositHolder } from '#shared/store/deposit-items.ts';
+import { depositJournal, getDepositAccount, getDepositHolder, type DepositAccount } from '#shared/store/deposits.ts';
 import {
   approveWithdrawal,
-  depositJournal,
-  getAdvance,
-  getDepositAccount,
-  getDepositHolder,
   getWithdrawal,
   hasActiveEnrollment,
-  insertAdvance,
   insertWithdrawal,
   openClaimsOfMerchant,
   penaltyRecordsOf,
   rejectWithdrawal,
-  requeueAdvancePayout,
   withdrawalsByMerchant,
-  type Advance,
-  type DepositAccount,
-  type DepositHolder,
   type Withdrawal,
-} from '#shared/store/deposits.ts';
+} from '#shared/store/withdrawals.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { getPayout, type DueByBasis, type StoredPayout } from '#shared/store/payouts.ts';
 

@@ -13,7 +13,16 @@ import type { CollectionPort, CollectionStatus, PaymentProvider, RawNotification
 import { retry, RETRY } from '#shared/retry.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import { normalizeInstant, NotFound, RuleViolation, toIso, toMs, topUpAmountViolation, Unavailable, violation } from '#shared/rules/index.ts';
-import { creditTopUp, expireTopUp, getDepositHolder, getTopUp, insertTopUp, rescheduleTopUp, topUpsDue, type TopUp } from '#shared/store/deposits.ts';
+import { getDepositHolder } from '#shared/store/deposits.ts';
+import {
+  creditTopUp,
+  expireTopUp,
+  getTopUp,
+  insertTopUp,
+  rescheduleTopUp,
+  topUpsDue,
+  type TopUp,
+} from '#shared/store/top-ups.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { sortableInstant, topUpIdFor } from '#shared/store/keys.ts';
 
