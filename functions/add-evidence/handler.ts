@@ -1,6 +1,7 @@
 import { httpHandler } from '#shared/http/handler.ts';
 import { nowInstant } from '#shared/clock.ts';
-import { addEvidence, claimView } from '#shared/use-cases/claims.ts';
+import { addEvidence } from '#shared/use-cases/claims.ts';
+import { claimView } from '#shared/views/claims.ts';
 import { addEvidenceRoute } from './schema.ts';
 
 /** POST /v1/claims/{claimId}/evidence — the claimant answers a request for information (A2). */

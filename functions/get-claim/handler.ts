@@ -1,5 +1,6 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { claimView, viewClaim } from '#shared/use-cases/claims.ts';
+import { viewClaim } from '#shared/use-cases/claims.ts';
+import { claimView } from '#shared/views/claims.ts';
 import { getClaimRoute } from './schema.ts';
 
 /** GET /v1/claims/{claimId} — the claim with its history (A4), for the parties it concerns and staff. */

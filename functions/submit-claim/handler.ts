@@ -1,6 +1,7 @@
 import { httpHandler } from '#shared/http/handler.ts';
 import { nowInstant } from '#shared/clock.ts';
-import { claimView, submitClaim } from '#shared/use-cases/claims.ts';
+import { submitClaim } from '#shared/use-cases/claims.ts';
+import { claimView } from '#shared/views/claims.ts';
 import { submitClaimRoute } from './schema.ts';
 
 /** POST /v1/claims — a buyer claims on its own policy (C1–C10); 201 APPROVED or UNDER_REVIEW (A1). */

@@ -36,7 +36,7 @@ export interface PenaltyRecord {
   fraud?: boolean;
 }
 
-export function withdrawalItem(withdrawal: Withdrawal) {
+function withdrawalItem(withdrawal: Withdrawal) {
   return {
     ...keys.withdrawal(withdrawal.withdrawalId),
     ...indexKeys.withdrawalsByMerchant(withdrawal.merchantId, withdrawal.requestedAt, withdrawal.withdrawalId),

@@ -1,12 +1,11 @@
 /**
- * Claims end to end (C1–C10, A1–A4) and the payout records their approvals create (P1, P2).
+ * Claims end to end (C1–C10, A1–A4) and the payout records their approvals create (P1, P2). What
+ * the API shows of them is shared/views/; the payouts list, shared/use-cases/payout-reads.ts.
  * Every use case reads what the rules need (≤ 2 round trips), lets the pure rules decide, and
  * writes ONE transaction whose conditions carry the invariants, with its outbox events.
  */
 import { ulid } from 'ulid';
 import type { Principal } from '#shared/rules/types.ts';
-import { maskPayee } from '#shared/payments/payee.ts';
-import { logger } from '#shared/logger.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
@@ -20,7 +19,6 @@ import {
   refundRequiredFen,
   dueAfter,
   evaluateClaim,
-  isOverdue,
   normalizeInstant,
   openClaim,
   PLAN_DEFINITIONS,
@@ -34,7 +32,6 @@ import {
   type ClaimStatus,
   type Evidence,
   type Party,
-  type PayoutStatus,
   type PolicyStatus,
 } from '#shared/rules/index.ts';
 import {
@@ -54,12 +51,8 @@ import type { CompensationEntry } from '#shared/rules/compensation.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { isCompleteOrder, readOrderPartition, readOrders, type OrderPartition } from '#shared/store/orders.ts';
 import {
-  allPayouts,
-  getPayout,
   merchantAlipayAccount,
-  payoutsByBeneficiary,
   type DueByBasis,
-  type PayoutPage,
   type StoredPayout,
 } from '#shared/store/payouts.ts';
 import { getPolicy } from '#shared/store/policies.ts';
@@ -483,51 +476,9 @@ export function listClaims(
   }
 }
 
-/**
- * GET /v1/payouts: ops all (GSI3), a buyer or merchant the payouts it receives (GSI1).
- * `claimId` is answered by the claim's own payout (one per claim, P1) instead of filtering a list.
- */
-export async function listPayouts(
-  principal: Principal,
-  query: { claimId?: string; status?: PayoutStatus; cursor?: string; limit: number },
-): Promise<PayoutPage> {
-  const beneficiary: Party | undefined =
-    principal.role === 'buyer' || principal.role === 'merchant' ? { role: principal.role, id: principal.id } : undefined;
-  if (query.claimId !== undefined) {
-    const claim = await getClaim(query.claimId);
-    const payout = claim?.payoutId ? await getPayout(claim.payoutId) : undefined;
-    const visible =
-      payout !== undefined &&
-      (beneficiary === undefined || (payout.beneficiary.role === beneficiary.role && payout.beneficiary.id === beneficiary.id)) &&
-      (query.status === undefined || payout.status === query.status);
-    return { items: visible ? [payout] : [] };
-  }
-  return beneficiary ? payoutsByBeneficiary(beneficiary, query) : allPayouts(query);
-}
-
 // ---------------------------------------------------------------------------------------------
-// Wire shapes
+// Event details
 // ---------------------------------------------------------------------------------------------
-
-/** The Claim of api.md: the stored claim less the store's own attributes. */
-export function claimView(claim: Claim) {
-  const { merchantId: _merchant, payoutId: _payout, needsInfoSince: _since, ...view } = claim as StoredClaim;
-  return view;
-}
-
-/** The Payout of api.md, `overdue` computed at `now` (P2). */
-export function payoutView(payout: StoredPayout, now: string) {
-  const { createdAt: _created, overdue: _stored, payee, deferred, inFlightUntil: _inFlight, ...view } = payout;
-  const dueByApproximate = payout.dueByApproximate === true || payout.dueByBasis === 'calendar-days-fallback';
-  // P4: the payee only masked; `deferred` while the job found none to send to.
-  return {
-    ...view,
-    ...(payee ? { payee: maskPayee(payee) } : {}),
-    deferred: deferred === true,
-    dueByApproximate,
-    overdue: isOverdue(payout, now),
-  };
-}
 
 function claimEventDetail(claim: StoredClaim) {
   return {
