@@ -11,6 +11,7 @@ export * from './plans.ts';
 export * from './join.ts';
 export * from './issuance.ts';
 export * from './claims.ts';
+export * from './automatic-claims.ts';
 export * from './claim-state.ts';
 export * from './calendar.ts';
 export * from './calendar-file.ts';
