@@ -1,5 +1,5 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { viewClaim } from '#shared/use-cases/claims.ts';
+import { viewClaim } from '#shared/use-cases/claim-reads.ts';
 import { claimView } from '#shared/views/claims.ts';
 import { getClaimRoute } from './schema.ts';
 

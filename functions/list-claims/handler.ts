@@ -1,5 +1,5 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { listClaims } from '#shared/use-cases/claims.ts';
+import { listClaims } from '#shared/use-cases/claim-reads.ts';
 import { claimView } from '#shared/views/claims.ts';
 import { listClaimsRoute } from './schema.ts';
 

@@ -1,15 +1,14 @@
 /**
- * Claims end to end (C1–C10, A1–A4) and the payout records their approvals create (P1, P2). What
- * the API shows of them is shared/views/; the payouts list, shared/use-cases/payout-reads.ts.
+ * Claims end to end (C1–C10, A1–A4): filing, submission, adjudication and evidence. Their reads are
+ * claim-reads.ts, the payout records approvals create (P1, P2) claim-payouts.ts, what the API
+ * shows of them shared/views/claims.ts.
  * Every use case reads what the rules need (≤ 2 round trips), lets the pure rules decide, and
  * writes ONE transaction whose conditions carry the invariants, with its outbox events.
  */
 import { ulid } from 'ulid';
 import type { Principal } from '#shared/rules/types.ts';
-import { countNow, METRIC } from '#shared/metrics.ts';
-import { calendar, rulesConfig } from '#shared/rules-config.ts';
+import { rulesConfig } from '#shared/rules-config.ts';
 import {
-  CalendarNotCovered,
   Conflict,
   NotFound,
   claimLapsesAt,
@@ -17,44 +16,33 @@ import {
   insuredFacts,
   netPaidFen,
   refundRequiredFen,
-  dueAfter,
   evaluateClaim,
   normalizeInstant,
   openClaim,
   PLAN_DEFINITIONS,
-  payoutDueBy,
   toMs,
   transition,
   violation,
   type Actor,
   type Claim,
   type ClaimDraft,
-  type ClaimStatus,
   type Evidence,
-  type Party,
   type PolicyStatus,
 } from '#shared/rules/index.ts';
 import {
-  allClaims,
-  claimsByBuyer,
-  claimsByMerchant,
   createClaim,
   getClaim,
   policyByNaturalKey,
   saveClaimTransition,
-  type ClaimPage,
   type OutboundEvent,
   type PolicyRef,
   type StoredClaim,
 } from '#shared/store/claims.ts';
 import type { CompensationEntry } from '#shared/rules/compensation.ts';
+import { alipayAccountOf, approvedEventDetail, claimEventDetail, readAlipayAccount, withPayout } from './claim-payouts.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { isCompleteOrder, readOrderPartition, readOrders, type OrderPartition } from '#shared/store/orders.ts';
-import {
-  merchantAlipayAccount,
-  type DueByBasis,
-  type StoredPayout,
-} from '#shared/store/payouts.ts';
+import { merchantAlipayAccount, type StoredPayout } from '#shared/store/payouts.ts';
 import { getPolicy } from '#shared/store/policies.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -161,67 +149,6 @@ async function refundSlotRefusal(draft: ClaimDraft, error: ConditionFailed) {
     });
   }
   return error;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Payout records (P1, P2)
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The account shown on a new payout (`beneficiary.alipayAccount`). A merchant: the `alipayAccount`
- * of its profile ('' when none). A buyer: '' — a buyer id is not an Alipay account (P4). Either way
- * the payout job sends only to the payee it resolves at send time (the profile's `alipay`, the
- * order's `buyerAlipay`) and defers a payout with none; it never pays a guessed account.
- */
-function alipayAccountOf(beneficiary: Party, merchantAccount: string | undefined): string {
-  return beneficiary.role === 'buyer' ? '' : (merchantAccount ?? '');
-}
-
-async function readAlipayAccount(beneficiary: Party): Promise<string> {
-  return beneficiary.role === 'buyer' ? '' : merchantAlipayAccount(beneficiary.id);
-}
-
-/**
- * The approved claim with its payout record (created PENDING, in the approval's transaction).
- * `payoutDueBy` follows P2; when the working-day calendar does not cover the dates yet (2027+),
- * the approval must not fail: the plan's N days are counted as calendar days — never later than
- * N working days — labelled `dueByBasis: 'calendar-days-fallback'` and `dueByApproximate: true`
- * on the payout and in the claim's basis, and counted in the PayoutDueApproximate metric (the
- * CalendarDaysLeft alarm has asked an operator for the year's calendar well before).
- */
-function withPayout(claim: StoredClaim, approvedAt: string, now: string, alipayAccount: string) {
-  const { dueBy, dueByBasis } = payoutDue(claim, approvedAt);
-  const payoutId = `pay_${ulid(toMs(now))}`;
-  const payout: StoredPayout = {
-    payoutId,
-    claimId: claim.claimId,
-    beneficiary: { role: claim.beneficiary.role, id: claim.beneficiary.id, alipayAccount },
-    amountFen: claim.amountFen,
-    status: 'PENDING',
-    attempts: 0,
-    dueBy,
-    dueByBasis,
-    ...(dueByBasis === 'calendar-days-fallback' ? { dueByApproximate: true } : {}),
-    overdue: false,
-    createdAt: now,
-  };
-  const basis = dueByBasis === 'calendar-days-fallback' ? { ...claim.basis, dueByBasis, dueByApproximate: true } : claim.basis;
-  return { claim: { ...claim, basis, payoutDueBy: dueBy, payoutId }, payout };
-}
-
-function payoutDue(claim: Claim, approvedAt: string): { dueBy: string; dueByBasis: DueByBasis } {
-  const rule = rulesConfig.plans[claim.planId].payoutDue;
-  try {
-    return {
-      dueBy: payoutDueBy(claim, approvedAt, calendar(), rulesConfig),
-      dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days',
-    };
-  } catch (error) {
-    if (!(error instanceof CalendarNotCovered)) throw error;
-    countNow(METRIC.payoutDueApproximate);
-    const from = rule.from === 'submission' ? claim.submittedAt : approvedAt;
-    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, from, calendar(), rulesConfig.dayBoundary), dueByBasis: 'calendar-days-fallback' };
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -426,83 +353,6 @@ async function saveOrExplain(
     if (current) retransition(current); // throws IllegalTransition when the action no longer applies
     throw new Conflict(`Claim ${previous.claimId} changed while the request ran; read it again.`, { claimId: previous.claimId, status: current?.status });
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reads
-// ---------------------------------------------------------------------------------------------
-
-/** Whether a principal may see a claim: staff; its claimant or beneficiary; the order's merchant. */
-function mayView(principal: Principal, claim: StoredClaim): boolean {
-  switch (principal.role) {
-    case 'adjuster':
-    case 'ops':
-      return true;
-    case 'buyer':
-    case 'merchant': {
-      const names = (party: Party) => party.role === principal.role && party.id === principal.id;
-      return names(claim.claimant) || names(claim.beneficiary) || (principal.role === 'merchant' && claim.merchantId === principal.id);
-    }
-    default:
-      return false;
-  }
-}
-
-/** GET /v1/claims/{id}: the claim with its history (A4); 404 for anyone it does not concern. */
-export async function viewClaim(claimId: string, principal: Principal): Promise<StoredClaim> {
-  const claim = await getClaim(claimId);
-  if (!claim || !mayView(principal, claim)) throw new NotFound(`Claim ${claimId}`);
-  return claim;
-}
-
-/**
- * GET /v1/claims, scoped: a buyer its own (GSI1), a merchant those on its orders (GSI2), staff all
- * (GSI3); the order system (service) has no claims of its own and gets an empty list.
- */
-export function listClaims(
-  principal: Principal,
-  query: { status?: ClaimStatus; cursor?: string; limit: number },
-): Promise<ClaimPage> {
-  switch (principal.role) {
-    case 'buyer':
-      return claimsByBuyer(principal.id, query);
-    case 'merchant':
-      return claimsByMerchant(principal.id, query);
-    case 'adjuster':
-    case 'ops':
-      return allClaims(query);
-    default:
-      return Promise.resolve({ items: [] });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Event details
-// ---------------------------------------------------------------------------------------------
-
-function claimEventDetail(claim: StoredClaim) {
-  return {
-    claimId: claim.claimId,
-    policyId: claim.policyId,
-    planId: claim.planId,
-    orderId: claim.orderId,
-    lineId: claim.lineId,
-    claimant: claim.claimant,
-    beneficiary: claim.beneficiary,
-    status: claim.status,
-    amountFen: claim.amountFen,
-    submittedAt: claim.submittedAt,
-  };
-}
-
-function approvedEventDetail(claim: StoredClaim, payout: StoredPayout) {
-  return {
-    claimId: claim.claimId,
-    payoutId: payout.payoutId,
-    beneficiary: claim.beneficiary,
-    amountFen: claim.amountFen,
-    payoutDueBy: payout.dueBy,
-  };
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(record: T): T {
