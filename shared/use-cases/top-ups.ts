@@ -6,7 +6,7 @@
  * it paid; an unpaid top-up expires after `deposit.topUpExpiryHours` (default 24 h).
  */
 import { ulid } from 'ulid';
-import { optionalEnv } from '#shared/config.ts';
+import { settings } from '#shared/config.ts';
 import type { Principal } from '#shared/rules/types.ts';
 import { logger } from '#shared/logger.ts';
 import type { CollectionPort, CollectionStatus, PaymentProvider, RawNotification } from '#shared/payments/port.ts';
@@ -31,7 +31,7 @@ const QUERY_EVERY_MS = 15 * 60_000;
 
 /** Where the provider sends its notifications: `PAYMENT_NOTIFY_BASE_URL` (the API's public URL); the local provider knows its own. */
 function notifyUrlFor(provider: string): string | undefined {
-  const base = optionalEnv('PAYMENT_NOTIFY_BASE_URL');
+  const base = settings().paymentNotifyBaseUrl;
   return base ? `${base.replace(/\/$/, '')}/v1/payments/${provider}/notifications` : undefined;
 }
 
