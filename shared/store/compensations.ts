@@ -9,7 +9,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './client.ts';
 import { queryPages } from './query.ts';
 import { compensationWrite } from './compensation.ts';
-import { accountUpdate, type TransactWriteItem } from './deposit-items.ts';
+import { accountUpdate } from './deposit-items.ts';
 import type { Compensation } from './deposits.ts';
 import { transactRetryingConflicts } from './errors.ts';
 import { fromItem } from './items.ts';

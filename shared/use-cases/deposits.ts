@@ -11,7 +11,6 @@
  */
 import { ulid } from 'ulid';
 import type { Principal } from '#shared/rules/types.ts';
-import { logger } from '#shared/logger.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
 import { retry, RETRY } from '#shared/retry.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
