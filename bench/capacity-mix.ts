@@ -43,6 +43,7 @@ function random(seed: number) {
 
 export async function runMix(recorder: PartitionRecorder, options: MixOptions): Promise<MixResult> {
   const { recordOrderEvent } = await import('#shared/use-cases/orders.ts');
+  const recordOrderEventNow = (e: Parameters<typeof recordOrderEvent>[0]) => recordOrderEvent(e, new Date().toISOString());
   const { putMerchant, join, getQuote } = await import('#shared/use-cases/merchants.ts');
   const { submitClaim, decideClaim, addEvidence } = await import('#shared/use-cases/claims.ts');
   const { runPayouts } = await import('#shared/use-cases/payouts.ts');
@@ -76,11 +77,11 @@ export async function runMix(recorder: PartitionRecorder, options: MixOptions): 
   const merchantIds = Array.from({ length: options.merchants }, (_, i) => `shop-${tag}-${i}`);
   await pool(merchantIds, async (merchantId) => {
     await tries('merchant profile', () =>
-      putMerchant(merchantId, { name: `Shop ${merchantId}`, alipayAccount: `${merchantId}@alipay.example`, liveBaseId: 'base-hz-01', categories: ['apparel'] } as never),
+      putMerchant(merchantId, { name: `Shop ${merchantId}`, alipayAccount: `${merchantId}@alipay.example`, liveBaseId: 'base-hz-01', categories: ['apparel'] } as never, new Date().toISOString()),
     );
     for (const planId of ['live-quality', 'live-price', 'authenticity'] as const) {
       const quote = await getQuote(merchantId, planId);
-      await tries('join', () => join(merchantId, { planId, acceptAgreement: true, agreementVersion: quote.agreementVersion } as never));
+      await tries('join', () => join(merchantId, { planId, acceptAgreement: true, agreementVersion: quote.agreementVersion } as never, new Date().toISOString()));
     }
   });
 
@@ -133,13 +134,13 @@ export async function runMix(recorder: PartitionRecorder, options: MixOptions): 
         { lineId: 'L2', itemId: 'item-7001', skuId: 'sku-7001', category: 'apparel', quantity: 1, unitPriceFen: 25000, paidFen: 25000, skuAttributes: { brand: 'Acme' } },
       ],
     };
-    await tries('order.paid', () => recordOrderEvent(event('order.paid', order)));
-    if (o.shipped) await tries('order.shipped', () => recordOrderEvent(event('order.shipped', { orderId, shippedAt: at(3000) })));
+    await tries('order.paid', () => recordOrderEventNow(event('order.paid', order)));
+    if (o.shipped) await tries('order.shipped', () => recordOrderEventNow(event('order.shipped', { orderId, shippedAt: at(3000) })));
     if (o.follow === 'none') return;
     claims += 1;
     if (o.follow === 'refund') {
       await tries('order.refund-completed (merchant claim)', () =>
-        recordOrderEvent(
+        recordOrderEventNow(
           event('order.refund-completed', { orderId, lineId: 'L2', refundFen: 25000, reason: 'quality-issue', returned: true, requestedAt: at(5000), completedAt: at(6000) }),
         ),
       );
@@ -152,7 +153,7 @@ export async function runMix(recorder: PartitionRecorder, options: MixOptions): 
       if (!policy) return void (failures['price: no policy'] = (failures['price: no policy'] ?? 0) + 1);
       const proofId = `${orderId}-proof`;
       await tries('order.placed (proof)', () =>
-        recordOrderEvent(event('order.placed', { ...order, orderId: proofId, paidAt: undefined, placedAt: at(4000), lines: [{ ...order.lines[0], unitPriceFen: 7000, paidFen: 7000 }] })),
+        recordOrderEventNow(event('order.placed', { ...order, orderId: proofId, paidAt: undefined, placedAt: at(4000), lines: [{ ...order.lines[0], unitPriceFen: 7000, paidFen: 7000 }] })),
       );
       await tries('claim (auto-approved)', () => submitClaim(o.buyerId, { policyId: policy.policyId, lineId: 'L1', proofOrderId: proofId }, now));
       return;

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { parseCorsOrigins } from '#shared/http/cors.ts';
 import { makeRulesConfig } from '#shared/rules/config.ts';
+import { readDuration } from '#shared/duration.ts';
 import type { JobName } from '#shared/jobs/scheduled-event.ts';
 import type { JobSpec } from '#functions/jobs.ts';
 
@@ -134,12 +135,11 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Z
 /** `5m`, `15m`, `1h`, `1d` or `off`. EventBridge Scheduler's smallest rate is one minute. */
 export function parseScheduleRate(value: string, key: string): Duration | 'off' {
   if (value === 'off') return 'off';
-  const match = /^(\d+)([mhd])$/.exec(value);
-  const amount = Number(match?.[1]);
-  if (!match || amount < 1) {
+  const rate = readDuration(value, ['m', 'h', 'd']);
+  if (!rate || rate.amount < 1) {
     throw new ConfigError(`${key} must look like 5m, 15m, 1h, 1d or off (at least one minute), not '${value}'`);
   }
-  return match[2] === 'm' ? Duration.minutes(amount) : match[2] === 'h' ? Duration.hours(amount) : Duration.days(amount);
+  return rate.unit === 'm' ? Duration.minutes(rate.amount) : rate.unit === 'h' ? Duration.hours(rate.amount) : Duration.days(rate.amount);
 }
 
 function positiveInteger(value: string, key: string): number {

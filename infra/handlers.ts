@@ -44,7 +44,10 @@ export type KeyPrefix =
 const HTTP: readonly KeyPrefix[] = ['IDEMPOTENCY#', 'EVENT#', 'OUTBOX#'];
 const MERCHANTS: readonly KeyPrefix[] = [...HTTP, 'MERCHANT#', 'ORDER#'];
 const CLAIMS: readonly KeyPrefix[] = [...MERCHANTS, 'CLAIM#', 'PAYOUT#'];
-const DEPOSITS: readonly KeyPrefix[] = [...CLAIMS, 'DEPOSIT#', 'WITHDRAWAL#', 'TOPUP#'];
+const DEPOSITS: readonly KeyPrefix[] = [...CLAIMS, 'DEPOSIT#', 'WITHDRAWAL#'];
+// Deposit actions that record no inbound event (withdrawals, advances, top-ups): no EVENT# marks.
+const DEPOSIT_ACTIONS: readonly KeyPrefix[] = DEPOSITS.filter((prefix) => prefix !== 'EVENT#');
+const TOP_UPS: readonly KeyPrefix[] = [...DEPOSIT_ACTIONS, 'TOPUP#', 'LOCALPAY#'];
 // Actions on a merchant that read its deposit account (join checks the minimum, D1).
 const MERCHANT_ACTIONS: readonly KeyPrefix[] = [...MERCHANTS, 'DEPOSIT#'];
 
@@ -89,17 +92,17 @@ export const handlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'list-payouts': { table: 'read' },
   'get-deposit': { table: 'read' },
   // D4: asks the provider's collection port for a payment instruction (Alipay: precreate).
-  'top-up-deposit': { table: 'read-write', writes: [...DEPOSITS, 'LOCALPAY#'], pays: true },
+  'top-up-deposit': { table: 'read-write', writes: TOP_UPS, pays: true },
   'get-top-up': { table: 'read' },
   // D4: verifies the provider's signature (its public key is in the payment secret), credits once.
-  'payment-notification': { table: 'read-write', writes: [...DEPOSITS, 'LOCALPAY#'], pays: true },
+  'payment-notification': { table: 'read-write', writes: TOP_UPS, pays: true },
   'compensate-order': { table: 'read-write', writes: DEPOSITS },
-  'request-withdrawal': { table: 'read-write', writes: DEPOSITS },
-  'decide-withdrawal': { table: 'read-write', writes: DEPOSITS },
-  'advance-compensation': { table: 'read-write', writes: DEPOSITS },
+  'request-withdrawal': { table: 'read-write', writes: DEPOSIT_ACTIONS },
+  'decide-withdrawal': { table: 'read-write', writes: DEPOSIT_ACTIONS },
+  'advance-compensation': { table: 'read-write', writes: DEPOSIT_ACTIONS },
   // Runs payout or expiry on demand, so it needs what both jobs need.
-  'run-job': { table: 'read-write', writes: [...DEPOSITS, 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: API_TIMEOUT },
-  payout: { table: 'read-write', writes: ['EVENT#', 'OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#', 'DEPOSIT#', 'WITHDRAWAL#', 'TOPUP#', 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: JOB_TIMEOUT },
+  'run-job': { table: 'read-write', writes: [...DEPOSITS, 'TOPUP#', 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: API_TIMEOUT },
+  payout: { table: 'read-write', writes: ['OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#', 'DEPOSIT#', 'WITHDRAWAL#', 'TOPUP#', 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: JOB_TIMEOUT },
   'expire-windows': { table: 'read-write', writes: ['EVENT#', 'OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#'], memorySize: 1024, timeout: JOB_TIMEOUT },
   // Not an action: the outbox pipe's enrichment (infra/outbox-enrichment.ts). Pure data mapping.
   [OUTBOX_ENRICHMENT]: { table: 'none', memorySize: 256, timeout: Duration.seconds(10) },

@@ -211,7 +211,7 @@ export async function payoutStatus(args: readonly string[], io: StageIo): Promis
     return 2;
   }
   const { getPayout } = await import('#shared/store/payouts.ts');
-  const { payoutView } = await import('#shared/use-cases/claims.ts');
+  const { payoutView } = await import('#shared/views/claims.ts');
   const { selectPaymentProvider } = await import('#shared/payments/provider.ts');
   const payout = await getPayout(payoutId);
   if (!payout) {

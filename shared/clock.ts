@@ -1,6 +1,8 @@
+import { toIso, type Instant } from '#shared/rules/time.ts';
+
 /**
- * The one source of "now" for handlers and jobs. Rules never read the clock: handlers pass
- * the instant in. Tests and the local runtime may replace the source (e.g. to move time past a
+ * The one source of "now" for handlers and jobs. Rules and use cases never read the clock: a
+ * handler (or job) takes `nowInstant()` once and passes that instant down. Tests and the local runtime may replace the source (e.g. to move time past a
  * claim window) through `setClock`; production uses the system clock.
  */
 export interface Clock {
@@ -12,6 +14,11 @@ export const systemClock: Clock = { now: () => new Date() };
 let current: Clock = systemClock;
 
 export const clock: Clock = { now: () => current.now() };
+
+/** "Now" as the rules write instants (+08:00): what a handler reads once and passes to its use case. */
+export function nowInstant(): Instant {
+  return toIso(clock.now().getTime());
+}
 
 export function setClock(next: Clock): void {
   current = next;

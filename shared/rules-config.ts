@@ -11,7 +11,7 @@ import {
   type WorkingDayCalendar,
   type YearCalendar,
 } from '#shared/rules/index.ts';
-import { optionalEnv } from '#shared/config.ts';
+import { settings } from '#shared/config.ts';
 
 /**
  * The rules configuration every handler passes to the pure rules: the defaults of product.md,
@@ -24,7 +24,7 @@ import { optionalEnv } from '#shared/config.ts';
  * `calendar.years` takes the RULES_CONFIG one: the emergency path that needs no release.
  */
 function loadOverrides(): DeepPartial<RulesConfig> {
-  const raw = optionalEnv('RULES_CONFIG');
+  const raw = settings().rulesConfig;
   if (!raw) return {};
   try {
     return JSON.parse(raw) as DeepPartial<RulesConfig>;

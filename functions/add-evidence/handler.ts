@@ -1,5 +1,7 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { addEvidence, claimView, nowInstant } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
+import { addEvidence } from '#shared/use-cases/claims.ts';
+import { claimView } from '#shared/views/claims.ts';
 import { resolveEvidence } from '#shared/use-cases/evidence.ts';
 import { addEvidenceRoute } from './schema.ts';
 

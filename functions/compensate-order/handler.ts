@@ -1,5 +1,5 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { nowInstant } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
 import { compensateOrderLine } from '#shared/use-cases/compensations.ts';
 import { compensateOrderRoute } from './schema.ts';
 

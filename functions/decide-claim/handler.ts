@@ -1,5 +1,7 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { claimView, decideClaim, nowInstant } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
+import { decideClaim } from '#shared/use-cases/claims.ts';
+import { claimView } from '#shared/views/claims.ts';
 import { decideClaimRoute } from './schema.ts';
 
 /** POST /v1/claims/{claimId}/decisions — an adjuster approves, rejects or asks for more (A2, A3). */

@@ -1,5 +1,5 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { nowInstant } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
 import { decideWithdrawalRequest } from '#shared/use-cases/deposits.ts';
 import { decideWithdrawalRoute } from './schema.ts';
 

@@ -1,4 +1,5 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { nowInstant } from '#shared/clock.ts';
 import { withCorrelationId } from '#shared/correlation.ts';
 import { callerCorrelationId, httpHandler, type ApiEvent } from '#shared/http/handler.ts';
 import { OrderEventSchema, type InboundEvent } from '#shared/http/schemas.ts';
@@ -13,14 +14,14 @@ const recorded = ({ duplicate }: { duplicate: boolean }): EventOutcome =>
   duplicate ? { duplicate, outcome: 'duplicate' } : { duplicate, outcome: 'recorded' };
 
 /** One inbound event, whatever its type, and what it did (`duplicate` when its id was processed before). */
-async function dispatch(event: InboundEvent): Promise<EventOutcome> {
+async function dispatch(event: InboundEvent, now: string): Promise<EventOutcome> {
   switch (event.type) {
     case 'merchant.penalized':
       return recorded(await applyPenalty(event, event.data));
     case 'merchant.penalty-lifted':
       return recorded(await liftPenalty(event, event.data));
     default:
-      return recordOrderEvent(event);
+      return recordOrderEvent(event, now);
   }
 }
 
@@ -29,9 +30,9 @@ async function dispatch(event: InboundEvent): Promise<EventOutcome> {
  * else the event's own id — so the log lines and the events out it causes carry it; one log line
  * per event, and a duplicate counted (`DuplicateEvents`).
  */
-function process(event: InboundEvent, given?: string): Promise<EventOutcome> {
+function process(event: InboundEvent, now: string, given?: string): Promise<EventOutcome> {
   return withCorrelationId(given ?? event.id, async () => {
-    const outcome = await dispatch(event);
+    const outcome = await dispatch(event, now);
     if (outcome.duplicate) countNow(METRIC.duplicateEvents);
     logger.info('Inbound event processed', { eventId: event.id, type: event.type, outcome: outcome.outcome });
     return outcome;
@@ -45,9 +46,10 @@ function process(event: InboundEvent, given?: string): Promise<EventOutcome> {
 const http = httpHandler(eventsRoute, async ({ body, event: request }) => {
   const events = 'events' in body ? body.events : [body];
   const given = callerCorrelationId(request);
+  const now = nowInstant();
   const results = [];
   for (const event of events) {
-    const { duplicate: _duplicate, ...result } = await process(event, given);
+    const { duplicate: _duplicate, ...result } = await process(event, now, given);
     results.push({ id: event.id, type: event.type, ...result });
   }
   const duplicates = results.filter((r) => r.outcome === 'duplicate').length;
@@ -61,7 +63,7 @@ const http = httpHandler(eventsRoute, async ({ body, event: request }) => {
 async function fromBus(event: EventBridgeEvent<string, unknown>): Promise<{ duplicate: boolean; rejected?: RuleViolation }> {
   const parsed = OrderEventSchema.parse(event.detail);
   try {
-    return await process(parsed);
+    return await process(parsed, nowInstant());
   } catch (error) {
     // A refund the rules refuse (I9: unknown line, more than the net paid) will never succeed on a
     // retry: it is reported and recorded as rejected, and nothing of it was stored.

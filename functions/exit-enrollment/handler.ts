@@ -1,5 +1,6 @@
+import { nowInstant } from '#shared/clock.ts';
 import { httpHandler } from '#shared/http/handler.ts';
-import { problems } from '#shared/http/problem.ts';
+import { assertSelfOrOps } from '#shared/use-cases/access.ts';
 import { exitEnrollment } from '#shared/use-cases/merchants.ts';
 import { exitEnrollmentRoute } from './schema.ts';
 
@@ -9,6 +10,6 @@ import { exitEnrollmentRoute } from './schema.ts';
  */
 export const handler = httpHandler(exitEnrollmentRoute, async ({ params, body, principal }) => {
   // Another merchant's resource is never revealed, not even that it exists.
-  if (principal.role === 'merchant' && principal.id !== params.merchantId) throw problems.notFound(`Merchant ${params.merchantId}`);
-  return { status: 200, body: await exitEnrollment(params.merchantId, params.enrollmentId, body.reason) };
+  assertSelfOrOps(principal, params.merchantId);
+  return { status: 200, body: await exitEnrollment(params.merchantId, params.enrollmentId, body.reason, nowInstant()) };
 });

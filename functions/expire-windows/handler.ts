@@ -1,13 +1,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { BUSINESS_METRIC } from '#shared/business-metrics.ts';
-import { clock } from '#shared/clock.ts';
+import { clock, nowInstant } from '#shared/clock.ts';
 import { observedJobRun } from '#shared/jobs/observed.ts';
 import type { ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import { logger } from '#shared/logger.ts';
 import { METRIC, metrics, publishMetrics } from '#shared/metrics.ts';
 import { calendarDaysLeftAt } from '#shared/rules-config.ts';
-import { nowInstant } from '#shared/use-cases/claims.ts';
 import { runExpiry, type ExpiryResult } from '#shared/use-cases/expiry.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { claimView, viewClaim } from '#shared/use-cases/claims.ts';
+import { viewClaim } from '#shared/use-cases/claim-reads.ts';
+import { claimView } from '#shared/views/claims.ts';
 import { withDownloadUrls } from '#shared/use-cases/evidence.ts';
 import { getClaimRoute } from './schema.ts';
 

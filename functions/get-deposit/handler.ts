@@ -1,4 +1,4 @@
-import { assertSelfOrOps } from '#shared/http/access.ts';
+import { assertSelfOrOps } from '#shared/use-cases/access.ts';
 import { httpHandler } from '#shared/http/handler.ts';
 import { viewDeposit } from '#shared/use-cases/deposits.ts';
 import { getDepositRoute } from './schema.ts';

@@ -1,4 +1,4 @@
-import { assertSelfOrOps } from '#shared/http/access.ts';
+import { assertSelfOrOps } from '#shared/use-cases/access.ts';
 import { httpHandler } from '#shared/http/handler.ts';
 import { viewTopUp } from '#shared/use-cases/top-ups.ts';
 import { getTopUpRoute } from './schema.ts';

@@ -1,5 +1,6 @@
+import { nowInstant } from '#shared/clock.ts';
 import { httpHandler } from '#shared/http/handler.ts';
-import { problems } from '#shared/http/problem.ts';
+import { assertSelfOrOps } from '#shared/use-cases/access.ts';
 import { join } from '#shared/use-cases/merchants.ts';
 import { joinRoute } from './schema.ts';
 
@@ -9,6 +10,6 @@ import { joinRoute } from './schema.ts';
  */
 export const handler = httpHandler(joinRoute, async ({ params, body, principal }) => {
   // Another merchant's resource is never revealed, not even that it exists.
-  if (principal.role === 'merchant' && principal.id !== params.merchantId) throw problems.notFound(`Merchant ${params.merchantId}`);
-  return { status: 201, body: await join(params.merchantId, body) };
+  assertSelfOrOps(principal, params.merchantId);
+  return { status: 201, body: await join(params.merchantId, body, nowInstant()) };
 });

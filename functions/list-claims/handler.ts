@@ -1,5 +1,6 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { claimView, listClaims } from '#shared/use-cases/claims.ts';
+import { listClaims } from '#shared/use-cases/claim-reads.ts';
+import { claimView } from '#shared/views/claims.ts';
 import { listClaimsRoute } from './schema.ts';
 
 /** GET /v1/claims — the claims the caller may see, newest first, scoped by role. */

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { ClaimSchema, ListQuery, listOf } from '#shared/http/schemas.ts';
-import { ROLES } from '#shared/http/auth.ts';
+import { CLAIM_STATUSES, ROLES } from '#shared/rules/types.ts';
 
 export const listClaimsRoute = defineRoute({
   method: 'GET',
@@ -10,6 +10,6 @@ export const listClaimsRoute = defineRoute({
   summary: 'Claims the caller may see, newest first',
   handler: 'list-claims',
   roles: ROLES,
-  query: z.extend(ListQuery, { status: z.optional(z.enum(['UNDER_REVIEW', 'NEEDS_INFO', 'APPROVED', 'REJECTED', 'LAPSED', 'PAID'])) }),
+  query: z.extend(ListQuery, { status: z.optional(z.enum(CLAIM_STATUSES)) }),
   responses: { 200: { description: 'A page of claims', schema: listOf(ClaimSchema) } },
 });

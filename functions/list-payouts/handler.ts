@@ -1,5 +1,7 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { listPayouts, nowInstant, payoutView } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
+import { listPayouts } from '#shared/use-cases/payout-reads.ts';
+import { payoutView } from '#shared/views/claims.ts';
 import { listPayoutsRoute } from './schema.ts';
 
 /** GET /v1/payouts — ops sees every payout, a buyer or merchant the payouts it receives. */

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '#shared/http/route.ts';
 import { idSchema, listOf, ListQuery, PayoutSchema } from '#shared/http/schemas.ts';
+import { PAYOUT_STATUSES } from '#shared/rules/types.ts';
 
 export const listPayoutsRoute = defineRoute({
   method: 'GET',
@@ -11,7 +12,7 @@ export const listPayoutsRoute = defineRoute({
   roles: ['ops', 'buyer', 'merchant'],
   query: z.extend(ListQuery, {
     claimId: z.optional(idSchema),
-    status: z.optional(z.enum(['PENDING', 'SENDING', 'UNKNOWN', 'SENT', 'CONFIRMED', 'FAILED', 'CANCELLED'])),
+    status: z.optional(z.enum(PAYOUT_STATUSES)),
   }),
   responses: { 200: { description: 'A page of payouts', schema: listOf(PayoutSchema) } },
 });

@@ -1,5 +1,5 @@
 import { defineRoute } from '#shared/http/route.ts';
-import { ROLES } from '#shared/http/auth.ts';
+import { ROLES } from '#shared/rules/types.ts';
 import { PlanCatalogSchema } from '#shared/http/schemas.ts';
 
 export const listPlansRoute = defineRoute({

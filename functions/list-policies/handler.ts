@@ -1,13 +1,13 @@
-import { assertParty, assertSelfOrOps } from '#shared/http/access.ts';
+import { assertParty, assertSelfOrOps } from '#shared/use-cases/access.ts';
 import { httpHandler, routeHandlers } from '#shared/http/handler.ts';
-import { problems } from '#shared/http/problem.ts';
+import { NotFound } from '#shared/rules/errors.ts';
 import { findOrderPolicies, listMerchantPolicies } from '#shared/use-cases/policies.ts';
 import { listMerchantPoliciesRoute, listOrderPoliciesRoute } from './schema.ts';
 
 /** GET /v1/orders/{orderId}/policies — the order detail's policies, for its buyer and merchant (I7). */
 const byOrder = httpHandler(listOrderPoliciesRoute, async ({ params, principal }) => {
   const found = await findOrderPolicies(params.orderId);
-  if (!found) throw problems.notFound(`Order ${params.orderId}`);
+  if (!found) throw new NotFound(`Order ${params.orderId}`);
   assertParty(principal, found.order, `Order ${params.orderId}`);
   return { status: 200, body: { items: found.policies } };
 });

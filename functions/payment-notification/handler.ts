@@ -2,9 +2,9 @@ import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult } from '#shared/http/handler.ts';
 import { problemResult, toHttpProblem } from '#shared/http/handler.ts';
 import { MAX_BODY_BYTES } from '#shared/http/handler.ts';
-import { problems } from '#shared/http/problem.ts';
+import { domainProblem, problems } from '#shared/http/problem.ts';
 import { selectPaymentProvider } from '#shared/payments/provider.ts';
-import { nowInstant } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
 import { receivePaymentNotification } from '#shared/use-cases/top-ups.ts';
 
 const provider = selectPaymentProvider();
@@ -20,7 +20,8 @@ export async function handler(event: ApiEvent, _context?: Context): Promise<ApiR
     if (raw.byteLength > MAX_BODY_BYTES) return problemResult(problems.payloadTooLarge(MAX_BODY_BYTES));
     const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
     const answer = await receivePaymentNotification(provider, event.pathParameters?.['provider'] ?? '', { headers, body: raw.toString('utf8') }, nowInstant());
-    return { statusCode: answer.status, headers: { 'content-type': answer.contentType }, body: answer.body };
+    if ('refused' in answer) return problemResult(domainProblem(answer.refused));
+    return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: answer.acknowledgement };
   } catch (error) {
     return problemResult(toHttpProblem(error));
   }

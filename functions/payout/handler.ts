@@ -6,9 +6,8 @@ import { logger } from '#shared/logger.ts';
 import { METRIC, metrics, publishMetrics } from '#shared/metrics.ts';
 import { selectPaymentProvider } from '#shared/payments/provider.ts';
 import { calendarDaysLeftAt } from '#shared/rules-config.ts';
-import { clock } from '#shared/clock.ts';
+import { clock, nowInstant } from '#shared/clock.ts';
 import { assertLeaseCoversCalls, runPayouts, type PayoutResult } from '#shared/use-cases/payouts.ts';
-import { nowInstant } from '#shared/use-cases/claims.ts';
 import { checkTopUps, type TopUpCheckResult } from '#shared/use-cases/top-ups.ts';
 import { payoutSettingsFromEnv } from './settings.ts';
 

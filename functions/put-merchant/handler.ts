@@ -1,3 +1,4 @@
+import { nowInstant } from '#shared/clock.ts';
 import { httpHandler } from '#shared/http/handler.ts';
 import { putMerchant } from '#shared/use-cases/merchants.ts';
 import { putMerchantRoute } from './schema.ts';
@@ -8,5 +9,5 @@ import { putMerchantRoute } from './schema.ts';
  */
 export const handler = httpHandler(putMerchantRoute, async ({ params, body }) => ({
   status: 200,
-  body: await putMerchant(params.merchantId, body),
+  body: await putMerchant(params.merchantId, body, nowInstant()),
 }));

@@ -1,6 +1,6 @@
-import { assertSelfOrOps } from '#shared/http/access.ts';
+import { assertSelfOrOps } from '#shared/use-cases/access.ts';
 import { httpHandler } from '#shared/http/handler.ts';
-import { nowInstant } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
 import { requestWithdrawal } from '#shared/use-cases/deposits.ts';
 import { requestWithdrawalRoute } from './schema.ts';
 

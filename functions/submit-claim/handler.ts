@@ -1,5 +1,7 @@
 import { httpHandler } from '#shared/http/handler.ts';
-import { claimView, nowInstant, submitClaim } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
+import { submitClaim } from '#shared/use-cases/claims.ts';
+import { claimView } from '#shared/views/claims.ts';
 import { resolveEvidence } from '#shared/use-cases/evidence.ts';
 import { submitClaimRoute } from './schema.ts';
 

@@ -1,8 +1,8 @@
-import { assertSelfOrOps } from '#shared/http/access.ts';
+import { assertSelfOrOps } from '#shared/use-cases/access.ts';
 import { httpHandler } from '#shared/http/handler.ts';
 import { idempotencyKeyOf } from '#shared/http/idempotency.ts';
 import { selectPaymentProvider } from '#shared/payments/provider.ts';
-import { nowInstant } from '#shared/use-cases/claims.ts';
+import { nowInstant } from '#shared/clock.ts';
 import { startTopUp } from '#shared/use-cases/top-ups.ts';
 import { topUpDepositRoute } from './schema.ts';
 

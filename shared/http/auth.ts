@@ -1,14 +1,9 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { ROLES, type Principal, type Role } from '#shared/rules/types.ts';
 import { problems } from './problem.ts';
 
-export const ROLES = ['merchant', 'buyer', 'adjuster', 'ops', 'service'] as const;
-export type Role = (typeof ROLES)[number];
-
-/** Who is calling, taken only from the verified token (never from the body or query). */
-export interface Principal {
-  role: Role;
-  id: string;
-}
+/** The role enum and the principal are domain types (shared/rules/types.ts); the edge re-exports them for its callers. */
+export { ROLES, type Principal, type Role };
 
 function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);

@@ -9,14 +9,14 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { CORRELATION_HEADER, withCorrelationId } from '#shared/correlation.ts';
 import { logger } from '#shared/logger.ts';
-import { CalendarNotCovered, RuleViolation } from '#shared/rules/errors.ts';
-import { ConditionFailed } from '#shared/store/errors.ts';
+import { CalendarNotCovered, Forbidden, NotFound } from '#shared/rules/errors.ts';
+import { ConditionFailed, InvalidCursor } from '#shared/store/errors.ts';
 import { principalOf, type Principal } from './auth.ts';
-import { cursorBinding, openCursor, sealCursor } from './cursor.ts';
+import { cursorBinding, invalidCursor, openCursor, sealCursor } from './cursor.ts';
 import { idempotencyNaturalKey, idempotencyProblem, idempotentHandler } from './idempotency.ts';
 
 export { idempotencyNaturalKey };
-import { HttpProblem, PROBLEM_CONTENT_TYPE, problems, type FieldError } from './problem.ts';
+import { domainProblem, HttpProblem, isDomainError, PROBLEM_CONTENT_TYPE, problems, type FieldError } from './problem.ts';
 import type { ParsedInput, RouteSpec } from './route.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -48,16 +48,19 @@ interface RouteContext<R extends RouteSpec> extends Context {
 
 /**
  * Every error class the service throws, mapped to its problem response in this one place —
- * by class, never by matching names or messages. Anything else is a bug: a 500 that leaks nothing.
+ * by class, never by matching names or messages: the HTTP layer's own problems, the domain
+ * errors of rules and use cases (`domainProblem`), the store's storage errors. Anything else is
+ * a bug: a 500 that leaks nothing.
  */
 export function toHttpProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   const idempotency = idempotencyProblem(error);
   if (idempotency) return idempotency;
-  if (error instanceof RuleViolation || error instanceof CalendarNotCovered) {
+  if (isDomainError(error)) {
     if (error instanceof CalendarNotCovered) logger.error('Holiday calendar missing', { basis: error.basis });
-    return new HttpProblem(error.status, error.code, error.title, error.detail, error.basis ? { basis: error.basis } : {});
+    return domainProblem(error);
   }
+  if (error instanceof InvalidCursor) return invalidCursor();
   if (error instanceof ConditionFailed) {
     return new HttpProblem(409, 'CONFLICT', 'Conflict', 'The resource changed while the request ran; retry it.', {
       basis: { failed: error.failed },
@@ -90,7 +93,7 @@ function authorize<R extends RouteSpec>(route: R): MiddlewareObj<ApiEvent, ApiRe
       if (route.roles === 'public') return;
       const principal = principalOf(request.event);
       if (!route.roles.includes(principal.role)) {
-        throw problems.forbidden(`Role '${principal.role}' may not call ${route.method} ${route.path}.`);
+        throw new Forbidden(`Role '${principal.role}' may not call ${route.method} ${route.path}.`);
       }
       request.context.principal = principal;
     },
@@ -273,6 +276,6 @@ export function httpHandler<R extends RouteSpec>(route: R, impl: (request: HttpR
 export function routeHandlers(byRoute: Record<string, (event: ApiEvent, context: Context) => Promise<ApiResult>>) {
   return async (event: ApiEvent, context: Context): Promise<ApiResult> => {
     const handle = byRoute[event.routeKey];
-    return handle ? handle(event, context) : problemResult(problems.notFound(`Route ${event.routeKey}`));
+    return handle ? handle(event, context) : problemResult(domainProblem(new NotFound(`Route ${event.routeKey}`)));
   };
 }

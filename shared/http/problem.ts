@@ -1,3 +1,5 @@
+import { CalendarNotCovered, RuleViolation } from '#shared/rules/errors.ts';
+
 /**
  * RFC 9457 problem details, the body of every error response:
  * `{type, title, status, code, detail, errors?, basis?}` with `content-type: application/problem+json`.
@@ -23,7 +25,7 @@ export function problemType(code: string): string {
   return `https://baozhang.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`;
 }
 
-/** An error that already knows its HTTP answer. Thrown by the HTTP layer and the use cases. */
+/** An error that already knows its HTTP answer. Thrown by the HTTP layer only; use cases throw domain errors. */
 export class HttpProblem extends Error {
   override name = 'HttpProblem';
   constructor(
@@ -69,8 +71,6 @@ export const problems = {
     new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'Method not allowed', `${path} answers ${allow.join(', ')}, not ${method}.`, {
       headers: { allow: allow.join(', ') },
     }),
-  forbidden: (detail: string) => new HttpProblem(403, 'FORBIDDEN', 'Not allowed for this role', detail),
-  notFound: (what: string) => new HttpProblem(404, 'NOT_FOUND', 'Not found', `${what} was not found.`),
   unsupportedMediaType: () =>
     new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send the body as application/json.'),
   payloadTooLarge: (limit: number) =>
@@ -79,3 +79,19 @@ export const problems = {
   internal: () =>
     new HttpProblem(500, 'INTERNAL_ERROR', 'Internal error', 'An unexpected error occurred; it has been logged.'),
 };
+
+/**
+ * The one mapping of a domain error (shared/rules/errors.ts) to its problem response: status,
+ * code, title and detail as the error states them, its figures as `basis`, its fields as `errors`.
+ */
+export function domainProblem(error: RuleViolation | CalendarNotCovered): HttpProblem {
+  const fields = error instanceof RuleViolation ? error.fields : undefined;
+  return new HttpProblem(error.status, error.code, error.title, error.detail, {
+    ...(fields ? { errors: fields.map(({ path, message }) => ({ path, message })) } : {}),
+    ...(error.basis ? { basis: error.basis } : {}),
+  });
+}
+
+export function isDomainError(error: unknown): error is RuleViolation | CalendarNotCovered {
+  return error instanceof RuleViolation || error instanceof CalendarNotCovered;
+}

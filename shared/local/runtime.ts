@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
 import { corsHeaders, preflightHeaders } from '#shared/http/cors.ts';
-import { HttpProblem, PROBLEM_CONTENT_TYPE, problems } from '#shared/http/problem.ts';
+import { domainProblem, HttpProblem, PROBLEM_CONTENT_TYPE, problems } from '#shared/http/problem.ts';
+import { readDuration } from '#shared/duration.ts';
+import { NotFound } from '#shared/rules/errors.ts';
 import type { RouteSpec } from '#shared/http/route.ts';
 import { localScheduledEvent, type JobSpec, type ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import { lambdaContext, toApiGatewayEvent, type ApiHandler } from './api-gateway.ts';
@@ -127,7 +129,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     if (!matched) {
       // What API Gateway does with its corsPreflight set: answer the preflight of a known path.
       const allow = methodsOf(compiled, url.pathname);
-      if (allow.length === 0) return sendProblem(res, problems.notFound(`Route ${method} ${url.pathname}`), cors);
+      if (allow.length === 0) return sendProblem(res, domainProblem(new NotFound(`Route ${method} ${url.pathname}`)), cors);
       if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
         res.writeHead(204, preflightHeaders(options.corsOrigins ?? [], origin, allow));
         return void res.end();
@@ -211,10 +213,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
 
 /** `30s`, `5m`, `1h`, `250ms` or a bare number of milliseconds; `0`/`off` disables. */
 export function parseDuration(text: string): number {
-  const trimmed = text.trim().toLowerCase();
-  if (trimmed === 'off' || trimmed === '0') return 0;
-  const match = /^(\d+)(ms|s|m|h)?$/.exec(trimmed);
-  if (!match) throw new Error(`Not a duration: '${text}' (use e.g. 30s, 5m, 1h)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
-  return Number(match[1]) * unit;
+  if (text.trim().toLowerCase() === 'off') return 0;
+  const duration = readDuration(text);
+  if (!duration) throw new Error(`Not a duration: '${text}' (use e.g. 30s, 5m, 1h)`);
+  return duration.ms;
 }

@@ -1,5 +1,5 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import type { Role } from '#shared/http/auth.ts';
+import type { Role } from '#shared/rules/types.ts';
 
 /**
  * Local stand-in for the API Gateway JWT authorizer: HS256 tokens signed with `JWT_SECRET`.

@@ -7,7 +7,7 @@ import { LOSS_OF_PLAN, remainingLoss, type CompensationEntry, type CompensationL
 
 export type { CompensationEntry } from './compensation.ts';
 import type { RulesConfig } from './config.ts';
-import { RuleViolation, violation } from './errors.ts';
+import { NotFound, RuleViolation, violation } from './errors.ts';
 import { multiplyFen, perUnitFen } from './money.ts';
 import { AUTHENTICITY_MULTIPLIER, PROOF_CHANNELS } from './plans.ts';
 import { netPaidFen } from './refunds.ts';
@@ -132,7 +132,7 @@ export function evaluateClaim(input: ClaimInput, config: RulesConfig): ClaimEval
     }
     // C9: only the policy's buyer; anyone else is told the policy does not exist for them.
     if (input.claimant.role !== 'buyer' || input.claimant.id !== policy.buyerId) {
-      throw violation('NOT_FOUND', `No policy ${policy.policyId} is visible to you.`);
+      throw new NotFound(`Policy ${policy.policyId}`, `No policy ${policy.policyId} is visible to you.`);
     }
     const orderLine = input.order.lines.find((l) => l.lineId === lineId);
     if (lineId !== policy.lineId || !orderLine) {

@@ -1,7 +1,9 @@
 /**
- * Typed errors of the rules package. The HTTP layer maps them by `instanceof` to RFC 7807
- * problem responses `{type, title, status, code, detail, basis?}`, so every error carries a
- * human title and a detail sentence with the figures that failed.
+ * The domain errors: what rules and use cases throw when they refuse (never an HTTP type). Each has
+ * a stable `code`, a human title, a detail sentence with the figures that failed and its kind of
+ * refusal (`status`: 422 a rule, 409 a conflict, 404 hidden or missing …). The HTTP edge maps them
+ * in one place (`shared/http/problem.ts` `domainProblem`) to RFC 9457 problem responses
+ * `{type, title, status, code, detail, errors?, basis?}`; the event path records them as rejections.
  */
 
 export interface ViolationInit {
@@ -12,6 +14,14 @@ export interface ViolationInit {
   status?: number;
   /** The figures that failed, e.g. `{rule: 'C2', paidAt, windowEnd, proofPlacedAt}`. */
   basis?: Record<string, unknown>;
+  /** The input fields at fault, e.g. `{path: 'body.amountFen', message: 'INSUFFICIENT_DEPOSIT: …'}`. */
+  fields?: readonly FieldFault[];
+}
+
+/** One input field at fault (the problem body's `errors[]`). */
+export interface FieldFault {
+  path: string;
+  message: string;
 }
 
 /** A business rule refused the request (an expected outcome, answered 4xx). */
@@ -21,6 +31,7 @@ export class RuleViolation extends Error {
   readonly title: string;
   readonly detail: string;
   readonly basis?: Record<string, unknown>;
+  readonly fields?: readonly FieldFault[];
 
   constructor(init: ViolationInit) {
     super(init.detail);
@@ -30,6 +41,51 @@ export class RuleViolation extends Error {
     this.title = init.title;
     this.detail = init.detail;
     this.basis = init.basis;
+    if (init.fields) this.fields = init.fields;
+  }
+}
+
+/**
+ * A resource that does not exist — or that the caller may not see, answered the same way so its
+ * existence is never revealed (404). The one way to say "not found" (`violation('NOT_FOUND')` is this).
+ */
+export class NotFound extends RuleViolation {
+  /** `new NotFound('Claim clm_1')` → "Claim clm_1 was not found."; `detail` replaces that sentence. */
+  constructor(what: string, detail = `${what} was not found.`, basis?: Record<string, unknown>) {
+    super({ code: 'NOT_FOUND', status: 404, title: 'Not found', detail, ...(basis ? { basis } : {}) });
+    this.name = 'NotFound';
+  }
+}
+
+/** What the request read changed before its write (another writer won): read again and retry (409). */
+export class Conflict extends RuleViolation {
+  constructor(detail: string, basis?: Record<string, unknown>) {
+    super({ code: 'CONFLICT', status: 409, title: 'Conflict', detail, ...(basis ? { basis } : {}) });
+    this.name = 'Conflict';
+  }
+}
+
+/** The caller's role may not do this at all (403). Another party's resource is NotFound instead. */
+export class Forbidden extends RuleViolation {
+  constructor(detail: string) {
+    super({ code: 'FORBIDDEN', status: 403, title: 'Not allowed for this role', detail });
+    this.name = 'Forbidden';
+  }
+}
+
+/** Input the schema let through but a use case cannot take, field by field (400). */
+export class InvalidInput extends RuleViolation {
+  constructor(fields: readonly FieldFault[], detail = 'The request is malformed; see errors for each field.') {
+    super({ code: 'VALIDATION_FAILED', status: 400, title: 'The request is not valid', detail, fields });
+    this.name = 'InvalidInput';
+  }
+}
+
+/** A dependency the use case needs is not available (503): the request can succeed later. */
+export class Unavailable extends RuleViolation {
+  constructor(code: string, title: string, detail: string) {
+    super({ code, status: 503, title, detail });
+    this.name = 'Unavailable';
   }
 }
 
@@ -142,6 +198,9 @@ const CODES = {
   VIOLATION_RECORD: { title: 'The merchant has a violation record' },
   PAYEE_UNPAYABLE: { title: 'The payee cannot be paid' },
   TOP_UP_NOT_PENDING: { title: 'The top-up is no longer payable', status: 409 },
+  ADVANCE_EXISTS: { title: 'Already advance-compensated', status: 409 },
+  IDEMPOTENCY_KEY_REUSED: { title: 'Idempotency key reused' },
+  INVALID_SIGNATURE: { title: 'Invalid signature', status: 400 },
   COMPENSATION_EXCEEDS_NET_PAID: { title: "The compensation exceeds what remains of the line's net paid" },
 } as const satisfies Record<string, { title: string; status?: number }>;
 
@@ -149,6 +208,7 @@ export type RuleCode = keyof typeof CODES | 'ILLEGAL_TRANSITION';
 
 /** Builds the violation for a rule code with its standard title and status. */
 export function violation(code: keyof typeof CODES, detail: string, basis?: Record<string, unknown>): RuleViolation {
+  if (code === 'NOT_FOUND') return new NotFound('', detail, basis);
   const entry: { title: string; status?: number } = CODES[code];
   return new RuleViolation({ code, title: entry.title, detail, status: entry.status, basis });
 }

@@ -5,7 +5,7 @@
  * `paid`) converge on the same policies and never change one already issued (I6).
  */
 import type { RulesConfig, WeightBracket } from './config.ts';
-import { violation, type RuleViolation } from './errors.ts';
+import { NotFound, violation, type RuleViolation } from './errors.ts';
 import { returnShippingCoverageEnd } from './expiry.ts';
 import { multiplyFen, perUnitFen, premiumFen } from './money.ts';
 import { AUTHENTICITY_MULTIPLIER, PLAN_DEFINITIONS } from './plans.ts';
@@ -118,7 +118,7 @@ export function checkPurchase(
     return violation('PLAN_NOT_PURCHASABLE', `${planId} cannot be bought by a buyer; only return-shipping can.`, { rule: 'J6', planId });
   }
   // Another buyer's order: answered as not found, never revealing that it exists.
-  if (order.buyerId !== input.buyerId) return violation('NOT_FOUND', `No order ${order.orderId} is visible to you.`);
+  if (order.buyerId !== input.buyerId) return new NotFound(`Order ${order.orderId}`, `No order ${order.orderId} is visible to you.`);
   if (!order.paidAt) return violation('ORDER_NOT_PAID', `Order ${order.orderId} is not paid yet.`, { rule: 'I4' });
   const existing = input.existingPolicies.find((p) => p.orderId === order.orderId && p.planId === planId);
   if (existing) {

@@ -107,19 +107,36 @@ export interface Enrollment {
   exitReason?: ExitReason | 'violation';
 }
 
-/** A party that can benefit from, pay for or submit a claim on a policy. */
-export interface Party {
-  role: 'buyer' | 'merchant';
+/** The roles a caller can have (one per verified token); declared here once, read by the API and the schemas. */
+export const ROLES = ['merchant', 'buyer', 'adjuster', 'ops', 'service'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, taken only from the verified token (never from the body or query). */
+export interface Principal {
+  role: Role;
   id: string;
 }
 
-/** Who performed a state change. `system` is Baozhang itself (jobs, automatic decisions). */
+/** The roles that can be a party to a policy or claim. */
+export const PARTY_ROLES = ['buyer', 'merchant'] as const;
+
+/** A party that can benefit from, pay for or submit a claim on a policy. */
+export interface Party {
+  role: (typeof PARTY_ROLES)[number];
+  id: string;
+}
+
+/** Who can perform a state change: a caller's role, or `system` — Baozhang itself (jobs, automatic decisions). */
+export const ACTOR_ROLES = [...ROLES, 'system'] as const;
+
+/** Who performed a state change. */
 export interface Actor {
-  role: 'buyer' | 'merchant' | 'adjuster' | 'ops' | 'service' | 'system';
+  role: (typeof ACTOR_ROLES)[number];
   id?: string;
 }
 
-export type PolicyStatus = 'ACTIVE' | 'CLAIMED' | 'EXPIRED' | 'VOID';
+export const POLICY_STATUSES = ['ACTIVE', 'CLAIMED', 'EXPIRED', 'VOID'] as const;
+export type PolicyStatus = (typeof POLICY_STATUSES)[number];
 
 /**
  * I8: the insured facts frozen at issuance. Per-line plans carry the line's facts; per-order
@@ -176,7 +193,8 @@ export interface Evidence {
   sizeBytes?: number;
 }
 
-export type ClaimStatus = 'UNDER_REVIEW' | 'NEEDS_INFO' | 'APPROVED' | 'REJECTED' | 'LAPSED' | 'PAID';
+export const CLAIM_STATUSES = ['UNDER_REVIEW', 'NEEDS_INFO', 'APPROVED', 'REJECTED', 'LAPSED', 'PAID'] as const;
+export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
 
 export interface HistoryEntry {
   at: Instant;
@@ -218,5 +236,6 @@ export interface Claim {
   refundId?: string;
 }
 
-export type PayoutStatus = 'PENDING' | 'SENDING' | 'UNKNOWN' | 'SENT' | 'CONFIRMED' | 'FAILED' | 'CANCELLED';
+export const PAYOUT_STATUSES = ['PENDING', 'SENDING', 'UNKNOWN', 'SENT', 'CONFIRMED', 'FAILED', 'CANCELLED'] as const;
+export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 export type WithdrawalStatus = 'REQUESTED' | 'APPROVED' | 'PAID' | 'REJECTED' | 'CANCELLED';

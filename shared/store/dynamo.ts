@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { optionalEnv } from '#shared/config.ts';
+import { settings } from '#shared/config.ts';
 
 /**
  * One DynamoDB client per execution environment, created at module scope so warm invocations
@@ -9,13 +9,13 @@ import { optionalEnv } from '#shared/config.ts';
  * It needs no table name, so modules every handler shares (idempotency) can import it statically
  * — a static import keeps the SDK tree-shaken in the bundle; a dynamic one does not.
  */
-const endpoint = optionalEnv('DYNAMODB_ENDPOINT');
+const { dynamodbEndpoint: endpoint, awsRegion } = settings();
 
 export const dynamoClient = new DynamoDBClient(
   endpoint
     ? {
         endpoint,
-        region: optionalEnv('AWS_REGION', 'local'),
+        region: awsRegion,
         // DynamoDB Local accepts any credentials; fixed ones keep a developer's real keys out of it.
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }

@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { retry, RETRY } from '#shared/retry.ts';
 import { documentClient } from './client.ts';
 
 /**
@@ -16,6 +16,18 @@ export class ConditionFailed extends Error {
   override name = 'ConditionFailed';
   constructor(readonly failed: readonly string[]) {
     super(`Condition failed: ${failed.join(', ')}`);
+  }
+}
+
+/**
+ * A list cursor the store cannot continue from: not one it issued for this query's partition and
+ * key attributes. (The HTTP edge answers it 400 INVALID_CURSOR, like a cursor whose seal fails.)
+ */
+export class InvalidCursor extends Error {
+  override name = 'InvalidCursor';
+  readonly code = 'INVALID_CURSOR';
+  constructor() {
+    super('The cursor was not issued for this query');
   }
 }
 
@@ -46,9 +58,6 @@ export function isTransactionConflict(error: unknown): boolean {
   );
 }
 
-/** A transaction cancelled only because another held one of its items is run again this often. */
-const CONFLICT_ATTEMPTS = 5;
-
 /**
  * Runs a named transaction; when DynamoDB cancels it only because another transaction held one of
  * its items (TransactionConflict), runs it again after a short jittered pause: its conditions are
@@ -60,16 +69,9 @@ export async function transactRetryingConflicts(
   transactItems: NonNullable<TransactWriteCommandInput['TransactItems']>,
   exhausted = 'transaction-conflict',
 ): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await named(names, () => documentClient.send(new TransactWriteCommand({ TransactItems: transactItems })));
-      return;
-    } catch (error) {
-      if (!isTransactionConflict(error)) throw error;
-      if (attempt >= CONFLICT_ATTEMPTS) throw new ConditionFailed([exhausted]);
-      await sleep(10 * attempt + Math.floor(Math.random() * 40));
-    }
-  }
+  await retry(RETRY.transactionConflict, { retryable: isTransactionConflict, exhausted: () => new ConditionFailed([exhausted]) }, () =>
+    named(names, () => documentClient.send(new TransactWriteCommand({ TransactItems: transactItems }))),
+  );
 }
 
 /** One item of a TransactWriteItems request. */

@@ -1,5 +1,6 @@
 import type { Payee } from '#shared/payments/port.ts';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { retry, RETRY } from '#shared/retry.ts';
 import type { Enrollment, Merchant } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { queryAll } from './query.ts';
@@ -378,15 +379,10 @@ export async function markEventSeen(event: { id: string; type: string; occurredA
  * penalty that committed first, a lost transaction race): the rules then decide on the new state,
  * e.g. the loser of two concurrent joins gets ALREADY_ENROLLED. Gives up with a 409 after a few tries.
  */
-export async function retryWhenMerchantChanged<T>(attempt: () => Promise<T>, attempts = 8): Promise<T> {
-  for (let i = 1; ; i += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof MerchantChanged)) throw error;
-      if (i >= attempts) throw new ConditionFailed(error.failed);
-      // Jittered backoff, so racing writers do not collide again in lockstep.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * i));
-    }
-  }
+export function retryWhenMerchantChanged<T>(attempt: () => Promise<T>): Promise<T> {
+  return retry(
+    RETRY.merchantChanged,
+    { retryable: (error) => error instanceof MerchantChanged, exhausted: (error) => new ConditionFailed((error as MerchantChanged).failed) },
+    attempt,
+  );
 }

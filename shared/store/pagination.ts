@@ -1,8 +1,8 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { invalidCursor } from '#shared/http/cursor.ts';
 import { documentClient, tableName } from './client.ts';
 import { batchGetItems } from './batch-get.ts';
+import { InvalidCursor } from './errors.ts';
 import { fromItem } from './items.ts';
 import { projectsAll, tableDefinition } from './table-definition.ts';
 
@@ -36,7 +36,7 @@ export function decodeCursor(
     Object.keys(key).sort().join() === [...attributes].sort().join() &&
     Object.values(key).every((v) => typeof v === 'string' && v !== '') &&
     (key as Record<string, string>)[expected.attribute] === expected.value;
-  if (!valid) throw invalidCursor();
+  if (!valid) throw new InvalidCursor();
   return key as Record<string, string>;
 }
 
@@ -130,7 +130,7 @@ function decodeShardCursor(cursor: string | undefined, index: string, pks: reado
       (position: unknown) =>
         position === null || (Array.isArray(position) && position.length === 3 && position.every((v) => typeof v === 'string' && v !== '')),
     );
-  if (!valid) throw invalidCursor();
+  if (!valid) throw new InvalidCursor();
   const { pk, sk } = indexKeyAttributes(index);
   return (positions as ShardPosition[]).map((position, i) => (position ? { PK: position[0], SK: position[1], [pk]: pks[i]!, [sk]: position[2] } : null));
 }

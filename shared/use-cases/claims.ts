@@ -1,73 +1,49 @@
 /**
- * Claims end to end (C1–C10, A1–A4) and the payout records their approvals create (P1, P2).
+ * Claims end to end (C1–C10, A1–A4): filing, submission, adjudication and evidence. Their reads are
+ * claim-reads.ts, the payout records approvals create (P1, P2) claim-payouts.ts, what the API
+ * shows of them shared/views/claims.ts.
  * Every use case reads what the rules need (≤ 2 round trips), lets the pure rules decide, and
  * writes ONE transaction whose conditions carry the invariants, with its outbox events.
  */
 import { ulid } from 'ulid';
-import { clock } from '#shared/clock.ts';
-import type { Principal } from '#shared/http/auth.ts';
-import { HttpProblem, problems } from '#shared/http/problem.ts';
-import { maskPayee } from '#shared/payments/payee.ts';
-import { countNow, METRIC } from '#shared/metrics.ts';
-import { calendar, rulesConfig } from '#shared/rules-config.ts';
+import type { Principal } from '#shared/rules/types.ts';
+import { rulesConfig } from '#shared/rules-config.ts';
 import {
-  CalendarNotCovered,
+  Conflict,
+  NotFound,
   claimLapsesAt,
   compensationOnApproval,
   insuredFacts,
   netPaidFen,
   refundRequiredFen,
-  dueAfter,
   evaluateClaim,
-  isOverdue,
   normalizeInstant,
   openClaim,
   PLAN_DEFINITIONS,
-  payoutDueBy,
-  toIso,
   toMs,
   transition,
   violation,
   type Actor,
   type Claim,
   type ClaimDraft,
-  type ClaimStatus,
   type Evidence,
-  type Party,
-  type PayoutStatus,
   type PolicyStatus,
 } from '#shared/rules/index.ts';
 import {
-  allClaims,
-  claimsByBuyer,
-  claimsByMerchant,
   createClaim,
   getClaim,
   policyByNaturalKey,
   saveClaimTransition,
-  type ClaimPage,
   type OutboundEvent,
   type PolicyRef,
   type StoredClaim,
 } from '#shared/store/claims.ts';
 import type { CompensationEntry } from '#shared/rules/compensation.ts';
+import { alipayAccountOf, approvedEventDetail, claimEventDetail, readAlipayAccount, withPayout } from './claim-payouts.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { isCompleteOrder, readOrderPartition, readOrders, type OrderPartition } from '#shared/store/orders.ts';
-import {
-  allPayouts,
-  getPayout,
-  merchantAlipayAccount,
-  payoutsByBeneficiary,
-  type DueByBasis,
-  type PayoutPage,
-  type StoredPayout,
-} from '#shared/store/payouts.ts';
+import { merchantAlipayAccount, type StoredPayout } from '#shared/store/payouts.ts';
 import { getPolicy } from '#shared/store/policies.ts';
-
-/** "Now" as the rules write instants (+08:00), from the one clock tests can move. */
-export function nowInstant(): string {
-  return toIso(clock.now().getTime());
-}
 
 // ---------------------------------------------------------------------------------------------
 // Filing (C1, C10, A1): shared by POST /v1/claims and the automatic claims of a refund (C7, C8)
@@ -91,7 +67,7 @@ export async function fileClaim(draft: ClaimDraft, now: string): Promise<Claim> 
     merchantBeneficiary ? merchantAlipayAccount(draft.beneficiary.id) : Promise.resolve(undefined),
   ]);
   if (!policy || policy.policyId !== draft.policyId) {
-    throw violation('NOT_FOUND', `No policy ${draft.policyId} is visible to you.`);
+    throw new NotFound(`Policy ${draft.policyId}`, `No policy ${draft.policyId} is visible to you.`);
   }
   return storeClaim(draft, now, policy.merchantId, merchantAccount);
 }
@@ -146,7 +122,7 @@ function claimablePolicyStatuses(draft: ClaimDraft): readonly PolicyStatus[] {
 /** The slot condition failed: re-read the policy to answer with the precise rule. */
 async function slotRefusal(ref: PolicyRef, draft: ClaimDraft) {
   const policy = await policyByNaturalKey(ref);
-  if (!policy) return violation('NOT_FOUND', `No policy ${draft.policyId} is visible to you.`);
+  if (!policy) return new NotFound(`Policy ${draft.policyId}`, `No policy ${draft.policyId} is visible to you.`);
   if (policy.claimId || policy.status === 'CLAIMED') {
     return violation('CLAIM_EXISTS', `Policy ${draft.policyId} line ${draft.lineId ?? 'order'} already has a claim.`, {
       rule: 'C1',
@@ -176,67 +152,6 @@ async function refundSlotRefusal(draft: ClaimDraft, error: ConditionFailed) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Payout records (P1, P2)
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The account shown on a new payout (`beneficiary.alipayAccount`). A merchant: the `alipayAccount`
- * of its profile ('' when none). A buyer: '' — a buyer id is not an Alipay account (P4). Either way
- * the payout job sends only to the payee it resolves at send time (the profile's `alipay`, the
- * order's `buyerAlipay`) and defers a payout with none; it never pays a guessed account.
- */
-function alipayAccountOf(beneficiary: Party, merchantAccount: string | undefined): string {
-  return beneficiary.role === 'buyer' ? '' : (merchantAccount ?? '');
-}
-
-async function readAlipayAccount(beneficiary: Party): Promise<string> {
-  return beneficiary.role === 'buyer' ? '' : merchantAlipayAccount(beneficiary.id);
-}
-
-/**
- * The approved claim with its payout record (created PENDING, in the approval's transaction).
- * `payoutDueBy` follows P2; when the working-day calendar does not cover the dates yet (2027+),
- * the approval must not fail: the plan's N days are counted as calendar days — never later than
- * N working days — labelled `dueByBasis: 'calendar-days-fallback'` and `dueByApproximate: true`
- * on the payout and in the claim's basis, and counted in the PayoutDueApproximate metric (the
- * CalendarDaysLeft alarm has asked an operator for the year's calendar well before).
- */
-function withPayout(claim: StoredClaim, approvedAt: string, now: string, alipayAccount: string) {
-  const { dueBy, dueByBasis } = payoutDue(claim, approvedAt);
-  const payoutId = `pay_${ulid(toMs(now))}`;
-  const payout: StoredPayout = {
-    payoutId,
-    claimId: claim.claimId,
-    beneficiary: { role: claim.beneficiary.role, id: claim.beneficiary.id, alipayAccount },
-    amountFen: claim.amountFen,
-    status: 'PENDING',
-    attempts: 0,
-    dueBy,
-    dueByBasis,
-    ...(dueByBasis === 'calendar-days-fallback' ? { dueByApproximate: true } : {}),
-    overdue: false,
-    createdAt: now,
-  };
-  const basis = dueByBasis === 'calendar-days-fallback' ? { ...claim.basis, dueByBasis, dueByApproximate: true } : claim.basis;
-  return { claim: { ...claim, basis, payoutDueBy: dueBy, payoutId }, payout };
-}
-
-function payoutDue(claim: Claim, approvedAt: string): { dueBy: string; dueByBasis: DueByBasis } {
-  const rule = rulesConfig.plans[claim.planId].payoutDue;
-  try {
-    return {
-      dueBy: payoutDueBy(claim, approvedAt, calendar(), rulesConfig),
-      dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days',
-    };
-  } catch (error) {
-    if (!(error instanceof CalendarNotCovered)) throw error;
-    countNow(METRIC.payoutDueApproximate);
-    const from = rule.from === 'submission' ? claim.submittedAt : approvedAt;
-    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, from, calendar(), rulesConfig.dayBoundary), dueByBasis: 'calendar-days-fallback' };
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Submission (C1–C6, C9, C10, A1)
 // ---------------------------------------------------------------------------------------------
 
@@ -258,14 +173,14 @@ export interface ClaimSubmission {
 export async function submitClaim(buyerId: string, submission: ClaimSubmission, now: string): Promise<StoredClaim> {
   const { policyId, ...request } = submission;
   const found = await getPolicy(policyId);
-  if (!found || found.buyerId !== buyerId) throw problems.notFound(`Policy ${policyId}`);
+  if (!found || found.buyerId !== buyerId) throw new NotFound(`Policy ${policyId}`);
   // The order's partition (order, this policy as written, refunds, ledgers) and the proof order.
   const [partition, proofs] = await Promise.all([
     readOrderPartition(found.orderId),
     request.proofOrderId ? readOrders([request.proofOrderId]) : Promise.resolve(new Map<string, never>()),
   ]);
   const { order } = partition;
-  if (!isCompleteOrder(order)) throw problems.notFound(`Order ${found.orderId}`);
+  if (!isCompleteOrder(order)) throw new NotFound(`Order ${found.orderId}`);
   const policy = partition.policies.find((p) => p.policyId === policyId) ?? found;
   // An order known only by a later event (no lines yet) is not a proof order anyone can check.
   const proof = request.proofOrderId ? (request.proofOrderId === order.orderId ? order : proofs.get(request.proofOrderId)) : undefined;
@@ -296,10 +211,8 @@ export async function submitClaim(buyerId: string, submission: ClaimSubmission, 
 }
 
 /** C11: the line's ledger changed between the read and the write: the caller submits again. */
-function ledgerMoved(policyId: string): HttpProblem {
-  return new HttpProblem(409, 'CONFLICT', 'Conflict', `Another compensation on the line of policy ${policyId} was recorded meanwhile; submit again.`, {
-    basis: { rule: 'C11', policyId },
-  });
+function ledgerMoved(policyId: string): Conflict {
+  return new Conflict(`Another compensation on the line of policy ${policyId} was recorded meanwhile; submit again.`, { rule: 'C11', policyId });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +233,7 @@ export interface Decision {
  */
 export async function decideClaim(claimId: string, decision: Decision, staff: Principal, now: string): Promise<StoredClaim> {
   const claim = await getClaim(claimId);
-  if (!claim) throw problems.notFound(`Claim ${claimId}`);
+  if (!claim) throw new NotFound(`Claim ${claimId}`);
   const actor: Actor = { role: staff.role, id: staff.id };
   const details = withoutUndefined({ reasonCode: decision.reasonCode });
   const decide = (current: Claim) => transition(current, decision.decision, actor, now, decision.note, details);
@@ -394,7 +307,7 @@ export async function addEvidence(
   now: string,
 ): Promise<StoredClaim> {
   const claim = await getClaim(claimId);
-  if (claim?.claimant.role !== 'buyer' || claim.claimant.id !== buyerId) throw problems.notFound(`Claim ${claimId}`);
+  if (!claim || claim.claimant.role !== 'buyer' || claim.claimant.id !== buyerId) throw new NotFound(`Claim ${claimId}`);
   const actor: Actor = { role: 'buyer', id: buyerId };
   const add = (current: Claim) => transition(current, 'add-evidence', actor, now, input.note, { evidence: input.evidence });
   const next = add(claim) as StoredClaim;
@@ -438,129 +351,8 @@ async function saveOrExplain(
     if (!(error instanceof ConditionFailed && error.failed.includes('claim-unchanged'))) throw error;
     const current = await getClaim(previous.claimId);
     if (current) retransition(current); // throws IllegalTransition when the action no longer applies
-    throw new HttpProblem(409, 'CONFLICT', 'Conflict', `Claim ${previous.claimId} changed while the request ran; read it again.`, {
-      basis: { claimId: previous.claimId, status: current?.status },
-    });
+    throw new Conflict(`Claim ${previous.claimId} changed while the request ran; read it again.`, { claimId: previous.claimId, status: current?.status });
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reads
-// ---------------------------------------------------------------------------------------------
-
-/** Whether a principal may see a claim: staff; its claimant or beneficiary; the order's merchant. */
-function mayView(principal: Principal, claim: StoredClaim): boolean {
-  switch (principal.role) {
-    case 'adjuster':
-    case 'ops':
-      return true;
-    case 'buyer':
-    case 'merchant': {
-      const names = (party: Party) => party.role === principal.role && party.id === principal.id;
-      return names(claim.claimant) || names(claim.beneficiary) || (principal.role === 'merchant' && claim.merchantId === principal.id);
-    }
-    default:
-      return false;
-  }
-}
-
-/** GET /v1/claims/{id}: the claim with its history (A4); 404 for anyone it does not concern. */
-export async function viewClaim(claimId: string, principal: Principal): Promise<StoredClaim> {
-  const claim = await getClaim(claimId);
-  if (!claim || !mayView(principal, claim)) throw problems.notFound(`Claim ${claimId}`);
-  return claim;
-}
-
-/**
- * GET /v1/claims, scoped: a buyer its own (GSI1), a merchant those on its orders (GSI2), staff all
- * (GSI3); the order system (service) has no claims of its own and gets an empty list.
- */
-export function listClaims(
-  principal: Principal,
-  query: { status?: ClaimStatus; cursor?: string; limit: number },
-): Promise<ClaimPage> {
-  switch (principal.role) {
-    case 'buyer':
-      return claimsByBuyer(principal.id, query);
-    case 'merchant':
-      return claimsByMerchant(principal.id, query);
-    case 'adjuster':
-    case 'ops':
-      return allClaims(query);
-    default:
-      return Promise.resolve({ items: [] });
-  }
-}
-
-/**
- * GET /v1/payouts: ops all (GSI3), a buyer or merchant the payouts it receives (GSI1).
- * `claimId` is answered by the claim's own payout (one per claim, P1) instead of filtering a list.
- */
-export async function listPayouts(
-  principal: Principal,
-  query: { claimId?: string; status?: PayoutStatus; cursor?: string; limit: number },
-): Promise<PayoutPage> {
-  const beneficiary: Party | undefined =
-    principal.role === 'buyer' || principal.role === 'merchant' ? { role: principal.role, id: principal.id } : undefined;
-  if (query.claimId !== undefined) {
-    const claim = await getClaim(query.claimId);
-    const payout = claim?.payoutId ? await getPayout(claim.payoutId) : undefined;
-    const visible =
-      payout !== undefined &&
-      (beneficiary === undefined || (payout.beneficiary.role === beneficiary.role && payout.beneficiary.id === beneficiary.id)) &&
-      (query.status === undefined || payout.status === query.status);
-    return { items: visible ? [payout] : [] };
-  }
-  return beneficiary ? payoutsByBeneficiary(beneficiary, query) : allPayouts(query);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wire shapes
-// ---------------------------------------------------------------------------------------------
-
-/** The Claim of api.md: the stored claim less the store's own attributes. */
-export function claimView(claim: Claim) {
-  const { merchantId: _merchant, payoutId: _payout, needsInfoSince: _since, ...view } = claim as StoredClaim;
-  return view;
-}
-
-/** The Payout of api.md, `overdue` computed at `now` (P2). */
-export function payoutView(payout: StoredPayout, now: string) {
-  const { createdAt: _created, overdue: _stored, payee, deferred, inFlightUntil: _inFlight, ...view } = payout;
-  const dueByApproximate = payout.dueByApproximate === true || payout.dueByBasis === 'calendar-days-fallback';
-  // P4: the payee only masked; `deferred` while the job found none to send to.
-  return {
-    ...view,
-    ...(payee ? { payee: maskPayee(payee) } : {}),
-    deferred: deferred === true,
-    dueByApproximate,
-    overdue: isOverdue(payout, now),
-  };
-}
-
-function claimEventDetail(claim: StoredClaim) {
-  return {
-    claimId: claim.claimId,
-    policyId: claim.policyId,
-    planId: claim.planId,
-    orderId: claim.orderId,
-    lineId: claim.lineId,
-    claimant: claim.claimant,
-    beneficiary: claim.beneficiary,
-    status: claim.status,
-    amountFen: claim.amountFen,
-    submittedAt: claim.submittedAt,
-  };
-}
-
-function approvedEventDetail(claim: StoredClaim, payout: StoredPayout) {
-  return {
-    claimId: claim.claimId,
-    payoutId: payout.payoutId,
-    beneficiary: claim.beneficiary,
-    amountFen: claim.amountFen,
-    payoutDueBy: payout.dueBy,
-  };
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(record: T): T {

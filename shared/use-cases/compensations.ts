@@ -6,10 +6,10 @@
  * paid after its approved or paid claims and earlier compensations (`lineCompensationRemaining`).
  */
 import { ulid } from 'ulid';
-import type { Principal } from '#shared/http/auth.ts';
-import { HttpProblem, problems } from '#shared/http/problem.ts';
+import type { Principal } from '#shared/rules/types.ts';
+import { retry, RETRY } from '#shared/retry.ts';
 import { compensatedFor } from '#shared/rules/compensation.ts';
-import { normalizeInstant, toMs } from '#shared/rules/index.ts';
+import { Conflict, normalizeInstant, NotFound, toMs, violation } from '#shared/rules/index.ts';
 import { claimedOnLine, insertCompensation } from '#shared/store/compensations.ts';
 import { getDepositAccount, type Compensation } from '#shared/store/deposits.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
@@ -81,19 +81,23 @@ export async function compensateOrderLine(
   now: string,
 ): Promise<Compensation> {
   const at = normalizeInstant(now);
-  for (let attempt = 0; attempt < 4; attempt += 1) {
+  const changed = (error: unknown) =>
+    error instanceof ConditionFailed && error.failed.some((name) => name === 'ledger-unchanged' || name === 'deposit-available');
+  // Another compensation or a change of the deposit landed between read and write: read again, decide again.
+  const exhausted = () => new Conflict('The line or the deposit kept changing while the request ran; retry it.');
+  return retry(RETRY.decideAgain, { retryable: changed, exhausted }, async () => {
     // Round trips: the order partition (with the lines' ledgers); the line's claims and the deposit account; the write.
     const read = await lineRemainingWith(orderId, input.lineId, getDepositAccount);
-    if (!read) throw problems.notFound(`Order ${orderId} line ${input.lineId}`);
+    if (!read) throw new NotFound(`Order ${orderId} line ${input.lineId}`);
     const { remaining, extra: account } = read;
     const basis = { rule: 'D5', ...remaining, amountFen: input.amountFen };
     if (input.amountFen > remaining.remainingFen) {
-      throw new HttpProblem(422, 'COMPENSATION_EXCEEDS_NET_PAID', "The compensation exceeds what remains of the line's net paid",
-        `${input.amountFen} fen asked; ${remaining.remainingFen} fen of the line's net paid is not compensated yet.`, { basis });
+      throw violation('COMPENSATION_EXCEEDS_NET_PAID', `${input.amountFen} fen asked; ${remaining.remainingFen} fen of the line's net paid is not compensated yet.`, basis);
     }
     if (input.amountFen > account.availableFen) {
-      throw new HttpProblem(422, 'INSUFFICIENT_DEPOSIT', 'Insufficient deposit', `The compensation needs ${input.amountFen} fen; ${account.availableFen} fen of the deposit is available.`, {
-        basis: { ...basis, availableFen: account.availableFen },
+      throw violation('INSUFFICIENT_DEPOSIT', `The compensation needs ${input.amountFen} fen; ${account.availableFen} fen of the deposit is available.`, {
+        ...basis,
+        availableFen: account.availableFen,
       });
     }
     const compensationId = `cmp_${ulid(toMs(at))}`;
@@ -130,18 +134,12 @@ export async function compensateOrderLine(
       createdBy: { role: staff.role, id: staff.id },
     };
     const topUpRequired = topUpRequiredDetail(remaining.merchantId, account.availableFen, input.amountFen, { compensationId, orderId });
-    try {
-      await insertCompensation({
-        compensation,
-        payout,
-        disputeFenBefore: remaining.compensatedFen,
-        ...(topUpRequired ? { topUpRequired } : {}),
-      });
-      return compensation;
-    } catch (error) {
-      // Another compensation or a change of the deposit landed in between: read again, decide again.
-      if (!(error instanceof ConditionFailed && error.failed.some((name) => name === 'ledger-unchanged' || name === 'deposit-available'))) throw error;
-    }
-  }
-  throw new HttpProblem(409, 'CONFLICT', 'Conflict', 'The line or the deposit kept changing while the request ran; retry it.');
+    await insertCompensation({
+      compensation,
+      payout,
+      disputeFenBefore: remaining.compensatedFen,
+      ...(topUpRequired ? { topUpRequired } : {}),
+    });
+    return compensation;
+  });
 }

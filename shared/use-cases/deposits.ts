@@ -5,18 +5,21 @@
  * shared/use-cases/compensations.ts) (the penalty itself is
  * shared/use-cases/penalties.ts). Each use case reads what the rules need in one parallel round
  * trip, lets the pure rules decide, and writes ONE transaction whose conditions guard the same
- * facts the rules read (shared/store/deposits.ts). When a condition fails because the deposit or
+ * facts the rules read (shared/store/deposits.ts, withdrawals.ts, advances.ts, top-ups.ts). When a condition fails because the deposit or
  * the merchant changed in between, it reads again and the rules decide again, so the answer is
  * always the precise rule (e.g. the loser of two approvals gets INSUFFICIENT_DEPOSIT).
  */
 import { ulid } from 'ulid';
-import type { Principal } from '#shared/http/auth.ts';
-import { HttpProblem, problems } from '#shared/http/problem.ts';
+import type { Principal } from '#shared/rules/types.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
+import { retry, RETRY } from '#shared/retry.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
   advanceCompensation,
   CalendarNotCovered,
+  Conflict,
+  NotFound,
+  RuleViolation,
   CLAIM_TRANSITIONS,
   decideWithdrawal,
   depositStatus,
@@ -37,26 +40,20 @@ import {
   type WithdrawalDecision,
 } from '#shared/rules/index.ts';
 import { getClaim } from '#shared/store/claims.ts';
+import { getAdvance, insertAdvance, requeueAdvancePayout, type Advance } from '#shared/store/advances.ts';
+import type { DepositHolder } from '#shared/store/deposit-items.ts';
+import { depositJournal, getDepositAccount, getDepositHolder, type DepositAccount } from '#shared/store/deposits.ts';
 import {
   approveWithdrawal,
-  depositJournal,
-  getAdvance,
-  getDepositAccount,
-  getDepositHolder,
   getWithdrawal,
   hasActiveEnrollment,
-  insertAdvance,
   insertWithdrawal,
   openClaimsOfMerchant,
   penaltyRecordsOf,
   rejectWithdrawal,
-  requeueAdvancePayout,
   withdrawalsByMerchant,
-  type Advance,
-  type DepositAccount,
-  type DepositHolder,
   type Withdrawal,
-} from '#shared/store/deposits.ts';
+} from '#shared/store/withdrawals.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { getPayout, type DueByBasis, type StoredPayout } from '#shared/store/payouts.ts';
 
@@ -119,7 +116,7 @@ export async function viewDeposit(merchantId: string) {
     withdrawalsByMerchant(merchantId, RECENT_WITHDRAWALS),
     depositJournal(merchantId, { limit: RECENT_MOVEMENTS }),
   ]);
-  if (!holder.profiled && account.version === 0) throw problems.notFound(`Merchant ${merchantId}`);
+  if (!holder.profiled && account.version === 0) throw new NotFound(`Merchant ${merchantId}`);
   return { ...summary(account, holder), withdrawals, movements: journal.items };
 }
 
@@ -135,19 +132,15 @@ class Stale extends Error {
   }
 }
 
-async function decideAgainWhenStale<T>(attempt: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let i = 1; ; i += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof Stale)) throw error;
-      if (i >= attempts) {
-        throw new HttpProblem(409, 'CONFLICT', 'Conflict', 'The deposit kept changing while the request ran; retry it.', {
-          basis: { failed: error.failed },
-        });
-      }
-    }
-  }
+function decideAgainWhenStale<T>(attempt: () => Promise<T>): Promise<T> {
+  return retry(
+    RETRY.decideAgain,
+    {
+      retryable: (error) => error instanceof Stale,
+      exhausted: (error) => new Conflict('The deposit kept changing while the request ran; retry it.', { failed: (error as Stale).failed }),
+    },
+    attempt,
+  );
 }
 
 /** Failed conditions that mean "what the rules read has changed": decide again on a fresh read. */
@@ -157,12 +150,16 @@ function staleOr(error: unknown, names: readonly string[]): unknown {
 }
 
 /** D3: the rules' WITHDRAWAL_NOT_ALLOWED, listing every failing condition in `basis.refusals` and `errors`. */
-function refused(decision: Extract<WithdrawalDecision, { ok: false }>): HttpProblem {
+function refused(decision: Extract<WithdrawalDecision, { ok: false }>): RuleViolation {
   const { violation: v, refusals } = decision;
   const amountCodes = ['INVALID_AMOUNT', 'INSUFFICIENT_DEPOSIT', 'DEPOSIT_BELOW_MINIMUM'];
-  return new HttpProblem(v.status, v.code, v.title, v.detail, {
+  return new RuleViolation({
+    code: v.code,
+    status: v.status,
+    title: v.title,
+    detail: v.detail,
     basis: { ...v.basis, refusals: refusals.map(toReason) },
-    errors: refusals.map((r) => ({ path: amountCodes.includes(r.code) ? 'body.amountFen' : 'merchant', message: `${r.code}: ${r.detail}` })),
+    fields: refusals.map((r) => ({ path: amountCodes.includes(r.code) ? 'body.amountFen' : 'merchant', message: `${r.code}: ${r.detail}` })),
   });
 }
 
@@ -263,7 +260,7 @@ function withdrawalPayout(withdrawal: Withdrawal, alipayAccount: string, at: str
 async function explainDecided(withdrawalId: string, target: Withdrawal['status'], actor: Actor): Promise<never> {
   const current = await getWithdrawal(withdrawalId);
   if (current) nextStatus('withdrawal', WITHDRAWAL_LIFECYCLE, current.status, target, actor);
-  throw new HttpProblem(409, 'CONFLICT', 'Conflict', `Withdrawal ${withdrawalId} changed while the request ran; read it again.`);
+  throw new Conflict(`Withdrawal ${withdrawalId} changed while the request ran; read it again.`);
 }
 
 /**
@@ -285,7 +282,7 @@ export async function decideWithdrawalRequest(
   const target = input.decision === 'approve' ? 'APPROVED' : 'REJECTED';
   return decideAgainWhenStale(async () => {
     const withdrawal = await getWithdrawal(withdrawalId);
-    if (!withdrawal) throw problems.notFound(`Withdrawal ${withdrawalId}`);
+    if (!withdrawal) throw new NotFound(`Withdrawal ${withdrawalId}`);
     nextStatus('withdrawal', WITHDRAWAL_LIFECYCLE, withdrawal.status, target, actor);
     const decided: Withdrawal = { ...withdrawal, status: target, decidedAt: at, decidedBy: actor, ...(input.note ? { note: input.note } : {}) };
     try {
@@ -326,7 +323,7 @@ export async function advanceCompensate(claimId: string, input: { note?: string 
   const at = normalizeInstant(now);
   return decideAgainWhenStale(async () => {
     const claim = await getClaim(claimId);
-    if (!claim) throw problems.notFound(`Claim ${claimId}`);
+    if (!claim) throw new NotFound(`Claim ${claimId}`);
     const [account, payout, existing] = await Promise.all([
       getDepositAccount(claim.merchantId),
       claim.payoutId ? getPayout(claim.payoutId) : Promise.resolve(undefined),
@@ -400,8 +397,10 @@ async function requeueFailedAdvance(existing: Advance, payout: StoredPayout | un
   return { ...existing, basis: { ...existing.basis, requeued: true, failureCode: code, payoutStatus: 'FAILED', requeuedAt: at } };
 }
 
-function advanceExists(existing: Advance): HttpProblem {
-  return new HttpProblem(409, 'ADVANCE_EXISTS', 'Already advance-compensated', `Claim ${existing.claimId} was already advance-compensated.`, {
-    basis: { rule: 'D2', claimId: existing.claimId, advanceId: existing.advanceId },
+function advanceExists(existing: Advance): RuleViolation {
+  return violation('ADVANCE_EXISTS', `Claim ${existing.claimId} was already advance-compensated.`, {
+    rule: 'D2',
+    claimId: existing.claimId,
+    advanceId: existing.advanceId,
   });
 }

@@ -1,6 +1,6 @@
 import { clock } from '#shared/clock.ts';
-import type { Principal } from '#shared/http/auth.ts';
-import { HttpProblem, problems } from '#shared/http/problem.ts';
+import { NotFound, RuleViolation } from '#shared/rules/errors.ts';
+import type { Principal } from '#shared/rules/types.ts';
 import { evidenceKey, newUploadId, uploadUri, type EvidenceContentType, type PresignedUpload } from '#shared/evidence/port.ts';
 import { evidenceStorage } from '#shared/evidence/storage.ts';
 import type { Evidence } from '#shared/rules/types.ts';
@@ -40,10 +40,10 @@ export async function createEvidenceUpload(
 ): Promise<EvidenceUpload> {
   if ('claimId' in scope) {
     const claim = await getClaim(scope.claimId);
-    if (!claim || claim.claimant.role !== 'buyer' || claim.claimant.id !== principal.id) throw problems.notFound(`Claim ${scope.claimId}`);
+    if (!claim || claim.claimant.role !== 'buyer' || claim.claimant.id !== principal.id) throw new NotFound(`Claim ${scope.claimId}`);
   } else {
     const policy = await getPolicy(scope.policyId);
-    if (!policy || policy.buyerId !== principal.id) throw problems.notFound(`Policy ${scope.policyId}`);
+    if (!policy || policy.buyerId !== principal.id) throw new NotFound(`Policy ${scope.policyId}`);
   }
   const uploadId = newUploadId();
   const upload = await evidenceStorage().presignUpload(
@@ -61,14 +61,14 @@ export interface EvidenceInput {
   uploadId?: string | undefined;
 }
 
-export function evidenceNotUploaded(uploadId: string): HttpProblem {
-  return new HttpProblem(
-    422,
-    'EVIDENCE_NOT_UPLOADED',
-    'Evidence not uploaded',
-    `Upload ${uploadId} holds no verified file: PUT the file to the upload URL first (its bytes must match the declared SHA-256).`,
-    { basis: { uploadId } },
-  );
+export function evidenceNotUploaded(uploadId: string): RuleViolation {
+  return new RuleViolation({
+    status: 422,
+    code: 'EVIDENCE_NOT_UPLOADED',
+    title: 'Evidence not uploaded',
+    detail: `Upload ${uploadId} holds no verified file: PUT the file to the upload URL first (its bytes must match the declared SHA-256).`,
+    basis: { uploadId },
+  });
 }
 
 /**

@@ -10,7 +10,7 @@
  * X2 needs nothing here: return-shipping cover gets its due entry once its end is known
  * (`setCoverageEnd`, from the order events).
  */
-import { countEnv } from '#shared/config.ts';
+import { settings } from '#shared/config.ts';
 import { logger } from '#shared/logger.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import { isClaimDueToLapse, isPolicyDue, toMs } from '#shared/rules/index.ts';
@@ -43,7 +43,7 @@ export interface ExpiryOptions {
 }
 
 /** Items written at once by a run (`EXPIRY_CONCURRENCY`, default 8). */
-export const expiryConcurrency = countEnv('EXPIRY_CONCURRENCY', 8);
+export const expiryConcurrency = settings().expiryConcurrency;
 
 /** Leave this much of the invocation for the writes in flight and the response. */
 const STOP_WHEN_REMAINING_MS = 10_000;

@@ -1,8 +1,6 @@
-import { clock } from '#shared/clock.ts';
-import type { Principal } from '#shared/http/auth.ts';
-import { problems } from '#shared/http/problem.ts';
+import type { Principal } from '#shared/rules/types.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
-import { checkPurchase, RuleViolation, type PlanId, type Policy } from '#shared/rules/index.ts';
+import { checkPurchase, NotFound, RuleViolation, type PlanId, type Policy } from '#shared/rules/index.ts';
 import { isCompleteOrder, readOrderPartition } from '#shared/store/orders.ts';
 import { reconcileOrder } from './orders.ts';
 
@@ -13,19 +11,18 @@ import { reconcileOrder } from './orders.ts';
  * already read), which writes the buyer-paid policy under its natural key (I6).
  * Service: reconcile the order (idempotent) and return its policies of that plan.
  */
-export async function issueCover(orderId: string, planId: PlanId, principal: Principal): Promise<Policy[]> {
+export async function issueCover(orderId: string, planId: PlanId, principal: Principal, now: string): Promise<Policy[]> {
   const partition = await readOrderPartition(orderId);
   const { order, policies } = partition;
   if (!isCompleteOrder(order) || (principal.role === 'buyer' && order.buyerId !== principal.id)) {
-    throw problems.notFound(`Order ${orderId}`);
+    throw new NotFound(`Order ${orderId}`);
   }
-  const now = clock.now().toISOString();
   if (principal.role === 'buyer') {
     const refusal = checkPurchase({ order, planId, buyerId: principal.id, now, existingPolicies: policies }, rulesConfig);
     if (refusal) throw refusal;
   }
   const purchase = principal.role === 'buyer' ? { buyerId: principal.id, purchasedAt: now } : undefined;
-  const issued = (await reconcileOrder(orderId, { purchase, partition, merchantId: order.merchantId })).filter((p) => p.planId === planId);
+  const issued = (await reconcileOrder(orderId, now, { purchase, partition, merchantId: order.merchantId })).filter((p) => p.planId === planId);
   if (issued.length === 0) {
     throw new RuleViolation({
       code: 'NOT_COVERED',

@@ -1,16 +1,16 @@
 import { monotonicFactory } from 'ulid';
-import { clock } from '#shared/clock.ts';
-import { problems } from '#shared/http/problem.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import {
   decideExit,
   decideJoin,
+  InvalidInput,
+  NotFound,
   joinDepositViolation,
   liveSelectQualified,
   PLAN_DEFINITIONS,
   planCatalog,
   quote,
-  toIso,
+  toMs,
   type PlanCatalog,
   type Enrollment,
   type ExitReason,
@@ -42,7 +42,7 @@ export interface MerchantView extends MerchantProfileFields {
 /** Monotonic within a millisecond, so a merchant's enrollments list in join order even under a standing clock. */
 const ulid = monotonicFactory();
 
-const merchantNotFound = (merchantId: string) => problems.notFound(`Merchant ${merchantId}`);
+const merchantNotFound = (merchantId: string) => new NotFound(`Merchant ${merchantId}`);
 
 function toView(profile: MerchantProfile): MerchantView {
   return {
@@ -63,8 +63,8 @@ export function listPlans(): PlanCatalog {
 }
 
 /** Upserts the profile fields (one UpdateItem); penalties and deposit flags are kept. */
-export async function putMerchant(merchantId: string, fields: MerchantProfileFields): Promise<MerchantView> {
-  return toView(await putMerchantProfile(merchantId, fields, toIso(clock.now().getTime())));
+export async function putMerchant(merchantId: string, fields: MerchantProfileFields, now: string): Promise<MerchantView> {
+  return toView(await putMerchantProfile(merchantId, fields, now));
 }
 
 /**
@@ -86,20 +86,19 @@ export async function getQuote(merchantId: string, planId: PlanId): Promise<Quot
  * account is read in the same round trip; a merchant whose deposit is below the minimum cannot
  * join until it tops up (DEPOSIT_BELOW_MINIMUM).
  */
-export async function join(merchantId: string, request: JoinRequest): Promise<Enrollment> {
+export async function join(merchantId: string, request: JoinRequest, now: string): Promise<Enrollment> {
   // The rules key J7 by campaign whenever one is sent; only a per-campaign plan may carry one,
   // or a second live-price "per campaign" would slip past J7.
   if (request.campaign && PLAN_DEFINITIONS[request.planId].joinedPer !== 'campaign') {
-    throw problems.validation([{ path: 'body.campaign', message: `${request.planId} is not joined per campaign; omit campaign` }]);
+    throw new InvalidInput([{ path: 'body.campaign', message: `${request.planId} is not joined per campaign; omit campaign` }]);
   }
   return retryWhenMerchantChanged(async () => {
     const [{ merchant, enrollments }, deposit] = await Promise.all([readMerchantPartition(merchantId), getDepositAccount(merchantId)]);
     if (!isProfiled(merchant)) throw merchantNotFound(merchantId);
     const belowMinimum = joinDepositViolation({ balanceFen: deposit.balanceFen, opened: deposit.version > 0 }, rulesConfig);
     if (belowMinimum) throw belowMinimum;
-    const now = clock.now().getTime();
     const decision = decideJoin(
-      { merchant: toRulesMerchant(merchant), request, enrollments, enrollmentId: `enr_${ulid(now)}`, now: toIso(now) },
+      { merchant: toRulesMerchant(merchant), request, enrollments, enrollmentId: `enr_${ulid(toMs(now))}`, now },
       rulesConfig,
     );
     if (!decision.ok) throw decision.violation;
@@ -121,11 +120,11 @@ export async function listEnrollments(merchantId: string): Promise<{ items: Enro
  * one transaction: TERMINATED if still ACTIVE, free the J7 slot, `enrollment.terminated`.
  * A concurrent exit or forced exit makes it read again and answer 409.
  */
-export async function exitEnrollment(merchantId: string, enrollmentId: string, reason: ExitReason): Promise<Enrollment> {
+export async function exitEnrollment(merchantId: string, enrollmentId: string, reason: ExitReason, now: string): Promise<Enrollment> {
   return retryWhenMerchantChanged(async () => {
     const enrollment = await getEnrollment(merchantId, enrollmentId);
-    if (!enrollment) throw problems.notFound(`Enrollment ${enrollmentId}`);
-    const decision = decideExit(enrollment, reason, toIso(clock.now().getTime()));
+    if (!enrollment) throw new NotFound(`Enrollment ${enrollmentId}`);
+    const decision = decideExit(enrollment, reason, now);
     if (!decision.ok) throw decision.violation;
     await terminateEnrollment(decision.enrollment);
     return decision.enrollment;

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
-import { clock } from '#shared/clock.ts';
-import type { InboundEvent } from '#shared/http/schemas.ts';
 import { logger } from '#shared/logger.ts';
+import type { Payee } from '#shared/payments/port.ts';
+import { retry, RETRY, TryAgain } from '#shared/retry.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import {
   checkRefund,
@@ -26,7 +26,20 @@ import { isCompleteOrder, mergeOrderEvent, readOrderPartition, recordRefund, typ
 import { issuePolicies, setCoverageEnd, voidPolicy } from '#shared/store/policies.ts';
 import { fileClaim } from './claims.ts';
 
-type OrderEvent = Extract<InboundEvent, { type: `order.${string}` }>;
+/** An inbound event as the use cases take it: the edge (HTTP or the bus) has validated its wire form. */
+type Envelope<T extends string, D> = { id: string; type: T; occurredAt: string; data: D };
+
+/** The whole order as `order.placed` / `order.paid` state it, with the buyer's payee (P4). */
+export type OrderFacts = Omit<Order, 'shippedAt' | 'deliveredAt' | 'receiptConfirmedAt'> & { buyerAlipay?: Payee };
+
+/** The order system's events (the domain input of `recordOrderEvent`, never the wire type). */
+export type OrderEvent =
+  | Envelope<'order.placed', OrderFacts>
+  | Envelope<'order.paid', OrderFacts & { paidAt: string }>
+  | Envelope<'order.shipped', { orderId: string; shippedAt: string }>
+  | Envelope<'order.delivered', { orderId: string; deliveredAt: string }>
+  | Envelope<'order.receipt-confirmed', { orderId: string; receiptConfirmedAt: string }>
+  | Envelope<'order.refund-completed', Refund>;
 
 /**
  * What one inbound event did, answered per event by `POST /v1/events` so "why no policy?" has an
@@ -46,9 +59,9 @@ export interface EventOutcome {
  * duplicate and stores nothing); 2. reconcile the order — even for a duplicate, so a delivery
  * that crashed after step 1 is completed by its redelivery; 3. say what it did.
  */
-export async function recordOrderEvent(event: OrderEvent): Promise<EventOutcome> {
+export async function recordOrderEvent(event: OrderEvent, now: string): Promise<EventOutcome> {
   if (event.type === 'order.refund-completed') {
-    const { duplicate } = await recordRefundEvent(event);
+    const { duplicate } = await recordRefundEvent(event, now);
     return duplicate
       ? { duplicate, outcome: 'duplicate', reason: `Event ${event.id} was processed before; it changed nothing.` }
       : { duplicate, outcome: 'recorded' };
@@ -56,7 +69,7 @@ export async function recordOrderEvent(event: OrderEvent): Promise<EventOutcome>
   const { duplicate } = await storeFacts(event);
   // order.placed and order.paid name the merchant: its partition is read beside the order's.
   const merchantId = 'merchantId' in event.data ? event.data.merchantId : undefined;
-  const result = await reconcile(event.data.orderId, { merchantId });
+  const result = await reconcile(event.data.orderId, now, { merchantId });
   if (duplicate) return { duplicate, outcome: 'duplicate', reason: `Event ${event.id} was processed before; it changed nothing.` };
   if (result.issued.length > 0) return { duplicate, outcome: 'issued', policyIds: result.issued.map((p) => p.policyId) };
   if (!['order.placed', 'order.paid', 'order.shipped'].includes(event.type)) return { duplicate, outcome: 'recorded' };
@@ -86,7 +99,7 @@ function nothingToIssue(orderId: string, result: Reconciled): string {
  * partition as read plus this refund (the refund's own write is the only change).
  * A refund that arrives before its order cannot be checked yet; the rules cap what it can cost.
  */
-async function recordRefundEvent(event: Extract<OrderEvent, { type: 'order.refund-completed' }>): Promise<{ duplicate: boolean }> {
+async function recordRefundEvent(event: Extract<OrderEvent, { type: 'order.refund-completed' }>, now: string): Promise<{ duplicate: boolean }> {
   const partition = await readOrderPartition(event.data.orderId);
   const refund: Refund = { ...event.data, refundId: event.data.refundId ?? event.id };
   if (isCompleteOrder(partition.order)) {
@@ -100,7 +113,7 @@ async function recordRefundEvent(event: Extract<OrderEvent, { type: 'order.refun
     merchantId ? readMerchantPartition(merchantId) : Promise.resolve(undefined),
   ]);
   const refunds = [...partition.refunds.filter((r) => r.refundId !== refund.refundId), refund];
-  await reconcileOrder(event.data.orderId, { partition: { ...partition, refunds }, ...(merchant ? { merchant } : {}) });
+  await reconcileOrder(event.data.orderId, now, { partition: { ...partition, refunds }, ...(merchant ? { merchant } : {}) });
   return { duplicate };
 }
 
@@ -139,8 +152,8 @@ export interface ReconcileOptions {
   merchant?: MerchantPartition;
 }
 
-export async function reconcileOrder(orderId: string, options: ReconcileOptions = {}): Promise<Policy[]> {
-  return (await reconcile(orderId, options)).policies;
+export async function reconcileOrder(orderId: string, now: string, options: ReconcileOptions = {}): Promise<Policy[]> {
+  return (await reconcile(orderId, now, options)).policies;
 }
 
 interface Reconciled {
@@ -153,10 +166,11 @@ interface Reconciled {
   enrollments: readonly Enrollment[];
 }
 
-async function reconcile(orderId: string, options: ReconcileOptions): Promise<Reconciled> {
+async function reconcile(orderId: string, now: string, options: ReconcileOptions): Promise<Reconciled> {
   const { purchase } = options;
-  for (let attempt = 0; ; attempt++) {
-    const fresh = attempt === 0 ? options : {};
+  const exhausted = (error: unknown) => new Error(`Could not settle the ${(error as TryAgain).message} of order ${orderId}`);
+  return retry(RETRY.decideAgain, { retryable: (error) => error instanceof TryAgain, exhausted }, async (attempt) => {
+    const fresh = attempt === 1 ? options : {};
     const [partition, hinted] = await Promise.all([
       fresh.partition ?? readOrderPartition(orderId),
       fresh.merchantId ? readMerchantPartition(fresh.merchantId) : undefined,
@@ -165,24 +179,17 @@ async function reconcile(orderId: string, options: ReconcileOptions): Promise<Re
     if (!isCompleteOrder(order)) return { policies: [], issued: [], enrollments: [] };
     const known = fresh.merchant ?? (hinted && fresh.merchantId === order.merchantId ? hinted : undefined);
     const { enrollments } = known ?? (await readMerchantPartition(order.merchantId));
-    const now = clock.now().toISOString();
     const drafts = newPolicies(policiesFor(order, enrollments, rulesConfig, purchase), partition, now);
-    if (!(await issuePolicies(drafts, now))) {
-      // Another delivery of an event for this order issued some of them first: recompute.
-      if (attempt < 3) continue;
-      throw new Error(`Could not settle the policies of order ${orderId}`);
-    }
+    // Another delivery of an event for this order issued some of them first: recompute.
+    if (!(await issuePolicies(drafts, now))) throw new TryAgain('policies');
     const policies = [...partition.policies, ...drafts];
     await updateCoverageEnds(order, partition.policies);
     const voided = await voidRefundedPolicies(order, partition.refunds, policies, now);
     const inForce = policies.map((p) => (voided.has(p.policyId) ? { ...p, status: 'VOID' as const, voidReason: 'refunded' as const } : p));
-    if (!(await openRefundClaims(order, partition, inForce, now))) {
-      // A ledger entry moved while the claims were decided: decide again on a fresh read.
-      if (attempt < 3) continue;
-      throw new Error(`Could not settle the refund claims of order ${orderId}`);
-    }
+    // A ledger entry moved while the claims were decided: decide again on a fresh read.
+    if (!(await openRefundClaims(order, partition, inForce, now))) throw new TryAgain('refund claims');
     return { policies: inForce, issued: drafts, order, enrollments };
-  }
+  });
 }
 
 /** I9: the policies the refunds void (`policiesToVoid`), each VOID with its `policy.voided` event. */

@@ -1,5 +1,6 @@
 import { later, normalizeInstant, penaltyOutcome, toMs } from '#shared/rules/index.ts';
-import { approvedWithdrawalsOf, depositForfeitureWrites, getDepositAccount, type Withdrawal } from '#shared/store/deposits.ts';
+import { depositForfeitureWrites, getDepositAccount } from '#shared/store/deposits.ts';
+import { approvedWithdrawalsOf, type Withdrawal } from '#shared/store/withdrawals.ts';
 import { logger } from '#shared/logger.ts';
 import { getPayout, type StoredPayout } from '#shared/store/payouts.ts';
 import { markEventSeen, readMerchantPartition, recordPenaltyChange, retryWhenMerchantChanged } from '#shared/store/merchants.ts';

@@ -13,7 +13,10 @@
  */
 import type { PaymentProvider } from '#shared/payments/port.ts';
 import { ledgerDifferences, type Difference } from '#shared/store/deposit-ledger.ts';
-import { approvedWithdrawalsOf, depositJournal, getDepositAccount, getTopUp, type DepositMovement } from '#shared/store/deposits.ts';
+import type { DepositMovement } from '#shared/store/deposit-items.ts';
+import { depositJournal, getDepositAccount } from '#shared/store/deposits.ts';
+import { getTopUp } from '#shared/store/top-ups.ts';
+import { approvedWithdrawalsOf } from '#shared/store/withdrawals.ts';
 import { getPayout } from '#shared/store/payouts.ts';
 
 export type { Difference };

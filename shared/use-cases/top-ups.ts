@@ -6,14 +6,23 @@
  * it paid; an unpaid top-up expires after `deposit.topUpExpiryHours` (default 24 h).
  */
 import { ulid } from 'ulid';
-import { optionalEnv } from '#shared/config.ts';
-import type { Principal } from '#shared/http/auth.ts';
-import { HttpProblem, problems } from '#shared/http/problem.ts';
+import { settings } from '#shared/config.ts';
+import type { Principal } from '#shared/rules/types.ts';
 import { logger } from '#shared/logger.ts';
 import type { CollectionPort, CollectionStatus, PaymentProvider, RawNotification } from '#shared/payments/port.ts';
+import { retry, RETRY } from '#shared/retry.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
-import { normalizeInstant, toIso, toMs, topUpAmountViolation } from '#shared/rules/index.ts';
-import { creditTopUp, expireTopUp, getDepositHolder, getTopUp, insertTopUp, rescheduleTopUp, topUpsDue, type TopUp } from '#shared/store/deposits.ts';
+import { normalizeInstant, NotFound, RuleViolation, toIso, toMs, topUpAmountViolation, Unavailable, violation } from '#shared/rules/index.ts';
+import { getDepositHolder } from '#shared/store/deposits.ts';
+import {
+  creditTopUp,
+  expireTopUp,
+  getTopUp,
+  insertTopUp,
+  rescheduleTopUp,
+  topUpsDue,
+  type TopUp,
+} from '#shared/store/top-ups.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { sortableInstant, topUpIdFor } from '#shared/store/keys.ts';
 
@@ -22,13 +31,13 @@ const QUERY_EVERY_MS = 15 * 60_000;
 
 /** Where the provider sends its notifications: `PAYMENT_NOTIFY_BASE_URL` (the API's public URL); the local provider knows its own. */
 function notifyUrlFor(provider: string): string | undefined {
-  const base = optionalEnv('PAYMENT_NOTIFY_BASE_URL');
+  const base = settings().paymentNotifyBaseUrl;
   return base ? `${base.replace(/\/$/, '')}/v1/payments/${provider}/notifications` : undefined;
 }
 
 function collectionsOf(provider: PaymentProvider): CollectionPort {
   if (!provider.collections) {
-    throw new HttpProblem(503, 'COLLECTIONS_UNAVAILABLE', 'Top-ups unavailable', `The ${provider.name} payment provider cannot collect payments yet.`);
+    throw new Unavailable('COLLECTIONS_UNAVAILABLE', 'Top-ups unavailable', `The ${provider.name} payment provider cannot collect payments yet.`);
   }
   return provider.collections;
 }
@@ -63,7 +72,7 @@ export async function startTopUp(
   // One round trip: the profile, and the top-up a retried request already created.
   const [again, holder] = await Promise.all([input.idempotencyKey ? getTopUp(topUpId) : Promise.resolve(undefined), getDepositHolder(merchantId)]);
   if (again) return sameRequest(again, amountFen);
-  if (!holder.profiled) throw problems.notFound(`Merchant ${merchantId}`);
+  if (!holder.profiled) throw new NotFound(`Merchant ${merchantId}`);
   const expiresAt = toIso(toMs(at) + rulesConfig.deposit.topUpExpiryHours * 3_600_000);
   const notifyUrl = notifyUrlFor(provider.name);
   const payment = await collectionsOf(provider).create({
@@ -79,7 +88,7 @@ export async function startTopUp(
     await insertTopUp(topUp, firstCheck);
   } catch (error) {
     if (!(error instanceof ConditionFailed)) throw error;
-    if (error.failed.includes('merchant-profiled')) throw problems.notFound(`Merchant ${merchantId}`);
+    if (error.failed.includes('merchant-profiled')) throw new NotFound(`Merchant ${merchantId}`);
     const winner = error.failed.includes('top-up-new') ? await getTopUp(topUpId) : undefined;
     if (winner) return sameRequest(winner, amountFen);
     throw error;
@@ -89,8 +98,9 @@ export async function startTopUp(
 
 function sameRequest(existing: TopUp, amountFen: number): TopUpView {
   if (existing.amountFen !== amountFen) {
-    throw new HttpProblem(422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency key reused', 'This Idempotency-Key started a top-up of another amount.', {
-      basis: { topUpId: existing.topUpId, amountFen: existing.amountFen },
+    throw violation('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key started a top-up of another amount.', {
+      topUpId: existing.topUpId,
+      amountFen: existing.amountFen,
     });
   }
   return view(existing);
@@ -99,22 +109,17 @@ function sameRequest(existing: TopUp, amountFen: number): TopUpView {
 /** GET /v1/merchants/{id}/deposit/top-ups/{topUpId}: another merchant's (or an unknown) top-up is 404. */
 export async function viewTopUp(merchantId: string, topUpId: string): Promise<TopUpView> {
   const topUp = await getTopUp(topUpId);
-  if (!topUp || topUp.merchantId !== merchantId) throw problems.notFound(`Top-up ${topUpId}`);
+  if (!topUp || topUp.merchantId !== merchantId) throw new NotFound(`Top-up ${topUpId}`);
   return view(topUp);
 }
 
-export interface NotificationAnswer {
-  status: number;
-  /** What the provider expects back (its acknowledgement), or a problem for a refused one. */
-  body: string;
-  contentType: string;
-}
+/**
+ * What to answer the provider: its acknowledgement (the text it expects back), or the domain error
+ * that refused the notification (the HTTP edge answers it as a problem, like any other).
+ */
+export type NotificationAnswer = { acknowledgement: string } | { refused: RuleViolation };
 
-const refusal = (problem: HttpProblem): NotificationAnswer => ({
-  status: problem.status,
-  body: JSON.stringify(problem.toProblem()),
-  contentType: 'application/problem+json',
-});
+const refusal = (refused: RuleViolation): NotificationAnswer => ({ refused });
 
 /**
  * POST /v1/payments/{provider}/notifications (public; the provider signs it). Steps: 1. the
@@ -127,38 +132,39 @@ const refusal = (problem: HttpProblem): NotificationAnswer => ({
 export async function receivePaymentNotification(provider: PaymentProvider, providerName: string, raw: RawNotification, now: string): Promise<NotificationAnswer> {
   if (providerName !== provider.name || !provider.collections) {
     logger.warn('Payment notification for a provider not in use', { providerName });
-    return refusal(problems.notFound(`Payment provider ${providerName}`));
+    return refusal(new NotFound(`Payment provider ${providerName}`));
   }
   const collections = provider.collections;
-  const ack: NotificationAnswer = { status: 200, body: collections.acknowledgement, contentType: 'text/plain' };
+  const ack: NotificationAnswer = { acknowledgement: collections.acknowledgement };
   const status = await collections.verifyNotification(raw);
   if (!status) {
     logger.warn('Payment notification refused: signature does not verify', { providerName, bytes: raw.body.length });
-    return refusal(new HttpProblem(400, 'INVALID_SIGNATURE', 'Invalid signature', 'The notification is not signed by the payment provider.'));
+    return refusal(violation('INVALID_SIGNATURE', 'The notification is not signed by the payment provider.'));
   }
   if (status.status !== 'paid') return ack;
   const outcome = await confirmPaid(status, 'notification', now);
   if (outcome === 'credited' || outcome === 'already-credited') return ack;
-  if (outcome === 'unknown-top-up') return refusal(problems.notFound(`Top-up ${status.outTradeNo}`));
+  if (outcome === 'unknown-top-up') return refusal(new NotFound(`Top-up ${status.outTradeNo}`));
   if (outcome === 'amount-mismatch') {
     return refusal(
-      new HttpProblem(422, 'INVALID_AMOUNT', 'Invalid amount', 'The notification names another amount than the top-up.', {
-        basis: { rule: 'D4', topUpId: status.outTradeNo, notifiedFen: status.amountFen },
+      violation('INVALID_AMOUNT', 'The notification names another amount than the top-up.', {
+        rule: 'D4',
+        topUpId: status.outTradeNo,
+        notifiedFen: status.amountFen,
       }),
     );
   }
-  return refusal(
-    new HttpProblem(409, 'TOP_UP_NOT_PENDING', 'The top-up is no longer payable', `Top-up ${status.outTradeNo} is no longer payable.`, {
-      basis: { rule: 'D4', topUpId: status.outTradeNo },
-    }),
-  );
+  return refusal(violation('TOP_UP_NOT_PENDING', `Top-up ${status.outTradeNo} is no longer payable.`, { rule: 'D4', topUpId: status.outTradeNo }));
 }
 
 type Confirmation = 'credited' | 'already-credited' | 'unknown-top-up' | 'amount-mismatch' | 'not-pending';
 
 /** D4: a payment the provider confirmed, credited once if it matches a PENDING top-up still open. */
 async function confirmPaid(paid: Extract<CollectionStatus, { status: 'paid' }>, by: 'notification' | 'query', now: string): Promise<Confirmation> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  // Credited or expired by a concurrent notification or job run: read again and answer by what it is now.
+  const changed = (error: unknown) => error instanceof ConditionFailed && error.failed.includes('top-up-pending');
+  const exhausted = () => new Error(`Top-up ${paid.outTradeNo} kept changing while it was confirmed`);
+  return retry(RETRY.decideAgain, { retryable: changed, exhausted }, async (): Promise<Confirmation> => {
     const topUp = await getTopUp(paid.outTradeNo);
     const context = { topUpId: paid.outTradeNo, by, notifiedFen: paid.amountFen, providerRef: paid.providerRef };
     if (!topUp) {
@@ -179,15 +185,9 @@ async function confirmPaid(paid: Extract<CollectionStatus, { status: 'paid' }>, 
       logger.error('Payment confirmed for an expired top-up; nothing credited, refund it', { ...context, status: topUp.status, expiresAt: topUp.expiresAt });
       return 'not-pending';
     }
-    try {
-      await creditTopUp(topUp, { providerRef: paid.providerRef, at: normalizeInstant(now), by });
-      return 'credited';
-    } catch (error) {
-      // Credited or expired by a concurrent notification or job run: read again and answer by what it is now.
-      if (!(error instanceof ConditionFailed && error.failed.includes('top-up-pending'))) throw error;
-    }
-  }
-  throw new Error(`Top-up ${paid.outTradeNo} kept changing while it was confirmed`);
+    await creditTopUp(topUp, { providerRef: paid.providerRef, at: normalizeInstant(now), by });
+    return 'credited';
+  });
 }
 
 function safeMs(instant: string): number {

@@ -7,15 +7,9 @@ import { localNotificationBody, readLocalCollection, signLocalFields } from '#sh
 import { rulesConfig } from '#shared/rules-config.ts';
 import { claimsFromRefund } from '#shared/rules/index.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
-import {
-  approveWithdrawal,
-  depositJournal,
-  depositPayoutSettledConditionNames,
-  depositPayoutSettledWrites,
-  getDepositAccount,
-  getWithdrawal,
-  type DepositMovement,
-} from '#shared/store/deposits.ts';
+import type { DepositMovement } from '#shared/store/deposit-items.ts';
+import { depositJournal, depositPayoutSettledWrites, getDepositAccount } from '#shared/store/deposits.ts';
+import { approveWithdrawal, getWithdrawal } from '#shared/store/withdrawals.ts';
 import { ConditionFailed, named } from '#shared/store/errors.ts';
 import { keys } from '#shared/store/keys.ts';
 import { getPayout, type StoredPayout } from '#shared/store/payouts.ts';
@@ -100,7 +94,9 @@ async function settle(payoutId: string, at = '2026-11-24T15:00:00+08:00') {
 /** The payout job's confirmation of a deposit-funded payout again, reduced to the deposit's part (P1: a repeat). */
 async function settleAgain(payoutId: string, at = '2026-11-24T15:00:00+08:00') {
   const payout = (await getPayout(payoutId))!;
-  await named(depositPayoutSettledConditionNames(payout), () =>
+  // The conditions of the deposit's part, item by item (the payout job names them within its own transaction).
+  const names = [payout.withdrawalId ? 'withdrawal-approved' : payout.advanceId ? 'advance-pending' : 'compensation-pending', 'deposit-held', 'movement-new'];
+  await named(names, () =>
     documentClient.send(new TransactWriteCommand({ TransactItems: depositPayoutSettledWrites(payout, at) })),
   );
   return payout;
