@@ -40,7 +40,7 @@ function OrderPolicies({ orderId }: { orderId: string }) {
             policies={data.items}
             actions={(p) =>
               p.status === 'ACTIVE' && !p.claimId ? (
-                <button class="secondary" id={`claim-${p.policyId}`} onClick={() => setClaiming(p)}>
+                <button type="button" class="secondary" id={`claim-${p.policyId}`} onClick={() => setClaiming(p)}>
                   {t('fileClaim')}
                 </button>
               ) : null

@@ -20,19 +20,19 @@ export function Queue() {
     });
   return (
     <Page title={t('queue')}>
-      <div class="row" role="group" aria-label={t('status')}>
-        <button class={status === 'UNDER_REVIEW' ? '' : 'secondary'} aria-pressed={status === 'UNDER_REVIEW'} onClick={() => setStatus('UNDER_REVIEW')}>
+      <fieldset class="row" aria-label={t('status')}>
+        <button type="button" class={status === 'UNDER_REVIEW' ? '' : 'secondary'} aria-pressed={status === 'UNDER_REVIEW'} onClick={() => setStatus('UNDER_REVIEW')}>
           {t('queue')}
         </button>
-        <button class={status === 'NEEDS_INFO' ? '' : 'secondary'} aria-pressed={status === 'NEEDS_INFO'} onClick={() => setStatus('NEEDS_INFO')}>
+        <button type="button" class={status === 'NEEDS_INFO' ? '' : 'secondary'} aria-pressed={status === 'NEEDS_INFO'} onClick={() => setStatus('NEEDS_INFO')}>
           {t('needsInfo')}
         </button>
         {status === 'UNDER_REVIEW' && (
-          <button id="approve-selected" disabled={selected.size === 0 || action.pending} onClick={approveSelected}>
+          <button type="button" id="approve-selected" disabled={selected.size === 0 || action.pending} onClick={approveSelected}>
             {t('approveSelected')} ({selected.size})
           </button>
         )}
-      </div>
+      </fieldset>
       <ErrorBox message={action.error} />
       <p class="muted">{t('oldestFirst')}</p>
       <Loaded state={state}>
@@ -326,13 +326,13 @@ function DecisionForm({ claimId, onDone }: { claimId: string; onDone: () => void
       <label for="reason-code">{t('reasonCode')}</label>
       <input id="reason-code" value={reasonCode} onInput={(e) => setReasonCode((e.target as HTMLInputElement).value)} />
       <div class="row">
-        <button id="approve" disabled={action.pending} onClick={() => decide('approve')}>
+        <button type="button" id="approve" disabled={action.pending} onClick={() => decide('approve')}>
           {t('approve')}
         </button>
-        <button id="request-info" class="secondary" disabled={action.pending} onClick={() => decide('request-info')}>
+        <button type="button" id="request-info" class="secondary" disabled={action.pending} onClick={() => decide('request-info')}>
           {t('requestInfo')}
         </button>
-        <button id="reject" class="danger" disabled={action.pending} onClick={() => decide('reject')}>
+        <button type="button" id="reject" class="danger" disabled={action.pending} onClick={() => decide('reject')}>
           {t('reject')}
         </button>
       </div>

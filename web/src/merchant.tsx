@@ -46,7 +46,7 @@ function PlanCard({ plan, quote }: { plan: any; quote: any }) {
               <label for={id}>
                 {t('acceptAgreement')} ({quote.agreementVersion})
               </label>
-              <button
+              <button type="button"
                 disabled={!accepted || action.pending}
                 onClick={() =>
                   action.run(async () => {
@@ -116,7 +116,7 @@ export function Enrollments() {
                   <td>{time(e.joinedAt)}</td>
                   <td>
                     {e.status === 'ACTIVE' && (
-                      <button
+                      <button type="button"
                         class="secondary"
                         disabled={action.pending}
                         onClick={() =>

@@ -14,7 +14,7 @@ export function Payouts() {
     <Page title={t('payouts')}>
       {session.value?.role === 'ops' && (
         <div class="row">
-          <button
+          <button type="button"
             id="run-payout-job"
             disabled={action.pending}
             onClick={() =>
@@ -193,10 +193,10 @@ function WithdrawalDecision({ id, onDone }: { id: string; onDone: () => void }) 
     });
   return (
     <div class="row">
-      <button disabled={action.pending} onClick={() => decide('approve')}>
+      <button type="button" disabled={action.pending} onClick={() => decide('approve')}>
         {t('approve')}
       </button>
-      <button class="danger" disabled={action.pending} onClick={() => decide('reject')}>
+      <button type="button" class="danger" disabled={action.pending} onClick={() => decide('reject')}>
         {t('reject')}
       </button>
       <ErrorBox message={action.error} />
