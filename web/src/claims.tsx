@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, listAll, session, uploadEvidence } from './api.ts';
+import type { Claim, EvidenceItem, InsuredLine, Policy } from './types.ts';
 import { duration, time, yuan } from './format.ts';
 import { t } from './i18n.ts';
 import { ErrorBox, Loaded, Page, Status, useAction, useLoad } from './ui.tsx';
@@ -9,7 +10,7 @@ const isStaff = () => session.value?.role === 'adjuster' || session.value?.role 
 /** Adjusters and ops: the claims waiting for a decision, oldest first, with their age and due timers; bulk approve. */
 export function Queue() {
   const [status, setStatus] = useState<'UNDER_REVIEW' | 'NEEDS_INFO'>('UNDER_REVIEW');
-  const state = useLoad(async () => (await listAll(`/v1/claims?status=${status}`)).sort((a, b) => a.submittedAt.localeCompare(b.submittedAt)), [status]);
+  const state = useLoad(async () => (await listAll<Claim>(`/v1/claims?status=${status}`)).sort((a, b) => a.submittedAt.localeCompare(b.submittedAt)), [status]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const action = useAction();
   const approveSelected = () =>
@@ -91,7 +92,7 @@ export function Queue() {
 
 /** Any role: the claims the caller may see (a buyer its own, a merchant those on its orders). */
 export function ClaimList() {
-  const state = useLoad(async () => (await listAll('/v1/claims')).sort((a, b) => b.submittedAt.localeCompare(a.submittedAt)), []);
+  const state = useLoad(async () => (await listAll<Claim>('/v1/claims')).sort((a, b) => b.submittedAt.localeCompare(a.submittedAt)), []);
   return (
     <Page title={session.value?.role === 'buyer' ? t('myClaims') : t('claims')}>
       <Loaded state={state}>
@@ -131,8 +132,8 @@ export function ClaimList() {
 /** One claim with everything needed to decide it; the decision buttons for staff, more evidence for its buyer. */
 export function ClaimPage({ claimId }: { claimId: string }) {
   const state = useLoad(async () => {
-    const claim = await api('GET', `/v1/claims/${claimId}`);
-    const policy = await api('GET', `/v1/policies/${claim.policyId}`).catch(() => undefined);
+    const claim = await api<Claim>('GET', `/v1/claims/${claimId}`);
+    const policy = await api<Policy>('GET', `/v1/policies/${claim.policyId}`).catch(() => undefined);
     return { claim, policy };
   }, [claimId]);
   return (
@@ -204,7 +205,7 @@ export function ClaimPage({ claimId }: { claimId: string }) {
                 </tr>
               </thead>
               <tbody>
-                {claim.history.map((entry: any, i: number) => (
+                {claim.history.map((entry, i) => (
                   <tr key={i}>
                     <td>{time(entry.at)}</td>
                     <td>
@@ -227,7 +228,7 @@ export function ClaimPage({ claimId }: { claimId: string }) {
   );
 }
 
-function Evidence({ items }: { items: any[] }) {
+function Evidence({ items }: { items: EvidenceItem[] }) {
   if (items.length === 0) return <p>{t('none')}</p>;
   return (
     <ul class="evidence" id="evidence">
@@ -247,9 +248,9 @@ function Evidence({ items }: { items: any[] }) {
   );
 }
 
-function PolicySnapshot({ policy }: { policy: any }) {
+function PolicySnapshot({ policy }: { policy: Policy }) {
   // I8: the insured line as the policy snapshotted it at issue.
-  const lines: any[] = policy.insured ? [{ lineId: policy.lineId ?? '—', ...policy.insured }] : [];
+  const lines: InsuredLine[] = policy.insured ? [{ lineId: policy.lineId ?? '—', ...policy.insured }] : [];
   return (
     <>
       <h2>{t('policySnapshot')}</h2>

@@ -140,11 +140,11 @@ function LocalPicker({ onError }: { onError: (message: string) => void }) {
   const [parties, setParties] = useState<{ label: string; sub: string; role: Role }[]>([]);
   const [subs, setSubs] = useState<Record<string, string>>({});
   useEffect(() => {
-    api('GET', '/local-auth/parties').then(setParties, (e: Error) => onError(e.message));
+    api<{ label: string; sub: string; role: Role }[]>('GET', '/local-auth/parties').then(setParties, (e: Error) => onError(e.message));
   }, []);
   const pick = async (role: Role, sub: string) => {
     try {
-      const { token } = await api('POST', '/local-auth/tokens', { role, sub });
+      const { token } = await api<{ token: string }>('POST', '/local-auth/tokens', { role, sub });
       signIn(token);
     } catch (e) {
       onError((e as Error).message);
