@@ -63,9 +63,10 @@ export const localEvidenceStorage: EvidenceStorage = {
   },
 };
 
-function s3Error(res: ServerResponse, status: number, code: string, message: string): void {
+function s3Error(res: ServerResponse, status: number, code: string, message: string): true {
   res.writeHead(status, { 'content-type': 'application/xml' });
   res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+  return true; // answered
 }
 
 /** Reads at most `limit` bytes; undefined when the body is longer. */
@@ -88,25 +89,25 @@ async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer 
 export async function localEvidencePage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
   if (!url.pathname.startsWith(PREFIX)) return false;
   const key = decodeURIComponent(url.pathname.slice(PREFIX.length));
-  if (!KEY.test(key)) return s3Error(res, 400, 'InvalidArgument', 'Not an evidence key.'), true;
+  if (!KEY.test(key)) return s3Error(res, 400, 'InvalidArgument', 'Not an evidence key.');
   const expires = Number(url.searchParams.get('expires'));
   const signature = url.searchParams.get('signature') ?? '';
   // The injected clock, like the presigner's: tests that move time move the expiry with it.
   const now = Math.floor(clock.now().getTime() / 1000);
-  if (!Number.isInteger(expires) || expires < now) return s3Error(res, 403, 'AccessDenied', 'Request has expired.'), true;
+  if (!Number.isInteger(expires) || expires < now) return s3Error(res, 403, 'AccessDenied', 'Request has expired.');
 
   if (req.method === 'PUT') {
     const contentType = req.headers['content-type'] ?? '';
     const checksum = String(req.headers['x-amz-checksum-sha256'] ?? '');
     const size = Number(url.searchParams.get('size'));
     if (!sameSignature(signature, sign('PUT', key, contentType, size, checksum, expires))) {
-      return s3Error(res, 403, 'SignatureDoesNotMatch', 'The content type, size or checksum differs from the signed upload.'), true;
+      return s3Error(res, 403, 'SignatureDoesNotMatch', 'The content type, size or checksum differs from the signed upload.');
     }
     const body = await readLimited(req, Math.min(size, EVIDENCE_MAX_BYTES));
-    if (!body || body.byteLength !== size) return s3Error(res, 400, 'IncompleteBody', `The body must be exactly ${size} bytes.`), true;
+    if (!body || body.byteLength !== size) return s3Error(res, 400, 'IncompleteBody', `The body must be exactly ${size} bytes.`);
     const actual = createHash('sha256').update(body).digest('base64');
     if (actual !== checksum) {
-      return s3Error(res, 400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.'), true;
+      return s3Error(res, 400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
     }
     const file = pathOf(key);
     await mkdir(dirname(file), { recursive: true });
@@ -120,9 +121,9 @@ export async function localEvidencePage(req: IncomingMessage, res: ServerRespons
     return true;
   }
   if (req.method === 'GET') {
-    if (!sameSignature(signature, sign('GET', key, expires))) return s3Error(res, 403, 'SignatureDoesNotMatch', 'Not a signed download URL.'), true;
+    if (!sameSignature(signature, sign('GET', key, expires))) return s3Error(res, 403, 'SignatureDoesNotMatch', 'Not a signed download URL.');
     const meta = await readMeta(key);
-    if (!meta) return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.'), true;
+    if (!meta) return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
     const bytes = await readFile(pathOf(key));
     res.writeHead(200, {
       'content-type': meta.contentType,

@@ -19,15 +19,16 @@ const TYPES: Record<string, string> = {
 };
 const ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown): true {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
+  return true; // answered
 }
 
 export function consolePages(options: { distDir: string; jwtSecret: string }) {
   return async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const path = url.pathname;
-    if (path === '/local-auth/parties' && req.method === 'GET') return json(res, 200, DEMO_PARTIES), true;
+    if (path === '/local-auth/parties' && req.method === 'GET') return json(res, 200, DEMO_PARTIES);
     if (path === '/local-auth/tokens' && req.method === 'POST') {
       let text = '';
       for await (const chunk of req as AsyncIterable<Buffer>) text += chunk.toString('utf8');
@@ -45,7 +46,7 @@ export function consolePages(options: { distDir: string; jwtSecret: string }) {
       return true;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    if (path === '/config.json') return json(res, 200, { apiUrl: '', auth: { local: true } }), true;
+    if (path === '/config.json') return json(res, 200, { apiUrl: '', auth: { local: true } });
     const file = path === '/' ? 'index.html' : path.slice(1);
     if (!/^[\w.-]+$/.test(file) || !TYPES[extname(file)]) return false; // API and other paths
     try {

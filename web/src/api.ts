@@ -56,7 +56,7 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   const token = session.value?.token;
   if (token) headers['authorization'] = `Bearer ${token}`;
@@ -73,7 +73,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
 }
 
 /** Every page of a list route. */
-export async function listAll<T = any>(path: string): Promise<T[]> {
+export async function listAll<T = unknown>(path: string): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, uploadEvidence } from './api.ts';
+import type { Claim, ListPage, Policy } from './types.ts';
 import { EvidenceFields } from './claims.tsx';
 import { t } from './i18n.ts';
 import { PolicyTable } from './merchant.tsx';
@@ -29,8 +30,8 @@ export function OrderPage({ orderId }: { orderId?: string | undefined }) {
 }
 
 function OrderPolicies({ orderId }: { orderId: string }) {
-  const state = useLoad(() => api('GET', `/v1/orders/${encodeURIComponent(orderId)}/policies`), [orderId]);
-  const [claiming, setClaiming] = useState<any>();
+  const state = useLoad(() => api<ListPage<Policy>>('GET', `/v1/orders/${encodeURIComponent(orderId)}/policies`), [orderId]);
+  const [claiming, setClaiming] = useState<Policy>();
   return (
     <Loaded state={state}>
       {(data) => (
@@ -40,7 +41,7 @@ function OrderPolicies({ orderId }: { orderId: string }) {
             policies={data.items}
             actions={(p) =>
               p.status === 'ACTIVE' && !p.claimId ? (
-                <button class="secondary" id={`claim-${p.policyId}`} onClick={() => setClaiming(p)}>
+                <button type="button" class="secondary" id={`claim-${p.policyId}`} onClick={() => setClaiming(p)}>
                   {t('fileClaim')}
                 </button>
               ) : null
@@ -53,7 +54,7 @@ function OrderPolicies({ orderId }: { orderId: string }) {
   );
 }
 
-function ClaimForm({ policy }: { policy: any }) {
+function ClaimForm({ policy }: { policy: Policy }) {
   const [description, setDescription] = useState('');
   const [proofOrderId, setProofOrderId] = useState('');
   const [type, setType] = useState('brand-authentication-report');
@@ -64,7 +65,7 @@ function ClaimForm({ policy }: { policy: any }) {
     void action.run(async () => {
       const evidence = [];
       for (const file of files) evidence.push(await uploadEvidence(`/v1/policies/${policy.policyId}`, file, type));
-      const claim = await api('POST', '/v1/claims', {
+      const claim = await api<Claim>('POST', '/v1/claims', {
         policyId: policy.policyId,
         ...(proofOrderId ? { proofOrderId } : {}),
         ...(description ? { description } : {}),

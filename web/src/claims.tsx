@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, listAll, session, uploadEvidence } from './api.ts';
+import type { Claim, EvidenceItem, InsuredLine, Policy } from './types.ts';
 import { duration, time, yuan } from './format.ts';
 import { t } from './i18n.ts';
 import { ErrorBox, Loaded, Page, Status, useAction, useLoad } from './ui.tsx';
@@ -9,7 +10,7 @@ const isStaff = () => session.value?.role === 'adjuster' || session.value?.role 
 /** Adjusters and ops: the claims waiting for a decision, oldest first, with their age and due timers; bulk approve. */
 export function Queue() {
   const [status, setStatus] = useState<'UNDER_REVIEW' | 'NEEDS_INFO'>('UNDER_REVIEW');
-  const state = useLoad(async () => (await listAll(`/v1/claims?status=${status}`)).sort((a, b) => a.submittedAt.localeCompare(b.submittedAt)), [status]);
+  const state = useLoad(async () => (await listAll<Claim>(`/v1/claims?status=${status}`)).sort((a, b) => a.submittedAt.localeCompare(b.submittedAt)), [status]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const action = useAction();
   const approveSelected = () =>
@@ -20,19 +21,19 @@ export function Queue() {
     });
   return (
     <Page title={t('queue')}>
-      <div class="row" role="group" aria-label={t('status')}>
-        <button class={status === 'UNDER_REVIEW' ? '' : 'secondary'} aria-pressed={status === 'UNDER_REVIEW'} onClick={() => setStatus('UNDER_REVIEW')}>
+      <fieldset class="row" aria-label={t('status')}>
+        <button type="button" class={status === 'UNDER_REVIEW' ? '' : 'secondary'} aria-pressed={status === 'UNDER_REVIEW'} onClick={() => setStatus('UNDER_REVIEW')}>
           {t('queue')}
         </button>
-        <button class={status === 'NEEDS_INFO' ? '' : 'secondary'} aria-pressed={status === 'NEEDS_INFO'} onClick={() => setStatus('NEEDS_INFO')}>
+        <button type="button" class={status === 'NEEDS_INFO' ? '' : 'secondary'} aria-pressed={status === 'NEEDS_INFO'} onClick={() => setStatus('NEEDS_INFO')}>
           {t('needsInfo')}
         </button>
         {status === 'UNDER_REVIEW' && (
-          <button id="approve-selected" disabled={selected.size === 0 || action.pending} onClick={approveSelected}>
+          <button type="button" id="approve-selected" disabled={selected.size === 0 || action.pending} onClick={approveSelected}>
             {t('approveSelected')} ({selected.size})
           </button>
         )}
-      </div>
+      </fieldset>
       <ErrorBox message={action.error} />
       <p class="muted">{t('oldestFirst')}</p>
       <Loaded state={state}>
@@ -91,7 +92,7 @@ export function Queue() {
 
 /** Any role: the claims the caller may see (a buyer its own, a merchant those on its orders). */
 export function ClaimList() {
-  const state = useLoad(async () => (await listAll('/v1/claims')).sort((a, b) => b.submittedAt.localeCompare(a.submittedAt)), []);
+  const state = useLoad(async () => (await listAll<Claim>('/v1/claims')).sort((a, b) => b.submittedAt.localeCompare(a.submittedAt)), []);
   return (
     <Page title={session.value?.role === 'buyer' ? t('myClaims') : t('claims')}>
       <Loaded state={state}>
@@ -131,8 +132,8 @@ export function ClaimList() {
 /** One claim with everything needed to decide it; the decision buttons for staff, more evidence for its buyer. */
 export function ClaimPage({ claimId }: { claimId: string }) {
   const state = useLoad(async () => {
-    const claim = await api('GET', `/v1/claims/${claimId}`);
-    const policy = await api('GET', `/v1/policies/${claim.policyId}`).catch(() => undefined);
+    const claim = await api<Claim>('GET', `/v1/claims/${claimId}`);
+    const policy = await api<Policy>('GET', `/v1/policies/${claim.policyId}`).catch(() => undefined);
     return { claim, policy };
   }, [claimId]);
   return (
@@ -204,7 +205,7 @@ export function ClaimPage({ claimId }: { claimId: string }) {
                 </tr>
               </thead>
               <tbody>
-                {claim.history.map((entry: any, i: number) => (
+                {claim.history.map((entry, i) => (
                   <tr key={i}>
                     <td>{time(entry.at)}</td>
                     <td>
@@ -227,7 +228,7 @@ export function ClaimPage({ claimId }: { claimId: string }) {
   );
 }
 
-function Evidence({ items }: { items: any[] }) {
+function Evidence({ items }: { items: EvidenceItem[] }) {
   if (items.length === 0) return <p>{t('none')}</p>;
   return (
     <ul class="evidence" id="evidence">
@@ -247,9 +248,9 @@ function Evidence({ items }: { items: any[] }) {
   );
 }
 
-function PolicySnapshot({ policy }: { policy: any }) {
+function PolicySnapshot({ policy }: { policy: Policy }) {
   // I8: the insured line as the policy snapshotted it at issue.
-  const lines: any[] = policy.insured ? [{ lineId: policy.lineId ?? '—', ...policy.insured }] : [];
+  const lines: InsuredLine[] = policy.insured ? [{ lineId: policy.lineId ?? '—', ...policy.insured }] : [];
   return (
     <>
       <h2>{t('policySnapshot')}</h2>
@@ -326,13 +327,13 @@ function DecisionForm({ claimId, onDone }: { claimId: string; onDone: () => void
       <label for="reason-code">{t('reasonCode')}</label>
       <input id="reason-code" value={reasonCode} onInput={(e) => setReasonCode((e.target as HTMLInputElement).value)} />
       <div class="row">
-        <button id="approve" disabled={action.pending} onClick={() => decide('approve')}>
+        <button type="button" id="approve" disabled={action.pending} onClick={() => decide('approve')}>
           {t('approve')}
         </button>
-        <button id="request-info" class="secondary" disabled={action.pending} onClick={() => decide('request-info')}>
+        <button type="button" id="request-info" class="secondary" disabled={action.pending} onClick={() => decide('request-info')}>
           {t('requestInfo')}
         </button>
-        <button id="reject" class="danger" disabled={action.pending} onClick={() => decide('reject')}>
+        <button type="button" id="reject" class="danger" disabled={action.pending} onClick={() => decide('reject')}>
           {t('reject')}
         </button>
       </div>

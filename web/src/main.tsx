@@ -94,11 +94,11 @@ function App() {
             {t(`role_${current.role}` as Label)} · {current.sub}
           </span>
         )}
-        <button class="link" id="lang" lang={lang.value === 'zh' ? 'en' : 'zh-CN'} title={t('languageLabel')} onClick={() => setLang(lang.value === 'zh' ? 'en' : 'zh')}>
+        <button type="button" class="link" id="lang" lang={lang.value === 'zh' ? 'en' : 'zh-CN'} title={t('languageLabel')} onClick={() => setLang(lang.value === 'zh' ? 'en' : 'zh')}>
           {t('language')}
         </button>
         {current && (
-          <button class="link" id="sign-out" onClick={signOut}>
+          <button type="button" class="link" id="sign-out" onClick={signOut}>
             {t('signOut')}
           </button>
         )}
@@ -140,11 +140,11 @@ function LocalPicker({ onError }: { onError: (message: string) => void }) {
   const [parties, setParties] = useState<{ label: string; sub: string; role: Role }[]>([]);
   const [subs, setSubs] = useState<Record<string, string>>({});
   useEffect(() => {
-    api('GET', '/local-auth/parties').then(setParties, (e: Error) => onError(e.message));
+    api<{ label: string; sub: string; role: Role }[]>('GET', '/local-auth/parties').then(setParties, (e: Error) => onError(e.message));
   }, []);
   const pick = async (role: Role, sub: string) => {
     try {
-      const { token } = await api('POST', '/local-auth/tokens', { role, sub });
+      const { token } = await api<{ token: string }>('POST', '/local-auth/tokens', { role, sub });
       signIn(token);
     } catch (e) {
       onError((e as Error).message);
@@ -162,7 +162,7 @@ function LocalPicker({ onError }: { onError: (message: string) => void }) {
                 {t(`role_${p.role}` as Label)} · {t('subject')}
               </label>
               <input id={`sub-${p.role}`} value={subs[p.role] ?? p.sub} onInput={(e) => setSubs({ ...subs, [p.role]: (e.target as HTMLInputElement).value })} />
-              <button id={`as-${p.role}`} onClick={() => pick(p.role, subs[p.role] ?? p.sub)}>
+              <button type="button" id={`as-${p.role}`} onClick={() => pick(p.role, subs[p.role] ?? p.sub)}>
                 {t('signIn')} · {t(`role_${p.role}` as Label)}
               </button>
             </div>

@@ -1,26 +1,30 @@
 import { useState } from 'preact/hooks';
 import { api, listAll, session } from './api.ts';
+import type { Enrollment, ListPage, Plan, Policy, Quote } from './types.ts';
 import { bps, time, yuan } from './format.ts';
 import { lang, t } from './i18n.ts';
 import { ErrorBox, Loaded, Page, Status, useAction, useLoad } from './ui.tsx';
 
 const me = () => session.value!.sub;
 
+/** A plan's quote, or why it could not be had. */
+type QuoteOrError = Quote | { error: string };
+
 /** 商家保障 → 立即加入: each plan with this merchant's quote, the agreement version and the join button (J1–J6). */
 export function Plans() {
   const state = useLoad(async () => {
-    const catalog = await api('GET', '/v1/plans');
-    const quotes = await Promise.all(catalog.items.map((plan: any) => api('GET', `/v1/merchants/${me()}/quotes/${plan.planId}`).catch((e: Error) => ({ error: e.message }))));
-    return catalog.items.map((plan: any, i: number) => ({ plan, quote: quotes[i] }));
+    const catalog = await api<ListPage<Plan>>('GET', '/v1/plans');
+    const quotes = await Promise.all(catalog.items.map((plan) => api<Quote>('GET', `/v1/merchants/${me()}/quotes/${plan.planId}`).catch((e: Error): QuoteOrError => ({ error: e.message }))));
+    return catalog.items.map((plan, i) => ({ plan, quote: quotes[i]! }));
   }, []);
   return (
     <Page title={t('plans')}>
-      <Loaded state={state}>{(rows) => rows.map(({ plan, quote }: any) => <PlanCard key={plan.planId} plan={plan} quote={quote} />)}</Loaded>
+      <Loaded state={state}>{(rows) => rows.map(({ plan, quote }) => <PlanCard key={plan.planId} plan={plan} quote={quote} />)}</Loaded>
     </Page>
   );
 }
 
-function PlanCard({ plan, quote }: { plan: any; quote: any }) {
+function PlanCard({ plan, quote }: { plan: Plan; quote: QuoteOrError }) {
   const [accepted, setAccepted] = useState(false);
   const [joined, setJoined] = useState<string>();
   const action = useAction();
@@ -28,14 +32,14 @@ function PlanCard({ plan, quote }: { plan: any; quote: any }) {
   return (
     <section class="card" aria-labelledby={`plan-${plan.planId}`}>
       <h2 id={`plan-${plan.planId}`}>{lang.value === 'zh' ? plan.nameZh : plan.name}</h2>
-      {quote.error ? (
+      {'error' in quote ? (
         <ErrorBox message={quote.error} />
       ) : (
         <>
           <p>
             {quote.eligible ? t('eligible') : t('notEligible')} · {t('rate')} {bps(quote.rateBps)} · {t('agreement')} {quote.agreementVersion}
           </p>
-          {quote.reasons.map((r: any) => (
+          {quote.reasons.map((r) => (
             <p class="muted" key={r.code}>
               {r.code}: {r.detail}
             </p>
@@ -46,11 +50,11 @@ function PlanCard({ plan, quote }: { plan: any; quote: any }) {
               <label for={id}>
                 {t('acceptAgreement')} ({quote.agreementVersion})
               </label>
-              <button
+              <button type="button"
                 disabled={!accepted || action.pending}
                 onClick={() =>
                   action.run(async () => {
-                    const enrollment = await api('POST', `/v1/merchants/${me()}/enrollments`, {
+                    const enrollment = await api<Enrollment>('POST', `/v1/merchants/${me()}/enrollments`, {
                       planId: plan.planId,
                       acceptAgreement: true,
                       agreementVersion: quote.agreementVersion,
@@ -77,7 +81,7 @@ function PlanCard({ plan, quote }: { plan: any; quote: any }) {
 }
 
 export function Enrollments() {
-  const state = useLoad(() => api('GET', `/v1/merchants/${me()}/enrollments`), []);
+  const state = useLoad(() => api<ListPage<Enrollment>>('GET', `/v1/merchants/${me()}/enrollments`), []);
   const action = useAction();
   const [reason, setReason] = useState('other');
   return (
@@ -105,7 +109,7 @@ export function Enrollments() {
               </tr>
             </thead>
             <tbody>
-              {data.items.map((e: any) => (
+              {data.items.map((e) => (
                 <tr key={e.enrollmentId}>
                   <td>{e.enrollmentId}</td>
                   <td>{e.planId}</td>
@@ -116,7 +120,7 @@ export function Enrollments() {
                   <td>{time(e.joinedAt)}</td>
                   <td>
                     {e.status === 'ACTIVE' && (
-                      <button
+                      <button type="button"
                         class="secondary"
                         disabled={action.pending}
                         onClick={() =>
@@ -141,7 +145,7 @@ export function Enrollments() {
 }
 
 export function MerchantPolicies() {
-  const state = useLoad(() => listAll(`/v1/merchants/${me()}/policies`), []);
+  const state = useLoad(() => listAll<Policy>(`/v1/merchants/${me()}/policies`), []);
   return (
     <Page title={t('policies')}>
       <Loaded state={state}>{(policies) => <PolicyTable policies={policies} />}</Loaded>
@@ -149,7 +153,7 @@ export function MerchantPolicies() {
   );
 }
 
-export function PolicyTable({ policies, actions }: { policies: any[]; actions?: (policy: any) => preact.ComponentChildren }) {
+export function PolicyTable({ policies, actions }: { policies: Policy[]; actions?: (policy: Policy) => preact.ComponentChildren }) {
   return (
     <table class="policies">
       <thead>

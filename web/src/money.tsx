@@ -1,20 +1,21 @@
 import { useState } from 'preact/hooks';
 import { api, listAll, session } from './api.ts';
+import type { Deposit as DepositBody, Payout } from './types.ts';
 import { time, yuan } from './format.ts';
 import { t } from './i18n.ts';
 import { ErrorBox, Loaded, Page, Status, useAction, useLoad } from './ui.tsx';
 
 /** Ops: payouts needing attention (overdue, failed, waiting for a payee) first, and the payout job. */
 export function Payouts() {
-  const state = useLoad(() => listAll('/v1/payouts'), []);
+  const state = useLoad(() => listAll<Payout>('/v1/payouts'), []);
   const action = useAction();
   const [ran, setRan] = useState<string>();
-  const attention = (p: any) => p.overdue || p.deferred || p.status === 'FAILED';
+  const attention = (p: Payout) => p.overdue || p.deferred || p.status === 'FAILED';
   return (
     <Page title={t('payouts')}>
       {session.value?.role === 'ops' && (
         <div class="row">
-          <button
+          <button type="button"
             id="run-payout-job"
             disabled={action.pending}
             onClick={() =>
@@ -103,7 +104,7 @@ export function DepositPage({ merchantId }: { merchantId?: string | undefined })
 }
 
 function Deposit({ merchantId }: { merchantId: string }) {
-  const state = useLoad(() => api('GET', `/v1/merchants/${merchantId}/deposit`), [merchantId]);
+  const state = useLoad(() => api<DepositBody>('GET', `/v1/merchants/${merchantId}/deposit`), [merchantId]);
   const role = session.value!.role;
   return (
     <Loaded state={state}>
@@ -141,7 +142,7 @@ function Deposit({ merchantId }: { merchantId: string }) {
               </tr>
             </thead>
             <tbody>
-              {deposit.withdrawals.map((w: any) => (
+              {deposit.withdrawals.map((w) => (
                 <tr key={w.withdrawalId}>
                   <td>{w.withdrawalId}</td>
                   <td>
@@ -166,7 +167,7 @@ function Deposit({ merchantId }: { merchantId: string }) {
               </tr>
             </thead>
             <tbody>
-              {deposit.movements.map((m: any) => (
+              {deposit.movements.map((m) => (
                 <tr key={m.movementId}>
                   <td>{time(m.at)}</td>
                   <td>{m.type}</td>
@@ -193,10 +194,10 @@ function WithdrawalDecision({ id, onDone }: { id: string; onDone: () => void }) 
     });
   return (
     <div class="row">
-      <button disabled={action.pending} onClick={() => decide('approve')}>
+      <button type="button" disabled={action.pending} onClick={() => decide('approve')}>
         {t('approve')}
       </button>
-      <button class="danger" disabled={action.pending} onClick={() => decide('reject')}>
+      <button type="button" class="danger" disabled={action.pending} onClick={() => decide('reject')}>
         {t('reject')}
       </button>
       <ErrorBox message={action.error} />
@@ -223,7 +224,7 @@ function MerchantDepositActions({ merchantId, onDone }: { merchantId: string; on
         onSubmit={(e) => {
           e.preventDefault();
           void action.run(async () => {
-            const started = await api('POST', `/v1/merchants/${merchantId}/deposit/top-ups`, { amountFen: toFen(topUp) });
+            const started = await api<{ payment: { payUrl: string } }>('POST', `/v1/merchants/${merchantId}/deposit/top-ups`, { amountFen: toFen(topUp) });
             setPayUrl(started.payment.payUrl);
           });
         }}

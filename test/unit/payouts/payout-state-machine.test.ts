@@ -254,7 +254,14 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
     expect(await h.read(payout.payoutId)).toMatchObject({ status: 'SENDING', attempts: 1 });
 
     // The adapter's own check, right before the request leaves.
-    const g = harness({ transfer: [(_request, guard) => (expect(guard?.mayCall()).toBe(true), { outcome: 'not-sent' })] });
+    const g = harness({
+      transfer: [
+        (_request, guard) => {
+          expect(guard?.mayCall()).toBe(true);
+          return { outcome: 'not-sent' };
+        },
+      ],
+    });
     const p = seedClaimPayout(g.store).payout;
     expect(await g.run()).toMatchObject({ sent: 0, skipped: 1 });
     expect(await g.read(p.payoutId)).toMatchObject({ status: 'SENDING' });
