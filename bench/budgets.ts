@@ -6,28 +6,27 @@ export const ROUND_TRIP_BUDGET = 2;
 
 /** Actions allowed more, each with the reason (reported in docs/performance.md). */
 const LOOKUP_THEN_OWNER =
-  'names its target only by an opaque id: the first read finds it (and so its owner), the second reads what the rules need from the owner\'s partition, the third writes — one transaction';
+  "names its target only by an opaque id: the first read finds it (and so its owner), the second reads what the rules need from the owner's partition, the third writes — one transaction";
 export const ROUND_TRIP_EXCEPTIONS: Readonly<Record<string, { budget: number; reason: string }>> = {
   'POST /v1/events (order.paid)': {
     budget: 3,
     reason:
-      'the event\'s facts are stored (with its id marker) before reconciling, so a redelivery after a crash completes the work; then the order and merchant partitions are read together; then new policies are written',
+      "the event's facts are stored (with its id marker) before reconciling, so a redelivery after a crash completes the work; then the order and merchant partitions are read together; then new policies are written",
   },
   'POST /v1/events (order.shipped)': {
     budget: 4,
-    reason:
-      'as order.paid, but the event does not name the merchant: the merchant partition (enrollments) can only be read after the order is',
+    reason: 'as order.paid, but the event does not name the merchant: the merchant partition (enrollments) can only be read after the order is',
   },
   'POST /v1/events (order.refund-completed → merchant claim)': {
     budget: 5,
-    reason: 'as order.shipped, then the automatic claim is filed like a buyer\'s (its own read of the policy and order, then its transaction)',
+    reason: "as order.shipped, then the automatic claim is filed like a buyer's (its own read of the policy and order, then its transaction)",
   },
   'POST /v1/claims (auto-approved)': { budget: 3, reason: `a claim ${LOOKUP_THEN_OWNER}` },
   'POST /v1/claims (to an adjuster)': { budget: 3, reason: `a claim ${LOOKUP_THEN_OWNER}` },
   'POST /v1/claims/{claimId}/decisions (approve)': {
     budget: 3,
     reason:
-      'an approval names only the claim; what it pays then depends on the order partition the claim points to (issue 15: refunds already made lower the refund the order system is asked for, I9; the line\'s compensation ledger caps a price claim, C11), read with the beneficiary\'s account before the one transaction',
+      "an approval names only the claim; what it pays then depends on the order partition the claim points to (issue 15: refunds already made lower the refund the order system is asked for, I9; the line's compensation ledger caps a price claim, C11), read with the beneficiary's account before the one transaction",
   },
   'POST /v1/deposit-withdrawals/{withdrawalId}/decisions': { budget: 3, reason: `a withdrawal decision ${LOOKUP_THEN_OWNER}` },
   'POST /v1/claims/{claimId}/advance-compensations': { budget: 3, reason: `an advance compensation ${LOOKUP_THEN_OWNER}` },

@@ -95,7 +95,13 @@ export async function bundleMany(names: readonly string[], outDir: string): Prom
     const output = Object.entries(result.metafile!.outputs).find(([path]) => path.endsWith(`${name}/index.mjs`));
     if (!output) throw new Error(`esbuild wrote no bundle for ${name}`);
     const code = readFileSync(file);
-    return { name, file, bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, composition: composition({ inputs: {}, outputs: { [output[0]]: output[1] } }) };
+    return {
+      name,
+      file,
+      bytes: code.byteLength,
+      gzipBytes: gzipSync(code).byteLength,
+      composition: composition({ inputs: {}, outputs: { [output[0]]: output[1] } }),
+    };
   });
 }
 

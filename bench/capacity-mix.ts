@@ -77,11 +77,17 @@ export async function runMix(recorder: PartitionRecorder, options: MixOptions): 
   const merchantIds = Array.from({ length: options.merchants }, (_, i) => `shop-${tag}-${i}`);
   await pool(merchantIds, async (merchantId) => {
     await tries('merchant profile', () =>
-      putMerchant(merchantId, { name: `Shop ${merchantId}`, alipayAccount: `${merchantId}@alipay.example`, liveBaseId: 'base-hz-01', categories: ['apparel'] } as never, new Date().toISOString()),
+      putMerchant(
+        merchantId,
+        { name: `Shop ${merchantId}`, alipayAccount: `${merchantId}@alipay.example`, liveBaseId: 'base-hz-01', categories: ['apparel'] } as never,
+        new Date().toISOString(),
+      ),
     );
     for (const planId of ['live-quality', 'live-price', 'authenticity'] as const) {
       const quote = await getQuote(merchantId, planId);
-      await tries('join', () => join(merchantId, { planId, acceptAgreement: true, agreementVersion: quote.agreementVersion } as never, new Date().toISOString()));
+      await tries('join', () =>
+        join(merchantId, { planId, acceptAgreement: true, agreementVersion: quote.agreementVersion } as never, new Date().toISOString()),
+      );
     }
   });
 
@@ -90,8 +96,7 @@ export async function runMix(recorder: PartitionRecorder, options: MixOptions): 
   const at = (ms: number) => new Date(origin + ms / 10).toISOString();
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   let events = 0;
-  const event = (type: string, data: object, occurredAt = new Date().toISOString()) =>
-    ({ id: `evt-${tag}-${++events}`, type, occurredAt, data }) as never;
+  const event = (type: string, data: object, occurredAt = new Date().toISOString()) => ({ id: `evt-${tag}-${++events}`, type, occurredAt, data }) as never;
   const rnd = random(20);
   const plan = Array.from({ length: options.orders }, (_, i) => {
     const r = rnd();
@@ -130,8 +135,26 @@ export async function runMix(recorder: PartitionRecorder, options: MixOptions): 
       weightGrams: 800,
       shippingFen: 800,
       lines: [
-        { lineId: 'L1', itemId: 'item-5521', skuId: 'sku-5521-red-L', category: 'apparel', quantity: 1, unitPriceFen: 10000, paidFen: 9000, skuAttributes: { brand: 'Acme', size: 'L' } },
-        { lineId: 'L2', itemId: 'item-7001', skuId: 'sku-7001', category: 'apparel', quantity: 1, unitPriceFen: 25000, paidFen: 25000, skuAttributes: { brand: 'Acme' } },
+        {
+          lineId: 'L1',
+          itemId: 'item-5521',
+          skuId: 'sku-5521-red-L',
+          category: 'apparel',
+          quantity: 1,
+          unitPriceFen: 10000,
+          paidFen: 9000,
+          skuAttributes: { brand: 'Acme', size: 'L' },
+        },
+        {
+          lineId: 'L2',
+          itemId: 'item-7001',
+          skuId: 'sku-7001',
+          category: 'apparel',
+          quantity: 1,
+          unitPriceFen: 25000,
+          paidFen: 25000,
+          skuAttributes: { brand: 'Acme' },
+        },
       ],
     };
     await tries('order.paid', () => recordOrderEventNow(event('order.paid', order)));
@@ -141,7 +164,15 @@ export async function runMix(recorder: PartitionRecorder, options: MixOptions): 
     if (o.follow === 'refund') {
       await tries('order.refund-completed (merchant claim)', () =>
         recordOrderEventNow(
-          event('order.refund-completed', { orderId, lineId: 'L2', refundFen: 25000, reason: 'quality-issue', returned: true, requestedAt: at(5000), completedAt: at(6000) }),
+          event('order.refund-completed', {
+            orderId,
+            lineId: 'L2',
+            refundFen: 25000,
+            reason: 'quality-issue',
+            returned: true,
+            requestedAt: at(5000),
+            completedAt: at(6000),
+          }),
         ),
       );
       return;
@@ -153,7 +184,15 @@ export async function runMix(recorder: PartitionRecorder, options: MixOptions): 
       if (!policy) return void (failures['price: no policy'] = (failures['price: no policy'] ?? 0) + 1);
       const proofId = `${orderId}-proof`;
       await tries('order.placed (proof)', () =>
-        recordOrderEventNow(event('order.placed', { ...order, orderId: proofId, paidAt: undefined, placedAt: at(4000), lines: [{ ...order.lines[0], unitPriceFen: 7000, paidFen: 7000 }] })),
+        recordOrderEventNow(
+          event('order.placed', {
+            ...order,
+            orderId: proofId,
+            paidAt: undefined,
+            placedAt: at(4000),
+            lines: [{ ...order.lines[0], unitPriceFen: 7000, paidFen: 7000 }],
+          }),
+        ),
       );
       await tries('claim (auto-approved)', () => submitClaim(o.buyerId, { policyId: policy.policyId, lineId: 'L1', proofOrderId: proofId }, now));
       return;
@@ -166,17 +205,28 @@ export async function runMix(recorder: PartitionRecorder, options: MixOptions): 
     );
     if (!claim) return;
     if (o.decision < 0.5) {
-      await tries('decide (approve)', () => decideClaim(claim.claimId, { decision: 'approve', note: 'Counterfeit' }, adjuster as never, new Date().toISOString()));
+      await tries('decide (approve)', () =>
+        decideClaim(claim.claimId, { decision: 'approve', note: 'Counterfeit' }, adjuster as never, new Date().toISOString()),
+      );
     } else if (o.decision < 0.75) {
       await tries('decide (reject)', () =>
         decideClaim(claim.claimId, { decision: 'reject', reasonCode: 'NOT_COVERED', note: 'Genuine' }, adjuster as never, new Date().toISOString()),
       );
     } else {
-      await tries('decide (request-info)', () => decideClaim(claim.claimId, { decision: 'request-info', note: 'Page 2' }, adjuster as never, new Date().toISOString()));
-      await tries('add evidence', () =>
-        addEvidence(claim.claimId, o.buyerId, { evidence: [{ ...evidence[0]!, uri: `https://evidence.example/${orderId}-2.pdf`, sha256: 'b'.repeat(64) }], note: 'Page 2' } as never, new Date().toISOString()),
+      await tries('decide (request-info)', () =>
+        decideClaim(claim.claimId, { decision: 'request-info', note: 'Page 2' }, adjuster as never, new Date().toISOString()),
       );
-      await tries('decide (approve)', () => decideClaim(claim.claimId, { decision: 'approve', note: 'Counterfeit' }, adjuster as never, new Date().toISOString()));
+      await tries('add evidence', () =>
+        addEvidence(
+          claim.claimId,
+          o.buyerId,
+          { evidence: [{ ...evidence[0]!, uri: `https://evidence.example/${orderId}-2.pdf`, sha256: 'b'.repeat(64) }], note: 'Page 2' } as never,
+          new Date().toISOString(),
+        ),
+      );
+      await tries('decide (approve)', () =>
+        decideClaim(claim.claimId, { decision: 'approve', note: 'Counterfeit' }, adjuster as never, new Date().toISOString()),
+      );
     }
   });
 

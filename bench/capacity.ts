@@ -107,7 +107,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     recorder.reset();
     const orders = Number(process.env['CAPACITY_ORDERS'] ?? (ctx.quick ? 2_000 : 20_000));
     const started = Date.now();
-    const mix = await runMix(recorder, { orders, merchants: Number(process.env["CAPACITY_MERCHANTS"] ?? 200), buyers: 20_000, concurrency: 16, tag: `cap${Date.now().toString(36)}` });
+    const mix = await runMix(recorder, {
+      orders,
+      merchants: Number(process.env['CAPACITY_MERCHANTS'] ?? 200),
+      buyers: 20_000,
+      concurrency: 16,
+      tag: `cap${Date.now().toString(36)}`,
+    });
     log(`mix of ${orders} orders in ${((Date.now() - started) / 1000).toFixed(0)} s: ${JSON.stringify(mix)}`);
     const shares = recorder.shares();
     const actions = recorder.perAction();
@@ -153,7 +159,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const get = async (key: { PK: string; SK: string }) => (await documentClient.send(new GetCommand({ TableName: tableName, Key: key }))).Item ?? {};
       const payoutItem = await get(keys.payout(confirmed.payoutId));
       const claimRecord = await get(keys.claim(confirmed.claimId));
-      const policy = claimRecord['orderId'] ? await get(keys.policy(String(claimRecord['orderId']), String(claimRecord['planId']), claimRecord['lineId'] as string | undefined)) : {};
+      const policy = claimRecord['orderId']
+        ? await get(keys.policy(String(claimRecord['orderId']), String(claimRecord['planId']), claimRecord['lineId'] as string | undefined))
+        : {};
       itemSizes = { payout: itemBytes(payoutItem), claim: itemBytes(claimRecord), policy: itemBytes(policy) };
       break;
     }
@@ -169,7 +177,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       /** Per confirmed payout, per table and index: what the job wrote (the table and DueIndex are the items that must change). */
       payoutJobUnitsPerPayout:
         payoutJob && mix.payoutsConfirmed
-          ? Object.fromEntries(Object.entries(payoutJob.units).map(([k, u]) => [k, { read: round(u.read / mix.payoutsConfirmed), write: round(u.write / mix.payoutsConfirmed) }]))
+          ? Object.fromEntries(
+              Object.entries(payoutJob.units).map(([k, u]) => [
+                k,
+                { read: round(u.read / mix.payoutsConfirmed), write: round(u.write / mix.payoutsConfirmed) },
+              ]),
+            )
           : null,
       itemSizes,
       actions,

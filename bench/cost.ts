@@ -66,11 +66,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     'cost',
     async () => {
       const report = join(mkdtempSync(join(tmpdir(), 'baozhang-cost-')), 'cost.json');
-      const vitest = spawnSync(process.execPath, [join(projectRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'integration', 'test/integration/round-trips.test.ts'], {
-        cwd: projectRoot,
-        env: { ...process.env, COST_REPORT: report, DYNAMODB_ENDPOINT: '', TABLE_NAME: '' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const vitest = spawnSync(
+        process.execPath,
+        [join(projectRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'integration', 'test/integration/round-trips.test.ts'],
+        {
+          cwd: projectRoot,
+          env: { ...process.env, COST_REPORT: report, DYNAMODB_ENDPOINT: '', TABLE_NAME: '' },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
       if (vitest.status !== 0) throw new Error('the round-trip guard failed; run npx vitest run test/integration/round-trips.test.ts');
       const rows = costRows(JSON.parse(readFileSync(report, 'utf8')) as Row[]);
       return { budget: ROUND_TRIP_BUDGET, actions: rows };

@@ -132,7 +132,9 @@ await runSection('jobs', async (ctx) => {
         while (next < count) {
           const from = next;
           next = Math.min(count, next + chunk);
-          let pending = Array.from({ length: next - from }, (_, k) => make(from + k)).flat().map((Item) => ({ PutRequest: { Item } }));
+          let pending = Array.from({ length: next - from }, (_, k) => make(from + k))
+            .flat()
+            .map((Item) => ({ PutRequest: { Item } }));
           for (let attempt = 0; pending.length > 0; attempt += 1) {
             if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
             const result = await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
@@ -162,22 +164,26 @@ await runSection('jobs', async (ctx) => {
   const { claimId: _c, claimedAt: _ca, ...activePolicy } = paid.policy;
 
   /** An approved claim, its policy (slot taken) and its PENDING payout, under ids of `tag`/`i`. */
-  const approvedItems = (tag: string) => (i: number): Item[] => {
-    const id = `${tag}${pad(i)}`;
-    const claimId = `clm_B${id}`;
-    const payoutId = `pay_B${id}`;
-    const orderId = `ord-b-${id}`;
-    const policyId = `pol_B${id}`;
-    const claim: StoredClaim = { ...approved.claim, claimId, orderId, policyId, payoutId };
-    const claimPolicy = { ...approved.policy, orderId, policyId, claimId } as Policy;
-    const payout: StoredPayout = { ...approved.payout, payoutId, claimId };
-    return [claimItem(claim), policyItem(claimPolicy), payoutItem(payout)];
-  };
+  const approvedItems =
+    (tag: string) =>
+    (i: number): Item[] => {
+      const id = `${tag}${pad(i)}`;
+      const claimId = `clm_B${id}`;
+      const payoutId = `pay_B${id}`;
+      const orderId = `ord-b-${id}`;
+      const policyId = `pol_B${id}`;
+      const claim: StoredClaim = { ...approved.claim, claimId, orderId, policyId, payoutId };
+      const claimPolicy = { ...approved.policy, orderId, policyId, claimId } as Policy;
+      const payout: StoredPayout = { ...approved.payout, payoutId, claimId };
+      return [claimItem(claim), policyItem(claimPolicy), payoutItem(payout)];
+    };
   /** An ACTIVE policy whose window ended before `expiryNow`. */
-  const expiringItem = (tag: string) => (i: number): Item[] => {
-    const id = `${tag}${pad(i)}`;
-    return [policyItem({ ...activePolicy, status: 'ACTIVE', orderId: `ord-x-${id}`, policyId: `pol_X${id}` } as Policy)];
-  };
+  const expiringItem =
+    (tag: string) =>
+    (i: number): Item[] => {
+      const id = `${tag}${pad(i)}`;
+      return [policyItem({ ...activePolicy, status: 'ACTIVE', orderId: `ord-x-${id}`, policyId: `pol_X${id}` } as Policy)];
+    };
   /** A settled payout (CONFIRMED, out of the due index) as the job leaves it. */
   const settledPayout = (i: number): Item[] => [
     payoutItem({ ...paid.payout, payoutId: `pay_SETTLED${pad(i)}`, claimId: `clm_SETTLED${pad(i)}` } as StoredPayout, null),

@@ -147,7 +147,12 @@ await runSection('latency', async ({ quick }) => {
     await call({ as: service, method: 'PUT', path: pathOf('putMerchant', { merchantId: depositMerchantId }), body: profile(depositMerchantId) }, 200);
     for (const planId of ['authenticity', 'live-quality', 'live-price']) {
       await call(
-        { as: storyMerchant, method: 'POST', path: pathOf('joinPlan', { merchantId: storyMerchantId }), body: { planId, acceptAgreement: true, agreementVersion: agreementVersion(planId) } },
+        {
+          as: storyMerchant,
+          method: 'POST',
+          path: pathOf('joinPlan', { merchantId: storyMerchantId }),
+          body: { planId, acceptAgreement: true, agreementVersion: agreementVersion(planId) },
+        },
         201,
       );
     }
@@ -247,7 +252,12 @@ await runSection('latency', async ({ quick }) => {
         available: enrollments.length,
         make: (i) => {
           const { merchantId, enrollmentId } = enrollments[i]!;
-          return { as: { role: 'merchant', sub: merchantId }, method: 'POST', path: pathOf('exitEnrollment', { merchantId, enrollmentId }), body: { reason: 'business-difficulty' } };
+          return {
+            as: { role: 'merchant', sub: merchantId },
+            method: 'POST',
+            path: pathOf('exitEnrollment', { merchantId, enrollmentId }),
+            body: { reason: 'business-difficulty' },
+          };
         },
       }),
     );
@@ -314,7 +324,12 @@ await runSection('latency', async ({ quick }) => {
         expectedStatus: 201,
         request: 'ops pays an approved claim from the merchant’s deposit (a new claim per request)',
         available: approved.length,
-        make: (i) => ({ as: ops, method: 'POST', path: pathOf('advanceCompensation', { claimId: approved[i]! }), body: { note: 'insurer declined: not covered' } }),
+        make: (i) => ({
+          as: ops,
+          method: 'POST',
+          path: pathOf('advanceCompensation', { claimId: approved[i]! }),
+          body: { note: 'insurer declined: not covered' },
+        }),
       }),
     );
 
@@ -323,7 +338,15 @@ await runSection('latency', async ({ quick }) => {
     const needsInfo: string[] = [];
     for (const policyId of infoPolicies) {
       const claim = await call({ as: buyer, method: 'POST', path: pathOf('submitClaim'), body: submitClaimBody(policyId) }, 201);
-      await call({ as: adjuster, method: 'POST', path: pathOf('decideClaim', { claimId: claim.claimId }), body: { decision: 'request-info', note: 'Please add page 2 of the report' } }, 200);
+      await call(
+        {
+          as: adjuster,
+          method: 'POST',
+          path: pathOf('decideClaim', { claimId: claim.claimId }),
+          body: { decision: 'request-info', note: 'Please add page 2 of the report' },
+        },
+        200,
+      );
       needsInfo.push(claim.claimId);
     }
     record(
@@ -337,7 +360,10 @@ await runSection('latency', async ({ quick }) => {
           as: buyer,
           method: 'POST',
           path: pathOf('addEvidence', { claimId: needsInfo[i]! }),
-          body: { evidence: [{ type: 'brand-authentication-report', uri: 'https://evidence.example/r-1-p2.pdf', sha256: 'b'.repeat(64) }], note: 'Page 2 attached' },
+          body: {
+            evidence: [{ type: 'brand-authentication-report', uri: 'https://evidence.example/r-1-p2.pdf', sha256: 'b'.repeat(64) }],
+            note: 'Page 2 attached',
+          },
         }),
       }),
     );
@@ -425,10 +451,20 @@ await runSection('latency', async ({ quick }) => {
       { id: 'getHealth', request: 'liveness and table readiness (public)' },
       { id: 'getOpenApi', request: 'the OpenAPI document (public)' },
       { id: 'listPlans', as: buyer, request: 'the plan catalog' },
-      { id: 'getQuote', as: storyMerchant, params: { merchantId: storyMerchantId, planId: 'return-shipping' }, request: 'the merchant’s quote for return-shipping' },
+      {
+        id: 'getQuote',
+        as: storyMerchant,
+        params: { merchantId: storyMerchantId, planId: 'return-shipping' },
+        request: 'the merchant’s quote for return-shipping',
+      },
       { id: 'listEnrollments', as: storyMerchant, params: { merchantId: storyMerchantId }, request: 'the merchant’s enrollments (three)' },
       { id: 'listOrderPolicies', as: buyer, params: { orderId: detailOrderId }, request: 'the buyer’s order detail: a two-line order, six policies' },
-      { id: 'listMerchantPolicies', as: storyMerchant, params: { merchantId: storyMerchantId }, request: 'the merchant’s policies, first page (default limit 50)' },
+      {
+        id: 'listMerchantPolicies',
+        as: storyMerchant,
+        params: { merchantId: storyMerchantId },
+        request: 'the merchant’s policies, first page (default limit 50)',
+      },
       { id: 'getPolicy', as: buyer, params: { policyId: readPolicyId }, request: 'one policy, by its buyer' },
       { id: 'getClaim', as: buyer, params: { claimId: readClaimId }, request: 'one claim with its history, by its claimant' },
       { id: 'listClaims', as: buyer, request: 'the buyer’s claims, first page (default limit 50)' },

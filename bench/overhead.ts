@@ -171,12 +171,17 @@ await runSection(
     const cases: Case[] = [
       {
         route: submitClaimRoute,
-        event: eventFor(submitClaimRoute, '/v1/claims', {}, {
-          policyId,
-          lineId: 'L1',
-          description: 'The stitching and tag do not match the brand’s',
-          evidence,
-        }),
+        event: eventFor(
+          submitClaimRoute,
+          '/v1/claims',
+          {},
+          {
+            policyId,
+            lineId: 'L1',
+            description: 'The stitching and tag do not match the brand’s',
+            evidence,
+          },
+        ),
         result: { status: 201, body: claimBody, headers: { location: `/v1/claims/${claimBody.claimId}` } },
       },
       {

@@ -132,12 +132,7 @@ export interface IndexShare {
  * name, a day, a shard number or a status.
  */
 export function isSharedKey(key: string): boolean {
-  return (
-    /^(CLAIMS|PAYOUTS)(#\d+)?$/.test(key) ||
-    /^OUTBOX#/.test(key) ||
-    /^(EXPIRE|LAPSE|PAYOUT|TOPUP)#\d+$/.test(key) ||
-    /^(REVIEW|ATTENTION)#/.test(key)
-  );
+  return /^(CLAIMS|PAYOUTS)(#\d+)?$/.test(key) || /^OUTBOX#/.test(key) || /^(EXPIRE|LAPSE|PAYOUT|TOPUP)#\d+$/.test(key) || /^(REVIEW|ATTENTION)#/.test(key);
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -264,7 +259,12 @@ export class PartitionRecorder {
       else after[name] = value;
     }
     const anyChange = changes.size > 0;
-    this.apply(id, after, (shape) => (shape.projected === undefined ? anyChange : [shape.pk, shape.sk, ...shape.projected].some((a) => changes.has(a))), before);
+    this.apply(
+      id,
+      after,
+      (shape) => (shape.projected === undefined ? anyChange : [shape.pk, shape.sk, ...shape.projected].some((a) => changes.has(a))),
+      before,
+    );
   }
 
   private remove(key: Record<string, unknown>) {
@@ -318,7 +318,10 @@ export class PartitionRecorder {
   /** Each business action's capacity, per action. */
   perAction(): Record<string, ActionCapacity & { readUnitsPerAction: number; writeUnitsPerAction: number }> {
     return Object.fromEntries(
-      [...this.actions].map(([label, a]) => [label, { ...a, readUnitsPerAction: round(a.readUnits / a.count), writeUnitsPerAction: round(a.writeUnits / a.count) }]),
+      [...this.actions].map(([label, a]) => [
+        label,
+        { ...a, readUnitsPerAction: round(a.readUnits / a.count), writeUnitsPerAction: round(a.writeUnits / a.count) },
+      ]),
     );
   }
 

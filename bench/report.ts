@@ -84,7 +84,19 @@ function jobs(s: any): string {
       rows.push([job, due, 0, c.wallSeconds, c.itemsPerSecond, c.dueQueryReadUnits, c.readUnitsPerDueItem, c.readUnits, c.writeUnits, c.concurrency, c.runs]);
     }
     for (const [due, c] of Object.entries(r[job].amongSettled ?? {}) as [string, any][]) {
-      rows.push([job, due, c.settled, c.wallSeconds, c.itemsPerSecond, c.dueQueryReadUnits, c.readUnitsPerDueItem, c.readUnits, c.writeUnits, c.concurrency, c.runs]);
+      rows.push([
+        job,
+        due,
+        c.settled,
+        c.wallSeconds,
+        c.itemsPerSecond,
+        c.dueQueryReadUnits,
+        c.readUnitsPerDueItem,
+        c.readUnits,
+        c.writeUnits,
+        c.concurrency,
+        c.runs,
+      ]);
     }
   }
   const ten = r.payout.amongSettled?.['10000'];
@@ -95,7 +107,15 @@ function jobs(s: any): string {
   for (const job of ['payout', 'expiry'] as const) {
     for (const [due, c] of Object.entries(r[job].amongSettled ?? {}) as [string, any][]) {
       const cpu = c.detail?.cpu ?? {};
-      cpuRows.push([job, due, cpu.nodeMsPerItem ?? '—', cpu.dynamoDbLocalMsPerItem ?? '—', cpu.cpuFloorSeconds ?? '—', c.wallSeconds, (cpu.loadAverage ?? []).join(' → ')]);
+      cpuRows.push([
+        job,
+        due,
+        cpu.nodeMsPerItem ?? '—',
+        cpu.dynamoDbLocalMsPerItem ?? '—',
+        cpu.cpuFloorSeconds ?? '—',
+        c.wallSeconds,
+        (cpu.loadAverage ?? []).join(' → '),
+      ]);
     }
   }
   return `${table(['job', 'due', 'settled beside them', 'wall (s)', 'items/s', 'due-query RCU', 'due-query RCU per item', 'all RCU', 'all WCU', 'concurrency', 'runs'], rows)}${verdict}
@@ -180,12 +200,16 @@ export function summaryTable(doc: Doc): string {
   if (c) {
     const worst = [...c.bundles].sort((a: any, b: any) => b.loadRatio - a.loadRatio)[0];
     const biggest = [...c.bundles].sort((a: any, b: any) => b.bytes - a.bytes)[0];
-    lines.push(`cold start   baseline ${kb(c.baseline.bytes)} ${ms(c.baseline.loadMsMedian)}; biggest ${biggest.name} ${kb(biggest.bytes)}; worst load ${worst.name} ${worst.loadRatio}×`);
+    lines.push(
+      `cold start   baseline ${kb(c.baseline.bytes)} ${ms(c.baseline.loadMsMedian)}; biggest ${biggest.name} ${kb(biggest.bytes)}; worst load ${worst.name} ${worst.loadRatio}×`,
+    );
   }
   const k = s['cost']?.result;
   if (k) {
     const over = k.actions.filter((a: any) => a.roundTrips > k.budget);
-    lines.push(`cost         ${k.actions.length} actions; ${k.actions.length - over.length} within ${k.budget} round trips, ${over.length} listed exceptions; beyond minimum ${k.actions.reduce((n: number, a: any) => n + a.repeatedReadUnits, 0)} RCU`);
+    lines.push(
+      `cost         ${k.actions.length} actions; ${k.actions.length - over.length} within ${k.budget} round trips, ${over.length} listed exceptions; beyond minimum ${k.actions.reduce((n: number, a: any) => n + a.repeatedReadUnits, 0)} RCU`,
+    );
   }
   const o = s['overhead']?.result;
   if (o) lines.push(`overhead     ${o.routes.map((r: any) => `${r.method} ${r.path}: +${ms(r.addedP99Ms)} p99`).join('; ')}`);
@@ -198,7 +222,9 @@ export function summaryTable(doc: Doc): string {
   if (j) {
     for (const job of ['payout', 'expiry']) {
       const cases = Object.entries(j[job].amongSettled ?? {}) as [string, any][];
-      lines.push(`jobs         ${job}: ${cases.map(([due, x]) => `${due} due in ${x.wallSeconds} s (${x.itemsPerSecond}/s, ${x.readUnitsPerDueItem} RCU/item)`).join('; ')}`);
+      lines.push(
+        `jobs         ${job}: ${cases.map(([due, x]) => `${due} due in ${x.wallSeconds} s (${x.itemsPerSecond}/s, ${x.readUnitsPerDueItem} RCU/item)`).join('; ')}`,
+      );
     }
   }
   return lines.join('\n');

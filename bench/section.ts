@@ -38,11 +38,7 @@ export interface SectionOptions {
  * Sets the environment the handlers and stores read at import time, then runs `body`. Import the
  * service's modules inside `body` (dynamic import), never at the top of a section file.
  */
-export async function runSection(
-  name: string,
-  body: (context: SectionContext) => Promise<unknown>,
-  options: SectionOptions = {},
-): Promise<void> {
+export async function runSection(name: string, body: (context: SectionContext) => Promise<unknown>, options: SectionOptions = {}): Promise<void> {
   const database = options.database ?? true;
   let db: DynamoDbLocal | undefined;
   let endpoint = process.env['DYNAMODB_ENDPOINT'];
@@ -81,5 +77,11 @@ export const median = (sample: readonly number[]) => percentile(sample, 50);
 
 /** The machine the figures come from (for the report). */
 export function machine() {
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+  };
 }

@@ -44,9 +44,7 @@ export function buildApp(app = new App(), options: BuildOptions = {}) {
     bus: stateful.bus,
     outBus: stateful.outBus,
     // An operator-managed secret when configured (cursorKeysSecretArn), else the stack's own.
-    cursorKeys: config.cursorKeysSecretArn
-      ? Secret.fromSecretCompleteArn(stateful, 'CursorKeysConfigured', config.cursorKeysSecretArn)
-      : stateful.cursorKeys,
+    cursorKeys: config.cursorKeysSecretArn ? Secret.fromSecretCompleteArn(stateful, 'CursorKeysConfigured', config.cursorKeysSecretArn) : stateful.cursorKeys,
     userPool: stateful.userPool,
     userPoolClient: stateful.userPoolClient,
     routes,

@@ -224,7 +224,9 @@ export function readConfig(scope: Construct, jobs: readonly JobSpec[]): DeployCo
 
   const cursorKeysSecretArn = get('cursorKeysSecretArn', 'BAOZHANG_CURSOR_KEYS_SECRET_ARN');
   if (cursorKeysSecretArn && !SECRET_ARN.test(cursorKeysSecretArn)) {
-    throw new ConfigError(`cursorKeysSecretArn must be a complete Secrets Manager secret ARN (the keys themselves never go in context), not '${cursorKeysSecretArn}'`);
+    throw new ConfigError(
+      `cursorKeysSecretArn must be a complete Secrets Manager secret ARN (the keys themselves never go in context), not '${cursorKeysSecretArn}'`,
+    );
   }
   const retention = positiveInteger(get('logRetentionDays', 'BAOZHANG_LOG_RETENTION_DAYS') ?? '30', 'logRetentionDays');
   if (!RETENTION_DAYS.includes(retention)) {

@@ -83,9 +83,7 @@ export class BaozhangFunction extends Construct {
     // Our own role rather than the default one: the default attaches the AWS managed
     // AWSLambdaBasicExecutionRole (logs on every log group); this one may write only its own.
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    this.role.addToPolicy(
-      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-    );
+    this.role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
 
     const environment: Record<string, string> = {
       POWERTOOLS_SERVICE_NAME: 'baozhang',
@@ -124,9 +122,7 @@ export class BaozhangFunction extends Construct {
       environment['PAYMENT_PROVIDER'] = props.payment.provider;
       if (props.payment.secretArn) {
         environment['PAYMENT_SECRET_ARN'] = props.payment.secretArn;
-        this.role.addToPolicy(
-          new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.payment.secretArn] }),
-        );
+        this.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.payment.secretArn] }));
       }
     }
 
@@ -137,11 +133,16 @@ export class BaozhangFunction extends Construct {
       const objects = evidenceObjectsArn(props.stage);
       this.role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
       this.role.addToPolicy(
-        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [evidenceBucketArn(props.stage)], conditions: { StringLike: { 's3:prefix': ['evidence/*'] } } }),
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [evidenceBucketArn(props.stage)],
+          conditions: { StringLike: { 's3:prefix': ['evidence/*'] } },
+        }),
       );
       if (needs.evidence === 'write') this.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));
       acknowledge(this, {
-        [evidenceObjectsFinding(props.stage)]: 'Evidence objects have one unguessable key per upload, created at run time under evidence/; the grant is that prefix only.',
+        [evidenceObjectsFinding(props.stage)]:
+          'Evidence objects have one unguessable key per upload, created at run time under evidence/; the grant is that prefix only.',
       });
     }
 
@@ -169,9 +170,7 @@ export class BaozhangFunction extends Construct {
       applicationLogLevelV2: ApplicationLogLevel[logLevel],
       systemLogLevelV2: SystemLogLevel.INFO,
       environment,
-      ...(props.onFailure
-        ? { onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: Duration.hours(6) }
-        : {}),
+      ...(props.onFailure ? { onFailure: new SqsDestination(props.onFailure), retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
       bundling: cdkBundling(),
     });
 

@@ -102,7 +102,13 @@ export const handlerNeeds: Readonly<Record<string, HandlerNeeds>> = {
   'advance-compensation': { table: 'read-write', writes: DEPOSIT_ACTIONS },
   // Runs payout or expiry on demand, so it needs what both jobs need.
   'run-job': { table: 'read-write', writes: [...DEPOSITS, 'TOPUP#', 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: API_TIMEOUT },
-  payout: { table: 'read-write', writes: ['OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#', 'DEPOSIT#', 'WITHDRAWAL#', 'TOPUP#', 'LOCALPAY#'], pays: true, memorySize: 1024, timeout: JOB_TIMEOUT },
+  payout: {
+    table: 'read-write',
+    writes: ['OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#', 'DEPOSIT#', 'WITHDRAWAL#', 'TOPUP#', 'LOCALPAY#'],
+    pays: true,
+    memorySize: 1024,
+    timeout: JOB_TIMEOUT,
+  },
   'expire-windows': { table: 'read-write', writes: ['EVENT#', 'OUTBOX#', 'MERCHANT#', 'ORDER#', 'CLAIM#', 'PAYOUT#'], memorySize: 1024, timeout: JOB_TIMEOUT },
   // Not an action: the outbox pipe's enrichment (infra/outbox-enrichment.ts). Pure data mapping.
   [OUTBOX_ENRICHMENT]: { table: 'none', memorySize: 256, timeout: Duration.seconds(10) },

@@ -137,11 +137,7 @@ export class Monitoring extends Construct {
         queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
       );
     }
-    alarm(
-      'overdue-payouts',
-      'Approved payouts are past their due date (P2: paid within the promised time).',
-      custom(OVERDUE_PAYOUTS_METRIC, 'Maximum'),
-    );
+    alarm('overdue-payouts', 'Approved payouts are past their due date (P2: paid within the promised time).', custom(OVERDUE_PAYOUTS_METRIC, 'Maximum'));
     alarm(
       'payouts-failed',
       'A payout failed for good (the provider refused it or every attempt failed): a claimant or merchant is not paid.',
@@ -259,9 +255,7 @@ export class Monitoring extends Construct {
           title: 'Job duration p50 / max (ms)',
           left: jobs.flatMap(({ job, handler }) => {
             const fn = props.functions.get(handler);
-            return fn
-              ? [fn.metricDuration({ statistic: 'p50', label: `${job} p50` }), fn.metricDuration({ statistic: 'Maximum', label: `${job} max` })]
-              : [];
+            return fn ? [fn.metricDuration({ statistic: 'p50', label: `${job} p50` }), fn.metricDuration({ statistic: 'Maximum', label: `${job} max` })] : [];
           }),
           width,
         }),
@@ -284,9 +278,21 @@ export class Monitoring extends Construct {
     const hourly = (name: string) => custom(name, 'Sum', Duration.hours(1));
     dashboard.addWidgets(
       new GraphWidget({ title: 'Policies issued per plan (hourly)', left: [perPlan(M.policiesIssued, 'issued')], width }),
-      new GraphWidget({ title: 'Claims submitted / auto-approved per plan (hourly)', left: [perPlan(M.claimsSubmitted, 'submitted'), perPlan(M.claimsAutoApproved, 'auto-approved')], width }),
-      new GraphWidget({ title: 'Claims approved / rejected / lapsed (hourly)', left: [hourly(M.claimsApproved), hourly(M.claimsRejected), hourly(M.claimsLapsed)], width }),
-      new GraphWidget({ title: 'Amounts approved / paid / topped up (fen, hourly)', left: [hourly(M.amountApprovedFen), hourly(M.amountPaidFen), hourly(M.amountToppedUpFen)], width }),
+      new GraphWidget({
+        title: 'Claims submitted / auto-approved per plan (hourly)',
+        left: [perPlan(M.claimsSubmitted, 'submitted'), perPlan(M.claimsAutoApproved, 'auto-approved')],
+        width,
+      }),
+      new GraphWidget({
+        title: 'Claims approved / rejected / lapsed (hourly)',
+        left: [hourly(M.claimsApproved), hourly(M.claimsRejected), hourly(M.claimsLapsed)],
+        width,
+      }),
+      new GraphWidget({
+        title: 'Amounts approved / paid / topped up (fen, hourly)',
+        left: [hourly(M.amountApprovedFen), hourly(M.amountPaidFen), hourly(M.amountToppedUpFen)],
+        width,
+      }),
       new GraphWidget({
         title: 'Payouts sent / failed / overdue, top-ups credited (hourly)',
         left: [hourly(M.payoutsSent), hourly(M.payoutsFailed), hourly(M.payoutsOverdue), hourly(M.topUpsCredited)],
@@ -307,7 +313,12 @@ export class Monitoring extends Construct {
       const tableMetric = (metricName: string) =>
         new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: props.table!.tableName }, statistic: 'Sum', period: FIVE_MINUTES });
       dashboard.addWidgets(
-        new GraphWidget({ title: 'Table throttles', left: [tableMetric('ReadThrottleEvents'), tableMetric('WriteThrottleEvents')], right: [tableMetric('ConsumedWriteCapacityUnits')], width }),
+        new GraphWidget({
+          title: 'Table throttles',
+          left: [tableMetric('ReadThrottleEvents'), tableMetric('WriteThrottleEvents')],
+          right: [tableMetric('ConsumedWriteCapacityUnits')],
+          width,
+        }),
       );
     }
     return dashboard;

@@ -52,8 +52,7 @@ export class OutboxPipe extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     });
-    const allow = (actions: string[], resource: string) =>
-      this.role.addToPolicy(new PolicyStatement({ actions, resources: [resource] }));
+    const allow = (actions: string[], resource: string) => this.role.addToPolicy(new PolicyStatement({ actions, resources: [resource] }));
     allow(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], streamArn);
     allow(['lambda:InvokeFunction'], props.enrichment.functionArn);
     allow(['events:PutEvents'], props.bus.eventBusArn);

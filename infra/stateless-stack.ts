@@ -1,13 +1,6 @@
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  HttpApi,
-  type CorsHttpMethod,
-  type HttpMethod,
-  HttpStage,
-  LogGroupLogDestination,
-  type IHttpRouteAuthorizer,
-} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, type CorsHttpMethod, type HttpMethod, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
@@ -175,16 +168,11 @@ export class StatelessStack extends Stack {
         description: 'order.* and merchant.* events from the order system → the events handler',
         eventBus: props.bus,
         eventPattern: inboundEventPattern({ source: config.orderSystem.source, account: config.orderSystem.account ?? this.account }),
-        targets: [
-          new LambdaFunction(fnOf(EVENTS_HANDLER), { deadLetterQueue: ruleDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) }),
-        ],
+        targets: [new LambdaFunction(fnOf(EVENTS_HANDLER), { deadLetterQueue: ruleDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
       });
     } else {
       // Until functions/events exists there is nothing to deliver to; say so on every synth.
-      Annotations.of(this).addWarningV2(
-        'baozhang:no-events-handler',
-        `No '${EVENTS_HANDLER}' handler among the routes: the inbound bus rule is not created.`,
-      );
+      Annotations.of(this).addWarningV2('baozhang:no-events-handler', `No '${EVENTS_HANDLER}' handler among the routes: the inbound bus rule is not created.`);
     }
 
     // --- Schedules ----------------------------------------------------------------------------

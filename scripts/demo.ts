@@ -108,9 +108,13 @@ async function main() {
     events: [evt('order.paid', order(orderId)), evt('order.shipped', { orderId, shippedAt: at(3) })],
   });
   detail(`events: ${accepted.accepted} accepted, ${accepted.duplicates} duplicates`);
-  for (const r of accepted.results) detail(`   ${r.type} → ${r.outcome}${r.policyIds ? ` (${r.policyIds.length} policies)` : ''}${r.reason ? `: ${r.reason}` : ''}`);
+  for (const r of accepted.results)
+    detail(`   ${r.type} → ${r.outcome}${r.policyIds ? ` (${r.policyIds.length} policies)` : ''}${r.reason ? `: ${r.reason}` : ''}`);
   const policies = (await call(buyer, 'GET', `/v1/orders/${orderId}/policies`)).items as any[];
-  for (const p of policies) detail(`${p.policyId} ${p.planId} line ${p.lineId}: insured ${yuan(p.insuredFen)}, premium ${yuan(p.premiumFen)} (${p.rateBps} bp), until ${p.coverageEnd}`);
+  for (const p of policies)
+    detail(
+      `${p.policyId} ${p.planId} line ${p.lineId}: insured ${yuan(p.insuredFen)}, premium ${yuan(p.premiumFen)} (${p.rateBps} bp), until ${p.coverageEnd}`,
+    );
 
   say('The price drops: the buyer places (but does not pay) a proof order at a lower price and claims live-price protection.');
   const proofId = `ord-demo-proof-${run}`;
@@ -127,7 +131,17 @@ async function main() {
 
   say('The buyer returns line L2 for a quality problem; the refund creates the merchant’s quality claim automatically.');
   await call(service, 'POST', '/v1/events', {
-    events: [evt('order.refund-completed', { orderId, lineId: 'L2', refundFen: 25000, reason: 'quality-issue', returned: true, requestedAt: at(5), completedAt: at(6) })],
+    events: [
+      evt('order.refund-completed', {
+        orderId,
+        lineId: 'L2',
+        refundFen: 25000,
+        reason: 'quality-issue',
+        returned: true,
+        requestedAt: at(5),
+        completedAt: at(6),
+      }),
+    ],
   });
   const merchantClaims = (await call(merchant, 'GET', '/v1/claims')).items as any[];
   for (const c of merchantClaims.filter((c) => c.planId === 'live-quality')) {
@@ -190,6 +204,8 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error(`\nDemo failed: ${(error as Error).message}`);
-  console.error(`Is \`npm start\` running at ${base}? Start it in another terminal (PORT=${new URL(base).port} npm start), or point the demo at it: PORT=… npm run demo, or BAOZHANG_URL=http://… npm run demo.`);
+  console.error(
+    `Is \`npm start\` running at ${base}? Start it in another terminal (PORT=${new URL(base).port} npm start), or point the demo at it: PORT=… npm run demo, or BAOZHANG_URL=http://… npm run demo.`,
+  );
   process.exit(1);
 });

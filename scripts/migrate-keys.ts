@@ -146,7 +146,9 @@ export async function migrateKeys(options: MigrationOptions): Promise<MigrationS
   if (state.tableName !== tableName) throw new Error(`${stateFile} belongs to table ${state.tableName}, not ${tableName}: pass --restart or another --state`);
   if (state.done) return state;
   const total = (await dynamoClientForScripts.send(new DescribeTableCommand({ TableName: tableName }))).Table?.ItemCount ?? 0;
-  const bar = options.progress ? new SingleBar({ format: 'migrate-keys {bar} {value}/{total} items | {updated} updated | ETA {eta}s' }, Presets.shades_classic) : undefined;
+  const bar = options.progress
+    ? new SingleBar({ format: 'migrate-keys {bar} {value}/{total} items | {updated} updated | ETA {eta}s' }, Presets.shades_classic)
+    : undefined;
   bar?.start(Math.max(total, state.scanned), state.scanned, { updated: state.updated });
   try {
     for (let pages = 0; options.maxPages === undefined || pages < options.maxPages; pages += 1) {
@@ -160,7 +162,12 @@ export async function migrateKeys(options: MigrationOptions): Promise<MigrationS
           while (next < items.length) await migrateItem(tableName, items[next++]!, state);
         }),
       );
-      state = { ...state, scanned: state.scanned + items.length, ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}), done: !page.LastEvaluatedKey };
+      state = {
+        ...state,
+        scanned: state.scanned + items.length,
+        ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}),
+        done: !page.LastEvaluatedKey,
+      };
       if (state.done) delete state.lastKey;
       // The page is written before its position is saved: a crash in between redoes one page, harmlessly.
       writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
@@ -196,5 +203,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     restart: args.includes('--restart'),
     progress: true,
   });
-  console.log(`migrate-keys: ${state.scanned} items scanned, ${state.updated} moved to the new keys, ${state.retried} read again after a race${state.done ? '; done' : ''}.`);
+  console.log(
+    `migrate-keys: ${state.scanned} items scanned, ${state.updated} moved to the new keys, ${state.retried} read again after a race${state.done ? '; done' : ''}.`,
+  );
 }

@@ -167,9 +167,12 @@ export async function redriveDlq(args: readonly string[], io: StageIo): Promise<
         body = message.Body;
       }
       if (name === 'outbox') {
-        const info = (body as { dynamoDbStreamBatchInfo?: { approximateArrivalOfFirstRecord?: string; approximateArrivalOfLastRecord?: string } })?.dynamoDbStreamBatchInfo;
-        io.out(`outbox batch from ${info?.approximateArrivalOfFirstRecord ?? '?'} to ${info?.approximateArrivalOfLastRecord ?? '?'}: ` +
-          `npm run ops -- replay-outbox --from ${info?.approximateArrivalOfFirstRecord ?? 'T1'} --to ${info?.approximateArrivalOfLastRecord ?? 'T2'}`);
+        const info = (body as { dynamoDbStreamBatchInfo?: { approximateArrivalOfFirstRecord?: string; approximateArrivalOfLastRecord?: string } })
+          ?.dynamoDbStreamBatchInfo;
+        io.out(
+          `outbox batch from ${info?.approximateArrivalOfFirstRecord ?? '?'} to ${info?.approximateArrivalOfLastRecord ?? '?'}: ` +
+            `npm run ops -- replay-outbox --from ${info?.approximateArrivalOfFirstRecord ?? 'T1'} --to ${info?.approximateArrivalOfLastRecord ?? 'T2'}`,
+        );
         kept += 1;
         continue;
       }

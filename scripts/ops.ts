@@ -35,7 +35,7 @@ const USAGE = [
   '  calendar status          years covered, days left',
   '  replay-outbox --from T1 --to T2 [--type T] [--dry-run]   re-publish the events out of a time range',
   '  redrive-dlq NAME [--dry-run]                             send a dead-letter queue back to its function',
-  '  payout-status PAYOUT_ID                                  the payout and the provider\'s answer for it',
+  "  payout-status PAYOUT_ID                                  the payout and the provider's answer for it",
   '  reconcile [MERCHANT_ID…]                                 the deposit/payout reconciliation',
 ];
 

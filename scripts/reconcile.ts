@@ -19,7 +19,12 @@ export async function everyDepositMerchant(): Promise<string[]> {
   const ids: string[] = [];
   const pages = paginateScan(
     { client: documentClient },
-    { TableName: tableName, FilterExpression: 'entity = :account', ProjectionExpression: 'merchantId', ExpressionAttributeValues: { ':account': 'DepositAccount' } },
+    {
+      TableName: tableName,
+      FilterExpression: 'entity = :account',
+      ProjectionExpression: 'merchantId',
+      ExpressionAttributeValues: { ':account': 'DepositAccount' },
+    },
   );
   for await (const page of pages) ids.push(...(page.Items ?? []).map((item) => String(item['merchantId'])));
   return ids.sort();
@@ -30,7 +35,9 @@ export async function reconcileReport(named: readonly string[], out: (line: stri
   const merchants = named.length > 0 ? [...named] : await everyDepositMerchant();
   const { differences } = await reconcileDeposits(selectPaymentProvider(), merchants);
   for (const d of differences) {
-    out(`${d.merchantId}\t${d.kind}\t${d.detail}${d.expected !== undefined ? `\texpected ${d.expected}` : ''}${d.actual !== undefined ? `\tactual ${d.actual}` : ''}`);
+    out(
+      `${d.merchantId}\t${d.kind}\t${d.detail}${d.expected !== undefined ? `\texpected ${d.expected}` : ''}${d.actual !== undefined ? `\tactual ${d.actual}` : ''}`,
+    );
   }
   out(`Reconciled ${merchants.length} deposit(s): ${differences.length} difference(s).`);
   return differences.length > 0 ? 1 : 0;

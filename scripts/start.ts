@@ -123,8 +123,7 @@ runtime = createLocalRuntime({
   // D4: the local payment provider's page, where a top-up's payUrl leads; issue 21: the local
   // evidence storage (presigned PUT/GET, .data/evidence/) and the console at /.
   pages: chainPages(localPayPage, localEvidencePage, consolePages({ distDir: defaultOutdir, jwtSecret })),
-  onJobResult: (job, { result, error }) =>
-    error ? console.error(`[job ${job}] failed:`, error) : console.log(`[job ${job}]`, JSON.stringify(result)),
+  onJobResult: (job, { result, error }) => (error ? console.error(`[job ${job}] failed:`, error) : console.log(`[job ${job}]`, JSON.stringify(result))),
 });
 
 runtime.server.on('error', (error) => {

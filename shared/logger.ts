@@ -73,10 +73,18 @@ export class ServiceLogger {
     this.powertools[level](message, ...extra);
   }
 
-  debug(message: string, detail?: unknown) { this.log('debug', message, detail); }
-  info(message: string, detail?: unknown) { this.log('info', message, detail); }
-  warn(message: string, detail?: unknown) { this.log('warn', message, detail); }
-  error(message: string, detail?: unknown) { this.log('error', message, detail); }
+  debug(message: string, detail?: unknown) {
+    this.log('debug', message, detail);
+  }
+  info(message: string, detail?: unknown) {
+    this.log('info', message, detail);
+  }
+  warn(message: string, detail?: unknown) {
+    this.log('warn', message, detail);
+  }
+  error(message: string, detail?: unknown) {
+    this.log('error', message, detail);
+  }
 }
 
 export const logger = new ServiceLogger(createPowertoolsLogger());

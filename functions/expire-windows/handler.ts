@@ -15,10 +15,7 @@ import { runExpiry, type ExpiryResult } from '#shared/use-cases/expiry.ts';
  * the invocation has less than 10 s left; the next run continues where it stopped. It reports
  * `CalendarDaysLeft` too, so the calendar alarm keeps its data while either job runs.
  */
-export async function handler(
-  event: ScheduledJobEvent,
-  context: Pick<Context, 'getRemainingTimeInMillis'>,
-): Promise<ExpiryResult> {
+export async function handler(event: ScheduledJobEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ExpiryResult> {
   try {
     return await observedJobRun('expiry', event, context, async () => {
       const result = await runExpiry(nowInstant(), { remainingMs: () => context.getRemainingTimeInMillis() });

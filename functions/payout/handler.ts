@@ -39,7 +39,10 @@ export async function handler(
   try {
     return await observedJobRun('payout', event, context, async () => {
       const remainingMs = () => context.getRemainingTimeInMillis();
-      const result = { ...(await runPayouts({ provider, remainingMs, retry: settings.retry, concurrency: settings.concurrency })), topUps: await checkTopUps(provider, nowInstant(), remainingMs) };
+      const result = {
+        ...(await runPayouts({ provider, remainingMs, retry: settings.retry, concurrency: settings.concurrency })),
+        topUps: await checkTopUps(provider, nowInstant(), remainingMs),
+      };
       metrics.addMetric(METRIC.overduePayouts, MetricUnit.Count, result.overdue);
       metrics.addMetric(METRIC.calendarDaysLeft, MetricUnit.Count, calendarDaysLeftAt(clock.now()));
       logger.info('Payout run finished', { ...result, provider: provider.name, scheduleArn: event.scheduleArn, executionId: event.executionId });

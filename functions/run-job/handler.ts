@@ -8,10 +8,7 @@ import { handler as payout } from '#functions/payout/handler.ts';
 import { jobs } from '../jobs.ts';
 import { runJobRoute } from './schema.ts';
 
-type ScheduledHandler = (
-  event: ScheduledJobEvent,
-  context: Pick<Context, 'getRemainingTimeInMillis'>,
-) => Promise<{ job: string; processed: number }>;
+type ScheduledHandler = (event: ScheduledJobEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<{ job: string; processed: number }>;
 
 /**
  * The scheduled handler of each job handler folder, imported statically: the bundler packs it into
@@ -39,7 +36,10 @@ export const handler = httpHandler(runJobRoute, async ({ params, event }) => {
     {
       job: params.job,
       scheduleArn: 'api',
-      scheduledTime: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      scheduledTime: clock
+        .now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
       executionId: event.requestContext.requestId,
       attemptNumber: '1',
     },

@@ -14,6 +14,11 @@ export const handler = httpHandler(topUpDepositRoute, async ({ params, body, pri
   const idempotencyKey = idempotencyKeyOf(event);
   return {
     status: 201,
-    body: await startTopUp(provider, { merchantId: params.merchantId, amountFen: body.amountFen, ...(idempotencyKey ? { idempotencyKey } : {}) }, principal, nowInstant()),
+    body: await startTopUp(
+      provider,
+      { merchantId: params.merchantId, amountFen: body.amountFen, ...(idempotencyKey ? { idempotencyKey } : {}) },
+      principal,
+      nowInstant(),
+    ),
   };
 });

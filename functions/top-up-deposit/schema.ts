@@ -6,8 +6,7 @@ export const topUpDepositRoute = defineRoute({
   method: 'POST',
   path: '/v1/merchants/{merchantId}/deposit/top-ups',
   operationId: 'topUpDeposit',
-  summary:
-    "Start a deposit top-up (D4): the answer is the payment provider's instruction; the deposit is credited only when the provider confirms the payment",
+  summary: "Start a deposit top-up (D4): the answer is the payment provider's instruction; the deposit is credited only when the provider confirms the payment",
   handler: 'top-up-deposit',
   roles: ['merchant'],
   params: z.object({ merchantId: ExternalId }),

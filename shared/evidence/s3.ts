@@ -1,14 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import {
-  base64ToHex,
-  DOWNLOAD_TTL_SECONDS,
-  hexToBase64,
-  UPLOAD_TTL_SECONDS,
-  type EvidenceStorage,
-  type PresignedUpload,
-  type UploadRequest,
-} from './port.ts';
+import { base64ToHex, DOWNLOAD_TTL_SECONDS, hexToBase64, UPLOAD_TTL_SECONDS, type EvidenceStorage, type PresignedUpload, type UploadRequest } from './port.ts';
 
 /**
  * The evidence bucket in AWS. The upload is a presigned PutObject whose signature covers

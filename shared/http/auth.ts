@@ -51,7 +51,7 @@ export function principalOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Pri
   const claims: Record<string, unknown> | undefined = event.requestContext?.authorizer?.jwt?.claims;
   if (!claims) throw problems.unauthenticated('No bearer token: send Authorization: Bearer <JWT>.', false);
   const sub = claims['sub'];
-  if (typeof sub !== 'string' || sub === '') throw problems.unauthenticated('The token carries no subject (sub): the caller\'s merchant, buyer or staff id.');
+  if (typeof sub !== 'string' || sub === '') throw problems.unauthenticated("The token carries no subject (sub): the caller's merchant, buyer or staff id.");
   const role = roleOf(claims);
   if (!role) {
     throw problems.unauthenticated(

@@ -37,7 +37,11 @@ const NAMED: [z.ZodMiniType, string, string][] = [
   [s.PolicySchema, 'Policy', 'A policy issued for an order line (or order)'],
   [s.BuyCoverInput, 'BuyCoverInput', 'Buy or issue cover for an order (I4)'],
   [s.EvidenceSchema, 'Evidence', 'A piece of evidence: where it is and its SHA-256, or an upload (`uploadId`) whose SHA-256 the storage verified'],
-  [s.ClaimEvidenceSchema, 'ClaimEvidence', 'A piece of evidence on a claim; an uploaded one names its upload, type, size and (on GET) a presigned download URL'],
+  [
+    s.ClaimEvidenceSchema,
+    'ClaimEvidence',
+    'A piece of evidence on a claim; an uploaded one names its upload, type, size and (on GET) a presigned download URL',
+  ],
   [s.EvidenceUploadInput, 'EvidenceUploadInput', 'A file to upload as evidence: its type, size and SHA-256 (issue 21)'],
   [s.EvidenceUploadSchema, 'EvidenceUpload', 'A presigned upload: PUT the file to `upload.url` with `upload.headers`, then send `evidence` with the claim'],
   [s.SubmitClaimInput, 'SubmitClaimInput', 'A claim on a policy (C1–C10)'],

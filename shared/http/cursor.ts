@@ -30,7 +30,10 @@ export function invalidCursor(): HttpProblem {
 
 /** The keys in a configured list: first signs, all verify. */
 export function parseCursorKeys(text: string): string[] {
-  const listed = text.split(/[\n,]/).map((key) => key.trim()).filter(Boolean);
+  const listed = text
+    .split(/[\n,]/)
+    .map((key) => key.trim())
+    .filter(Boolean);
   if (listed.length === 0 || listed.some((key) => key.length < MIN_KEY_LENGTH)) {
     throw new Error(`CURSOR_KEYS must list keys of at least ${MIN_KEY_LENGTH} characters`);
   }
@@ -88,8 +91,7 @@ export function cursorBinding(
   return JSON.stringify(canonical({ caller: caller ? `${caller.role}:${caller.id}` : null, route, params: params ?? {}, filters }));
 }
 
-const mac = (key: string, binding: string, inner: string) =>
-  createHmac('sha256', key).update(`${VERSION}\u0000${binding}\u0000${inner}`).digest();
+const mac = (key: string, binding: string, inner: string) => createHmac('sha256', key).update(`${VERSION}\u0000${binding}\u0000${inner}`).digest();
 
 /** Wraps the store's cursor for this caller and query. */
 export async function sealCursor(inner: string, binding: string): Promise<string> {

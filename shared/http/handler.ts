@@ -1,10 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type {
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { CORRELATION_HEADER, withCorrelationId } from '#shared/correlation.ts';
@@ -259,11 +255,15 @@ export function httpHandler<R extends RouteSpec>(route: R, impl: (request: HttpR
     .use(authorize(route))
     .use(validate(route))
     .handler(
-      idempotentHandler(route, async (event, context: RouteContext<R>) => {
-        const input = await withStoreCursor(route, context.principal, context.input as ParsedInput<R>);
-        const result = await impl({ ...input, principal: context.principal, event } as HttpRequest<R>);
-        return toApiResult(conformToContract(route, await withSealedCursor(route, context.principal, input, result)));
-      }, (error) => problemResult(toHttpProblem(error))),
+      idempotentHandler(
+        route,
+        async (event, context: RouteContext<R>) => {
+          const input = await withStoreCursor(route, context.principal, context.input as ParsedInput<R>);
+          const result = await impl({ ...input, principal: context.principal, event } as HttpRequest<R>);
+          return toApiResult(conformToContract(route, await withSealedCursor(route, context.principal, input, result)));
+        },
+        (error) => problemResult(toHttpProblem(error)),
+      ),
     );
   return (event: ApiEvent, context: Context): Promise<ApiResult> =>
     withCorrelationId(callerCorrelationId(event) ?? event.requestContext?.requestId, () => stack(event, context as RouteContext<R>));

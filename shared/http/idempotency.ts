@@ -32,13 +32,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger } from '#shared/logger.ts';
-import {
-  acquireIdempotencyRecord,
-  COMPLETED,
-  completeIdempotencyRecord,
-  idempotencyRecordKey,
-  releaseIdempotencyRecord,
-} from '#shared/store/idempotency.ts';
+import { acquireIdempotencyRecord, COMPLETED, completeIdempotencyRecord, idempotencyRecordKey, releaseIdempotencyRecord } from '#shared/store/idempotency.ts';
 import type { TableKey } from '#shared/store/keys.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
 import type { Principal } from './auth.ts';
@@ -82,9 +76,7 @@ export function idempotencyKeyOf(event: Pick<ApiEvent, 'headers'>): string | und
   const value = event.headers?.[IDEMPOTENCY_KEY_HEADER];
   if (value === undefined) return undefined;
   if (value.length < 1 || value.length > IDEMPOTENCY_KEY_MAX_LENGTH || !/^[\x20-\x7e]+$/.test(value)) {
-    throw problems.validation([
-      { path: 'header.Idempotency-Key', message: `Use 1–${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters` },
-    ]);
+    throw problems.validation([{ path: 'header.Idempotency-Key', message: `Use 1–${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters` }]);
   }
   return value;
 }
@@ -126,7 +118,9 @@ function canonical(value: unknown): unknown {
 
 /** SHA-256 (base64) of the canonical JSON. */
 function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('base64');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('base64');
 }
 
 /** The record's table key: `IDEMPOTENCY#http#<sha256 of {caller, idempotencyKey, route}>`. */
@@ -173,11 +167,7 @@ function expiresAtS(nowMs: number): number {
  * request → 422, a completed one → its response, a running one → 409.
  * Returns the lock taken, or the response to replay.
  */
-async function acquire(
-  Key: TableKey,
-  requestHash: string,
-  context: Context,
-): Promise<{ lock: number; replay?: undefined } | { replay: ApiResult }> {
+async function acquire(Key: TableKey, requestHash: string, context: Context): Promise<{ lock: number; replay?: undefined } | { replay: ApiResult }> {
   // Wall-clock time, not the injectable domain clock: the TTL sweep and the lock are about real time.
   const now = Date.now();
   const lock = lockUntilMs(now, context);

@@ -86,7 +86,11 @@ class Components {
   readonly schemas: Record<string, JsonSchema> = {};
 
   convert(schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema {
-    const { $schema: _ignored, $defs, ...rest } = z.toJSONSchema(schema, {
+    const {
+      $schema: _ignored,
+      $defs,
+      ...rest
+    } = z.toJSONSchema(schema, {
       io,
       unrepresentable: 'any',
       metadata: apiComponents,
@@ -219,9 +223,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
         ...parameters(components, 'query', route.query),
         ...(idempotent ? [idempotencyKeyParameter] : []),
       ],
-      ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: components.convert(route.body, 'input') } } } }
-        : {}),
+      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: components.convert(route.body, 'input') } } } } : {}),
       responses,
     };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;

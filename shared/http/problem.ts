@@ -71,13 +71,10 @@ export const problems = {
     new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'Method not allowed', `${path} answers ${allow.join(', ')}, not ${method}.`, {
       headers: { allow: allow.join(', ') },
     }),
-  unsupportedMediaType: () =>
-    new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send the body as application/json.'),
-  payloadTooLarge: (limit: number) =>
-    new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'Request body too large', `The body exceeds ${limit} bytes.`),
+  unsupportedMediaType: () => new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'Send the body as application/json.'),
+  payloadTooLarge: (limit: number) => new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'Request body too large', `The body exceeds ${limit} bytes.`),
   unavailable: (detail: string) => new HttpProblem(503, 'SERVICE_UNAVAILABLE', 'Service unavailable', detail),
-  internal: () =>
-    new HttpProblem(500, 'INTERNAL_ERROR', 'Internal error', 'An unexpected error occurred; it has been logged.'),
+  internal: () => new HttpProblem(500, 'INTERNAL_ERROR', 'Internal error', 'An unexpected error occurred; it has been logged.'),
 };
 
 /**

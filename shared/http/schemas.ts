@@ -1,6 +1,20 @@
 import * as z from 'zod/mini';
 import { EXIT_REASONS } from '#shared/rules/types.ts';
-import { Fen, RateBps, Instant, idSchema, ExternalId, PlanIdSchema, Text, NoteText, Limit, Cursor, BasisSchema, PartySchema, ActorSchema } from './schemas/primitives.ts';
+import {
+  Fen,
+  RateBps,
+  Instant,
+  idSchema,
+  ExternalId,
+  PlanIdSchema,
+  Text,
+  NoteText,
+  Limit,
+  Cursor,
+  BasisSchema,
+  PartySchema,
+  ActorSchema,
+} from './schemas/primitives.ts';
 import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES } from '#shared/evidence/port.ts';
 
 /**
@@ -47,7 +61,11 @@ export const PayeeSchema = /* @__PURE__ */ z.strictObject(PayeeFields).check(
   }),
 );
 /** A payee as shown (masked). */
-export const PayeeViewSchema = /* @__PURE__ */ z.object({ identity: z.string(), identityType: z.enum(['ALIPAY_USER_ID', 'ALIPAY_LOGON_ID']), name: z.optional(z.string()) });
+export const PayeeViewSchema = /* @__PURE__ */ z.object({
+  identity: z.string(),
+  identityType: z.enum(['ALIPAY_USER_ID', 'ALIPAY_LOGON_ID']),
+  name: z.optional(z.string()),
+});
 
 // ---------- merchants and enrollments ----------
 export const MerchantProfileInput = /* @__PURE__ */ z.strictObject({
@@ -148,13 +166,11 @@ export const OrderDataSchema = /* @__PURE__ */ z.object({
   liveBaseId: z.optional(ExternalId),
   weightGrams: z.int().check(z.nonnegative(), z.maximum(10_000_000)),
   shippingFen: Fen,
-  lines: z
-    .array(OrderLineSchema)
-    .check(
-      z.minLength(1),
-      z.maxLength(500),
-      z.refine((lines) => new Set(lines.map((l) => l.lineId)).size === lines.length, 'lineId must be unique within an order'),
-    ),
+  lines: z.array(OrderLineSchema).check(
+    z.minLength(1),
+    z.maxLength(500),
+    z.refine((lines) => new Set(lines.map((l) => l.lineId)).size === lines.length, 'lineId must be unique within an order'),
+  ),
 });
 
 const eventEnvelope = <T extends string, D extends z.ZodMiniType>(type: T, data: D) =>
@@ -187,10 +203,7 @@ export const OrderEventSchema = /* @__PURE__ */ z.discriminatedUnion('type', [
         }),
       ),
   ),
-  eventEnvelope(
-    'merchant.penalized',
-    z.object({ merchantId: ExternalId, penaltyId: ExternalId, reason: Text(500), fraud: z.optional(z.boolean()) }),
-  ),
+  eventEnvelope('merchant.penalized', z.object({ merchantId: ExternalId, penaltyId: ExternalId, reason: Text(500), fraud: z.optional(z.boolean()) })),
   eventEnvelope('merchant.penalty-lifted', z.object({ merchantId: ExternalId, penaltyId: ExternalId })),
 ]);
 export type InboundEvent = z.output<typeof OrderEventSchema>;
@@ -375,6 +388,5 @@ export const PayoutSchema = /* @__PURE__ */ z.object({
 });
 
 // ---------- lists ----------
-export const listOf = <T extends z.ZodMiniType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
+export const listOf = <T extends z.ZodMiniType>(item: T) => z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
 export const ListQuery = /* @__PURE__ */ z.strictObject({ cursor: z.optional(Cursor), limit: Limit });

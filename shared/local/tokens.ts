@@ -37,11 +37,12 @@ function faultOf(error: InstanceType<typeof joseErrors.JOSEError>): string {
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return `The token's issuer (iss) must be '${LOCAL_ISSUER}'.`;
     if (error.claim === 'aud') return `The token's audience (aud) must be '${LOCAL_AUDIENCE}'.`;
-    if (error.claim === 'sub') return 'The token carries no subject (sub): the caller\'s merchant, buyer or staff id.';
+    if (error.claim === 'sub') return "The token carries no subject (sub): the caller's merchant, buyer or staff id.";
     if (error.reason === 'missing') return `The token has no '${error.claim}' claim; it is required${error.claim === 'exp' ? ' (an expiry)' : ''}.`;
     return `The token's '${error.claim}' claim is not valid: ${error.reason}.`;
   }
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token\'s signature does not verify: it was not signed with this service\'s JWT_SECRET.';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+    return "The token's signature does not verify: it was not signed with this service's JWT_SECRET.";
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'The token must be signed with HS256.';
   return 'The bearer token is not a well-formed signed JWT (header.payload.signature).';
 }
@@ -60,12 +61,11 @@ export async function checkToken(secret: string, token: string): Promise<TokenCh
       requiredClaims: ['exp', 'sub'],
     });
     // A number or an array is not an id: refused here, never stringified into one.
-    if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, fault: 'The token\'s subject (sub) must be a non-empty string: the caller\'s merchant, buyer or staff id.' };
+    if (typeof payload.sub !== 'string' || payload.sub === '')
+      return { ok: false, fault: "The token's subject (sub) must be a non-empty string: the caller's merchant, buyer or staff id." };
     return {
       ok: true,
-      claims: Object.fromEntries(
-        Object.entries(payload).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
-      ),
+      claims: Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)])),
     };
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return { ok: false, fault: faultOf(error) };

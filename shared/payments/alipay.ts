@@ -98,7 +98,10 @@ export function alipayConfigProblems(config: AlipayConfig): string[] {
   const certs = { appCert: config.appCert, alipayPublicCert: config.alipayPublicCert, alipayRootCert: config.alipayRootCert };
   const given = Object.entries(certs).filter(([, value]) => value);
   if (given.length === 3) return [];
-  if (given.length > 0) return Object.entries(certs).filter(([, value]) => !value).map(([name]) => name);
+  if (given.length > 0)
+    return Object.entries(certs)
+      .filter(([, value]) => !value)
+      .map(([name]) => name);
   return config.alipayPublicKey ? [] : ['alipayPublicKey (or appCert, alipayPublicCert, alipayRootCert)'];
 }
 
@@ -198,8 +201,7 @@ interface SdkError {
   responseHttpStatus?: number;
   message: string;
 }
-const sdkError = (error: unknown): SdkError =>
-  error instanceof Error ? (error as Error & SdkError) : { message: String(error) };
+const sdkError = (error: unknown): SdkError => (error instanceof Error ? (error as Error & SdkError) : { message: String(error) });
 
 /** An answer that is not provably Alipay's (signature, certificate serial) or a refused signature of ours. */
 const isSignatureProblem = ({ code }: SdkError) =>
@@ -378,7 +380,13 @@ export function alipayProvider(loadConfig: ConfigSource, options: AlipayProvider
 }
 
 /** A trade's status (query answer or notification) → the port's collection status. */
-function tradeStatus(outTradeNo: string, status: string | undefined, totalAmount: string | undefined, tradeNo: string | undefined, paidAt: string | undefined): CollectionStatus {
+function tradeStatus(
+  outTradeNo: string,
+  status: string | undefined,
+  totalAmount: string | undefined,
+  tradeNo: string | undefined,
+  paidAt: string | undefined,
+): CollectionStatus {
   switch (status) {
     case 'TRADE_SUCCESS':
     case 'TRADE_FINISHED': {

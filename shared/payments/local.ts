@@ -267,7 +267,13 @@ async function createCollection(request: CollectionRequest): Promise<PaymentInst
 function collectionStatus(collection: LocalCollection | undefined, outTradeNo: string, now: number): CollectionStatus {
   if (!collection) return { status: 'not-found', outTradeNo };
   if (collection.status === 'paid') {
-    return { status: 'paid', outTradeNo, amountFen: collection.amountFen, providerRef: collection.tradeNo ?? '', ...(collection.paidAt ? { paidAt: collection.paidAt } : {}) };
+    return {
+      status: 'paid',
+      outTradeNo,
+      amountFen: collection.amountFen,
+      providerRef: collection.tradeNo ?? '',
+      ...(collection.paidAt ? { paidAt: collection.paidAt } : {}),
+    };
   }
   return toMs(collection.expiresAt) <= now ? { status: 'closed', outTradeNo } : { status: 'pending', outTradeNo };
 }

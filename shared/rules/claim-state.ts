@@ -74,14 +74,7 @@ export function openClaim(draft: ClaimDraft, claimId: string): Claim {
  * A2, A4, X3: applies an action to a claim, or throws IllegalTransition when the status does
  * not allow it or the actor may not take it. Returns a new claim with the history entry appended.
  */
-export function transition(
-  claim: Claim,
-  action: ClaimAction,
-  actor: Actor,
-  at: Instant,
-  note?: string,
-  details: TransitionDetails = {},
-): Claim {
+export function transition(claim: Claim, action: ClaimAction, actor: Actor, at: Instant, note?: string, details: TransitionDetails = {}): Claim {
   const step = CLAIM_TRANSITIONS[claim.status][action];
   if (!step?.by.some((performer) => mayAct(performer, actor, claim))) {
     throw new IllegalTransition('claim', claim.status, action, actor);
@@ -169,13 +162,7 @@ export const WITHDRAWAL_LIFECYCLE: Lifecycle<WithdrawalStatus> = {
 };
 
 /** Returns `to` when the lifecycle allows `from → to`; throws IllegalTransition otherwise. */
-export function nextStatus<S extends string>(
-  machine: string,
-  lifecycle: Lifecycle<S>,
-  from: S,
-  to: S,
-  actor: Actor = { role: 'system' },
-): S {
+export function nextStatus<S extends string>(machine: string, lifecycle: Lifecycle<S>, from: S, to: S, actor: Actor = { role: 'system' }): S {
   if (!lifecycle[from].includes(to)) throw new IllegalTransition(machine, from, `→ ${to}`, actor);
   return to;
 }

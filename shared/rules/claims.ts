@@ -128,7 +128,10 @@ export function evaluateClaim(input: ClaimInput, config: RulesConfig): ClaimEval
       throw violation('POLICY_NOT_ACTIVE', `Policy ${policy.policyId} is ${policy.status} and accepts no claims.`, { rule: 'C9', status: policy.status });
     }
     if (!decide) {
-      throw violation('AUTOMATIC_CLAIM_ONLY', `${policy.planId} claims are created automatically when a refund completes.`, { rule: 'C9', planId: policy.planId });
+      throw violation('AUTOMATIC_CLAIM_ONLY', `${policy.planId} claims are created automatically when a refund completes.`, {
+        rule: 'C9',
+        planId: policy.planId,
+      });
     }
     // C9: only the policy's buyer; anyone else is told the policy does not exist for them.
     if (input.claimant.role !== 'buyer' || input.claimant.id !== policy.buyerId) {
@@ -136,12 +139,20 @@ export function evaluateClaim(input: ClaimInput, config: RulesConfig): ClaimEval
     }
     const orderLine = input.order.lines.find((l) => l.lineId === lineId);
     if (lineId !== policy.lineId || !orderLine) {
-      throw violation('LINE_NOT_FOUND', `Policy ${policy.policyId} covers line ${policy.lineId}, not ${lineId}.`, { rule: 'C1', lineId, policyLineId: policy.lineId });
+      throw violation('LINE_NOT_FOUND', `Policy ${policy.policyId} covers line ${policy.lineId}, not ${lineId}.`, {
+        rule: 'C1',
+        lineId,
+        policyLineId: policy.lineId,
+      });
     }
     const previousClaimIds = input.previousClaimIds ?? [];
     if (previousClaimIds.length >= config.claims.maxClaimsPerLine) {
       throw violation('CLAIM_LIMIT_REACHED', `Policy ${policy.policyId} line ${lineId} has had ${previousClaimIds.length} claims, the most a line may have.`, {
-        rule: 'C1', policyId: policy.policyId, lineId, limit: config.claims.maxClaimsPerLine, previousClaimIds,
+        rule: 'C1',
+        policyId: policy.policyId,
+        lineId,
+        limit: config.claims.maxClaimsPerLine,
+        previousClaimIds,
       });
     }
     const { line, insuredOrder } = insuredFacts(policy, input.order, orderLine);
@@ -228,7 +239,10 @@ function authenticityOutcome(ctx: Context): Outcome {
   return {
     amountFen: multiplyFen(line.paidFen, AUTHENTICITY_MULTIPLIER),
     basis: {
-      rule: 'A3', paidFen: line.paidFen, multiplier: AUTHENTICITY_MULTIPLIER, capFen: multiplyFen(line.paidFen, AUTHENTICITY_MULTIPLIER),
+      rule: 'A3',
+      paidFen: line.paidFen,
+      multiplier: AUTHENTICITY_MULTIPLIER,
+      capFen: multiplyFen(line.paidFen, AUTHENTICITY_MULTIPLIER),
       ...(netPaidFen < line.paidFen ? { netPaidFen } : {}),
     },
     route: routeFor('authenticity'),
@@ -249,7 +263,13 @@ function priceProtectionOutcome(ctx: Context): Outcome {
   const sameListing = proof.lines.find((l) => l.itemId === line.itemId && l.skuId === line.skuId);
   const changedListing = changedListingLine(proof, order, line);
   const proofLine = sameListing ?? changedListing;
-  if (!proofLine) throw mismatch('C2', 'skuId', line.skuId, proof.lines.map((l) => l.skuId));
+  if (!proofLine)
+    throw mismatch(
+      'C2',
+      'skuId',
+      line.skuId,
+      proof.lines.map((l) => l.skuId),
+    );
   if (proof.shippingAddressId !== order.shippingAddressId) throw mismatch('C3', 'shippingAddressId', order.shippingAddressId, proof.shippingAddressId);
   if (proofLine.quantity !== line.quantity) throw mismatch('C3', 'quantity', line.quantity, proofLine.quantity);
   if (!PROOF_CHANNELS.includes(proof.channel)) throw mismatch('C3', 'channel', PROOF_CHANNELS, proof.channel);
@@ -291,7 +311,12 @@ function priceOutcome(ctx: Context, lossFen: number, figures: Record<string, num
           : 'auto-approved: same SKU, address, quantity and channel'
         : `manual review: proof order on another listing (${proofItemId}) with the same SKU attributes`,
     compensation: {
-      orderId: policy.orderId, lineId: policy.lineId!, loss, amountFen: payableFen, ref: `policy:${policy.policyId}`, expectedFen: alreadyCompensatedFen,
+      orderId: policy.orderId,
+      lineId: policy.lineId!,
+      loss,
+      amountFen: payableFen,
+      ref: `policy:${policy.policyId}`,
+      expectedFen: alreadyCompensatedFen,
     },
   };
 }
@@ -307,7 +332,13 @@ function livePriceOutcome(ctx: Context): Outcome {
   const proof = checkedProofOrder(ctx);
   const sameListing = proof.lines.find((l) => l.itemId === line.itemId && l.skuId === line.skuId);
   const proofLine = sameListing ?? changedListingLine(proof, order, line);
-  if (!proofLine) throw mismatch('C5', 'skuId', line.skuId, proof.lines.map((l) => l.skuId));
+  if (!proofLine)
+    throw mismatch(
+      'C5',
+      'skuId',
+      line.skuId,
+      proof.lines.map((l) => l.skuId),
+    );
   const paidPerUnitFen = perUnitFen(netPaidFen, line.quantity);
   const figures = { paidPerUnitFen, ...netFigure(ctx), proofUnitPriceFen: proofLine.unitPriceFen, units: 1, capFen: paidPerUnitFen };
   const differenceFen = paidPerUnitFen - proofLine.unitPriceFen;
@@ -318,11 +349,14 @@ function livePriceOutcome(ctx: Context): Outcome {
 /** C2: the proof order exists, is unpaid, is the same buyer's and was placed inside the window. */
 function checkedProofOrder(ctx: Context): Order {
   const { policy, order, proofOrder, request } = ctx;
-  if (!request.proofOrderId) throw violation('PROOF_ORDER_REQUIRED', 'A price claim names a proof order (举证订单): an unpaid order at the lower price.', { rule: 'C2' });
+  if (!request.proofOrderId)
+    throw violation('PROOF_ORDER_REQUIRED', 'A price claim names a proof order (举证订单): an unpaid order at the lower price.', { rule: 'C2' });
   if (!proofOrder) throw violation('PROOF_ORDER_NOT_FOUND', `No order ${request.proofOrderId} is known.`, { rule: 'C2', proofOrderId: request.proofOrderId });
   if (proofOrder.paidAt) {
     throw violation('PROOF_ORDER_PAID', `Proof order ${proofOrder.orderId} was paid; a proof order is placed and never paid.`, {
-      rule: 'C2', proofOrderId: proofOrder.orderId, paidAt: proofOrder.paidAt,
+      rule: 'C2',
+      proofOrderId: proofOrder.orderId,
+      paidAt: proofOrder.paidAt,
     });
   }
   if (proofOrder.buyerId !== order.buyerId) throw mismatch('C2', 'buyerId', order.buyerId, proofOrder.buyerId);
@@ -339,7 +373,11 @@ function checkedProofOrder(ctx: Context): Order {
         : `The proof order was placed at ${normalizeInstant(placed)}, before the payment at ${normalizeInstant(paidAt)}.`
       : closedDetail('The proof order was placed', placed, windowEnd);
     throw violation('OUTSIDE_WINDOW', detail, {
-      rule: campaignEndsAt ? 'C3' : 'C2', paidAt, ...(campaignEndsAt ? { campaignEndsAt } : {}), windowEnd, proofPlacedAt: placed,
+      rule: campaignEndsAt ? 'C3' : 'C2',
+      paidAt,
+      ...(campaignEndsAt ? { campaignEndsAt } : {}),
+      windowEnd,
+      proofPlacedAt: placed,
     });
   }
   // The proof order's placement is judged first: it is the earlier event and the clearer answer.
@@ -360,6 +398,8 @@ function mismatch(rule: string, field: string, expected: unknown, actual: unknow
 
 function noPriceDrop(figures: Record<string, number>, differenceFen: number): RuleViolation {
   return violation('NO_PRICE_DROP', `The proof order's price is not lower than what was paid (difference ${differenceFen} fen).`, {
-    rule: 'C4', ...figures, differenceFen,
+    rule: 'C4',
+    ...figures,
+    differenceFen,
   });
 }

@@ -45,16 +45,15 @@ export function isEntered(ledger: CompensationLedger | undefined, ref: string): 
  * C11: of a loss of `lossFen`, what is still payable after the ledger's earlier compensations.
  * Throws ALREADY_COMPENSATED (422) when nothing remains.
  */
-export function remainingLoss(
-  lossFen: number,
-  loss: LossKind,
-  ledger: CompensationLedger | undefined,
-): { payableFen: number; alreadyCompensatedFen: number } {
+export function remainingLoss(lossFen: number, loss: LossKind, ledger: CompensationLedger | undefined): { payableFen: number; alreadyCompensatedFen: number } {
   const alreadyCompensatedFen = compensatedFor(ledger, loss);
   const payableFen = lossFen - alreadyCompensatedFen;
   if (payableFen <= 0) {
     throw violation('ALREADY_COMPENSATED', `This ${loss} of ${lossFen} fen was already compensated (${alreadyCompensatedFen} fen) on this line.`, {
-      rule: 'C11', lossFen, alreadyCompensatedFen, loss,
+      rule: 'C11',
+      lossFen,
+      alreadyCompensatedFen,
+      loss,
     });
   }
   return { payableFen, alreadyCompensatedFen };
@@ -73,10 +72,7 @@ export interface CompensationEntry {
 }
 
 /** The ledger after an entry: `amountFen` more of `loss`, `ref` entered (a new ledger when none). */
-export function withEntry(
-  ledger: CompensationLedger | undefined,
-  entry: Omit<CompensationEntry, 'expectedFen'>,
-): CompensationLedger {
+export function withEntry(ledger: CompensationLedger | undefined, entry: Omit<CompensationEntry, 'expectedFen'>): CompensationLedger {
   const base = ledger ?? { orderId: entry.orderId, lineId: entry.lineId, compensatedFen: {}, refs: [] };
   return {
     ...base,
@@ -95,7 +91,9 @@ export function compensationOnApproval(
   claim: { claimId: string; planId: PlanId; orderId: string; lineId?: string; amountFen: number; basis: Basis },
   ledger: CompensationLedger | undefined,
   ref: string,
-): { amountFen: number; basis: Basis; entry: { orderId: string; lineId: string; loss: LossKind; amountFen: number; ref: string; expectedFen: number } } | undefined {
+):
+  | { amountFen: number; basis: Basis; entry: { orderId: string; lineId: string; loss: LossKind; amountFen: number; ref: string; expectedFen: number } }
+  | undefined {
   const loss = LOSS_OF_PLAN[claim.planId];
   if (!loss || claim.lineId === undefined) return undefined;
   const earlierFen = typeof claim.basis['alreadyCompensatedFen'] === 'number' ? claim.basis['alreadyCompensatedFen'] : 0;

@@ -12,11 +12,7 @@ import type { DueRule, RateTable, RulesConfig, WeightBracket, YearCalendar } fro
 
 export type { RateTable, DueRule, WeightBracket, YearCalendar, PlanSettings, RatedPlanSettings, RulesConfig } from './config-types.ts';
 
-export type DeepPartial<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 const AGREEMENT_VERSION = '2026-09';
 const WORKING_3_FROM_APPROVAL: DueRule = { from: 'approval', days: 3, calendar: 'working' };
@@ -154,7 +150,10 @@ function checkDueRule(rule: DueRule, path: string): void {
 /** J4: rates are whole bp; live plans never above the 20 bp cap (003). */
 function checkRates(planId: PlanId, rates: RateTable, path: string): void {
   const cap = LIVE_PLAN_IDS.includes(planId) ? LIVE_RATE_CAP_BPS : 10_000;
-  const entries: [string, number][] = [['defaultBps', rates.defaultBps], ...Object.entries(rates.byCategory).map(([category, bps]): [string, number] => [`byCategory.${category}`, bps])];
+  const entries: [string, number][] = [
+    ['defaultBps', rates.defaultBps],
+    ...Object.entries(rates.byCategory).map(([category, bps]): [string, number] => [`byCategory.${category}`, bps]),
+  ];
   for (const [name, bps] of entries) {
     check(Number.isInteger(bps) && bps >= 0, `${path}.${name}`, `must be a whole number of bp, got ${bps}`);
     check(bps <= cap, `${path}.${name}`, `${bps} bp exceeds the ${cap} bp cap of ${planId}`);
@@ -178,7 +177,11 @@ function checkBrackets(brackets: readonly WeightBracket[], path: string): void {
 }
 
 function checkStrings(values: readonly string[], path: string): void {
-  check(values.every((v) => typeof v === 'string' && v.length > 0), path, 'must be non-empty strings');
+  check(
+    values.every((v) => typeof v === 'string' && v.length > 0),
+    path,
+    'must be non-empty strings',
+  );
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -189,7 +192,10 @@ function checkCalendars(years: readonly YearCalendar[]): void {
     const path = `calendar.years[${i}]`;
     check(Number.isInteger(calendar.year) && !seen.has(calendar.year), `${path}.year`, 'must be an integer year, given once');
     seen.add(calendar.year);
-    for (const [list, dates] of [['holidays', calendar.holidays], ['workdays', calendar.workdays]] as const) {
+    for (const [list, dates] of [
+      ['holidays', calendar.holidays],
+      ['workdays', calendar.workdays],
+    ] as const) {
       for (const date of dates) check(isDateIn(date, calendar.year), `${path}.${list}`, `${date} is not a date in ${calendar.year}`);
     }
     const both = calendar.holidays.filter((d) => calendar.workdays.includes(d));

@@ -82,7 +82,9 @@ export function joinDepositViolation(account: { balanceFen: number; opened: bool
   const minimumFen = config.deposit.minimumFen;
   if (!account.opened || account.balanceFen >= minimumFen) return undefined;
   return violation('DEPOSIT_BELOW_MINIMUM', `The deposit holds ${account.balanceFen} fen; joining needs at least ${minimumFen} fen. Top it up first.`, {
-    rule: 'D1', balanceFen: account.balanceFen, minimumFen,
+    rule: 'D1',
+    balanceFen: account.balanceFen,
+    minimumFen,
   });
 }
 
@@ -104,18 +106,27 @@ export function withdrawalRefusals(check: WithdrawalCheck): RuleViolation[] {
   } else if (availableFen - amountFen < keepFen) {
     refusals.push(
       violation('DEPOSIT_BELOW_MINIMUM', `While enrolled in a plan the deposit keeps ${keepFen} fen: at most ${availableFen - keepFen} fen may be withdrawn.`, {
-        rule: 'D1', amountFen, availableFen, minimumFen: keepFen, maxWithdrawableFen: Math.max(0, availableFen - keepFen),
+        rule: 'D1',
+        amountFen,
+        availableFen,
+        minimumFen: keepFen,
+        maxWithdrawableFen: Math.max(0, availableFen - keepFen),
       }),
     );
   }
   if ((check.violationRecords ?? 0) > 0) {
-    refusals.push(violation('VIOLATION_RECORD', `The merchant has ${check.violationRecords} violation record(s); the deposit cannot be withdrawn.`, {
-      rule: 'D3', violationRecords: check.violationRecords,
-    }));
+    refusals.push(
+      violation('VIOLATION_RECORD', `The merchant has ${check.violationRecords} violation record(s); the deposit cannot be withdrawn.`, {
+        rule: 'D3',
+        violationRecords: check.violationRecords,
+      }),
+    );
   }
   if (check.activePenalty) refusals.push(violation('MERCHANT_PENALIZED', 'No withdrawal while a violation penalty is active.', { rule: 'D3' }));
   if (check.openClaims > 0) {
-    refusals.push(violation('OPEN_CLAIMS', `${check.openClaims} claim(s) on the merchant's orders are still open.`, { rule: 'D3', openClaims: check.openClaims }));
+    refusals.push(
+      violation('OPEN_CLAIMS', `${check.openClaims} claim(s) on the merchant's orders are still open.`, { rule: 'D3', openClaims: check.openClaims }),
+    );
   }
   if (check.fraudFinding) refusals.push(violation('FRAUD_FINDING', 'A fraud finding forfeits the deposit.', { rule: 'D3' }));
   return refusals;
@@ -159,7 +170,9 @@ export function advanceCompensation(input: {
     return {
       ok: false,
       violation: violation('ADVANCE_NOT_ALLOWED', 'Only an approved claim that the insurer does not cover can be paid from the deposit.', {
-        rule: 'D2', status: claim.status, insurerCovers,
+        rule: 'D2',
+        status: claim.status,
+        insurerCovers,
       }),
     };
   }
@@ -167,7 +180,9 @@ export function advanceCompensation(input: {
     return {
       ok: false,
       violation: violation('INSUFFICIENT_DEPOSIT', `The claim needs ${claim.amountFen} fen; ${availableFen} fen of the deposit is available.`, {
-        rule: 'D2', amountFen: claim.amountFen, availableFen,
+        rule: 'D2',
+        amountFen: claim.amountFen,
+        availableFen,
       }),
     };
   }

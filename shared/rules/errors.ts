@@ -117,8 +117,7 @@ export class CalendarNotCovered extends Error {
 
   constructor(date: string, coveredYears: readonly number[]) {
     const detail =
-      `No working-day calendar covers ${date}; covered years: ${describeYears(coveredYears)}. ` +
-      'An operator must supply the calendar for that year.';
+      `No working-day calendar covers ${date}; covered years: ${describeYears(coveredYears)}. ` + 'An operator must supply the calendar for that year.';
     super(detail);
     this.name = 'CalendarNotCovered';
     this.detail = detail;

@@ -62,9 +62,7 @@ export function dueAt(
 ): { expirePolicyIds: string[]; lapseClaimIds: string[] } {
   const orders = new Map((items.orders ?? []).map((o) => [o.orderId, o]));
   return {
-    expirePolicyIds: (items.policies ?? [])
-      .filter((p) => isPolicyDue(p, now, config, orders.get(p.orderId)))
-      .map((p) => p.policyId),
+    expirePolicyIds: (items.policies ?? []).filter((p) => isPolicyDue(p, now, config, orders.get(p.orderId))).map((p) => p.policyId),
     lapseClaimIds: (items.claims ?? []).filter((c) => isClaimDueToLapse(c, now, config)).map((c) => c.claimId),
   };
 }

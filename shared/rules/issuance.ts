@@ -47,12 +47,7 @@ export function bracketFor(brackets: readonly WeightBracket[], weightGrams: numb
  * enrollments active at the trigger: payment for authenticity, price-protection and
  * return-shipping; shipment for the live plans.
  */
-export function policiesFor(
-  order: Order,
-  enrollments: readonly Enrollment[],
-  config: RulesConfig,
-  purchase?: ReturnShippingPurchase,
-): PolicyDraft[] {
+export function policiesFor(order: Order, enrollments: readonly Enrollment[], config: RulesConfig, purchase?: ReturnShippingPurchase): PolicyDraft[] {
   const { paidAt } = order;
   if (!paidAt) return [];
   const activeAt = (planId: PlanId, at: Instant) =>
@@ -126,14 +121,22 @@ export function checkPurchase(
   }
   // "At checkout" is before the order ships: cover bought later would insure a decided return.
   if (order.shippedAt && toMs(now) > toMs(order.shippedAt)) {
-    return violation('PURCHASE_WINDOW_CLOSED', `Return-shipping cover is bought before the order ships; order ${order.orderId} shipped at ${normalizeInstant(order.shippedAt)}.`, {
-      rule: 'I4', shippedAt: order.shippedAt, now,
-    });
+    return violation(
+      'PURCHASE_WINDOW_CLOSED',
+      `Return-shipping cover is bought before the order ships; order ${order.orderId} shipped at ${normalizeInstant(order.shippedAt)}.`,
+      {
+        rule: 'I4',
+        shippedAt: order.shippedAt,
+        now,
+      },
+    );
   }
   const end = returnShippingCoverageEnd(order, config);
   if (end && toMs(now) > toMs(end)) {
     return violation('COVERAGE_ENDED', `Return-shipping cover for order ${order.orderId} ended at ${normalizeInstant(end)}.`, {
-      rule: 'X2', coverageEnd: end, now,
+      rule: 'X2',
+      coverageEnd: end,
+      now,
     });
   }
   return undefined;

@@ -50,10 +50,7 @@ export function estimatedRateBps(planId: PlanId, categories: readonly string[], 
 }
 
 /** J4: eligibility with every failing reason, and the estimated rate. */
-export function quote(
-  input: { merchant: Merchant; planId: PlanId; enrollments: readonly Enrollment[] },
-  config: RulesConfig,
-): Quote {
+export function quote(input: { merchant: Merchant; planId: PlanId; enrollments: readonly Enrollment[] }, config: RulesConfig): Quote {
   const { merchant, planId } = input;
   const reasons = [
     ...penaltyViolations(merchant),
@@ -87,13 +84,22 @@ export function decideJoin(
       ? []
       : [
           violation('AGREEMENT_NOT_ACCEPTED', `Joining requires accepting agreement version ${current}.`, {
-            rule: 'J2', acceptAgreement: request.acceptAgreement, agreementVersion: request.agreementVersion, currentVersion: current,
+            rule: 'J2',
+            acceptAgreement: request.acceptAgreement,
+            agreementVersion: request.agreementVersion,
+            currentVersion: current,
           }),
         ];
   // J6: price-protection is gifted by joining it (gift implied); return-shipping says so with gift: true.
   const giftRefused = plan.gift === 'implied' ? request.gift === false : plan.gift === 'required' && request.gift !== true;
   const gift = giftRefused
-    ? [violation('GIFT_REQUIRED', `A merchant joins ${request.planId} as a gift to buyers: ${plan.gift === 'implied' ? 'omit gift or send gift: true' : 'send gift: true'}.`, { rule: 'J6' })]
+    ? [
+        violation(
+          'GIFT_REQUIRED',
+          `A merchant joins ${request.planId} as a gift to buyers: ${plan.gift === 'implied' ? 'omit gift or send gift: true' : 'send gift: true'}.`,
+          { rule: 'J6' },
+        ),
+      ]
     : [];
   // Rule order, so the first violation is the most fundamental (a penalty before a duplicate).
   const violations = [
@@ -134,7 +140,8 @@ export function decideExit(enrollment: Enrollment, reason: ExitReason, now: Inst
     return {
       ok: false,
       violation: violation('ENROLLMENT_NOT_ACTIVE', `Enrollment ${enrollment.enrollmentId} is already ${enrollment.status}.`, {
-        rule: 'J8', status: enrollment.status,
+        rule: 'J8',
+        status: enrollment.status,
       }),
     };
   }
@@ -172,7 +179,8 @@ function penaltyViolations(merchant: Merchant): RuleViolation[] {
   if (merchant.activePenaltyIds.length === 0) return [];
   return [
     violation('MERCHANT_PENALIZED', 'A merchant with an active violation penalty cannot join a plan.', {
-      rule: 'J1', penaltyIds: merchant.activePenaltyIds,
+      rule: 'J1',
+      penaltyIds: merchant.activePenaltyIds,
     }),
   ];
 }
@@ -188,7 +196,9 @@ function planFitViolations(merchant: Merchant, planId: PlanId, config: RulesConf
     const sells = merchant.categories.length > 0 ? merchant.categories.join(', ') : 'no listed category';
     violations.push(
       violation('CATEGORY_NOT_COVERED', `${planId} covers only ${covered.join(', ')}; the merchant sells ${sells}.`, {
-        rule: 'J10', coveredCategories: covered, merchantCategories: merchant.categories,
+        rule: 'J10',
+        coveredCategories: covered,
+        merchantCategories: merchant.categories,
       }),
     );
   }
@@ -196,24 +206,16 @@ function planFitViolations(merchant: Merchant, planId: PlanId, config: RulesConf
 }
 
 /** J7: one active enrollment per merchant and plan (and campaign, for price-protection). */
-function alreadyEnrolledViolations(
-  merchant: Merchant,
-  planId: PlanId,
-  enrollments: readonly Enrollment[],
-  campaign: Campaign | undefined,
-): RuleViolation[] {
+function alreadyEnrolledViolations(merchant: Merchant, planId: PlanId, enrollments: readonly Enrollment[], campaign: Campaign | undefined): RuleViolation[] {
   const existing = enrollments.find(
-    (e) =>
-      e.status === 'ACTIVE' &&
-      e.merchantId === merchant.merchantId &&
-      e.planId === planId &&
-      e.campaign?.campaignId === campaign?.campaignId,
+    (e) => e.status === 'ACTIVE' && e.merchantId === merchant.merchantId && e.planId === planId && e.campaign?.campaignId === campaign?.campaignId,
   );
   if (!existing) return [];
   const scope = campaign ? ` and campaign ${campaign.campaignId}` : '';
   return [
     violation('ALREADY_ENROLLED', `${planId} is already active for this merchant${scope}.`, {
-      rule: 'J7', enrollmentId: existing.enrollmentId,
+      rule: 'J7',
+      enrollmentId: existing.enrollmentId,
     }),
   ];
 }
@@ -226,7 +228,9 @@ function campaignViolations(campaign: Campaign | undefined, now: Instant): RuleV
   if (toMs(now) > toMs(campaign.endsAt)) {
     return [
       violation('CAMPAIGN_ENDED', `Campaign ${campaign.campaignId} ended at ${normalizeInstant(campaign.endsAt)}.`, {
-        rule: 'J6', endsAt: campaign.endsAt, now,
+        rule: 'J6',
+        endsAt: campaign.endsAt,
+        now,
       }),
     ];
   }

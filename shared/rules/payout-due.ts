@@ -19,12 +19,7 @@ export function dueAfter(rule: DueRule, from: Instant, calendar: WorkingDayCalen
 }
 
 /** P2: a claim's payout due instant, from its submission or its approval as the plan says. */
-export function payoutDueBy(
-  claim: { planId: PlanId; submittedAt: Instant },
-  approvedAt: Instant,
-  calendar: WorkingDayCalendar,
-  config: RulesConfig,
-): Instant {
+export function payoutDueBy(claim: { planId: PlanId; submittedAt: Instant }, approvedAt: Instant, calendar: WorkingDayCalendar, config: RulesConfig): Instant {
   const rule = config.plans[claim.planId].payoutDue;
   return dueAfter(rule, rule.from === 'submission' ? claim.submittedAt : approvedAt, calendar, config.dayBoundary);
 }

@@ -56,9 +56,15 @@ export function claimsFromRefund(
       const amountFen = Math.max(0, Math.min(decidedFen, capFen - alreadyFen));
       if (amountFen === 0) continue;
       const draft = automaticDraft(policy, refund, amountFen, {
-        rule: 'C7', refundId, refundFen: refund.refundFen, ...(refund.shippingRefundFen ? { shippingRefundFen: refund.shippingRefundFen } : {}),
-        goodsFen: shareFen, capFen,
-        ...(amountFen < decidedFen ? { alreadyCompensatedFen: alreadyFen } : {}), reason: refund.reason, requestedAt: refund.requestedAt,
+        rule: 'C7',
+        refundId,
+        refundFen: refund.refundFen,
+        ...(refund.shippingRefundFen ? { shippingRefundFen: refund.shippingRefundFen } : {}),
+        goodsFen: shareFen,
+        capFen,
+        ...(amountFen < decidedFen ? { alreadyCompensatedFen: alreadyFen } : {}),
+        reason: refund.reason,
+        requestedAt: refund.requestedAt,
       });
       draft.naturalKey = `${policy.policyId}#${lineId}#${refundId}`;
       draft.refundId = refundId;
@@ -80,7 +86,10 @@ export function claimsFromRefund(
     const bracket = bracketFor(config.plans['return-shipping'].payoutBrackets, weightGrams);
     drafts.push(
       automaticDraft(returnShipping, refund, Math.min(bracket.fen, returnShipping.insuredFen), {
-        rule: 'C8', weightGrams, upToGrams: bracket.upToGrams, capFen: returnShipping.insuredFen,
+        rule: 'C8',
+        weightGrams,
+        upToGrams: bracket.upToGrams,
+        capFen: returnShipping.insuredFen,
       }),
     );
   }
@@ -89,14 +98,10 @@ export function claimsFromRefund(
 
 /** C7: the goods of qualifying refunds completed before `refund` on the line (fixed order). */
 function earlierQualityShares(refund: Refund, refundId: string, lineId: string, order: Order, refunds: readonly Refund[], config: RulesConfig): number {
-  const qualifying = sortRefunds(
-    refunds.filter((r) => config.plans['live-quality'].refundReasons.includes(r.reason) && r.refundId !== refundId),
-  );
+  const qualifying = sortRefunds(refunds.filter((r) => config.plans['live-quality'].refundReasons.includes(r.reason) && r.refundId !== refundId));
   const self = { ...refund, refundId };
   const ordered = sortRefunds([...qualifying, self]);
-  return ordered
-    .slice(0, ordered.indexOf(self))
-    .reduce((sum, r) => sum + (refundSharesByLine(r, order.lines).get(lineId) ?? 0), 0);
+  return ordered.slice(0, ordered.indexOf(self)).reduce((sum, r) => sum + (refundSharesByLine(r, order.lines).get(lineId) ?? 0), 0);
 }
 
 /** C8: the returned line's weight when the line carries one, else the order's (as insured, I8). */

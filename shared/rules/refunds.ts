@@ -46,7 +46,10 @@ export function spreadProRata(amountFen: number, weights: readonly number[]): nu
 export function refundSharesByLine(refund: Refund, lines: readonly PaidLine[]): Map<string, number> {
   const goods = refundGoodsFen(refund);
   if (refund.lineId !== undefined) return new Map([[refund.lineId, goods]]);
-  const parts = spreadProRata(goods, lines.map((l) => l.paidFen));
+  const parts = spreadProRata(
+    goods,
+    lines.map((l) => l.paidFen),
+  );
   return new Map(lines.map((l, i) => [l.lineId, parts[i]!]));
 }
 
@@ -82,7 +85,10 @@ export function checkRefund(refund: Refund, order: Order, earlier: readonly Refu
   const shippingFen = refund.shippingRefundFen ?? 0;
   if (shippingFen > refund.refundFen) {
     return violation('REFUND_EXCEEDS_PAID', `The shipping part (${shippingFen} fen) is larger than the refund (${refund.refundFen} fen).`, {
-      rule: 'I9', field: 'shippingRefundFen', shippingRefundFen: shippingFen, refundFen: refund.refundFen,
+      rule: 'I9',
+      field: 'shippingRefundFen',
+      shippingRefundFen: shippingFen,
+      refundFen: refund.refundFen,
     });
   }
   const others = earlier.filter((r) => r.refundId !== refund.refundId);
@@ -105,7 +111,11 @@ export function checkRefund(refund: Refund, order: Order, earlier: readonly Refu
 
 function tooLarge(goodsFen: number, netPaidFen: number, where: Record<string, unknown>): RuleViolation {
   return violation('REFUND_EXCEEDS_PAID', `The refund's goods part (${goodsFen} fen) is larger than the net paid left (${netPaidFen} fen).`, {
-    rule: 'I9', field: 'refundFen', goodsRefundFen: goodsFen, netPaidFen, ...where,
+    rule: 'I9',
+    field: 'refundFen',
+    goodsRefundFen: goodsFen,
+    netPaidFen,
+    ...where,
   });
 }
 
@@ -126,8 +136,7 @@ export function policiesToVoid(order: Order, refunds: readonly Refund[], policie
   const { shippedAt } = order;
   const beforeShipment = refunds.filter((r) => shippedAt === undefined || toMs(r.completedAt) < toMs(shippedAt));
   const refundedBeforeShipment = refundedByLine(order.lines, beforeShipment);
-  const orderRefundedBeforeShipment =
-    beforeShipment.length > 0 && order.lines.every((l) => refundedBeforeShipment.get(l.lineId)! >= l.paidFen);
+  const orderRefundedBeforeShipment = beforeShipment.length > 0 && order.lines.every((l) => refundedBeforeShipment.get(l.lineId)! >= l.paidFen);
   return policies.filter((p) => {
     if (p.status !== 'ACTIVE') return false;
     if (p.planId === 'return-shipping') return orderRefundedBeforeShipment;

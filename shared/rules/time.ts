@@ -12,8 +12,7 @@ export const DAY_MS = 24 * HOUR_MS;
 /** Asia/Shanghai is UTC+08:00 all year. */
 export const SHANGHAI_OFFSET_MS = 8 * HOUR_MS;
 
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 
 /** Parses an ISO-8601 instant that carries an offset (`Z` or `±hh:mm`) to epoch ms. */
 export function toMs(iso: Instant): number {
@@ -24,7 +23,7 @@ export function toMs(iso: Instant): number {
   const millis = Number((m[7] ?? '').padEnd(3, '0'));
   const wallClock = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   // Date.UTC silently rolls 2026-02-30 over to March; a round trip catches impossible dates.
-  const expected = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${(m[6] ?? '00')}`;
+  const expected = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}`;
   if (new Date(wallClock).toISOString().slice(0, 19) !== expected) {
     throw new RangeError(`not a valid calendar instant: ${iso}`);
   }

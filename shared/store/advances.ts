@@ -96,7 +96,8 @@ export async function requeueAdvancePayout(advance: Advance, payout: { payoutId:
         TableName: tableName,
         Key: keys.payout(payout.payoutId),
         // Queued again: out of the payouts needing attention (issue 20) until the job's next write decides again.
-        UpdateExpression: 'SET attempts = :zero, nextAttemptAt = :at, dueShard = :dueShard, dueAt = :dueAt, requeuedAt = :at REMOVE failureCode, failedAt, queuePK, queueSK ADD #version :one',
+        UpdateExpression:
+          'SET attempts = :zero, nextAttemptAt = :at, dueShard = :dueShard, dueAt = :dueAt, requeuedAt = :at REMOVE failureCode, failedAt, queuePK, queueSK ADD #version :one',
         ConditionExpression: `#status = :failed AND attribute_not_exists(nextAttemptAt) AND advanceId = :advanceId AND ${
           payout.version === undefined ? 'attribute_not_exists(#version)' : '#version = :version'
         }`,

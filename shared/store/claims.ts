@@ -12,8 +12,7 @@ import type { StoredPolicy } from './policies.ts';
 import type { CompensationEntry } from '#shared/rules/compensation.ts';
 import { compensationWrite } from './compensation.ts';
 
-const transact = (names: readonly string[], items: Parameters<typeof transactRetryingConflicts>[1]) =>
-  transactRetryingConflicts(names, items);
+const transact = (names: readonly string[], items: Parameters<typeof transactRetryingConflicts>[1]) => transactRetryingConflicts(names, items);
 
 /**
  * A claim as stored: the domain claim plus what the store needs to find and guard it — the order's
@@ -40,8 +39,7 @@ export interface OutboundEvent {
  * always written whole, so a transition drops the queue and lapse entries it no longer needs.
  */
 export function claimItem(claim: StoredClaim, lapsesAt?: string) {
-  const buyerId =
-    claim.claimant.role === 'buyer' ? claim.claimant.id : claim.beneficiary.role === 'buyer' ? claim.beneficiary.id : undefined;
+  const buyerId = claim.claimant.role === 'buyer' ? claim.claimant.id : claim.beneficiary.role === 'buyer' ? claim.beneficiary.id : undefined;
   return {
     ...keys.claim(claim.claimId),
     ...(buyerId ? indexKeys.claimsByBuyer(buyerId, claim.submittedAt, claim.claimId) : {}),
@@ -97,7 +95,11 @@ export async function createClaim(input: {
   const inForce = `#status IN (${Object.keys(statusValues).join(', ')})`;
   const slot = input.perRefund
     ? { UpdateExpression: 'ADD claimIds :claimIds', ConditionExpression: inForce, values: { ':claimIds': new Set([claim.claimId]) } }
-    : { UpdateExpression: 'SET claimId = :claimId', ConditionExpression: `attribute_not_exists(claimId) AND ${inForce}`, values: { ':claimId': claim.claimId } };
+    : {
+        UpdateExpression: 'SET claimId = :claimId',
+        ConditionExpression: `attribute_not_exists(claimId) AND ${inForce}`,
+        values: { ':claimId': claim.claimId },
+      };
   const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
     { Put: { TableName: tableName, Item: claimItem(claim), ConditionExpression: 'attribute_not_exists(PK)' } },
     {
@@ -185,7 +187,6 @@ export async function saveClaimTransition(input: {
   await transact(names, transactItems);
 }
 
-
 /**
  * Claims whose NEEDS_INFO lapse instant is at or before `cutoff` (DueIndex,
  * `dueShard = LAPSE#n AND dueAt <= cutoff`), every shard; only due items are read (X4).
@@ -232,10 +233,7 @@ export function allClaims(options: ListOptions): Promise<ClaimPage> {
  * The adjusters' review queue of one status (QueueIndex, `queuePK = REVIEW#<status>#n`, every shard
  * merged; oldest first unless `newestFirst`): sparse, so its reads grow with the queue only.
  */
-export function reviewQueue(
-  status: (typeof REVIEW_STATUSES)[number],
-  options: { cursor?: string; limit: number; newestFirst?: boolean },
-): Promise<ClaimPage> {
+export function reviewQueue(status: (typeof REVIEW_STATUSES)[number], options: { cursor?: string; limit: number; newestFirst?: boolean }): Promise<ClaimPage> {
   return shardedListPage<StoredClaim>('QueueIndex', listPartitions.reviewQueue(status), {
     ...(options.cursor ? { cursor: options.cursor } : {}),
     limit: options.limit,

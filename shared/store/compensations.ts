@@ -17,7 +17,6 @@ import { keys, listPartitions, prefixes } from './keys.ts';
 import { outboxPut } from './outbox.ts';
 import { payoutPut, type StoredPayout } from './payouts.ts';
 
-
 /** An order line's dispute compensations: Query `PK = ORDER#id AND begins_with(SK, COMPENSATION#lineId#)` (consistent). */
 export async function compensationsOfLine(orderId: string, lineId: string): Promise<Compensation[]> {
   const result = await documentClient.send(
@@ -53,7 +52,11 @@ export async function insertCompensation(input: {
       {
         Put: {
           TableName: tableName,
-          Item: { ...keys.compensation(compensation.orderId, compensation.lineId, compensation.compensationId), entity: 'DisputeCompensation', ...compensation },
+          Item: {
+            ...keys.compensation(compensation.orderId, compensation.lineId, compensation.compensationId),
+            entity: 'DisputeCompensation',
+            ...compensation,
+          },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -88,7 +91,11 @@ export async function claimedOnLine(merchantId: string, orderId: string, lineId:
     ProjectionExpression: 'amountFen',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
-      ':pk': listPartitions.claimsByMerchant(merchantId), ':orderId': orderId, ':lineId': lineId, ':approved': 'APPROVED', ':paid': 'PAID',
+      ':pk': listPartitions.claimsByMerchant(merchantId),
+      ':orderId': orderId,
+      ':lineId': lineId,
+      ':approved': 'APPROVED',
+      ':paid': 'PAID',
     },
   })) {
     for (const item of page.Items ?? []) total += typeof item['amountFen'] === 'number' ? item['amountFen'] : 0;

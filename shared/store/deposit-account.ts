@@ -31,8 +31,6 @@ export function accountOf(merchantId: string, item: Record<string, unknown> | un
 
 /** The account: GetItem `PK = DEPOSIT#id, SK = ACCOUNT` (consistent); zeros while nothing was paid in. */
 export async function getDepositAccount(merchantId: string): Promise<DepositAccount> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.depositAccount(merchantId), ConsistentRead: true }),
-  );
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.depositAccount(merchantId), ConsistentRead: true }));
   return accountOf(merchantId, Item);
 }

@@ -16,8 +16,7 @@ import { outboxPut, type OutboundEventType } from './outbox.ts';
  * the account and its settlements (deposits.ts), withdrawals, advances, top-ups (one module each).
  */
 
-export const transact = (names: readonly string[], items: Parameters<typeof transactRetryingConflicts>[1]) =>
-  transactRetryingConflicts(names, items);
+export const transact = (names: readonly string[], items: Parameters<typeof transactRetryingConflicts>[1]) => transactRetryingConflicts(names, items);
 
 export type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -104,8 +103,7 @@ export function accountUpdate(merchantId: string, change: AccountChange, at: str
       TableName: tableName,
       Key: keys.depositAccount(merchantId),
       UpdateExpression:
-        'SET entity = :entity, merchantId = :merchantId, updatedAt = :at ' +
-        'ADD balanceFen :dBalance, heldFen :dHeld, availableFen :dAvailable, version :one',
+        'SET entity = :entity, merchantId = :merchantId, updatedAt = :at ' + 'ADD balanceFen :dBalance, heldFen :dHeld, availableFen :dAvailable, version :one',
       ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
       ExpressionAttributeValues: values,
     },
@@ -126,8 +124,7 @@ export function inGoodStanding(merchantId: string): TransactWriteItem {
   };
 }
 
-export const outbox = (type: OutboundEventType, detail: Record<string, unknown>, at: string): TransactWriteItem =>
-  outboxPut(tableName, type, detail, at);
+export const outbox = (type: OutboundEventType, detail: Record<string, unknown>, at: string): TransactWriteItem => outboxPut(tableName, type, detail, at);
 
 /** Monotonic within a process: movements recorded at the same instant keep the order they were written in. */
 const movementUlid = monotonicFactory();

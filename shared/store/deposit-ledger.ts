@@ -109,8 +109,7 @@ export function admits(account: AccountFigures, effect: Effect): boolean {
   const figures = Object.keys(account) as Figure[];
   return figures.every(
     (figure) =>
-      account[figure] >= (effect.atLeast[figure] ?? Number.NEGATIVE_INFINITY) &&
-      account[figure] <= (effect.atMost[figure] ?? Number.POSITIVE_INFINITY),
+      account[figure] >= (effect.atLeast[figure] ?? Number.NEGATIVE_INFINITY) && account[figure] <= (effect.atMost[figure] ?? Number.POSITIVE_INFINITY),
   );
 }
 
@@ -139,9 +138,22 @@ export interface Difference {
 export function ledgerDifferences(merchantId: string, account: AccountFigures, journalDeltas: readonly number[]): Difference[] {
   const differences: Difference[] = [];
   const sum = journalDeltas.reduce((a, b) => a + b, 0);
-  if (account.balanceFen !== sum) differences.push({ merchantId, kind: 'balance-vs-journal', detail: 'the balance is not the sum of the journal', expected: sum, actual: account.balanceFen });
+  if (account.balanceFen !== sum)
+    differences.push({
+      merchantId,
+      kind: 'balance-vs-journal',
+      detail: 'the balance is not the sum of the journal',
+      expected: sum,
+      actual: account.balanceFen,
+    });
   if (account.availableFen !== account.balanceFen - account.heldFen) {
-    differences.push({ merchantId, kind: 'available-vs-held', detail: 'available is not balance − held', expected: account.balanceFen - account.heldFen, actual: account.availableFen });
+    differences.push({
+      merchantId,
+      kind: 'available-vs-held',
+      detail: 'available is not balance − held',
+      expected: account.balanceFen - account.heldFen,
+      actual: account.availableFen,
+    });
   }
   for (const [figure, value] of Object.entries(account)) {
     if (value < 0) differences.push({ merchantId, kind: 'negative-figure', detail: `${figure} is negative`, actual: value });

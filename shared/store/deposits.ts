@@ -6,7 +6,16 @@ import { keys, prefixes, type TableKey } from './keys.ts';
 import { getDepositAccount, type DepositAccount } from './deposit-account.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 import type { StoredPayout } from './payouts.ts';
-import { type TransactWriteItem, type DepositMovement, type DepositHolder, holderOf, movementPut, accountUpdate, outbox, newMovementId } from './deposit-items.ts';
+import {
+  type TransactWriteItem,
+  type DepositMovement,
+  type DepositHolder,
+  holderOf,
+  movementPut,
+  accountUpdate,
+  outbox,
+  newMovementId,
+} from './deposit-items.ts';
 import { type Withdrawal, withdrawalCancelWrites } from './withdrawals.ts';
 
 /**

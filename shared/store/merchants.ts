@@ -112,7 +112,6 @@ function unchangedSince(revision: number) {
     : { ConditionExpression: 'revision = :revision', values: { ':revision': revision } };
 }
 
-
 /** Runs a named transaction; any failed condition other than `event-not-seen`, or a lost race, is MerchantChanged. */
 async function transact(names: string[], items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>) {
   try {
@@ -148,9 +147,7 @@ export async function readMerchantPartition(merchantId: string): Promise<Merchan
 
 /** One enrollment: GetItem `PK = MERCHANT#id, SK = ENROLLMENT#enr_…` (strongly consistent). */
 export async function getEnrollment(merchantId: string, enrollmentId: string): Promise<Enrollment | undefined> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.enrollment(merchantId, enrollmentId), ConsistentRead: true }),
-  );
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.enrollment(merchantId, enrollmentId), ConsistentRead: true }));
   return Item ? fromItem<Enrollment>(Item) : undefined;
 }
 
@@ -307,7 +304,10 @@ export async function recordPenaltyChange(change: PenaltyChange): Promise<{ dupl
   const overflow = change.terminated.slice(inline);
   for (let i = 0; i < overflow.length; i += Math.floor(MAX_TRANSACTION_ITEMS / perExit)) {
     const batch = overflow.slice(i, i + Math.floor(MAX_TRANSACTION_ITEMS / perExit)).map(terminationItems);
-    await transact(batch.flatMap((t) => t.names), batch.flatMap((t) => t.items));
+    await transact(
+      batch.flatMap((t) => t.names),
+      batch.flatMap((t) => t.items),
+    );
   }
 
   const sets = ['entity = :entity', 'merchantId = :merchantId'];

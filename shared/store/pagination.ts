@@ -15,10 +15,7 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
   return lastKey ? Buffer.from(JSON.stringify(lastKey)).toString('base64url') : undefined;
 }
 
-export function decodeCursor(
-  cursor: string | undefined,
-  expected: { attribute: string; value: string },
-): Record<string, string> | undefined {
+export function decodeCursor(cursor: string | undefined, expected: { attribute: string; value: string }): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
   try {
@@ -89,7 +86,8 @@ export async function listPage<T>(
   const page = matched.slice(0, options.limit);
   const last = page.at(-1);
   const more = matched.length > options.limit;
-  const nextCursor = more && last ? encodeCursor({ PK: last['PK'], SK: last['SK'], [pkAttribute]: last[pkAttribute], [skAttribute]: last[skAttribute] }) : undefined;
+  const nextCursor =
+    more && last ? encodeCursor({ PK: last['PK'], SK: last['SK'], [pkAttribute]: last[pkAttribute], [skAttribute]: last[skAttribute] }) : undefined;
   return { items: page.map((item) => fromItem<T>(item)), ...(nextCursor ? { nextCursor } : {}) };
 }
 

@@ -23,7 +23,6 @@ export interface PayoutEvent {
   detail: Record<string, unknown>;
 }
 
-
 /**
  * The whole payout item, written only if it is still as read (`payout-unchanged`): same status,
  * same version (absent until the job first writes it) and, while SENDING, the same lease. The

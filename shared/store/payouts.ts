@@ -15,7 +15,6 @@ import type { StoredPayout } from './payout-item.ts';
 export { payoutItem, payoutPut, type DueByBasis, type StoredPayout } from './payout-item.ts';
 export * from './payout-writes.ts';
 
-
 /** A payout by id (`PK = PAYOUT#id`). */
 export async function getPayout(payoutId: string): Promise<StoredPayout | undefined> {
   const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.payout(payoutId), ConsistentRead: true }));
@@ -28,9 +27,7 @@ export async function getPayout(payoutId: string): Promise<StoredPayout | undefi
  * the payout job cannot pay an empty account — it reports it instead of guessing one.
  */
 export async function merchantAlipayAccount(merchantId: string): Promise<string> {
-  const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.merchant(merchantId), ProjectionExpression: 'alipayAccount' }),
-  );
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.merchant(merchantId), ProjectionExpression: 'alipayAccount' }));
   const account = result.Item?.['alipayAccount'];
   return typeof account === 'string' ? account : '';
 }
@@ -123,7 +120,11 @@ export function claimsByIds(claimIds: readonly string[]): Map<string, Promise<St
     const chunk = unique.slice(i, i + CLAIM_CHUNK);
     const read = previous.then(() => batchGetClaims(chunk)).catch(() => null);
     previous = read;
-    for (const claimId of chunk) claims.set(claimId, read.then((found) => (found === null ? null : found.get(claimId))));
+    for (const claimId of chunk)
+      claims.set(
+        claimId,
+        read.then((found) => (found === null ? null : found.get(claimId))),
+      );
   }
   return claims;
 }
@@ -132,4 +133,3 @@ async function batchGetClaims(claimIds: readonly string[]): Promise<Map<string, 
   const items = await batchGetItems(claimIds.map((id) => keys.claim(id)));
   return new Map(items.map((item) => fromItem<StoredClaim>(item)).map((claim) => [claim.claimId, claim]));
 }
-

@@ -92,7 +92,12 @@ export async function voidPolicy(policy: Policy, reason: 'refunded', at: string)
                 ExpressionAttributeValues: { ':void': 'VOID', ':reason': reason, ':at': at, ':active': 'ACTIVE' },
               },
             },
-            outboxPut(tableName, 'policy.voided', { policyId: policy.policyId, orderId: policy.orderId, planId: policy.planId, lineId: policy.lineId, voidReason: reason }, at),
+            outboxPut(
+              tableName,
+              'policy.voided',
+              { policyId: policy.policyId, orderId: policy.orderId, planId: policy.planId, lineId: policy.lineId, voidReason: reason },
+              at,
+            ),
           ],
         }),
       ),
@@ -123,10 +128,7 @@ export async function getPolicy(policyId: string): Promise<StoredPolicy | undefi
 }
 
 /** A merchant's policies, oldest first (GSI2, `GSI2PK = MERCHANT#id#POLICIES`), optionally by status. */
-export function listPoliciesByMerchant(
-  merchantId: string,
-  options: { status?: string; cursor?: string; limit: number },
-): Promise<Page<StoredPolicy>> {
+export function listPoliciesByMerchant(merchantId: string, options: { status?: string; cursor?: string; limit: number }): Promise<Page<StoredPolicy>> {
   return listPage<StoredPolicy>('GSI2', `MERCHANT#${merchantId}#POLICIES`, { ...options, newestFirst: false });
 }
 

@@ -37,7 +37,13 @@ export interface TopUp {
 /** `expiresAt` is the table's TTL attribute: a top-up keeps its expiry as `payableUntil` (and is never deleted by TTL). */
 function topUpItem(topUp: TopUp, dueAt: string | null) {
   const { expiresAt, ...rest } = topUp;
-  return { ...keys.topUp(topUp.topUpId), ...(dueAt ? indexKeys.due('TOPUP', topUp.topUpId, dueAt) : {}), entity: 'DepositTopUp', ...rest, payableUntil: expiresAt };
+  return {
+    ...keys.topUp(topUp.topUpId),
+    ...(dueAt ? indexKeys.due('TOPUP', topUp.topUpId, dueAt) : {}),
+    entity: 'DepositTopUp',
+    ...rest,
+    payableUntil: expiresAt,
+  };
 }
 
 function topUpOf(item: Record<string, unknown>): TopUp {
@@ -109,14 +115,29 @@ export async function creditTopUp(topUp: TopUp, confirmation: { providerRef: str
           ConditionExpression: '#status = :pending AND amountFen = :amount',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':credited': 'CREDITED', ':at': at, ':ref': confirmation.providerRef, ':by': confirmation.by, ':movementId': movement.movementId,
-            ':pending': 'PENDING', ':amount': topUp.amountFen,
+            ':credited': 'CREDITED',
+            ':at': at,
+            ':ref': confirmation.providerRef,
+            ':by': confirmation.by,
+            ':movementId': movement.movementId,
+            ':pending': 'PENDING',
+            ':amount': topUp.amountFen,
           },
         },
       },
       movementPut(movement),
       accountUpdate(topUp.merchantId, { kind: 'top-up', amountFen: topUp.amountFen }, at),
-      outbox('deposit.credited', { merchantId: topUp.merchantId, topUpId: topUp.topUpId, amountFen: topUp.amountFen, providerRef: confirmation.providerRef, movementId: movement.movementId }, at),
+      outbox(
+        'deposit.credited',
+        {
+          merchantId: topUp.merchantId,
+          topUpId: topUp.topUpId,
+          amountFen: topUp.amountFen,
+          providerRef: confirmation.providerRef,
+          movementId: movement.movementId,
+        },
+        at,
+      ),
     ],
   );
   return movement;

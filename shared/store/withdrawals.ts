@@ -62,9 +62,7 @@ export async function withdrawalsByMerchant(merchantId: string, limit: number): 
 
 /** A withdrawal by id: GetItem `PK = WITHDRAWAL#id, SK = WITHDRAWAL` (consistent: decisions build on it). */
 export async function getWithdrawal(withdrawalId: string): Promise<Withdrawal | undefined> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.withdrawal(withdrawalId), ConsistentRead: true }),
-  );
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.withdrawal(withdrawalId), ConsistentRead: true }));
   return Item ? fromItem<Withdrawal>(Item) : undefined;
 }
 
@@ -203,7 +201,18 @@ export function withdrawalCancelWrites(
           ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':at': at, ':pending': 'PENDING', ':failed': 'FAILED', ':one': 1, ...versionValues },
         },
       },
-      outbox('withdrawal.cancelled', { withdrawalId: withdrawal.withdrawalId, merchantId: withdrawal.merchantId, payoutId: payout.payoutId, amountFen: withdrawal.amountFen, reason: 'fraud', penaltyId }, at),
+      outbox(
+        'withdrawal.cancelled',
+        {
+          withdrawalId: withdrawal.withdrawalId,
+          merchantId: withdrawal.merchantId,
+          payoutId: payout.payoutId,
+          amountFen: withdrawal.amountFen,
+          reason: 'fraud',
+          penaltyId,
+        },
+        at,
+      ),
     ],
   };
 }

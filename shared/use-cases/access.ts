@@ -5,11 +5,7 @@ import { NotFound, type Principal } from '#shared/rules/index.ts';
  * merchant sees only what names them. Another party's resource is answered exactly like a
  * missing one — NotFound (404) — so its existence is never revealed.
  */
-export function assertParty(
-  principal: Principal,
-  resource: { buyerId?: string; merchantId?: string },
-  what: string,
-): void {
+export function assertParty(principal: Principal, resource: { buyerId?: string; merchantId?: string }, what: string): void {
   if (principal.role === 'adjuster' || principal.role === 'ops') return;
   if (principal.role === 'buyer' && resource.buyerId === principal.id) return;
   if (principal.role === 'merchant' && resource.merchantId === principal.id) return;

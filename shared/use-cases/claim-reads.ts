@@ -28,10 +28,7 @@ export async function viewClaim(claimId: string, principal: Principal): Promise<
  * GET /v1/claims, scoped: a buyer its own (GSI1), a merchant those on its orders (GSI2), staff all
  * (GSI3); the order system (service) has no claims of its own and gets an empty list.
  */
-export function listClaims(
-  principal: Principal,
-  query: { status?: ClaimStatus; cursor?: string; limit: number },
-): Promise<ClaimPage> {
+export function listClaims(principal: Principal, query: { status?: ClaimStatus; cursor?: string; limit: number }): Promise<ClaimPage> {
   switch (principal.role) {
     case 'buyer':
       return claimsByBuyer(principal.id, query);

@@ -29,15 +29,7 @@ import {
   type Evidence,
   type PolicyStatus,
 } from '#shared/rules/index.ts';
-import {
-  createClaim,
-  getClaim,
-  policyByNaturalKey,
-  saveClaimTransition,
-  type OutboundEvent,
-  type PolicyRef,
-  type StoredClaim,
-} from '#shared/store/claims.ts';
+import { createClaim, getClaim, policyByNaturalKey, saveClaimTransition, type OutboundEvent, type PolicyRef, type StoredClaim } from '#shared/store/claims.ts';
 import type { CompensationEntry } from '#shared/rules/compensation.ts';
 import { alipayAccountOf, approvedEventDetail, claimEventDetail, readAlipayAccount, withPayout } from './claim-payouts.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
@@ -73,9 +65,7 @@ export async function fileClaim(draft: ClaimDraft, now: string): Promise<Claim> 
 }
 
 function policyRef(draft: Pick<ClaimDraft, 'orderId' | 'planId' | 'lineId'>): PolicyRef {
-  return draft.lineId === undefined
-    ? { orderId: draft.orderId, planId: draft.planId }
-    : { orderId: draft.orderId, planId: draft.planId, lineId: draft.lineId };
+  return draft.lineId === undefined ? { orderId: draft.orderId, planId: draft.planId } : { orderId: draft.orderId, planId: draft.planId, lineId: draft.lineId };
 }
 
 async function storeClaim(draft: ClaimDraft, now: string, merchantId: string, merchantAccount?: string): Promise<StoredClaim> {
@@ -103,7 +93,8 @@ async function storeClaim(draft: ClaimDraft, now: string, merchantId: string, me
     });
   } catch (error) {
     if (error instanceof ConditionFailed && error.failed.includes('claim-slot-free')) throw await slotRefusal(ref, draft);
-    if (error instanceof ConditionFailed && error.failed.includes('ledger-unchanged') && draft.refundId !== undefined) throw await refundSlotRefusal(draft, error);
+    if (error instanceof ConditionFailed && error.failed.includes('ledger-unchanged') && draft.refundId !== undefined)
+      throw await refundSlotRefusal(draft, error);
     throw error;
   }
   return claim;
@@ -145,7 +136,10 @@ async function refundSlotRefusal(draft: ClaimDraft, error: ConditionFailed) {
   const ledger = ledgers.find((l) => l.lineId === draft.lineId);
   if (draft.compensation && ledger?.refs.includes(draft.compensation.ref)) {
     return violation('CLAIM_EXISTS', `Refund ${draft.refundId} on policy ${draft.policyId} line ${draft.lineId} already has a claim.`, {
-      rule: 'C1', policyId: draft.policyId, lineId: draft.lineId, refundId: draft.refundId,
+      rule: 'C1',
+      policyId: draft.policyId,
+      lineId: draft.lineId,
+      refundId: draft.refundId,
     });
   }
   return error;
@@ -252,10 +246,16 @@ export async function decideClaim(claimId: string, decision: Decision, staff: Pr
       const policyNow = partition.policies.find((p) => p.policyId === next.policyId);
       if (policyNow?.status === 'VOID') {
         throw violation('POLICY_NOT_ACTIVE', `Policy ${next.policyId} is VOID (${policyNow.voidReason ?? 'void'}): the claim can only be rejected.`, {
-          rule: 'I9', status: 'VOID', voidReason: policyNow.voidReason,
+          rule: 'I9',
+          status: 'VOID',
+          voidReason: policyNow.voidReason,
         });
       }
-      const approval = compensationOnApproval(next, partition.ledgers.find((l) => l.lineId === next.lineId), `policy:${next.policyId}`);
+      const approval = compensationOnApproval(
+        next,
+        partition.ledgers.find((l) => l.lineId === next.lineId),
+        `policy:${next.policyId}`,
+      );
       if (approval) {
         next = { ...next, amountFen: approval.amountFen, basis: approval.basis };
         compensation = approval.entry;

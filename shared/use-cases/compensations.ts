@@ -46,7 +46,10 @@ async function lineRemainingWith<T>(
   alongside: (merchantId: string) => Promise<T>,
 ): Promise<{ remaining: LineRemaining; extra: T } | undefined> {
   const { order, refunds, ledgers } = await readOrderPartition(orderId);
-  const compensatedFen = compensatedFor(ledgers.find((ledger) => ledger.lineId === lineId), 'dispute');
+  const compensatedFen = compensatedFor(
+    ledgers.find((ledger) => ledger.lineId === lineId),
+    'dispute',
+  );
   const line = order?.lines?.find((l) => l.lineId === lineId);
   if (!order || !line || !order.merchantId || !order.buyerId) return undefined;
   const totalPaid = order.lines!.reduce((sum, l) => sum + l.paidFen, 0);
@@ -92,7 +95,11 @@ export async function compensateOrderLine(
     const { remaining, extra: account } = read;
     const basis = { rule: 'D5', ...remaining, amountFen: input.amountFen };
     if (input.amountFen > remaining.remainingFen) {
-      throw violation('COMPENSATION_EXCEEDS_NET_PAID', `${input.amountFen} fen asked; ${remaining.remainingFen} fen of the line's net paid is not compensated yet.`, basis);
+      throw violation(
+        'COMPENSATION_EXCEEDS_NET_PAID',
+        `${input.amountFen} fen asked; ${remaining.remainingFen} fen of the line's net paid is not compensated yet.`,
+        basis,
+      );
     }
     if (input.amountFen > account.availableFen) {
       throw violation('INSUFFICIENT_DEPOSIT', `The compensation needs ${input.amountFen} fen; ${account.availableFen} fen of the deposit is available.`, {

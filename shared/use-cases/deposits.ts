@@ -80,7 +80,13 @@ const PAYEE_FAILURE = /^(PAYEE_|NO_ALIPAY_ACCOUNT$|OUT_BIZ_NO_REUSED$)/;
 export function topUpRequiredDetail(merchantId: string, availableBeforeFen: number, amountFen: number, cause: Record<string, unknown>) {
   const availableAfterFen = availableBeforeFen - amountFen;
   if (!fallsBelowMinimum(availableBeforeFen, availableAfterFen, rulesConfig)) return undefined;
-  return { merchantId, availableFen: availableAfterFen, minimumFen: rulesConfig.deposit.minimumFen, shortFen: rulesConfig.deposit.minimumFen - availableAfterFen, ...cause };
+  return {
+    merchantId,
+    availableFen: availableAfterFen,
+    minimumFen: rulesConfig.deposit.minimumFen,
+    shortFen: rulesConfig.deposit.minimumFen - availableAfterFen,
+    ...cause,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,9 +350,15 @@ export async function advanceCompensate(claimId: string, input: { note?: string 
     // D2: a payout that failed for good is queued again from the deposit — unless the payee itself cannot be paid.
     const failedForGood = payout.status === 'FAILED' && !payout.nextAttemptAt;
     if (failedForGood && PAYEE_FAILURE.test(payout.failureCode ?? payout.lastError?.code ?? '')) {
-      throw violation('PAYEE_UNPAYABLE', `The buyer's account was refused (${payout.failureCode ?? payout.lastError?.code}); the deposit could not pay it either.`, {
-        rule: 'D2', payoutId: payout.payoutId, failureCode: payout.failureCode ?? payout.lastError?.code,
-      });
+      throw violation(
+        'PAYEE_UNPAYABLE',
+        `The buyer's account was refused (${payout.failureCode ?? payout.lastError?.code}); the deposit could not pay it either.`,
+        {
+          rule: 'D2',
+          payoutId: payout.payoutId,
+          failureCode: payout.failureCode ?? payout.lastError?.code,
+        },
+      );
     }
     const advance: Advance = {
       advanceId: `adv_${ulid(toMs(at))}`,
@@ -363,7 +375,11 @@ export async function advanceCompensate(claimId: string, input: { note?: string 
     };
     try {
       const topUpRequired = topUpRequiredDetail(claim.merchantId, account.availableFen, advance.amountFen, { advanceId: advance.advanceId, claimId });
-      await insertAdvance(advance, { requeue: failedForGood, ...(payout.version !== undefined ? { payoutVersion: payout.version } : {}), ...(topUpRequired ? { topUpRequired } : {}) });
+      await insertAdvance(advance, {
+        requeue: failedForGood,
+        ...(payout.version !== undefined ? { payoutVersion: payout.version } : {}),
+        ...(topUpRequired ? { topUpRequired } : {}),
+      });
     } catch (error) {
       if (error instanceof ConditionFailed && error.failed.includes('advance-new')) {
         const winner = await getAdvance(claimId);
@@ -386,7 +402,10 @@ async function requeueFailedAdvance(existing: Advance, payout: StoredPayout | un
   const code = payout.failureCode ?? payout.lastError?.code ?? '';
   if (PAYEE_FAILURE.test(code)) {
     throw violation('PAYEE_UNPAYABLE', `The buyer's account was refused (${code}); the deposit cannot pay it either.`, {
-      rule: 'D2', payoutId: payout.payoutId, failureCode: code, advanceId: existing.advanceId,
+      rule: 'D2',
+      payoutId: payout.payoutId,
+      failureCode: code,
+      advanceId: existing.advanceId,
     });
   }
   try {

@@ -59,10 +59,7 @@ export async function runExpiry(now: string, options: ExpiryOptions = {}): Promi
   const seen = new Set<string>();
 
   while (remainingMs() >= STOP_WHEN_REMAINING_MS) {
-    const [policies, claims] = await Promise.all([
-      policiesDueToExpire(cutoff, pageSize, capacity),
-      claimsDueToLapse(cutoff, pageSize, capacity),
-    ]);
+    const [policies, claims] = await Promise.all([policiesDueToExpire(cutoff, pageSize, capacity), claimsDueToLapse(cutoff, pageSize, capacity)]);
     const freshPolicies = fresh(policies, (p) => `policy:${p.policyId}`, seen);
     const freshClaims = fresh(claims, (c) => `claim:${c.claimId}`, seen);
     if (freshPolicies.length + freshClaims.length === 0) break;

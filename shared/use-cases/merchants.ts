@@ -97,10 +97,7 @@ export async function join(merchantId: string, request: JoinRequest, now: string
     if (!isProfiled(merchant)) throw merchantNotFound(merchantId);
     const belowMinimum = joinDepositViolation({ balanceFen: deposit.balanceFen, opened: deposit.version > 0 }, rulesConfig);
     if (belowMinimum) throw belowMinimum;
-    const decision = decideJoin(
-      { merchant: toRulesMerchant(merchant), request, enrollments, enrollmentId: `enr_${ulid(toMs(now))}`, now },
-      rulesConfig,
-    );
+    const decision = decideJoin({ merchant: toRulesMerchant(merchant), request, enrollments, enrollmentId: `enr_${ulid(toMs(now))}`, now }, rulesConfig);
     if (!decision.ok) throw decision.violation;
     await insertEnrollment(decision.enrollment);
     return decision.enrollment;

@@ -10,8 +10,7 @@ export async function listPayouts(
   principal: Principal,
   query: { claimId?: string; status?: PayoutStatus; cursor?: string; limit: number },
 ): Promise<PayoutPage> {
-  const beneficiary: Party | undefined =
-    principal.role === 'buyer' || principal.role === 'merchant' ? { role: principal.role, id: principal.id } : undefined;
+  const beneficiary: Party | undefined = principal.role === 'buyer' || principal.role === 'merchant' ? { role: principal.role, id: principal.id } : undefined;
   if (query.claimId !== undefined) {
     const claim = await getClaim(query.claimId);
     const payout = claim?.payoutId ? await getPayout(claim.payoutId) : undefined;

@@ -128,12 +128,7 @@ export async function runPayouts(options: PayoutOptions): Promise<PayoutResult> 
  * Runs the tasks with at most `limit` in flight, starting each only while `mayStart()` holds; one
  * task's failure does not stop the others. Returns how many were started.
  */
-async function inParallel(
-  tasks: readonly (() => Promise<void>)[],
-  limit: number,
-  mayStart: () => boolean,
-  onError: (error: unknown) => void,
-): Promise<number> {
+async function inParallel(tasks: readonly (() => Promise<void>)[], limit: number, mayStart: () => boolean, onError: (error: unknown) => void): Promise<number> {
   let next = 0;
   const worker = async () => {
     while (next < tasks.length && mayStart()) {
@@ -144,4 +139,3 @@ async function inParallel(
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return next;
 }
-

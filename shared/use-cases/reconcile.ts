@@ -37,7 +37,11 @@ const MONEY_OUT = new Set(['withdrawal', 'advance-compensation', 'compensation']
 /** The differences of one merchant's deposit (empty when everything agrees). */
 export async function reconcileMerchant(provider: PaymentProvider, merchantId: string): Promise<Difference[]> {
   const [account, journal, approved] = await Promise.all([getDepositAccount(merchantId), wholeJournal(merchantId), approvedWithdrawalsOf(merchantId)]);
-  const differences = ledgerDifferences(merchantId, account, journal.map((m) => m.deltaFen));
+  const differences = ledgerDifferences(
+    merchantId,
+    account,
+    journal.map((m) => m.deltaFen),
+  );
   const differ = (kind: string, detail: string, extra: Partial<Difference> = {}) => differences.push({ merchantId, kind, detail, ...extra });
 
   const seenTopUps = new Set<string>();
@@ -55,7 +59,10 @@ export async function reconcileMerchant(provider: PaymentProvider, merchantId: s
         provider.collections ? provider.collections.query(movement.topUpId) : Promise.resolve(undefined),
       ]);
       if (topUp?.status !== 'CREDITED' || topUp.amountFen !== movement.deltaFen) {
-        differ('top-up-record', `top-up ${movement.topUpId} is not CREDITED with ${movement.deltaFen} fen`, { expected: movement.deltaFen, actual: topUp?.amountFen ?? 0 });
+        differ('top-up-record', `top-up ${movement.topUpId} is not CREDITED with ${movement.deltaFen} fen`, {
+          expected: movement.deltaFen,
+          actual: topUp?.amountFen ?? 0,
+        });
       }
       if (collected && (collected.status !== 'paid' || collected.amountFen !== movement.deltaFen)) {
         differ('top-up-not-confirmed-by-provider', `the provider reports ${collected.status} for top-up ${movement.topUpId}`, {
@@ -72,7 +79,10 @@ export async function reconcileMerchant(provider: PaymentProvider, merchantId: s
       seenPayouts.add(movement.payoutId);
       const [payout, sent] = await Promise.all([getPayout(movement.payoutId), provider.query(movement.payoutId)]);
       if (payout?.status !== 'CONFIRMED' || payout.amountFen !== -movement.deltaFen) {
-        differ('payout-record', `payout ${movement.payoutId} is not CONFIRMED with ${-movement.deltaFen} fen`, { expected: -movement.deltaFen, actual: payout?.amountFen ?? 0 });
+        differ('payout-record', `payout ${movement.payoutId} is not CONFIRMED with ${-movement.deltaFen} fen`, {
+          expected: -movement.deltaFen,
+          actual: payout?.amountFen ?? 0,
+        });
       }
       if (sent.outcome !== 'confirmed') differ('payout-not-confirmed-by-provider', `the provider reports ${sent.outcome} for payout ${movement.payoutId}`);
     }

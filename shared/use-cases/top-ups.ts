@@ -14,15 +14,7 @@ import { retry, RETRY } from '#shared/retry.ts';
 import { rulesConfig } from '#shared/rules-config.ts';
 import { normalizeInstant, NotFound, RuleViolation, toIso, toMs, topUpAmountViolation, Unavailable, violation } from '#shared/rules/index.ts';
 import { getDepositHolder } from '#shared/store/deposits.ts';
-import {
-  creditTopUp,
-  expireTopUp,
-  getTopUp,
-  insertTopUp,
-  rescheduleTopUp,
-  topUpsDue,
-  type TopUp,
-} from '#shared/store/top-ups.ts';
+import { creditTopUp, expireTopUp, getTopUp, insertTopUp, rescheduleTopUp, topUpsDue, type TopUp } from '#shared/store/top-ups.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { sortableInstant, topUpIdFor } from '#shared/store/keys.ts';
 
@@ -129,7 +121,12 @@ const refusal = (refused: RuleViolation): NotificationAnswer => ({ refused });
  * (already CREDITED: acknowledged, nothing more — a replay; EXPIRED, or paid after it expired:
  * logged for ops, 409, never credited); 5. credit once. Every refusal is logged.
  */
-export async function receivePaymentNotification(provider: PaymentProvider, providerName: string, raw: RawNotification, now: string): Promise<NotificationAnswer> {
+export async function receivePaymentNotification(
+  provider: PaymentProvider,
+  providerName: string,
+  raw: RawNotification,
+  now: string,
+): Promise<NotificationAnswer> {
   if (providerName !== provider.name || !provider.collections) {
     logger.warn('Payment notification for a provider not in use', { providerName });
     return refusal(new NotFound(`Payment provider ${providerName}`));
@@ -214,7 +211,11 @@ export interface TopUpCheckResult {
  * top-up whose query is due is asked about — paid: credited (once, as a notification would);
  * past its expiry and not paid: EXPIRED; otherwise asked again later (at most at its expiry).
  */
-export async function checkTopUps(provider: PaymentProvider, now: string, remainingMs: () => number = () => Number.POSITIVE_INFINITY): Promise<TopUpCheckResult> {
+export async function checkTopUps(
+  provider: PaymentProvider,
+  now: string,
+  remainingMs: () => number = () => Number.POSITIVE_INFINITY,
+): Promise<TopUpCheckResult> {
   const result: TopUpCheckResult = { checked: 0, credited: 0, expired: 0, pending: 0, errors: 0 };
   if (!provider.collections) return result;
   const collections = provider.collections;
@@ -223,11 +224,13 @@ export async function checkTopUps(provider: PaymentProvider, now: string, remain
     if (remainingMs() < 10_000) break;
     result.checked += 1;
     try {
-      const status = await collections.query(topUp.topUpId).catch((error: unknown): CollectionStatus => ({
-        status: 'unknown',
-        outTradeNo: topUp.topUpId,
-        reason: error instanceof Error ? error.message : String(error),
-      }));
+      const status = await collections.query(topUp.topUpId).catch(
+        (error: unknown): CollectionStatus => ({
+          status: 'unknown',
+          outTradeNo: topUp.topUpId,
+          reason: error instanceof Error ? error.message : String(error),
+        }),
+      );
       if (status.status === 'paid') {
         const outcome = await confirmPaid(status, 'query', now);
         if (outcome === 'credited') result.credited += 1;

@@ -45,7 +45,16 @@ beforeAll(async () => {
     bypassCSP: true,
     viewport: { width: 1280, height: 900 },
     locale: 'zh-CN',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   // The browser's clock shows the server's (fixed) day plus 2½ hours: the queue's age reads 2 h 30 min.
   await browser.clock.setFixedTime(new Date('2026-11-22T11:30:00+08:00'));
@@ -76,7 +85,12 @@ function png(width: number, height: number): Buffer {
   const rows = Buffer.concat(
     Array.from({ length: height }, (_, y) => Buffer.concat([Buffer.from([0]), Buffer.alloc(width, y > height / 3 && y < height / 2 ? 0x55 : 0xdd)])),
   );
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** WCAG 2 A and AA by axe-core, on the view as it stands; a screenshot of it as an artifact. */
@@ -118,7 +132,14 @@ async function story(): Promise<void> {
   {
     const { policy, order } = await seedCovered('authenticity');
     // The merchant's profile, as the order system creates it (the deposit views read it).
-    expect((await api.call('PUT', '/v1/merchants/shop-9001', { as: parties.service, body: { name: 'Acme Silk', alipayAccount: 'shop-9001@alipay.example', categories: ['apparel'] } })).status).toBe(200);
+    expect(
+      (
+        await api.call('PUT', '/v1/merchants/shop-9001', {
+          as: parties.service,
+          body: { name: 'Acme Silk', alipayAccount: 'shop-9001@alipay.example', categories: ['apparel'] },
+        })
+      ).status,
+    ).toBe(200);
 
     // Sign-in: the local role picker.
     await page.goto(`${api.base}/`);

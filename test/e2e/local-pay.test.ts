@@ -43,7 +43,14 @@ afterAll(async () => {
 describe('D4 paying a top-up on the local payment page', () => {
   it('D4 the merchant opens the payUrl, presses Pay: the provider notifies, the deposit is credited once; paying again credits nothing more', async () => {
     const merchant = { role: 'merchant' as const, sub: 'shop-e2e' };
-    expect((await api.call('PUT', '/v1/merchants/shop-e2e', { as: parties.service, body: { name: 'E2E Shop', alipayAccount: 'e2e@alipay.example', categories: ['apparel'] } })).status).toBe(200);
+    expect(
+      (
+        await api.call('PUT', '/v1/merchants/shop-e2e', {
+          as: parties.service,
+          body: { name: 'E2E Shop', alipayAccount: 'e2e@alipay.example', categories: ['apparel'] },
+        })
+      ).status,
+    ).toBe(200);
     const started = await api.call('POST', '/v1/merchants/shop-e2e/deposit/top-ups', { as: merchant, body: { amountFen: 123_456 } });
     expect(started.status).toBe(201);
     expect(started.body.payment.payUrl).toBe(`${api.base}/local-pay/${started.body.topUpId}`);

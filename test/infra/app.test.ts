@@ -52,8 +52,7 @@ beforeAll(() => {
     stage = process.env['BAOZHANG_STAGE'] ?? 'dev';
     contractRoutes = [...routes];
     contractJobs = [...jobs];
-    const load = (name: string) =>
-      Template.fromJSON(JSON.parse(readFileSync(`${templatesDir}/Baozhang-${stage}-${name}.template.json`, 'utf8')));
+    const load = (name: string) => Template.fromJSON(JSON.parse(readFileSync(`${templatesDir}/Baozhang-${stage}-${name}.template.json`, 'utf8')));
     stateful = load('Stateful');
     stateless = load('Stateless');
   } else {
@@ -62,7 +61,11 @@ beforeAll(() => {
     contractJobs = withPlannedJobs(jobs);
     // One synthesis for the whole file; it also runs the cdk-nag packs (and would throw on an error).
     // Bundling is skipped here (synth.test.ts bundles the real handlers): templates do not depend on it.
-    const built = buildApp(new App({ context: { ...context, [BUNDLING_STACKS]: [] } }), { routes: contractRoutes, jobs: contractJobs, entryFor: () => stubHandler });
+    const built = buildApp(new App({ context: { ...context, [BUNDLING_STACKS]: [] } }), {
+      routes: contractRoutes,
+      jobs: contractJobs,
+      entryFor: () => stubHandler,
+    });
     app = built.app;
     stateful = Template.fromStack(built.stateful);
     stateless = Template.fromStack(built.stateless);
@@ -110,9 +113,7 @@ describe('stateful stack', () => {
 
   it('protects the table: point-in-time recovery, deletion protection, retained on stack deletion', () => {
     stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      Replicas: [
-        Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }),
-      ],
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
     });
     stateful.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
@@ -124,7 +125,7 @@ describe('stateful stack', () => {
 });
 
 describe('HTTP API', () => {
-  it('has one route per contract route, behind the JWT authorizer unless public (health, openapi, the payment provider\'s signed notifications)', () => {
+  it("has one route per contract route, behind the JWT authorizer unless public (health, openapi, the payment provider's signed notifications)", () => {
     const authorizerId = logicalIdOf(stateless, 'AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' });
     for (const route of contractRoutes) {
       const expected =
@@ -134,11 +135,12 @@ describe('HTTP API', () => {
       stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', expected);
     }
     expect(Object.keys(stateless.findResources('AWS::ApiGatewayV2::Route'))).toHaveLength(contractRoutes.length);
-    expect(contractRoutes.filter((route) => route.roles === 'public').map((route) => route.path).sort()).toEqual([
-      '/v1/health',
-      '/v1/openapi.json',
-      '/v1/payments/{provider}/notifications',
-    ]);
+    expect(
+      contractRoutes
+        .filter((route) => route.roles === 'public')
+        .map((route) => route.path)
+        .sort(),
+    ).toEqual(['/v1/health', '/v1/openapi.json', '/v1/payments/{provider}/notifications']);
   });
 
   it.skipIf(deployed)('trusts the configured issuer and audience', () => {
@@ -235,7 +237,10 @@ describe('least privilege', () => {
     for (const [handler, fn] of functions) {
       expect(dynamoActions(fn), handler).not.toContain('dynamodb:Scan');
       if (/^(get|list)-/.test(handler) || handler === 'health' || handler === 'openapi') {
-        expect(dynamoActions(fn).filter((action) => writes.includes(action)), handler).toEqual([]);
+        expect(
+          dynamoActions(fn).filter((action) => writes.includes(action)),
+          handler,
+        ).toEqual([]);
       }
     }
     expect(dynamoActions(functions.get('openapi')!)).toEqual([]);
@@ -249,9 +254,13 @@ describe('least privilege', () => {
       if (needs.publishes) allowed.add('events');
       if (needs.evidence) allowed.add('s3'); // issue 21: the evidence bucket (test/infra/claims-desk.test.ts)
       if (needs.pays || fn.properties.Environment?.Variables?.CURSOR_KEYS_SECRET_ARN) allowed.add('secretsmanager');
-      expect([...services].filter((service) => !allowed.has(service!)), handler).toEqual([]);
+      expect(
+        [...services].filter((service) => !allowed.has(service!)),
+        handler,
+      ).toEqual([]);
       const statementsFor = (service: string) => fn.statements.filter((s) => actionsOf(s).some((a) => a.startsWith(`${service}:`)));
-      for (const statement of statementsFor('xray')) expect(actionsOf(statement).sort(), handler).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      for (const statement of statementsFor('xray'))
+        expect(actionsOf(statement).sort(), handler).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
       for (const statement of statementsFor('sqs')) {
         expect(JSON.stringify(statement.Resource), handler).toMatch(/Dlqasyncfailures/);
       }
@@ -278,9 +287,7 @@ describe('least privilege', () => {
         expect(fn.properties.Environment?.Variables?.PAYMENT_SECRET_ARN, handler).toBeUndefined();
         continue;
       }
-      expect(secretStatements, handler).toEqual([
-        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN },
-      ]);
+      expect(secretStatements, handler).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN }]);
       expect(fn.properties.Environment.Variables, handler).toMatchObject({
         PAYMENT_PROVIDER: 'alipay',
         PAYMENT_SECRET_ARN: SECRET_ARN,
@@ -363,10 +370,7 @@ describe('alarms', () => {
     for (const handler of functions.keys()) {
       for (const metric of ['Errors', 'Throttles']) {
         const found = alarms().filter(
-          (alarm) =>
-            alarm.Namespace === 'AWS/Lambda' &&
-            alarm.MetricName === metric &&
-            JSON.stringify(alarm.Dimensions).includes(fnLogicalId(handler)),
+          (alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === metric && JSON.stringify(alarm.Dimensions).includes(fnLogicalId(handler)),
         );
         expect(found, `${handler} ${metric}`).toHaveLength(1);
       }
@@ -410,9 +414,20 @@ describe('alarms that mean something, and the dashboard (issue 19)', () => {
     expect(rate).toMatchObject({ Threshold: 1, EvaluationPeriods: 5, ComparisonOperator: 'GreaterThanThreshold' });
     const expression = rate.Metrics.find((m: { Expression?: string }) => m.Expression);
     expect(expression.Expression).toBe('IF(requests > 0, 100 * errors / requests, 0)');
-    expect(rate.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName).filter(Boolean).sort()).toEqual(['5xx', 'Count']);
+    expect(
+      rate.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['5xx', 'Count']);
     expect(named('api-p99-latency')).toEqual([
-      expect.objectContaining({ Namespace: 'AWS/ApiGateway', MetricName: 'Latency', ExtendedStatistic: 'p99', Period: 60, EvaluationPeriods: 5, Threshold: 1000 }),
+      expect.objectContaining({
+        Namespace: 'AWS/ApiGateway',
+        MetricName: 'Latency',
+        ExtendedStatistic: 'p99',
+        Period: 60,
+        EvaluationPeriods: 5,
+        Threshold: 1000,
+      }),
     ]);
     // An API function's crash alarms only when repeated; a job's or the events handler's at once.
     expect(named('get-claim-errors')[0]).toMatchObject({ Threshold: 5 });
@@ -433,7 +448,11 @@ describe('alarms that mean something, and the dashboard (issue 19)', () => {
     ]);
     expect(named('expiry-not-run')[0]).toMatchObject({ Period: 1800 });
     const [throttles] = named('table-throttles');
-    expect(throttles.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName).filter(Boolean).sort()).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
+    expect(
+      throttles.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
   });
 
   it("links every alarm's description to its runbook section in docs/operations.md, and each section exists", () => {
@@ -449,7 +468,20 @@ describe('alarms that mean something, and the dashboard (issue 19)', () => {
     const dashboards = Object.values(stateless.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]!['Properties'].DashboardBody);
-    for (const needle of ['Latency p99 per route', '5xx per route', 'Job runs and items per run', 'PoliciesIssued', 'ClaimsAutoApproved', 'AmountPaidFen', 'PayoutsFailed', 'TopUpsCredited', 'DuplicateEvents', 'IdempotentReplays', 'Dead-letter queue depths', 'WriteThrottleEvents']) {
+    for (const needle of [
+      'Latency p99 per route',
+      '5xx per route',
+      'Job runs and items per run',
+      'PoliciesIssued',
+      'ClaimsAutoApproved',
+      'AmountPaidFen',
+      'PayoutsFailed',
+      'TopUpsCredited',
+      'DuplicateEvents',
+      'IdempotentReplays',
+      'Dead-letter queue depths',
+      'WriteThrottleEvents',
+    ]) {
       expect(body, needle).toContain(needle);
     }
     expect(stateless.findResources('AWS::ApiGatewayV2::Stage', { Properties: { DefaultRouteSettings: { DetailedMetricsEnabled: true } } })).not.toEqual({});
@@ -502,8 +534,7 @@ describe.skipIf(deployed)('cdk-nag', () => {
       expect(reason.trim().length, `${id} at ${path}`).toBeGreaterThan(40);
       const occurs = raw.some(
         (violation) =>
-          violation.ruleName === id &&
-          violation.violatingResources.some((r) => r.constructPath === path || r.constructPath!.startsWith(`${path}/`)),
+          violation.ruleName === id && violation.violatingResources.some((r) => r.constructPath === path || r.constructPath!.startsWith(`${path}/`)),
       );
       expect(occurs, `${id} acknowledged at ${path} but not reported there`).toBe(true);
     }

@@ -57,9 +57,7 @@ describe('the evidence bucket (issue 21)', () => {
   it('refuses any request without TLS', () => {
     stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });
@@ -71,8 +69,17 @@ describe('the evidence bucket (issue 21)', () => {
         .get(handler)!
         .statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).map((action) => ({ action, resource: JSON.stringify(s.Resource) })))
         .filter(({ action }) => action.startsWith('s3:'));
-    expect(s3Of('evidence-uploads').map((s) => s.action).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
-    for (const handler of ['get-claim', 'submit-claim', 'add-evidence']) expect(s3Of(handler).map((s) => s.action).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(
+      s3Of('evidence-uploads')
+        .map((s) => s.action)
+        .sort(),
+    ).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    for (const handler of ['get-claim', 'submit-claim', 'add-evidence'])
+      expect(
+        s3Of(handler)
+          .map((s) => s.action)
+          .sort(),
+      ).toEqual(['s3:GetObject', 's3:ListBucket']);
     for (const { action, resource } of [...s3Of('evidence-uploads'), ...s3Of('get-claim')]) {
       expect(resource).toContain(action === 's3:ListBucket' ? 'baozhang-desk-evidence-' : '/evidence/*');
     }
@@ -112,7 +119,12 @@ describe('the console stack (issue 21)', () => {
     consoleTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject', Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Action: 's3:GetObject',
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
         ]),
       },
     });
@@ -125,7 +137,9 @@ describe('the console stack (issue 21)', () => {
     });
     consoleTemplate.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: {
-        SecurityHeadersConfig: Match.objectLike({ ContentSecurityPolicy: Match.objectLike({ ContentSecurityPolicy: Match.stringLikeRegexp("default-src 'self'") }) }),
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: Match.objectLike({ ContentSecurityPolicy: Match.stringLikeRegexp("default-src 'self'") }),
+        }),
       },
     });
   });

@@ -43,7 +43,10 @@ describe('deploy configuration', () => {
     [{ jwtIssuer: 'http://idp.example/', jwtAudience: 'a' }, /https:\/\//],
     [{ paymentProvider: 'wechat' }, /'local' or 'alipay'/],
     [{ paymentProvider: 'alipay' }, /needs paymentSecretArn/],
-    [{ paymentProvider: 'alipay', paymentSecretArn: 'arn:aws:secretsmanager:cn-north-1:123456789012:secret:baozhang/alipay' }, /complete Secrets Manager secret ARN/],
+    [
+      { paymentProvider: 'alipay', paymentSecretArn: 'arn:aws:secretsmanager:cn-north-1:123456789012:secret:baozhang/alipay' },
+      /complete Secrets Manager secret ARN/,
+    ],
     [{ payoutEvery: '30s' }, /payoutEvery must look like/],
     [{ apiRateLimit: '0' }, /positive integer/],
     [{ corsOrigins: 'https://shop.example/path' }, /corsOrigins must list origins/],

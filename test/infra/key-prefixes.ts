@@ -53,7 +53,10 @@ export function prefixOfBuilder(name: string): string {
   const builder = (keys as Record<string, (...args: string[]) => { PK: string }>)[name];
   if (!builder) throw new Error(`keys.${name} is not a key builder`);
   const arity = Math.max(builder.length, 1);
-  const attempts = [Array.from({ length: arity }, () => 'x'), ...Array.from({ length: arity }, (_, i) => Array.from({ length: arity }, (_, j) => (i === j ? SAMPLE_INSTANT : 'x')))];
+  const attempts = [
+    Array.from({ length: arity }, () => 'x'),
+    ...Array.from({ length: arity }, (_, i) => Array.from({ length: arity }, (_, j) => (i === j ? SAMPLE_INSTANT : 'x'))),
+  ];
   for (const args of attempts) {
     try {
       const { PK } = builder(...args);

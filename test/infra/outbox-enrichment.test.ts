@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handler, toOutboundEvent, type OutboxStreamRecord } from '#infra/outbox-enrichment.ts';
 
-const record = (image: Record<string, unknown>): OutboxStreamRecord =>
-  ({ eventName: 'INSERT', dynamodb: { NewImage: image } }) as OutboxStreamRecord;
+const record = (image: Record<string, unknown>): OutboxStreamRecord => ({ eventName: 'INSERT', dynamodb: { NewImage: image } }) as OutboxStreamRecord;
 
 describe('outbox enrichment', () => {
   it('turns an outbox item into the public envelope with plain JSON data', async () => {

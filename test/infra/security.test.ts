@@ -56,19 +56,38 @@ describe('Finding 2 — the inbound bus admits only the order system', () => {
     const statements = policies.map((p) => p['Statement'] as Statement & { Principal: unknown; Sid: string });
     expect(statements).toHaveLength(3);
     expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Principal: { AWS: ORDER_ROLE }, Condition: { StringEquals: { 'events:source': ['tmall.orders'] } } }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Principal: { AWS: ORDER_ROLE },
+        Condition: { StringEquals: { 'events:source': ['tmall.orders'] } },
+      }),
     );
     expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Action: 'events:PutEvents', Principal: { AWS: '*' }, Condition: { ArnNotEquals: { 'aws:PrincipalArn': ORDER_ROLE } } }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'events:PutEvents',
+        Principal: { AWS: '*' },
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': ORDER_ROLE } },
+      }),
     );
     expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Action: 'events:PutEvents', Principal: { AWS: '*' }, Condition: { StringNotEquals: { 'events:source': ['tmall.orders'] } } }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'events:PutEvents',
+        Principal: { AWS: '*' },
+        Condition: { StringNotEquals: { 'events:source': ['tmall.orders'] } },
+      }),
     );
   });
 
   it('without a role ARN: the order system’s account (default: this one) is allowed and every other account denied', () => {
-    const statements = busPolicies(pool.stateful).filter((p) => !onBus('OutBus')(p)).map((p) => p['Statement']);
-    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { StringNotEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } } }));
+    const statements = busPolicies(pool.stateful)
+      .filter((p) => !onBus('OutBus')(p))
+      .map((p) => p['Statement']);
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { StringNotEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } } }),
+    );
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { StringNotEquals: { 'events:source': ['marketplace.orders'] } } }));
   });
 
@@ -121,7 +140,9 @@ describe('Finding 2 — Baozhang’s events go out on a bus of their own that on
 
 describe('Finding 1 — the fallback Cognito pool: roles are groups, nothing authorisation reads is user-writable', () => {
   it('one group per role', () => {
-    const groups = Object.values(pool.stateful.findResources('AWS::Cognito::UserPoolGroup')).map((g) => g['Properties'].GroupName).sort();
+    const groups = Object.values(pool.stateful.findResources('AWS::Cognito::UserPoolGroup'))
+      .map((g) => g['Properties'].GroupName)
+      .sort();
     expect(groups).toEqual(['adjuster', 'buyer', 'merchant', 'ops', 'service']);
   });
 
@@ -148,9 +169,15 @@ describe('Finding 4 — cursor keys come from configuration', () => {
     expect(readers).toEqual(['list-claims', 'list-payouts', 'list-policies']);
     for (const handler of readers) {
       const fn = functionsOf(withRole.stateless, 'sec').get(handler)!;
-      expect(fn.statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')), handler).toHaveLength(1);
+      expect(
+        fn.statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')),
+        handler,
+      ).toHaveLength(1);
     }
-    withRole.stateful.hasResource('AWS::SecretsManager::Secret', { Properties: Match.objectLike({ Name: 'baozhang-sec/cursor-keys' }), DeletionPolicy: 'Retain' });
+    withRole.stateful.hasResource('AWS::SecretsManager::Secret', {
+      Properties: Match.objectLike({ Name: 'baozhang-sec/cursor-keys' }),
+      DeletionPolicy: 'Retain',
+    });
   });
 });
 

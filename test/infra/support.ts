@@ -8,8 +8,7 @@ export interface Statement {
   Condition?: unknown;
 }
 
-export const actionsOf = (statement: Statement): string[] =>
-  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+export const actionsOf = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
 
 /** `*`, `service:*` or any other wildcard in an action. */
 export const isWildcardAction = (action: string) => action.includes('*');
@@ -66,4 +65,7 @@ export function functionsOf(template: Template, stage: string): Map<string, Depl
 
 /** The actions a function's role allows on DynamoDB. */
 export const dynamoActions = (fn: DeployedFunction) =>
-  fn.statements.flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:')).sort();
+  fn.statements
+    .flatMap(actionsOf)
+    .filter((action) => action.startsWith('dynamodb:'))
+    .sort();

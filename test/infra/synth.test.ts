@@ -22,7 +22,9 @@ describe('the app as deployed', () => {
     expect(names.sort()).toEqual([...handlers].map((handler) => `baozhang-ci-${handler}`).sort());
     // Each function's bundle (the console stack's assets — web/dist, the BucketDeployment's own
     // provider — are not handler bundles).
-    const bundles = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => `asset.${String(fn['Properties'].Code.S3Key).replace(/\.zip$/, '')}`);
+    const bundles = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (fn) => `asset.${String(fn['Properties'].Code.S3Key).replace(/\.zip$/, '')}`,
+    );
     expect(bundles.length).toBeGreaterThan(0);
     expect(readdirSync(assembly.directory)).toEqual(expect.arrayContaining(bundles));
     for (const bundle of bundles) expect(existsSync(join(assembly.directory, bundle, 'index.mjs')), bundle).toBe(true);

@@ -29,7 +29,7 @@ beforeAll(() => {
 });
 
 describe('with corsOrigins', () => {
-  it('API Gateway answers CORS for those origins with the local runtime\'s headers', () => {
+  it("API Gateway answers CORS for those origins with the local runtime's headers", () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: {
         AllowOrigins: ['https://shop.example'],
@@ -73,7 +73,10 @@ describe('without jwtIssuer/jwtAudience', () => {
 describe('local payment provider and schedule settings', () => {
   it('tells the paying handlers the provider but grants no secret', () => {
     for (const [handler, fn] of functionsOf(stateless, 'pool')) {
-      expect(fn.statements.flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:')), handler).toEqual([]);
+      expect(
+        fn.statements.flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:')),
+        handler,
+      ).toEqual([]);
       const variables = fn.properties.Environment?.Variables ?? {};
       expect(variables.PAYMENT_SECRET_ARN, handler).toBeUndefined();
       if (handler === 'payout' || handler === 'run-job') expect(variables.PAYMENT_PROVIDER, handler).toBe('local');
@@ -104,7 +107,10 @@ describe('before the events handler exists', () => {
   it('still passes the AwsSolutions and Serverless packs', () => {
     for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
       const errors = pack.validateScope(built.app).violations.filter((violation) => violation.severity === 'error');
-      expect(errors.map((error) => error.ruleName), pack.readPackName).toEqual([]);
+      expect(
+        errors.map((error) => error.ruleName),
+        pack.readPackName,
+      ).toEqual([]);
     }
   });
 });

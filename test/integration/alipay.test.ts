@@ -64,17 +64,21 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
       payee_info: { identity: '2088102146225135', identity_type: 'ALIPAY_USER_ID' },
     });
     // The signature is RSA-SHA256 over the v3 signing string, by the app's key — checked here too.
-    const [, authString, signature] = /^ALIPAY-SHA256withRSA (app_id=\d+,app_cert_sn=[0-9a-f]{32},nonce=[\w-]+,timestamp=\d+),sign=(\S+)$/.exec(sent!.authorization)!;
+    const [, authString, signature] = /^ALIPAY-SHA256withRSA (app_id=\d+,app_cert_sn=[0-9a-f]{32},nonce=[\w-]+,timestamp=\d+),sign=(\S+)$/.exec(
+      sent!.authorization,
+    )!;
     expect(authString).toContain(`app_cert_sn=${gateway.certificates.appCertSn}`);
     const publicKey = (await import('node:crypto')).createPublicKey(gateway.appPrivateKey);
-    expect(
-      createVerify('RSA-SHA256').update(`${authString}\nPOST\n${TRANSFER_PATH}\n${sent!.rawBody}\n`).verify(publicKey, signature!, 'base64'),
-    ).toBe(true);
+    expect(createVerify('RSA-SHA256').update(`${authString}\nPOST\n${TRANSFER_PATH}\n${sent!.rawBody}\n`).verify(publicKey, signature!, 'base64')).toBe(true);
     expect(authString).toContain(`app_id=${gateway.appId}`);
   });
 
   it('P4 a logon id is paid with the payee’s real name', async () => {
-    const request = transfer({ payee: { identity: 'shop-9001@alipay.example', identityType: 'ALIPAY_LOGON_ID', name: '张三' }, payeeAccount: 'shop-9001@alipay.example', amountFen: 10 });
+    const request = transfer({
+      payee: { identity: 'shop-9001@alipay.example', identityType: 'ALIPAY_LOGON_ID', name: '张三' },
+      payeeAccount: 'shop-9001@alipay.example',
+      amountFen: 10,
+    });
     expect((await alipay.transfer(request)).outcome).toBe('confirmed');
     expect(requestsFor(request.outBizNo)[0]!.body).toMatchObject({
       trans_amount: '0.10',
@@ -84,7 +88,13 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
 
   it('certificate SNs are Alipay’s: the stand-in’s own computation equals the SDK’s (md5 of issuer DN + decimal serial; root = RSA roots joined)', async () => {
     const { AlipaySdk } = await import('alipay-sdk');
-    const sdk = new AlipaySdk({ appId: config.appId, privateKey: config.privateKey, appCertContent: config.appCert!, alipayPublicCertContent: config.alipayPublicCert!, alipayRootCertContent: config.alipayRootCert! });
+    const sdk = new AlipaySdk({
+      appId: config.appId,
+      privateKey: config.privateKey,
+      appCertContent: config.appCert!,
+      alipayPublicCertContent: config.alipayPublicCert!,
+      alipayRootCertContent: config.alipayRootCert!,
+    });
     expect(sdk.config.appCertSn).toBe(gateway.certificates.appCertSn);
     expect(sdk.config.alipayCertSn).toBe(gateway.certificates.alipayCertSn);
     expect(sdk.config.alipayRootCertSn).toBe(gateway.certificates.alipayRootCertSn);
@@ -105,7 +115,13 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
   });
 
   it('fund transfers need certificate mode: the stand-in refuses one in public-key mode, nothing transferred', async () => {
-    const publicKeyMode = alipayProvider(async () => ({ appId: config.appId, privateKey: config.privateKey, alipayPublicKey: gateway.alipayPublicKey, endpoint: gateway.endpoint, timeoutMs: 500 }));
+    const publicKeyMode = alipayProvider(async () => ({
+      appId: config.appId,
+      privateKey: config.privateKey,
+      alipayPublicKey: gateway.alipayPublicKey,
+      endpoint: gateway.endpoint,
+      timeoutMs: 500,
+    }));
     const request = transfer();
     expect(await publicKeyMode.transfer(request)).toMatchObject({ outcome: 'failed', retryable: true });
     expect(requestsFor(request.outBizNo)[0]).toMatchObject({ mode: 'public-key', signatureValid: true });
@@ -127,10 +143,13 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
   it('credentials rotate without a deploy: an old copy is read again, and at once after a signature failure', async () => {
     let reads = 0;
     let now = 0;
-    const rotating = alipayProvider(async () => {
-      reads += 1;
-      return config;
-    }, { refreshMs: 10 * 60_000, now: () => now });
+    const rotating = alipayProvider(
+      async () => {
+        reads += 1;
+        return config;
+      },
+      { refreshMs: 10 * 60_000, now: () => now },
+    );
     await rotating.query('pay_ROTATE');
     await rotating.query('pay_ROTATE');
     expect(reads).toBe(1);
@@ -149,15 +168,7 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
   });
 
   it('fen are turned into yuan with two decimals and no floating point', () => {
-    expect([0, 1, 10, 99, 100, 12345, 900719925474099].map(fenToYuan)).toEqual([
-      '0.00',
-      '0.01',
-      '0.10',
-      '0.99',
-      '1.00',
-      '123.45',
-      '9007199254740.99',
-    ]);
+    expect([0, 1, 10, 99, 100, 12345, 900719925474099].map(fenToYuan)).toEqual(['0.00', '0.01', '0.10', '0.99', '1.00', '123.45', '9007199254740.99']);
     expect(() => fenToYuan(1.5)).toThrow(RangeError);
     expect(() => fenToYuan(-1)).toThrow(RangeError);
   });
@@ -231,7 +242,11 @@ describe('Alipay adapter against a stand-in of the Alipay gateway (P3)', () => {
   });
 
   it('the stand-in refuses a request signed with another key (401): a retryable failure, nothing transferred', async () => {
-    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const stranger = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const impostor = alipayProvider(async () => ({ ...config, privateKey: stranger.privateKey }));
     const before = gateway.transfersMade();
     const request = transfer();
@@ -291,7 +306,8 @@ describe('the payout job through the Alipay adapter', () => {
   it('P1 P3 an approved claim is paid exactly once although the first call timed out: queried, not resent', async () => {
     const { policy } = await seedCovered('live-price');
     const proof = await seedProofOrder({ buyerId: policy.buyerId });
-    const claim = (await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId } })).body;
+    const claim = (await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId } }))
+      .body;
     expect(claim.status).toBe('APPROVED');
     const [payout] = (await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.ops })).body.items;
 
@@ -310,7 +326,11 @@ describe('the payout job through the Alipay adapter', () => {
     const calls = requestsFor(payout.payoutId);
     expect(calls.map((r) => r.method)).toEqual(['POST', 'GET']);
     // P4: the buyer is paid at the Alipay identity that came with the order, never at the buyer id.
-    expect(calls[0]!.body).toMatchObject({ out_biz_no: payout.payoutId, trans_amount: '20.00', payee_info: { identity: '2088102146225135', identity_type: 'ALIPAY_USER_ID' } });
+    expect(calls[0]!.body).toMatchObject({
+      out_biz_no: payout.payoutId,
+      trans_amount: '20.00',
+      payee_info: { identity: '2088102146225135', identity_type: 'ALIPAY_USER_ID' },
+    });
     expect(calls[0]!.mode).toBe('certificate');
     expect(gateway.orders.get(payout.payoutId)).toMatchObject({ transAmount: '20.00' });
   });
@@ -321,11 +341,22 @@ describe('collections for deposit top-ups through Alipay, certificate mode (D4)'
 
   it('D4 create (alipay.trade.precreate), query, and the signed notification verified by the SDK', async () => {
     const outTradeNo = nextId('tup_TEST');
-    const instruction = await collections().create({ outTradeNo, amountFen: 100_000, subject: 'Baozhang deposit top-up', expiresAt: '2026-11-24T10:00:00+08:00', notifyUrl: 'https://api.example/v1/payments/alipay/notifications' });
+    const instruction = await collections().create({
+      outTradeNo,
+      amountFen: 100_000,
+      subject: 'Baozhang deposit top-up',
+      expiresAt: '2026-11-24T10:00:00+08:00',
+      notifyUrl: 'https://api.example/v1/payments/alipay/notifications',
+    });
     expect(instruction).toEqual({ provider: 'alipay', paymentId: outTradeNo, qrCode: expect.stringContaining('https://qr.alipay.com/') });
     const [created] = gateway.requests.filter((r) => r.body?.['out_trade_no'] === outTradeNo);
     expect(created).toMatchObject({ method: 'POST', url: PRECREATE_PATH, signatureValid: true, mode: 'certificate' });
-    expect(created!.body).toMatchObject({ out_trade_no: outTradeNo, total_amount: '1000.00', time_expire: '2026-11-24 10:00:00', notify_url: 'https://api.example/v1/payments/alipay/notifications' });
+    expect(created!.body).toMatchObject({
+      out_trade_no: outTradeNo,
+      total_amount: '1000.00',
+      time_expire: '2026-11-24 10:00:00',
+      notify_url: 'https://api.example/v1/payments/alipay/notifications',
+    });
 
     expect(await collections().query(outTradeNo)).toEqual({ status: 'pending', outTradeNo });
     expect(await collections().query(nextId('tup_NONE'))).toMatchObject({ status: 'not-found' });
@@ -352,11 +383,20 @@ describe('collections for deposit top-ups through Alipay, certificate mode (D4)'
   });
 
   it('D4 collections also work in public-key mode (the sandbox)', async () => {
-    const sandbox = alipayProvider(async () => ({ appId: config.appId, privateKey: config.privateKey, alipayPublicKey: gateway.alipayPublicKey, endpoint: gateway.endpoint, timeoutMs: 500 }));
+    const sandbox = alipayProvider(async () => ({
+      appId: config.appId,
+      privateKey: config.privateKey,
+      alipayPublicKey: gateway.alipayPublicKey,
+      endpoint: gateway.endpoint,
+      timeoutMs: 500,
+    }));
     const outTradeNo = nextId('tup_TEST');
     await sandbox.collections.create({ outTradeNo, amountFen: 1, subject: 'sandbox', expiresAt: '2026-11-24T10:00:00+08:00' });
     expect(gateway.requests.find((r) => r.body?.['out_trade_no'] === outTradeNo)).toMatchObject({ mode: 'public-key', signatureValid: true });
     gateway.pay(outTradeNo);
-    expect(await sandbox.collections.verifyNotification({ headers: {}, body: gateway.notificationFor(outTradeNo) })).toMatchObject({ status: 'paid', amountFen: 1 });
+    expect(await sandbox.collections.verifyNotification({ headers: {}, body: gateway.notificationFor(outTradeNo) })).toMatchObject({
+      status: 'paid',
+      amountFen: 1,
+    });
   });
 });

@@ -127,7 +127,11 @@ const expectations: Record<string, RouteExpectation | 'public'> = {
   'POST /v1/merchants/{merchantId}/enrollments': {
     own: {
       merchant: { as: A.merchant, req: () => ({ path: `/v1/merchants/${A.merchant.sub}/enrollments`, body: joinBody('live-quality') }), expect: [201] },
-      ops: { as: parties.ops, req: () => ({ path: `/v1/merchants/${A.merchant.sub}/enrollments`, body: joinBody('return-shipping', { gift: true }) }), expect: [201] },
+      ops: {
+        as: parties.ops,
+        req: () => ({ path: `/v1/merchants/${A.merchant.sub}/enrollments`, body: joinBody('return-shipping', { gift: true }) }),
+        expect: [201],
+      },
     },
     other: [
       {
@@ -305,8 +309,16 @@ const expectations: Record<string, RouteExpectation | 'public'> = {
   },
   'POST /v1/claims/{claimId}/decisions': {
     own: {
-      adjuster: { as: parties.adjuster, req: () => ({ path: `/v1/claims/${f.claimToDecideByAdjuster}/decisions`, body: { decision: 'request-info' } }), expect: [200] },
-      ops: { as: parties.ops, req: () => ({ path: `/v1/claims/${f.claimToDecideByOps}/decisions`, body: { decision: 'reject', reasonCode: 'GENUINE_ITEM' } }), expect: [200] },
+      adjuster: {
+        as: parties.adjuster,
+        req: () => ({ path: `/v1/claims/${f.claimToDecideByAdjuster}/decisions`, body: { decision: 'request-info' } }),
+        expect: [200],
+      },
+      ops: {
+        as: parties.ops,
+        req: () => ({ path: `/v1/claims/${f.claimToDecideByOps}/decisions`, body: { decision: 'reject', reasonCode: 'GENUINE_ITEM' } }),
+        expect: [200],
+      },
     },
     noOther: 'staff decide every claim',
   },
@@ -353,7 +365,11 @@ const expectations: Record<string, RouteExpectation | 'public'> = {
   'POST /v1/merchants/{merchantId}/deposit/withdrawals': {
     own: {
       // A has open claims on its orders: D3 refuses (422) — a rule's answer, not an access one.
-      merchant: { as: A.merchant, req: () => ({ path: `/v1/merchants/${A.merchant.sub}/deposit/withdrawals`, body: { amountFen: 100, reason: 'closing' } }), expect: [201, 422] },
+      merchant: {
+        as: A.merchant,
+        req: () => ({ path: `/v1/merchants/${A.merchant.sub}/deposit/withdrawals`, body: { amountFen: 100, reason: 'closing' } }),
+        expect: [201, 422],
+      },
     },
     other: [
       {
@@ -364,7 +380,13 @@ const expectations: Record<string, RouteExpectation | 'public'> = {
     ],
   },
   'POST /v1/deposit-withdrawals/{withdrawalId}/decisions': {
-    own: { ops: { as: parties.ops, req: () => ({ path: `/v1/deposit-withdrawals/${f.withdrawalC}/decisions`, body: { decision: 'reject', note: 'not yet' } }), expect: [200] } },
+    own: {
+      ops: {
+        as: parties.ops,
+        req: () => ({ path: `/v1/deposit-withdrawals/${f.withdrawalC}/decisions`, body: { decision: 'reject', note: 'not yet' } }),
+        expect: [200],
+      },
+    },
     noOther: 'ops reviews every withdrawal',
   },
   'GET /v1/merchants/{merchantId}/deposit/top-ups/{topUpId}': {
@@ -383,7 +405,13 @@ const expectations: Record<string, RouteExpectation | 'public'> = {
   'POST /v1/payments/{provider}/notifications': 'public',
   'POST /v1/orders/{orderId}/compensations': {
     // Whether the deposit may pay is D5's to say; access is the point here.
-    own: { ops: { as: parties.ops, req: () => ({ path: `/v1/orders/${f.orderA}/compensations`, body: { lineId: 'L1', amountFen: 1, reason: 'other' } }), expect: [201, 404, 422] } },
+    own: {
+      ops: {
+        as: parties.ops,
+        req: () => ({ path: `/v1/orders/${f.orderA}/compensations`, body: { lineId: 'L1', amountFen: 1, reason: 'other' } }),
+        expect: [201, 404, 422],
+      },
+    },
     noOther: 'ops compensates on any order',
   },
   'POST /v1/claims/{claimId}/advance-compensations': {
@@ -403,21 +431,15 @@ function profile(): Record<string, unknown> {
 
 async function send(route: RouteSpec, req: Req, auth: { as?: Caller; token?: string }): Promise<ApiResponse> {
   const headers = auth.token ? { authorization: `Bearer ${auth.token}` } : undefined;
-  return api.call(route.method, req.path, { ...(auth.as ? { as: auth.as } : {}), ...(headers ? { headers } : {}), ...(req.body !== undefined ? { body: req.body } : {}) });
+  return api.call(route.method, req.path, {
+    ...(auth.as ? { as: auth.as } : {}),
+    ...(headers ? { headers } : {}),
+    ...(req.body !== undefined ? { body: req.body } : {}),
+  });
 }
 
 /** Everything of party B that a response must never carry (unless the caller named it itself). */
-const secrets = () => [
-  B.buyer.sub,
-  B.merchant.sub,
-  f.orderB,
-  f.policyB,
-  f.claimB,
-  f.claimBWaiting,
-  f.claimApprovedB,
-  f.payoutB,
-  f.enrollmentB,
-];
+const secrets = () => [B.buyer.sub, B.merchant.sub, f.orderB, f.policyB, f.claimB, f.claimBWaiting, f.claimApprovedB, f.payoutB, f.enrollmentB];
 
 /** The B partitions no request of this file may change. */
 const partitionsOfB = () => [
@@ -447,8 +469,7 @@ beforeAll(async () => {
   f.enrollmentToExitByOps = (await join(A.merchant, 'live-price')).enrollmentId;
   f.enrollmentB = (await join(B.merchant, 'authenticity')).enrollmentId;
 
-  const covered = (party: Party, planId: 'authenticity' | 'live-price') =>
-    seedCovered(planId, { buyerId: party.buyer.sub, merchantId: party.merchant.sub });
+  const covered = (party: Party, planId: 'authenticity' | 'live-price') => seedCovered(planId, { buyerId: party.buyer.sub, merchantId: party.merchant.sub });
   const a = await covered(A, 'authenticity');
   const b = await covered(B, 'authenticity');
   f.orderA = a.order.orderId;
@@ -461,7 +482,15 @@ beforeAll(async () => {
   f.orderToBuyCover = toBuy.orderId;
 
   const claim = async (party: Party, policyId?: string) =>
-    (await must(api.call('POST', '/v1/claims', { as: party.buyer, body: { policyId: policyId ?? (await covered(party, 'authenticity')).policy.policyId, lineId: 'L1', evidence } }), 201)).claimId as string;
+    (
+      await must(
+        api.call('POST', '/v1/claims', {
+          as: party.buyer,
+          body: { policyId: policyId ?? (await covered(party, 'authenticity')).policy.policyId, lineId: 'L1', evidence },
+        }),
+        201,
+      )
+    ).claimId as string;
   const askForInfo = (claimId: string) =>
     must(api.call('POST', `/v1/claims/${claimId}/decisions`, { as: parties.adjuster, body: { decision: 'request-info' } }), 200);
   f.claimA = await claim(A, f.policyA);
@@ -513,7 +542,10 @@ describe('the authorization table covers every route', () => {
       for (const role of ['buyer', 'merchant'] as const) {
         if (!route.roles.includes(role) || expectation.noOther) continue;
         const cases = [...(expectation.other ?? []), ...(expectation.otherList ?? [])];
-        expect(cases.some((c) => c.as.role === role), `${key(route)}: no other-party case for ${role}`).toBe(true);
+        expect(
+          cases.some((c) => c.as.role === role),
+          `${key(route)}: no other-party case for ${role}`,
+        ).toBe(true);
       }
     }
   });
@@ -594,24 +626,26 @@ describe.each(routes.map((route) => [key(route), route] as const))('%s', (_name,
   }
 
   if (declared?.otherList?.length) {
-    it.each(declared.otherList.map((c, i) => [c.as.role, i] as const))(
-      "a list as %s (#%s): never another party's items",
-      async (_role, i) => {
-        const list = expectation().otherList![i]!;
-        const res = await send(route, list.req(), { as: list.as });
-        expect(res.status).toBe(200);
-        const text = JSON.stringify(res.body);
-        for (const id of list.foreign()) expect(text).not.toContain(id);
-        for (const secret of [B.buyer.sub, B.merchant.sub]) expect(text).not.toContain(secret);
-      },
-    );
+    it.each(declared.otherList.map((c, i) => [c.as.role, i] as const))("a list as %s (#%s): never another party's items", async (_role, i) => {
+      const list = expectation().otherList![i]!;
+      const res = await send(route, list.req(), { as: list.as });
+      expect(res.status).toBe(200);
+      const text = JSON.stringify(res.body);
+      for (const id of list.foreign()) expect(text).not.toContain(id);
+      for (const secret of [B.buyer.sub, B.merchant.sub]) expect(text).not.toContain(secret);
+    });
   }
 });
 
 /** The path segments and body strings a request names (what a 404 may echo back). */
 function idsIn(req: Req): string[] {
   const fromPath = req.path.split(/[/?=&]/).filter((s) => s.length > 3);
-  const fromBody = req.body === undefined ? [] : JSON.stringify(req.body).match(/"([^"]{4,})"/g)?.map((s) => s.slice(1, -1)) ?? [];
+  const fromBody =
+    req.body === undefined
+      ? []
+      : (JSON.stringify(req.body)
+          .match(/"([^"]{4,})"/g)
+          ?.map((s) => s.slice(1, -1)) ?? []);
   return [...fromPath, ...fromBody].sort((x, y) => y.length - x.length);
 }
 

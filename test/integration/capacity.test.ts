@@ -24,11 +24,14 @@ beforeAll(async () => {
 const MAX_SHARED_KEY_SHARE = 0.05;
 
 describe('issue 20: no hot partition', () => {
-  it('no shared partition key takes more than 5% of its table\'s or index\'s writes on the mix', async () => {
+  it("no shared partition key takes more than 5% of its table's or index's writes on the mix", async () => {
     recorder.reset();
     const mix = await runMix(recorder, { orders: 400, merchants: 20, buyers: 2_000, concurrency: 8, tag: `guard${Date.now().toString(36)}` });
     // A rare race (an order event and its merchant's join) may leave one follow-up out; the mix stands.
-    expect(Object.values(mix.failures).reduce((n, c) => n + c, 0), JSON.stringify(mix.failures)).toBeLessThanOrEqual(4);
+    expect(
+      Object.values(mix.failures).reduce((n, c) => n + c, 0),
+      JSON.stringify(mix.failures),
+    ).toBeLessThanOrEqual(4);
     expect(mix.payoutsConfirmed).toBeGreaterThan(0);
     const shares = recorder.shares();
     expect(shares.map((s) => s.index).sort()).toEqual(expect.arrayContaining(['table', 'GSI1', 'GSI2', 'GSI3', 'DueIndex']));

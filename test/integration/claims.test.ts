@@ -163,9 +163,12 @@ describe('POST /v1/claims — submission', () => {
     });
 
     it('a proof order for another SKU is 422 PROOF_ORDER_MISMATCH on skuId', async () => {
-      const { policy, proof } = await livePriceCase({}, {
-        lines: [{ skuId: 'sku-other', itemId: 'item-other', unitPriceFen: 7000, skuAttributes: { name: 'Other' } }],
-      });
+      const { policy, proof } = await livePriceCase(
+        {},
+        {
+          lines: [{ skuId: 'sku-other', itemId: 'item-other', unitPriceFen: 7000, skuAttributes: { name: 'Other' } }],
+        },
+      );
       const res = await submit({ policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId });
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({ code: 'PROOF_ORDER_MISMATCH', basis: { field: 'skuId' } });
@@ -422,7 +425,9 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'APPROVED', amountFen: 36000 });
     const payouts = await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.ops });
-    expect(payouts.body.items).toEqual([expect.objectContaining({ amountFen: 36000, status: 'PENDING', beneficiary: { role: 'buyer', id: 'buyer-417', alipayAccount: '' } })]);
+    expect(payouts.body.items).toEqual([
+      expect.objectContaining({ amountFen: 36000, status: 'PENDING', beneficiary: { role: 'buyer', id: 'buyer-417', alipayAccount: '' } }),
+    ]);
     const events = (await outboxOn(approvedAt)).filter((e) => e.detail['claimId'] === claim.claimId);
     expect(events.map((e) => e.type).sort()).toEqual(['claim.approved', 'claim.refund-required']);
     expect(events.find((e) => e.type === 'claim.refund-required')?.detail).toMatchObject({ orderId: order.orderId, lineId: 'L1' });
@@ -485,7 +490,12 @@ describe('POST /v1/claims/{id}/decisions and /evidence — adjudication', () => 
       basis: { rule: 'A3', dueByBasis: 'calendar-days-fallback', dueByApproximate: true },
     });
     const payouts = await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.buyer });
-    expect(payouts.body.items[0]).toMatchObject({ dueBy: '2027-01-02T23:59:59.999+08:00', dueByBasis: 'calendar-days-fallback', dueByApproximate: true, overdue: false });
+    expect(payouts.body.items[0]).toMatchObject({
+      dueBy: '2027-01-02T23:59:59.999+08:00',
+      dueByBasis: 'calendar-days-fallback',
+      dueByApproximate: true,
+      overdue: false,
+    });
   });
 
   it('P2 an auto-approved claim in late December 2026 is stored with the calendar-days fallback too', async () => {
@@ -565,7 +575,9 @@ describe('automatic claims filed by the order events (C7, C8) through fileClaim'
     const [draft] = claimsFromRefund({ orderId: order.orderId, ...refund }, order, [policy], rulesConfig);
     const claim = await fileClaim(draft!, '2026-11-25T09:00:05+08:00');
     const payouts = await api.call('GET', '/v1/payouts', { as: { role: 'merchant', sub: merchantId } });
-    expect(payouts.body.items).toEqual([expect.objectContaining({ claimId: claim.claimId, beneficiary: { role: 'merchant', id: merchantId, alipayAccount: '' } })]);
+    expect(payouts.body.items).toEqual([
+      expect.objectContaining({ claimId: claim.claimId, beneficiary: { role: 'merchant', id: merchantId, alipayAccount: '' } }),
+    ]);
   });
 
   it('C8 a return-shipping claim lands on a policy whose window closed after the refund was requested', async () => {

@@ -21,8 +21,7 @@ afterAll(() => setClock(systemClock));
 
 const evidence = [{ type: 'brand-authentication-report', uri: 'https://evidence.example/r-1.pdf', sha256: 'd'.repeat(64) }];
 const headersFor = (idempotencyKey?: string): Record<string, string> => (idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
-const post = (path: string, body: unknown, as: Caller, idempotencyKey?: string) =>
-  api.call('POST', path, { as, body, headers: headersFor(idempotencyKey) });
+const post = (path: string, body: unknown, as: Caller, idempotencyKey?: string) => api.call('POST', path, { as, body, headers: headersFor(idempotencyKey) });
 
 /** How the N answers split by status and code, e.g. {"201": 1, "409 CLAIM_EXISTS": 49}. */
 function tally(results: readonly ApiResponse[]): Record<string, number> {
@@ -127,7 +126,11 @@ describe('the same work delivered or bought many times at once (I6)', () => {
     expect(results.reduce((sum, r) => sum + r.body.duplicates, 0)).toBe(19);
     const policies = (await api.call('GET', `/v1/orders/${order.orderId}/policies`, { as: parties.ops })).body.items;
     expect(policies.map((p: { lineId: string }) => p.lineId).sort()).toEqual(['L1', 'L2']);
-    const outbox = { Items: (await outboxEventsOn('2026-11-22')).filter((e) => e['type'] === 'policy.issued' && (e['detail'] as { orderId?: string }).orderId === order.orderId) };
+    const outbox = {
+      Items: (await outboxEventsOn('2026-11-22')).filter(
+        (e) => e['type'] === 'policy.issued' && (e['detail'] as { orderId?: string }).orderId === order.orderId,
+      ),
+    };
     expect(outbox.Items).toHaveLength(2);
   });
 
@@ -145,7 +148,11 @@ describe('the same work delivered or bought many times at once (I6)', () => {
       if (r.status === 201) expect(r.body.items.map((p: { policyId: string }) => p.policyId)).toEqual([policies[0].policyId]);
       else expect(r.body.code).toBe('POLICY_EXISTS');
     }
-    const issued = { Items: (await outboxEventsOn('2026-11-22')).filter((e) => e['type'] === 'policy.issued' && (e['detail'] as { orderId?: string }).orderId === order.orderId) };
+    const issued = {
+      Items: (await outboxEventsOn('2026-11-22')).filter(
+        (e) => e['type'] === 'policy.issued' && (e['detail'] as { orderId?: string }).orderId === order.orderId,
+      ),
+    };
     expect(issued.Items).toHaveLength(1);
   });
 
@@ -153,7 +160,9 @@ describe('the same work delivered or bought many times at once (I6)', () => {
     const { policy } = await seedCovered('authenticity');
     const claim = (await post('/v1/claims', { policyId: policy.policyId, lineId: 'L1', evidence }, parties.buyer)).body;
     const key = `approve-${randomUUID()}`;
-    const results = await Promise.all(Array.from({ length: 10 }, () => post(`/v1/claims/${claim.claimId}/decisions`, { decision: 'approve' }, parties.adjuster, key)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => post(`/v1/claims/${claim.claimId}/decisions`, { decision: 'approve' }, parties.adjuster, key)),
+    );
     const ok = results.filter((r) => r.status === 200);
     expect(ok.length, JSON.stringify(tally(results))).toBeGreaterThanOrEqual(1);
     for (const r of ok) expect(r.body).toEqual(ok[0]!.body);
@@ -176,7 +185,11 @@ describe('a decision racing the expiry job (A2, X3)', () => {
     return submitted.body.claimId;
   }
 
-  it.each([['job first', 0], ['decision first', 1], ['together', 2]])(
+  it.each([
+    ['job first', 0],
+    ['decision first', 1],
+    ['together', 2],
+  ])(
     '%s: each claim ends either LAPSED (the evidence and the approval get 409) or APPROVED with one payout (the lapse writes nothing) — never both',
     async (_label, order) => {
       const claimIds: string[] = [];

@@ -60,7 +60,11 @@ describe('correlation id: one order event through the local runtime', () => {
     const processed = lines.filter((line) => line['message'] === 'Inbound event processed');
     expect(processed).toEqual([expect.objectContaining({ correlationId: paid.id, eventId: paid.id, outcome: 'issued', level: 'INFO' })]);
     // The Lambda context from injectLambdaContext, on the same line.
-    expect(processed[0]).toMatchObject({ function_name: expect.stringMatching(/events$/), cold_start: expect.any(Boolean), function_request_id: expect.any(String) });
+    expect(processed[0]).toMatchObject({
+      function_name: expect.stringMatching(/events$/),
+      cold_start: expect.any(Boolean),
+      function_request_id: expect.any(String),
+    });
 
     const { items, events } = await eventsOutOf((paid.data as { orderId: string }).orderId);
     expect(items.map((item) => item['type'])).toEqual(['policy.issued', 'policy.issued']);

@@ -65,8 +65,7 @@ async function topUp(m: Merchant, amountFen: number) {
   return started.body;
 }
 const deposit = (m: Merchant, as: Caller = m) => api.call('GET', `/v1/merchants/${m.id}/deposit`, { as });
-const request = (m: Merchant, body: Record<string, unknown>, as: Caller = m) =>
-  api.call('POST', `/v1/merchants/${m.id}/deposit/withdrawals`, { as, body });
+const request = (m: Merchant, body: Record<string, unknown>, as: Caller = m) => api.call('POST', `/v1/merchants/${m.id}/deposit/withdrawals`, { as, body });
 const withdraw = (m: Merchant, amountFen: number) => request(m, { amountFen, reason: 'closing the shop' });
 const decide = (withdrawalId: string, body: Record<string, unknown>, as: Caller = parties.ops) =>
   api.call('POST', `/v1/deposit-withdrawals/${withdrawalId}/decisions`, { as, body });
@@ -96,9 +95,7 @@ async function settleAgain(payoutId: string, at = '2026-11-24T15:00:00+08:00') {
   const payout = (await getPayout(payoutId))!;
   // The conditions of the deposit's part, item by item (the payout job names them within its own transaction).
   const names = [payout.withdrawalId ? 'withdrawal-approved' : payout.advanceId ? 'advance-pending' : 'compensation-pending', 'deposit-held', 'movement-new'];
-  await named(names, () =>
-    documentClient.send(new TransactWriteCommand({ TransactItems: depositPayoutSettledWrites(payout, at) })),
-  );
+  await named(names, () => documentClient.send(new TransactWriteCommand({ TransactItems: depositPayoutSettledWrites(payout, at) })));
   return payout;
 }
 
@@ -147,12 +144,20 @@ async function approvedClaim(m: Merchant) {
 }
 
 describe('D4 top-ups are payments received', () => {
-  it('D4 a top-up is PENDING with the provider\'s payment instruction; no balance until the provider confirms it; then credited once, with its movement', async () => {
+  it("D4 a top-up is PENDING with the provider's payment instruction; no balance until the provider confirms it; then credited once, with its movement", async () => {
     const m = await newMerchant();
     const empty = await deposit(m);
     expect(empty.body).toEqual({
-      merchantId: m.id, balanceFen: 0, heldFen: 0, availableFen: 0, minimumFen: 100_000, meetsMinimum: false,
-      frozen: false, forfeited: false, withdrawals: [], movements: [],
+      merchantId: m.id,
+      balanceFen: 0,
+      heldFen: 0,
+      availableFen: 0,
+      minimumFen: 100_000,
+      meetsMinimum: false,
+      frozen: false,
+      forfeited: false,
+      withdrawals: [],
+      movements: [],
     });
     const started = await startTopUp(m, 100_000);
     expect(started.status).toBe(201);
@@ -228,7 +233,7 @@ describe('D4 top-ups are payments received', () => {
     expect((await expectBalanced(m.id)).account.balanceFen).toBe(0);
   });
 
-  it('D4 an unpaid top-up expires after 24 h (the job\'s query): EXPIRED, its page no longer pays, a late notification credits nothing', async () => {
+  it("D4 an unpaid top-up expires after 24 h (the job's query): EXPIRED, its page no longer pays, a late notification credits nothing", async () => {
     const m = await newMerchant();
     const started = (await startTopUp(m, 20_000)).body;
     // Before it expires the job only asks again.
@@ -251,7 +256,7 @@ describe('D4 top-ups are payments received', () => {
     expect((await expectBalanced(m.id)).account.balanceFen).toBe(0);
   });
 
-  it('D4 a paid top-up whose notification never arrived is credited by the job\'s query, once', async () => {
+  it("D4 a paid top-up whose notification never arrived is credited by the job's query, once", async () => {
     const m = await newMerchant();
     const started = (await startTopUp(m, 40_000)).body;
     const { payLocalCollection } = await import('#shared/payments/local.ts');
@@ -277,9 +282,16 @@ describe('D4 top-ups are payments received', () => {
     // The data layer's natural key: the same key under another caller scope finds the same top-up.
     const { startTopUp: start } = await import('#shared/use-cases/top-ups.ts');
     const { localProvider } = await import('#shared/payments/local.ts');
-    const again = await start(localProvider, { merchantId: m.id, amountFen: 100_000, idempotencyKey: `topup-${m.id}` }, { role: 'merchant', id: m.id } as never, NOW);
+    const again = await start(
+      localProvider,
+      { merchantId: m.id, amountFen: 100_000, idempotencyKey: `topup-${m.id}` },
+      { role: 'merchant', id: m.id } as never,
+      NOW,
+    );
     expect(again.topUpId).toBe(first.body.topUpId);
-    await expect(start(localProvider, { merchantId: m.id, amountFen: 5, idempotencyKey: `topup-${m.id}` }, { role: 'merchant', id: m.id } as never, NOW)).rejects.toMatchObject({
+    await expect(
+      start(localProvider, { merchantId: m.id, amountFen: 5, idempotencyKey: `topup-${m.id}` }, { role: 'merchant', id: m.id } as never, NOW),
+    ).rejects.toMatchObject({
       code: 'IDEMPOTENCY_KEY_REUSED',
     });
   });
@@ -376,7 +388,13 @@ describe('D3 withdrawals', () => {
     expect(await getWithdrawal(requested.body.withdrawalId)).toMatchObject({ status: 'PAID', paidAt: '2026-11-24T15:00:00+08:00' });
     const after = await deposit(m);
     expect(after.body).toMatchObject({ balanceFen: 100_000, heldFen: 0, availableFen: 100_000 });
-    expect(after.body.movements[0]).toMatchObject({ type: 'withdrawal', deltaFen: -50_000, withdrawalId: requested.body.withdrawalId, payoutId: approved.body.payoutId, actor: { role: 'system' } });
+    expect(after.body.movements[0]).toMatchObject({
+      type: 'withdrawal',
+      deltaFen: -50_000,
+      withdrawalId: requested.body.withdrawalId,
+      payoutId: approved.body.payoutId,
+      actor: { role: 'system' },
+    });
 
     // P1: the same confirmation again changes nothing.
     await expect(settleAgain(approved.body.payoutId)).rejects.toSatisfy(
@@ -396,7 +414,11 @@ describe('D3 withdrawals', () => {
     const approved = await decide(w.withdrawalId, { decision: 'approve' });
     expect(approved.status).toBe(200);
     expect(approved.body.payoutDueBy).toBe('2027-01-03T10:00:00+08:00');
-    expect(await getPayout(approved.body.payoutId)).toMatchObject({ dueBy: '2027-01-03T10:00:00+08:00', dueByBasis: 'calendar-days-fallback', dueByApproximate: true });
+    expect(await getPayout(approved.body.payoutId)).toMatchObject({
+      dueBy: '2027-01-03T10:00:00+08:00',
+      dueByBasis: 'calendar-days-fallback',
+      dueByApproximate: true,
+    });
   });
 
   it('D3 refused at once with EVERY failing condition: active penalty, open claims, fraud finding, amount above the available balance — nothing stored', async () => {
@@ -438,7 +460,10 @@ describe('D3 withdrawals', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.basis).toMatchObject({ reasons: ['OPEN_CLAIMS'], refusals: [{ code: 'OPEN_CLAIMS', basis: { openClaims: 1 } }] });
 
-    const rejected = await api.call('POST', `/v1/claims/${claim.claimId}/decisions`, { as: parties.adjuster, body: { decision: 'reject', reasonCode: 'NOT_COUNTERFEIT' } });
+    const rejected = await api.call('POST', `/v1/claims/${claim.claimId}/decisions`, {
+      as: parties.adjuster,
+      body: { decision: 'reject', reasonCode: 'NOT_COUNTERFEIT' },
+    });
     expect(rejected.status).toBe(200);
     const tooMuch = await withdraw(m, 120_001);
     expect(tooMuch.status).toBe(422);
@@ -465,7 +490,10 @@ describe('D3 withdrawals', () => {
     const results = await Promise.all([decide(a.body.withdrawalId, { decision: 'approve' }), decide(b.body.withdrawalId, { decision: 'approve' })]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 422]);
     const loser = results.find((r) => r.status === 422)!;
-    expect(loser.body).toMatchObject({ code: 'INSUFFICIENT_DEPOSIT', basis: { reasons: ['INSUFFICIENT_DEPOSIT'], refusals: [{ basis: { availableFen: 0 } }] } });
+    expect(loser.body).toMatchObject({
+      code: 'INSUFFICIENT_DEPOSIT',
+      basis: { reasons: ['INSUFFICIENT_DEPOSIT'], refusals: [{ basis: { availableFen: 0 } }] },
+    });
 
     const view = await deposit(m);
     expect(view.body).toMatchObject({ balanceFen: 100_000, heldFen: 100_000, availableFen: 0 });
@@ -525,9 +553,17 @@ describe('D3 withdrawals', () => {
     const w = (await withdraw(m, 10_000)).body;
     await penalize(m, 'pen-1');
     const payout: StoredPayout = {
-      payoutId: `pay_${nextId('race')}`, withdrawalId: w.withdrawalId, source: 'deposit', depositMerchantId: m.id,
-      beneficiary: { role: 'merchant', id: m.id, alipayAccount: 'x' }, amountFen: 10_000, status: 'PENDING', attempts: 0,
-      dueBy: NOW, overdue: false, createdAt: NOW,
+      payoutId: `pay_${nextId('race')}`,
+      withdrawalId: w.withdrawalId,
+      source: 'deposit',
+      depositMerchantId: m.id,
+      beneficiary: { role: 'merchant', id: m.id, alipayAccount: 'x' },
+      amountFen: 10_000,
+      status: 'PENDING',
+      attempts: 0,
+      dueBy: NOW,
+      overdue: false,
+      createdAt: NOW,
     };
     await expect(approveWithdrawal({ withdrawal: { ...w, status: 'APPROVED', payoutId: payout.payoutId }, payout, at: NOW })).rejects.toSatisfy(
       (error: unknown) => error instanceof ConditionFailed && error.failed.join() === 'merchant-in-good-standing',
@@ -587,7 +623,9 @@ describe('D3 withdrawals', () => {
     // The finding lands on the profile, but the penalty's look-up of approved withdrawals missed this one.
     await documentClient.send(
       new TransactWriteCommand({
-        TransactItems: [{ Update: { TableName: tableName, Key: keys.merchant(m.id), UpdateExpression: 'SET fraudFinding = :t', ExpressionAttributeValues: { ':t': true } } }],
+        TransactItems: [
+          { Update: { TableName: tableName, Key: keys.merchant(m.id), UpdateExpression: 'SET fraudFinding = :t', ExpressionAttributeValues: { ':t': true } } },
+        ],
       }),
     );
     const { resetLocalProvider, localProviderCalls } = await import('#shared/payments/local.ts');
@@ -615,7 +653,10 @@ describe('D3 withdrawals', () => {
     expect((await deposit(m)).body).toMatchObject({ balanceFen: 40_000, heldFen: 40_000, availableFen: 0 });
     expect(await getWithdrawal(w.withdrawalId)).toMatchObject({ status: 'APPROVED' });
     const forfeited = (await outboxOn(NOW)).find((e) => e.type === 'deposit.forfeited' && e.detail['merchantId'] === m.id)!;
-    expect(forfeited.detail).toMatchObject({ forfeitFen: 110_000, inFlightWithdrawals: [{ withdrawalId: w.withdrawalId, payoutId: approved.payoutId, status: 'SENT' }] });
+    expect(forfeited.detail).toMatchObject({
+      forfeitFen: 110_000,
+      inFlightWithdrawals: [{ withdrawalId: w.withdrawalId, payoutId: approved.payoutId, status: 'SENT' }],
+    });
     await settle(approved.payoutId, '2026-11-23T12:00:00+08:00');
     expect((await expectBalanced(m.id)).account).toMatchObject({ balanceFen: 0, heldFen: 0 });
   });
@@ -634,7 +675,8 @@ describe('D3 withdrawals', () => {
     for (const body of [{ decision: 'request-info' }, {}, { decision: 'approve', amountFen: 1 }, { decision: 'approve', note: '' }]) {
       expect((await decide(w.withdrawalId, body)).status, JSON.stringify(body)).toBe(400);
     }
-    for (const as of [m, parties.adjuster, parties.buyer, parties.service]) expect((await decide(w.withdrawalId, { decision: 'approve' }, as)).status).toBe(403);
+    for (const as of [m, parties.adjuster, parties.buyer, parties.service])
+      expect((await decide(w.withdrawalId, { decision: 'approve' }, as)).status).toBe(403);
     expect((await decide(w.withdrawalId, { decision: 'reject' })).status).toBe(200);
     const again = await decide(w.withdrawalId, { decision: 'approve' });
     expect(again.status).toBe(409);
@@ -645,7 +687,12 @@ describe('D3 withdrawals', () => {
   it('requests: 400 malformed, 403 for ops (a merchant applies itself), 404 for another merchant', async () => {
     const m = await newMerchant();
     await topUp(m, 100_000);
-    for (const body of [{ amountFen: 0, reason: 'x' }, { amountFen: 100 }, { amountFen: 100, reason: '' }, { amountFen: 100, reason: 'x', status: 'APPROVED' }]) {
+    for (const body of [
+      { amountFen: 0, reason: 'x' },
+      { amountFen: 100 },
+      { amountFen: 100, reason: '' },
+      { amountFen: 100, reason: 'x', status: 'APPROVED' },
+    ]) {
       const res = await request(m, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
@@ -681,7 +728,16 @@ describe('D2 advance compensation', () => {
 
     // P1: still the claim's one payout, now funded from the deposit.
     const payouts = await api.call('GET', `/v1/payouts?claimId=${claim.claimId}`, { as: parties.buyer });
-    expect(payouts.body.items).toEqual([expect.objectContaining({ payoutId: res.body.payoutId, claimId: claim.claimId, advanceId: res.body.advanceId, source: 'deposit', amountFen: 2000, status: 'PENDING' })]);
+    expect(payouts.body.items).toEqual([
+      expect.objectContaining({
+        payoutId: res.body.payoutId,
+        claimId: claim.claimId,
+        advanceId: res.body.advanceId,
+        source: 'deposit',
+        amountFen: 2000,
+        status: 'PENDING',
+      }),
+    ]);
     expect(await depositEvents(m.id)).toContain('deposit.advance-compensated');
 
     const again = await advance(claim.claimId);
@@ -714,7 +770,17 @@ describe('D2 advance compensation', () => {
     const claimItem = await readItem(keys.claim(claim.claimId));
     await documentClient.send(
       new TransactWriteCommand({
-        TransactItems: [{ Update: { TableName: tableName, Key: keys.payout(String(claimItem!['payoutId'])), UpdateExpression: 'SET #s = :sent', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':sent': 'SENT' } } }],
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.payout(String(claimItem!['payoutId'])),
+              UpdateExpression: 'SET #s = :sent',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':sent': 'SENT' },
+            },
+          },
+        ],
       }),
     );
     const sent = await advance(claim.claimId);
@@ -729,7 +795,15 @@ describe('D2 advance compensation', () => {
     const m = await newMerchant();
     await topUp(m, 100_000);
     const { order, policy } = await seedCovered('live-quality', { merchantId: m.id });
-    const refund = { orderId: order.orderId, lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: true, requestedAt: '2026-11-22T20:00:00+08:00', completedAt: NOW };
+    const refund = {
+      orderId: order.orderId,
+      lineId: 'L1',
+      refundFen: 9000,
+      reason: 'quality-issue',
+      returned: true,
+      requestedAt: '2026-11-22T20:00:00+08:00',
+      completedAt: NOW,
+    };
     const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
     const claim = await fileClaim(draft!, NOW);
     const res = await advance(claim.claimId);
@@ -767,7 +841,10 @@ describe('D1 the minimum holds', () => {
     // Nothing more while enrolled.
     expect((await withdraw(m, 1)).body.code).toBe('DEPOSIT_BELOW_MINIMUM');
 
-    const exit = await api.call('POST', `/v1/merchants/${m.id}/enrollments/${joined.body.enrollmentId}/exit`, { as: m, body: { reason: 'business-difficulty' } });
+    const exit = await api.call('POST', `/v1/merchants/${m.id}/enrollments/${joined.body.enrollmentId}/exit`, {
+      as: m,
+      body: { reason: 'business-difficulty' },
+    });
     expect(exit.status).toBe(200);
     const all = await withdraw(m, 100_000);
     expect(all.status).toBe(201);
@@ -866,7 +943,7 @@ describe('D2 an advance always ends', () => {
     expect(account).toMatchObject({ balanceFen: 98_000, heldFen: 0 });
   });
 
-  it('D2 an advance is refused with PAYEE_UNPAYABLE where it could not be paid either: the buyer\'s account was refused for good — nothing held', async () => {
+  it("D2 an advance is refused with PAYEE_UNPAYABLE where it could not be paid either: the buyer's account was refused for good — nothing held", async () => {
     const { setLocalProviderFaults, resetLocalProvider } = await import('#shared/payments/local.ts');
     const m = await newMerchant();
     await topUp(m, 100_000);
@@ -898,7 +975,7 @@ describe('D5 dispute compensation from the deposit', () => {
   const compensate = (orderId: string, body: Record<string, unknown>, as: Caller = parties.ops) =>
     api.call('POST', `/v1/orders/${orderId}/compensations`, { as, body });
 
-  it('D5 C11 ops compensates a buyer for an uncovered dispute: paid from the deposit like a claim, at most the line\'s net paid in total', async () => {
+  it("D5 C11 ops compensates a buyer for an uncovered dispute: paid from the deposit like a claim, at most the line's net paid in total", async () => {
     const m = await newMerchant();
     await topUp(m, 200_000);
     const { order } = await seedCovered('authenticity', { merchantId: m.id });
@@ -909,7 +986,15 @@ describe('D5 dispute compensation from the deposit', () => {
 
     const first = await compensate(order.orderId, { lineId: line.lineId, amountFen: line.paidFen - 100, reason: 'fraud', note: 'fake listing' });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ compensationId: expect.stringMatching(/^cmp_/), orderId: order.orderId, lineId: line.lineId, merchantId: m.id, buyerId: order.buyerId, status: 'PENDING', reason: 'fraud' });
+    expect(first.body).toMatchObject({
+      compensationId: expect.stringMatching(/^cmp_/),
+      orderId: order.orderId,
+      lineId: line.lineId,
+      merchantId: m.id,
+      buyerId: order.buyerId,
+      status: 'PENDING',
+      reason: 'fraud',
+    });
     expect((await deposit(m)).body).toMatchObject({ heldFen: line.paidFen - 100 });
     // The same loss is never paid twice: only 100 fen remain.
     const second = await compensate(order.orderId, { lineId: line.lineId, amountFen: 101, reason: 'fraud' });
@@ -919,7 +1004,12 @@ describe('D5 dispute compensation from the deposit', () => {
     clock.set('2026-11-23T11:00:00+08:00');
     await runPayoutJob();
     const payout = await getPayout(first.body.payoutId);
-    expect(payout).toMatchObject({ status: 'CONFIRMED', source: 'deposit', compensationId: first.body.compensationId, beneficiary: { role: 'buyer', id: order.buyerId } });
+    expect(payout).toMatchObject({
+      status: 'CONFIRMED',
+      source: 'deposit',
+      compensationId: first.body.compensationId,
+      beneficiary: { role: 'buyer', id: order.buyerId },
+    });
     const { account, movements } = await expectBalanced(m.id);
     expect(account).toMatchObject({ balanceFen: 200_000 - (line.paidFen - 100), heldFen: 0 });
     expect(movements.at(-1)).toMatchObject({ type: 'compensation', compensationId: first.body.compensationId, deltaFen: -(line.paidFen - 100) });
@@ -931,7 +1021,8 @@ describe('D5 dispute compensation from the deposit', () => {
     const { order } = await seedCovered('authenticity', { merchantId: m.id });
     expect((await compensate(order.orderId, { lineId: 'L1', amountFen: 0, reason: 'fraud' })).status).toBe(400);
     expect((await compensate(order.orderId, { lineId: 'L1', amountFen: 10, reason: 'fraud', extra: 1 })).status).toBe(400);
-    for (const as of [parties.buyer, parties.adjuster, parties.service, m]) expect((await compensate(order.orderId, { lineId: 'L1', amountFen: 10, reason: 'fraud' }, as)).status).toBe(403);
+    for (const as of [parties.buyer, parties.adjuster, parties.service, m])
+      expect((await compensate(order.orderId, { lineId: 'L1', amountFen: 10, reason: 'fraud' }, as)).status).toBe(403);
     expect((await compensate('ord-nowhere', { lineId: 'L1', amountFen: 10, reason: 'fraud' })).status).toBe(404);
     expect((await compensate(order.orderId, { lineId: 'L9', amountFen: 10, reason: 'fraud' })).status).toBe(404);
     const short = await compensate(order.orderId, { lineId: 'L1', amountFen: 101, reason: 'quality-issue' });
@@ -964,7 +1055,16 @@ describe('the journal', () => {
     // A number typed in: the account moved, no journal, no provider.
     await documentClient.send(
       new TransactWriteCommand({
-        TransactItems: [{ Update: { TableName: tableName, Key: keys.depositAccount(m.id), UpdateExpression: 'ADD balanceFen :a, availableFen :a', ExpressionAttributeValues: { ':a': 5 } } }],
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.depositAccount(m.id),
+              UpdateExpression: 'ADD balanceFen :a, availableFen :a',
+              ExpressionAttributeValues: { ':a': 5 },
+            },
+          },
+        ],
       }),
     );
     const { reconcileMerchant } = await import('#shared/use-cases/reconcile.ts');

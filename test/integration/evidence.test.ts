@@ -42,7 +42,11 @@ const put = (upload: { url: string; headers: Record<string, string> }, body: Buf
   fetch(upload.url, { method: 'PUT', headers: { ...upload.headers, ...headers }, body });
 
 const filesIn = (root: string): string[] =>
-  existsSync(root) ? readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : [];
+  existsSync(root)
+    ? readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name)
+    : [];
 
 describe('evidence uploads (issue 21)', () => {
   it('a report uploaded with the claim: presigned PUT, verified hash on the claim, presigned GET for the adjuster and the merchant', async () => {
@@ -58,7 +62,10 @@ describe('evidence uploads (issue 21)', () => {
     expect(started.body.evidence).toEqual({ type: 'brand-authentication-report', uploadId: started.body.uploadId });
     expect((await put(started.body.upload, REPORT)).status).toBe(200);
 
-    const filed = await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', evidence: [started.body.evidence] } });
+    const filed = await api.call('POST', '/v1/claims', {
+      as: parties.buyer,
+      body: { policyId: policy.policyId, lineId: 'L1', evidence: [started.body.evidence] },
+    });
     expect(filed.status).toBe(201);
     expect(filed.body.evidence).toEqual([
       {
@@ -94,7 +101,10 @@ describe('evidence uploads (issue 21)', () => {
     expect(await refused.text()).toContain('<Code>BadDigest</Code>');
     expect(filesIn(dir).filter((name) => name.startsWith(started.body.uploadId))).toEqual([]);
 
-    const filed = await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', evidence: [started.body.evidence] } });
+    const filed = await api.call('POST', '/v1/claims', {
+      as: parties.buyer,
+      body: { policyId: policy.policyId, lineId: 'L1', evidence: [started.body.evidence] },
+    });
     expect(filed.status).toBe(422);
     expect(filed.body).toMatchObject({ code: 'EVIDENCE_NOT_UPLOADED', basis: { uploadId: started.body.uploadId } });
     expect((await api.call('GET', '/v1/claims', { as: parties.buyer })).body.items.filter((c: any) => c.policyId === policy.policyId)).toEqual([]);
@@ -112,7 +122,7 @@ describe('evidence uploads (issue 21)', () => {
     expect((await put(started.body.upload, REPORT)).status).toBe(403);
   });
 
-  it('uploads are the caller\'s own: another buyer\'s policy or claim is 404, another buyer\'s upload id attaches nothing', async () => {
+  it("uploads are the caller's own: another buyer's policy or claim is 404, another buyer's upload id attaches nothing", async () => {
     const { policy } = await seedCovered('authenticity');
     expect((await startUpload(`/v1/policies/${policy.policyId}`, REPORT, parties.otherBuyer)).status).toBe(404);
     expect((await startUpload('/v1/claims/clm_NOPE', REPORT)).status).toBe(404);
@@ -121,7 +131,10 @@ describe('evidence uploads (issue 21)', () => {
     const mine = await startUpload(`/v1/policies/${policy.policyId}`, REPORT);
     expect((await put(mine.body.upload, REPORT)).status).toBe(200);
     const { policy: theirs } = await seedCovered('authenticity', { buyerId: parties.otherBuyer.sub });
-    const filed = await api.call('POST', '/v1/claims', { as: parties.otherBuyer, body: { policyId: theirs.policyId, lineId: 'L1', evidence: [mine.body.evidence] } });
+    const filed = await api.call('POST', '/v1/claims', {
+      as: parties.otherBuyer,
+      body: { policyId: theirs.policyId, lineId: 'L1', evidence: [mine.body.evidence] },
+    });
     expect(filed.status).toBe(422);
     expect(filed.body.code).toBe('EVIDENCE_NOT_UPLOADED');
   });
@@ -145,10 +158,15 @@ describe('evidence uploads (issue 21)', () => {
     const { policy } = await seedCovered('authenticity');
     const first = await startUpload(`/v1/policies/${policy.policyId}`, REPORT);
     await put(first.body.upload, REPORT);
-    const filed = await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', evidence: [first.body.evidence] } });
+    const filed = await api.call('POST', '/v1/claims', {
+      as: parties.buyer,
+      body: { policyId: policy.policyId, lineId: 'L1', evidence: [first.body.evidence] },
+    });
     expect(filed.body.status).toBe('UNDER_REVIEW');
     const claimId = filed.body.claimId;
-    expect((await api.call('POST', `/v1/claims/${claimId}/decisions`, { as: parties.adjuster, body: { decision: 'request-info', note: 'Page 2, please' } })).status).toBe(200);
+    expect(
+      (await api.call('POST', `/v1/claims/${claimId}/decisions`, { as: parties.adjuster, body: { decision: 'request-info', note: 'Page 2, please' } })).status,
+    ).toBe(200);
 
     const page2 = Buffer.from('\x89PNG\r\n\x1a\npage two');
     const second = await startUpload(`/v1/claims/${claimId}`, page2, parties.buyer, { type: 'report-page', contentType: 'image/png' });

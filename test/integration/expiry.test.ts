@@ -104,42 +104,42 @@ describe('expiry job (X1–X4)', () => {
     expect((await api.call('GET', `/v1/claims/${claimId}`, { as: parties.adjuster })).body.status).toBe('UNDER_REVIEW');
   });
 
-  it.each([['the job', 'job-first'], ['the evidence', 'evidence-first']])(
-    'X3 evidence racing the lapse (%s leaving first): for each claim exactly one wins, the other gets 409 or writes nothing',
-    async (_who, order) => {
-      const claimIds: string[] = [];
-      for (let i = 0; i < 4; i += 1) claimIds.push(await claimWaitingForInfo('2026-11-24T10:00:00+08:00'));
-      clock.set('2026-12-10T00:00:00.001+08:00'); // the first instant after the 15th day (Units)
-      const answer = (id: string) => api.call('POST', `/v1/claims/${id}/evidence`, { as: parties.buyer, body: { evidence } });
-      let job: ReturnType<typeof runExpiry>;
-      let answers: Awaited<ReturnType<typeof answer>>[];
-      if (order === 'job-first') {
-        job = runExpiry();
-        answers = await Promise.all(claimIds.map(answer));
+  it.each([
+    ['the job', 'job-first'],
+    ['the evidence', 'evidence-first'],
+  ])('X3 evidence racing the lapse (%s leaving first): for each claim exactly one wins, the other gets 409 or writes nothing', async (_who, order) => {
+    const claimIds: string[] = [];
+    for (let i = 0; i < 4; i += 1) claimIds.push(await claimWaitingForInfo('2026-11-24T10:00:00+08:00'));
+    clock.set('2026-12-10T00:00:00.001+08:00'); // the first instant after the 15th day (Units)
+    const answer = (id: string) => api.call('POST', `/v1/claims/${id}/evidence`, { as: parties.buyer, body: { evidence } });
+    let job: ReturnType<typeof runExpiry>;
+    let answers: Awaited<ReturnType<typeof answer>>[];
+    if (order === 'job-first') {
+      job = runExpiry();
+      answers = await Promise.all(claimIds.map(answer));
+    } else {
+      const pending = claimIds.map(answer);
+      job = runExpiry();
+      answers = await Promise.all(pending);
+    }
+    const run = await job;
+    expect(run.status).toBe(200);
+    let lapsed = 0;
+    for (const [i, res] of answers.entries()) {
+      const claim = (await api.call('GET', `/v1/claims/${claimIds[i]}`, { as: parties.adjuster })).body;
+      if (res.status === 200) {
+        expect(claim.status).toBe('UNDER_REVIEW');
+        expect(claim.history.map((h: { status: string }) => h.status)).not.toContain('LAPSED');
       } else {
-        const pending = claimIds.map(answer);
-        job = runExpiry();
-        answers = await Promise.all(pending);
+        expect(res.status).toBe(409);
+        expect(['ILLEGAL_TRANSITION', 'CONFLICT']).toContain(res.body.code);
+        expect(claim.status).toBe('LAPSED');
+        expect(claim.history.map((h: { status: string }) => h.status).slice(-2)).toEqual(['NEEDS_INFO', 'LAPSED']);
+        lapsed += 1;
       }
-      const run = await job;
-      expect(run.status).toBe(200);
-      let lapsed = 0;
-      for (const [i, res] of answers.entries()) {
-        const claim = (await api.call('GET', `/v1/claims/${claimIds[i]}`, { as: parties.adjuster })).body;
-        if (res.status === 200) {
-          expect(claim.status).toBe('UNDER_REVIEW');
-          expect(claim.history.map((h: { status: string }) => h.status)).not.toContain('LAPSED');
-        } else {
-          expect(res.status).toBe(409);
-          expect(['ILLEGAL_TRANSITION', 'CONFLICT']).toContain(res.body.code);
-          expect(claim.status).toBe('LAPSED');
-          expect(claim.history.map((h: { status: string }) => h.status).slice(-2)).toEqual(['NEEDS_INFO', 'LAPSED']);
-          lapsed += 1;
-        }
-      }
-      expect(run.body.lapsed).toBe(lapsed);
-    },
-  );
+    }
+    expect(run.body.lapsed).toBe(lapsed);
+  });
 
   it('X3 a lapse written from a stale read changes nothing (the claim-unchanged condition)', async () => {
     const claimId = await claimWaitingForInfo('2026-11-25T10:00:00+08:00');

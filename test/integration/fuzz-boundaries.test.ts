@@ -42,7 +42,26 @@ async function expectBelow500(res: { status: number; headers: Headers; body: any
 const hex = (byte: number) => `%${byte.toString(16).padStart(2, '0').toUpperCase()}`;
 const hostileSegment = fc.oneof(
   fc.uint8Array({ minLength: 1, maxLength: 12 }).map((bytes) => [...bytes].map(hex).join('')),
-  fc.constantFrom('%ff%fe', '%c0%80', '%ed%a0%80', '%e4%bf', '%00', '%0a', '%1b', '%7f', '%2e%2e', '%2F', '%5C', '%25', '%', '%g0', '%2', 'a%', '..;', '%u0041'),
+  fc.constantFrom(
+    '%ff%fe',
+    '%c0%80',
+    '%ed%a0%80',
+    '%e4%bf',
+    '%00',
+    '%0a',
+    '%1b',
+    '%7f',
+    '%2e%2e',
+    '%2F',
+    '%5C',
+    '%25',
+    '%',
+    '%g0',
+    '%2',
+    'a%',
+    '..;',
+    '%u0041',
+  ),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }).map((text) => encodeURIComponent(text)),
   fc.integer({ min: 65, max: 400 }).map((n) => 'a'.repeat(n)),
   fc.tuple(fc.stringMatching(/^[A-Za-z0-9._:-]{1,10}$/), fc.constantFrom('%00', '%20', '%E2%80%AE', '%EF%BB%BF', '%C2%85')).map(([id, bad]) => `${id}${bad}`),
@@ -53,11 +72,29 @@ const INVALID_UTF8 = [[0xff], [0xfe], [0xc0, 0x80], [0x80], [0xe4, 0xbf], [0xed,
 
 /** Text-bearing bodies: validation runs before any lookup, so the ids need not exist. */
 const textTargets: Array<{ method: string; path: string; as: Caller; sample: Record<string, unknown>; fields: string[] }> = [
-  { method: 'PUT', path: '/v1/merchants/shop-fuzz-text', as: parties.ops, sample: { name: 'Fuzz Shop', alipayAccount: 'fuzz@alipay.example', categories: ['apparel'] }, fields: ['name', 'alipayAccount'] },
-  { method: 'POST', path: `/v1/merchants/${parties.merchant.sub}/deposit/withdrawals`, as: parties.merchant, sample: { amountFen: 100, reason: 'closing the shop' }, fields: ['reason'] },
+  {
+    method: 'PUT',
+    path: '/v1/merchants/shop-fuzz-text',
+    as: parties.ops,
+    sample: { name: 'Fuzz Shop', alipayAccount: 'fuzz@alipay.example', categories: ['apparel'] },
+    fields: ['name', 'alipayAccount'],
+  },
+  {
+    method: 'POST',
+    path: `/v1/merchants/${parties.merchant.sub}/deposit/withdrawals`,
+    as: parties.merchant,
+    sample: { amountFen: 100, reason: 'closing the shop' },
+    fields: ['reason'],
+  },
   { method: 'POST', path: '/v1/claims/clm_fuzz/decisions', as: parties.adjuster, sample: { decision: 'reject', note: 'Verified genuine' }, fields: ['note'] },
   { method: 'POST', path: '/v1/claims', as: parties.buyer, sample: { policyId: 'pol_fuzz', description: 'Not genuine' }, fields: ['policyId', 'description'] },
-  { method: 'POST', path: `/v1/merchants/${parties.merchant.sub}/enrollments`, as: parties.merchant, sample: { planId: 'authenticity', acceptAgreement: true, agreementVersion: '2026-09' }, fields: ['agreementVersion'] },
+  {
+    method: 'POST',
+    path: `/v1/merchants/${parties.merchant.sub}/enrollments`,
+    as: parties.merchant,
+    sample: { planId: 'authenticity', acceptAgreement: true, agreementVersion: '2026-09' },
+    fields: ['agreementVersion'],
+  },
 ];
 
 const listRoutes = routes.filter((route) => route.method === 'GET' && route.query && 'cursor' in ((route.query as any)._zod.def.shape ?? {}));
@@ -71,7 +108,8 @@ function concretePath(route: RouteSpec, fill: (name: string) => string): { path:
   });
   return { path, params };
 }
-const sampleParam = (name: string) => (name === 'merchantId' ? parties.merchant.sub : name === 'job' ? 'expiry' : name === 'planId' ? 'authenticity' : `${name.replace(/Id$/, '')}_fuzz`);
+const sampleParam = (name: string) =>
+  name === 'merchantId' ? parties.merchant.sub : name === 'job' ? 'expiry' : name === 'planId' ? 'authenticity' : `${name.replace(/Id$/, '')}_fuzz`;
 
 describe(`hostile input at the boundaries: ${TOTAL} requests, none answered with a 5xx`, () => {
   it('there are list routes with cursors and routes with path parameters to fuzz', () => {
@@ -79,7 +117,9 @@ describe(`hostile input at the boundaries: ${TOTAL} requests, none answered with
     expect(pathRoutes.length).toBeGreaterThan(10);
   });
 
-  it('cursors: random strings, unsigned store keys, altered signatures, and correctly signed envelopes around malformed store keys — 400, never 5xx', { timeout: TIMEOUT }, async () => {
+  it('cursors: random strings, unsigned store keys, altered signatures, and correctly signed envelopes around malformed store keys — 400, never 5xx', {
+    timeout: TIMEOUT,
+  }, async () => {
     const storeKey = fc.dictionary(
       fc.constantFrom('PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'extra', '__proto__', ''),
       fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }), fc.constant('CLAIMS')),
@@ -145,20 +185,27 @@ describe(`hostile input at the boundaries: ${TOTAL} requests, none answered with
   it('bodies that are not UTF-8 (400) or declare another charset (415)', { timeout: TIMEOUT }, async () => {
     const charset = fc.constantFrom('utf-16', 'UTF-16LE', 'utf-32', 'latin1', 'iso-8859-1', 'gbk', 'us-ascii', 'x-unknown', '');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...textTargets), fc.boolean(), fc.constantFrom(...INVALID_UTF8), fc.nat(), charset, async (target, badBytes, bytes, at, declared) => {
-        const text = JSON.stringify(target.sample);
-        const quote = text.indexOf('"', text.indexOf(':') + 1) + 1 + (at % 3);
-        const body = badBytes ? Buffer.concat([Buffer.from(text.slice(0, quote)), Buffer.from(bytes), Buffer.from(text.slice(quote))]) : Buffer.from(text);
-        const contentType = badBytes ? 'application/json' : `application/json; charset=${declared}`;
-        const res = await fetch(`${api.base}${target.path}`, {
-          method: target.method,
-          headers: { authorization: `Bearer ${await api.token(target.as)}`, 'content-type': contentType },
-          body,
-        });
-        const parsed = { status: res.status, headers: res.headers, body: await res.json().catch(() => undefined) };
-        await expectBelow500(parsed, `${target.method} ${target.path} ${badBytes ? `bytes ${bytes}` : contentType}`);
-        expect(res.status).toBe(badBytes ? 400 : 415);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...textTargets),
+        fc.boolean(),
+        fc.constantFrom(...INVALID_UTF8),
+        fc.nat(),
+        charset,
+        async (target, badBytes, bytes, at, declared) => {
+          const text = JSON.stringify(target.sample);
+          const quote = text.indexOf('"', text.indexOf(':') + 1) + 1 + (at % 3);
+          const body = badBytes ? Buffer.concat([Buffer.from(text.slice(0, quote)), Buffer.from(bytes), Buffer.from(text.slice(quote))]) : Buffer.from(text);
+          const contentType = badBytes ? 'application/json' : `application/json; charset=${declared}`;
+          const res = await fetch(`${api.base}${target.path}`, {
+            method: target.method,
+            headers: { authorization: `Bearer ${await api.token(target.as)}`, 'content-type': contentType },
+            body,
+          });
+          const parsed = { status: res.status, headers: res.headers, body: await res.json().catch(() => undefined) };
+          await expectBelow500(parsed, `${target.method} ${target.path} ${badBytes ? `bytes ${bytes}` : contentType}`);
+          expect(res.status).toBe(badBytes ? 400 : 415);
+        },
+      ),
       { numRuns: PER_CATEGORY, endOnFailure: true },
     );
   });

@@ -222,7 +222,13 @@ describe('hostile input to every POST and PUT route', () => {
         }),
         { numRuns: 40, endOnFailure: true },
       );
-      for (const contentType of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream']) {
+      for (const contentType of [
+        'text/plain',
+        'application/xml',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/octet-stream',
+      ]) {
         expectRefused(await send(route.method, target(), sampleText, contentType), 415, contentType);
       }
     });
@@ -230,12 +236,16 @@ describe('hostile input to every POST and PUT route', () => {
 
   it('D4 forged notifications: random and tampered provider bodies are each a 4xx problem and credit nothing', async () => {
     const fields = { out_trade_no: ids.topUp, trade_no: 'ltd_fuzz', trade_status: 'TRADE_SUCCESS', total_amount: '2000.00', gmt_payment: NOW };
-    const tampered = fc.record({ key: fc.constantFrom(...Object.keys(fields)), value: fc.string({ maxLength: 40 }) }).map(({ key, value }) =>
-      new URLSearchParams({ ...fields, [key]: value, sign: 'f'.repeat(64) }).toString(),
-    );
+    const tampered = fc
+      .record({ key: fc.constantFrom(...Object.keys(fields)), value: fc.string({ maxLength: 40 }) })
+      .map(({ key, value }) => new URLSearchParams({ ...fields, [key]: value, sign: 'f'.repeat(64) }).toString());
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string({ maxLength: 300 }), tampered), async (text) => {
-        const res = await fetch(`${api.base}/v1/payments/local/notifications`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: text });
+        const res = await fetch(`${api.base}/v1/payments/local/notifications`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: text,
+        });
         expect(res.status).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
         expect(res.headers.get('content-type')).toBe('application/problem+json');

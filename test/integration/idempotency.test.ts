@@ -25,8 +25,7 @@ afterAll(() => setClock(systemClock));
 
 const evidence = [{ type: 'brand-authentication-report', uri: 'https://evidence.example/r-1.pdf', sha256: 'e'.repeat(64) }];
 const newKey = () => `key-${randomUUID()}`;
-const withKey = (idempotencyKey: string | undefined): Record<string, string> =>
-  idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey };
+const withKey = (idempotencyKey: string | undefined): Record<string, string> => (idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey });
 const post = (path: string, body: unknown, as: Caller | undefined, idempotencyKey?: string) =>
   api.call('POST', path, { ...(as ? { as } : {}), body, headers: withKey(idempotencyKey) });
 

@@ -103,7 +103,12 @@ describe('local API runtime', () => {
     });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-echo')).toBe('yes');
-    const event = seen.at(-1) as { requestContext: { authorizer: { jwt: { claims: Record<string, string> } } }; pathParameters: unknown; body: string; routeKey: string };
+    const event = seen.at(-1) as {
+      requestContext: { authorizer: { jwt: { claims: Record<string, string> } } };
+      pathParameters: unknown;
+      body: string;
+      routeKey: string;
+    };
     expect(event.requestContext.authorizer.jwt.claims).toMatchObject({ sub: 'shop-1', role: 'merchant' });
     expect(event.pathParameters).toEqual({ id: 'e 1' });
     expect(event.routeKey).toBe('POST /v1/echo/{id}');

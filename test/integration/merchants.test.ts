@@ -1,4 +1,3 @@
-
 import { outboxEventsOn } from '#shared/store/outbox.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
@@ -49,11 +48,13 @@ const exit = (merchant: { id: string }, enrollmentId: string, reason = 'policy-c
 async function outboxFor(enrollmentId: string): Promise<string[]> {
   const Items: Record<string, any>[] = await outboxEventsOn('2026-11-01');
   // Sorted: under the test's standing clock, events of one instant have no order among themselves.
-  return Items.filter((item) => item['detail']?.enrollmentId === enrollmentId).map((item) => String(item['type'])).sort();
+  return Items.filter((item) => item['detail']?.enrollmentId === enrollmentId)
+    .map((item) => String(item['type']))
+    .sort();
 }
 
 describe('GET /v1/plans', () => {
-  it('J4 serves the catalog with each plan\'s agreementVersion to any role; live plans capped at 20 bp', async () => {
+  it("J4 serves the catalog with each plan's agreementVersion to any role; live plans capped at 20 bp", async () => {
     for (const as of [parties.buyer, parties.merchant, parties.adjuster, parties.ops, parties.service]) {
       const res = await api.call('GET', '/v1/plans', { as });
       expect(res.status).toBe(200);
@@ -142,7 +143,7 @@ describe('PUT /v1/merchants/{merchantId}', () => {
 });
 
 describe('GET /v1/merchants/{merchantId}/quotes/{planId}', () => {
-  it('J4 quotes eligibility and the rate fixed from the merchant\'s categories', async () => {
+  it("J4 quotes eligibility and the rate fixed from the merchant's categories", async () => {
     const merchant = await newMerchant({ categories: ['apparel', 'electronics'] });
     const res = await quote(merchant, 'authenticity');
     expect(res.status).toBe(200);
@@ -172,7 +173,7 @@ describe('GET /v1/merchants/{merchantId}/quotes/{planId}', () => {
     expect(res.body.rateBps).toBeLessThanOrEqual(20);
   });
 
-  it('J1 a penalized merchant\'s quote lists MERCHANT_PENALIZED', async () => {
+  it("J1 a penalized merchant's quote lists MERCHANT_PENALIZED", async () => {
     const merchant = await newMerchant();
     await applyPenalty(
       { id: nextId('evt'), type: 'merchant.penalized', occurredAt: NOW },
@@ -190,7 +191,7 @@ describe('GET /v1/merchants/{merchantId}/quotes/{planId}', () => {
     expect(res.body.reasons.map((r: { code: string }) => r.code)).toEqual(['ALREADY_ENROLLED']);
   });
 
-  it('404 for an unknown merchant, and for another merchant\'s id (never its data); 403 buyer; 400 unknown plan', async () => {
+  it("404 for an unknown merchant, and for another merchant's id (never its data); 403 buyer; 400 unknown plan", async () => {
     const merchant = await newMerchant();
     const unknown = await quote({ id: 'shop-nobody' }, 'authenticity', parties.ops);
     expect(unknown.status).toBe(404);

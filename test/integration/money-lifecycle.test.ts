@@ -97,7 +97,10 @@ describe('I9 refunds act on cover', () => {
     await send(event('order.paid', order), event('order.shipped', { orderId: order.orderId, shippedAt: SHIPPED }));
     const [policy] = await policiesOf(order.orderId);
     // A proof on a changed listing of the same merchant: manual review (C5).
-    const proof = await proofOrder('2026-11-22T08:00:00+08:00', 7000, { merchantId, lines: [{ itemId: 'item-relisted', skuId: 'sku-new', unitPriceFen: 7000, paidFen: 7000 }] });
+    const proof = await proofOrder('2026-11-22T08:00:00+08:00', 7000, {
+      merchantId,
+      lines: [{ itemId: 'item-relisted', skuId: 'sku-new', unitPriceFen: 7000, paidFen: 7000 }],
+    });
     const claim = (await submit({ policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId })).body;
     expect(claim.status).toBe('UNDER_REVIEW');
     await send(refund(order.orderId, { lineId: 'L1', refundFen: 9000 }));
@@ -335,7 +338,15 @@ describe('X2 C8 return-shipping', () => {
       event('order.shipped', { orderId: order.orderId, shippedAt: SHIPPED }),
       event('order.delivered', { orderId: order.orderId, deliveredAt: '2026-11-21T20:00:00+08:00' }),
     );
-    await send(refund(order.orderId, { lineId: 'L1', refundFen: 9000, returned: true, requestedAt: '2026-11-22T08:00:00+08:00', completedAt: '2026-11-22T08:30:00+08:00' }));
+    await send(
+      refund(order.orderId, {
+        lineId: 'L1',
+        refundFen: 9000,
+        returned: true,
+        requestedAt: '2026-11-22T08:00:00+08:00',
+        completedAt: '2026-11-22T08:30:00+08:00',
+      }),
+    );
     const claims = (await api.call('GET', '/v1/claims?limit=100', { as: parties.buyer })).body.items.filter((c: any) => c.orderId === order.orderId);
     expect(claims.map((c: any) => [c.planId, c.amountFen])).toEqual([['return-shipping', 1000]]);
   });

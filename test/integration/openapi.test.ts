@@ -53,7 +53,8 @@ describe('GET /v1/openapi.json', () => {
       expect(tags.has(tagOf(route))).toBe(true);
       expect(operation.description.length).toBeGreaterThan(route.summary.length);
       for (const [status, response] of Object.entries<any>(operation.responses)) {
-        if (Number(status) >= 400 && status !== '429') expect(response.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+        if (Number(status) >= 400 && status !== '429')
+          expect(response.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
       }
     }
     expect(doc.paths['/v1/health'].get.responses['503'].content).toBeDefined();

@@ -19,7 +19,11 @@ const api = useApi();
 function io(now = '2026-12-06T03:00:00.000Z', aws: { sqs?: any; lambda?: any } = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { root: process.cwd(), out: (l: string) => void out.push(l), err: (l: string) => void err.push(l), now: () => new Date(now), stage: 'test', ...aws } };
+  return {
+    out,
+    err,
+    io: { root: process.cwd(), out: (l: string) => void out.push(l), err: (l: string) => void err.push(l), now: () => new Date(now), stage: 'test', ...aws },
+  };
 }
 
 describe('npm run ops -- replay-outbox', () => {
@@ -64,7 +68,7 @@ describe('npm run ops -- replay-outbox', () => {
 });
 
 describe('npm run ops -- payout-status', () => {
-  it('prints the stored payout with its payee masked and the provider\'s answer for its transfer', async () => {
+  it("prints the stored payout with its payee masked and the provider's answer for its transfer", async () => {
     const { payout } = await withCorrelationId('ops-test', () => seedApprovedClaim(nextId('shop'), '2026-11-24T10:00:00+08:00'));
     const run = io();
     expect(await runOps(['payout-status', payout.payoutId], run.io)).toBe(0);
@@ -139,8 +143,10 @@ describe('npm run ops -- redrive-dlq (SQS and Lambda injected)', () => {
     expect(dry.sent.some((c) => c instanceof InvokeCommand || c instanceof DeleteMessageCommand)).toBe(false);
   });
 
-  it('points an outbox dead letter at replay-outbox, and knows each queue\'s function', async () => {
-    const batch = { dynamoDbStreamBatchInfo: { approximateArrivalOfFirstRecord: '2026-12-06T01:00:00Z', approximateArrivalOfLastRecord: '2026-12-06T01:05:00Z' } };
+  it("points an outbox dead letter at replay-outbox, and knows each queue's function", async () => {
+    const batch = {
+      dynamoDbStreamBatchInfo: { approximateArrivalOfFirstRecord: '2026-12-06T01:00:00Z', approximateArrivalOfLastRecord: '2026-12-06T01:05:00Z' },
+    };
     const { sqs, lambda } = fakes([{ MessageId: 'm4', Body: JSON.stringify(batch), ReceiptHandle: 'r4' }]);
     const run = io(undefined, { sqs, lambda });
     expect(await runOps(['redrive-dlq', 'outbox'], run.io)).toBe(0);

@@ -1,4 +1,4 @@
-import { GetCommand, } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { outboxEventsOn } from '#shared/store/outbox.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock } from '#shared/clock.ts';
@@ -120,13 +120,12 @@ describe('order events and issue-policy', () => {
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
 
     const policies = await policiesOf(order.orderId);
-    expect(policies.map((p) => `${p.planId}/${p.lineId}`).sort()).toEqual([
-      'authenticity/L1',
-      'authenticity/L2',
-      'live-price/L1',
-      'live-price/L2',
-    ]);
-    const outbox = { Items: (await outboxEventsOn('2026-11-21')).filter((e) => e['type'] === 'policy.issued' && (e['detail'] as { orderId?: string }).orderId === order.orderId) };
+    expect(policies.map((p) => `${p.planId}/${p.lineId}`).sort()).toEqual(['authenticity/L1', 'authenticity/L2', 'live-price/L1', 'live-price/L2']);
+    const outbox = {
+      Items: (await outboxEventsOn('2026-11-21')).filter(
+        (e) => e['type'] === 'policy.issued' && (e['detail'] as { orderId?: string }).orderId === order.orderId,
+      ),
+    };
     expect(outbox.Items).toHaveLength(4); // one policy.issued per policy, none for a repeat
   });
 
@@ -213,8 +212,14 @@ describe('order events and issue-policy', () => {
     const order = orderData({ merchantId, lines: [{ paidFen: 9000 }, { lineId: 'L2', paidFen: 5000 }] });
     const refund = (lineId: string, reason: string) =>
       event('order.refund-completed', {
-        orderId: order.orderId, lineId, refundFen: 9800, shippingRefundFen: 800, reason, returned: true,
-        requestedAt: '2026-11-23T20:00:00+08:00', completedAt: '2026-11-25T09:00:00+08:00',
+        orderId: order.orderId,
+        lineId,
+        refundFen: 9800,
+        shippingRefundFen: 800,
+        reason,
+        returned: true,
+        requestedAt: '2026-11-23T20:00:00+08:00',
+        completedAt: '2026-11-25T09:00:00+08:00',
       });
     await send(event('order.paid', order), event('order.shipped', { orderId: order.orderId, shippedAt: '2026-11-21T18:00:00+08:00' }));
     await send(refund('L1', 'quality-issue'), refund('L2', 'changed-mind'));
@@ -235,8 +240,12 @@ describe('order events and issue-policy', () => {
     const order = orderData({ merchantId, weightGrams: 2500 });
     await send(event('order.paid', order), event('order.shipped', { orderId: order.orderId, shippedAt: '2026-11-21T18:00:00+08:00' }));
     const returned = event('order.refund-completed', {
-      orderId: order.orderId, refundFen: 9000, reason: 'not-as-described', returned: true,
-      requestedAt: '2026-11-23T20:00:00+08:00', completedAt: '2026-11-25T09:00:00+08:00',
+      orderId: order.orderId,
+      refundFen: 9000,
+      reason: 'not-as-described',
+      returned: true,
+      requestedAt: '2026-11-23T20:00:00+08:00',
+      completedAt: '2026-11-25T09:00:00+08:00',
     });
     await send(returned);
     // X2: until delivery is known the cover's end is provisional, so the return cannot be judged yet.
@@ -251,8 +260,13 @@ describe('order events and issue-policy', () => {
     await seedEnrollment('live-quality', { merchantId });
     const order = orderData({ merchantId });
     const refund = event('order.refund-completed', {
-      orderId: order.orderId, lineId: 'L1', refundFen: 9000, reason: 'damaged', returned: true,
-      requestedAt: '2026-11-23T20:00:00+08:00', completedAt: '2026-11-25T09:00:00+08:00',
+      orderId: order.orderId,
+      lineId: 'L1',
+      refundFen: 9000,
+      reason: 'damaged',
+      returned: true,
+      requestedAt: '2026-11-23T20:00:00+08:00',
+      completedAt: '2026-11-25T09:00:00+08:00',
     });
     const shipped = event('order.shipped', { orderId: order.orderId, shippedAt: '2026-11-21T18:00:00+08:00' });
     const res = await send(refund, event('order.paid', order), refund, shipped, shipped);
@@ -270,7 +284,12 @@ describe('POST /v1/events answers per event what it did', () => {
     const covered = orderData({ merchantId });
     const early = orderData({ merchantId, placedAt: '2026-11-19T10:00:00+08:00', paidAt: '2026-11-19T10:05:00+08:00' });
     const paid = event('order.paid', covered);
-    const res = await send(paid, event('order.paid', early), paid, event('order.delivered', { orderId: covered.orderId, deliveredAt: '2026-11-22T10:00:00+08:00' }));
+    const res = await send(
+      paid,
+      event('order.paid', early),
+      paid,
+      event('order.delivered', { orderId: covered.orderId, deliveredAt: '2026-11-22T10:00:00+08:00' }),
+    );
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ accepted: 3, duplicates: 1 });
     const [issued, nothing, duplicate, delivered] = res.body.results;

@@ -44,20 +44,23 @@ describe('listPage', () => {
     ['filtered to nothing', { status: 'FAILED', limit: 2, newestFirst: false }],
     ['unfiltered, exactly divisible', { limit: 10, newestFirst: false }],
     ['unfiltered, 7 per page', { limit: 7, newestFirst: true }],
-  ] as [string, { status?: string; limit: number; newestFirst: boolean }][])('%s: full pages, then a last page without a cursor, every item once in order', async (_case, options) => {
-    const expected = rows.filter((row) => !options.status || row.status === options.status).map((row) => row.n);
-    if (options.newestFirst) expected.reverse();
-    const pages = await walk(options);
-    for (const page of pages.slice(0, -1)) {
-      expect(page.items).toHaveLength(options.limit);
-      expect(page.nextCursor).toBeDefined();
-    }
-    const last = pages.at(-1)!;
-    expect(last.nextCursor).toBeUndefined();
-    expect(last.items.length).toBeLessThanOrEqual(options.limit);
-    if (expected.length > 0) expect(last.items.length).toBeGreaterThan(0);
-    expect(pages.flatMap((page) => page.items.map((item) => item.n))).toEqual(expected);
-  });
+  ] as [string, { status?: string; limit: number; newestFirst: boolean }][])(
+    '%s: full pages, then a last page without a cursor, every item once in order',
+    async (_case, options) => {
+      const expected = rows.filter((row) => !options.status || row.status === options.status).map((row) => row.n);
+      if (options.newestFirst) expected.reverse();
+      const pages = await walk(options);
+      for (const page of pages.slice(0, -1)) {
+        expect(page.items).toHaveLength(options.limit);
+        expect(page.nextCursor).toBeDefined();
+      }
+      const last = pages.at(-1)!;
+      expect(last.nextCursor).toBeUndefined();
+      expect(last.items.length).toBeLessThanOrEqual(options.limit);
+      if (expected.length > 0) expect(last.items.length).toBeGreaterThan(0);
+      expect(pages.flatMap((page) => page.items.map((item) => item.n))).toEqual(expected);
+    },
+  );
 });
 
 describe('GET /v1/payouts?status=CONFIRMED&limit=2', () => {

@@ -182,7 +182,8 @@ async function runSeed(seed: number): Promise<string | undefined> {
     if (claim?.['status'] !== 'PAID') problems.push(`${claimId} is ${claim?.['status']}, not PAID`);
     if (!transfer) problems.push(`${payoutId} has no transfer at the provider`);
     else if (transfer['amountFen'] !== amountFen) problems.push(`${payoutId} transferred ${transfer['amountFen']} fen, approved ${amountFen}`);
-    if (transfer && payout.providerRef !== transfer['transferId']) problems.push(`${payoutId} records ${payout.providerRef}, the provider ${transfer['transferId']}`);
+    if (transfer && payout.providerRef !== transfer['transferId'])
+      problems.push(`${payoutId} records ${payout.providerRef}, the provider ${transfer['transferId']}`);
     const resends = injector.observed.resends.get(payoutId) ?? 0;
     if (resends > 0) problems.push(`${payoutId} was sent ${resends} more time(s) after the provider had received it`);
     const sent = injector.observed.sent.get(payoutId) ?? 0;
@@ -275,7 +276,13 @@ describe('P3 named interleavings: no in-flight transfer declared failed, no late
       // Meanwhile the payout was given up (as the job did before this change).
       const held = (await getPayout(payoutId))!;
       const { leaseToken: _t, leaseUntil: _u, ...rest } = held;
-      const failed: StoredPayout = { ...rest, status: 'FAILED', failureCode: 'NOT_RECEIVED', failedAt: toIso(clock.now().getTime()), version: (held.version ?? 0) + 1 };
+      const failed: StoredPayout = {
+        ...rest,
+        status: 'FAILED',
+        failureCode: 'NOT_RECEIVED',
+        failedAt: toIso(clock.now().getTime()),
+        version: (held.version ?? 0) + 1,
+      };
       await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: [{ PutRequest: { Item: payoutItem(failed, null) } }] } }));
     });
     const [state] = await readBack([{ payoutId, claimId, amountFen }]);
@@ -291,23 +298,27 @@ describe('P3 named interleavings: no in-flight transfer declared failed, no late
 });
 
 describe('payout job under crashes and provider faults (P1, P3)', () => {
-  it(`P1 P3 ${SEEDS.length} seeded histories: no claim paid twice, every approved claim paid, Σ payouts = Σ approved`, async () => {
-    let passed = 0;
-    const started = performance.now();
-    for (const seed of SEEDS) {
-      let failure: string | undefined;
-      try {
-        failure = await runSeed(seed);
-      } catch (error) {
-        failure = `threw ${(error as Error).stack ?? String(error)}`;
+  it(
+    `P1 P3 ${SEEDS.length} seeded histories: no claim paid twice, every approved claim paid, Σ payouts = Σ approved`,
+    async () => {
+      let passed = 0;
+      const started = performance.now();
+      for (const seed of SEEDS) {
+        let failure: string | undefined;
+        try {
+          failure = await runSeed(seed);
+        } catch (error) {
+          failure = `threw ${(error as Error).stack ?? String(error)}`;
+        }
+        if (failure) {
+          console.error(`payout crash harness: seed ${seed} failed — replay with CRASH_SEED=${seed}\n${failure}`);
+          expect.fail(`seed ${seed}: ${failure}\nreplay with CRASH_SEED=${seed}`);
+        }
+        passed += 1;
       }
-      if (failure) {
-        console.error(`payout crash harness: seed ${seed} failed — replay with CRASH_SEED=${seed}\n${failure}`);
-        expect.fail(`seed ${seed}: ${failure}\nreplay with CRASH_SEED=${seed}`);
-      }
-      passed += 1;
-    }
-    expect(passed).toBe(SEEDS.length);
-    console.log(`payout crash harness: ${SEEDS.length} seeds, ${injector.observed.storeCalls} DynamoDB calls, ${Math.round(performance.now() - started)} ms`);
-  }, Math.max(15 * 60_000, SEEDS.length * 2_000));
+      expect(passed).toBe(SEEDS.length);
+      console.log(`payout crash harness: ${SEEDS.length} seeds, ${injector.observed.storeCalls} DynamoDB calls, ${Math.round(performance.now() - started)} ms`);
+    },
+    Math.max(15 * 60_000, SEEDS.length * 2_000),
+  );
 });

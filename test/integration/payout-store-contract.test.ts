@@ -19,7 +19,9 @@ describePayoutStoreContract('DynamoDB adapter', () => ({
   putMerchant: (merchantId, profile) => put({ ...keys.merchant(merchantId), entity: 'Merchant', merchantId, ...profile }),
   putOrder: (orderId, order) => put({ ...keys.order(orderId), entity: 'Order', orderId, ...order }),
   readPolicy: async (ref) => {
-    const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.policy(ref.orderId, ref.planId, ref.lineId), ConsistentRead: true }));
+    const result = await documentClient.send(
+      new GetCommand({ TableName: tableName, Key: keys.policy(ref.orderId, ref.planId, ref.lineId), ConsistentRead: true }),
+    );
     return result.Item as { status: string; claimedAt?: string } | undefined;
   },
 }));

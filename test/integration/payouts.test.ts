@@ -9,7 +9,7 @@ import { localProvider, localProviderCalls, resetLocalProvider, setLocalProvider
 import { rulesConfig } from '#shared/rules-config.ts';
 import { claimsFromRefund, toIso, toMs, type Policy } from '#shared/rules/index.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
-import { keys, } from '#shared/store/keys.ts';
+import { keys } from '#shared/store/keys.ts';
 import { getPayout, payoutItem, payoutsNeedingAttention, savePayoutStep, writePayouts, type StoredPayout } from '#shared/store/payouts.ts';
 import { fileClaim } from '#shared/use-cases/claims.ts';
 import { runPayouts } from '#shared/use-cases/payouts.ts';
@@ -62,8 +62,7 @@ async function approvedClaim(buyer: Caller = parties.buyer): Promise<Approved> {
   return { claimId: res.body.claimId, payoutId: payouts.body.items[0].payoutId, policy };
 }
 
-const payoutView = async (claimId: string, as: Caller = parties.ops) =>
-  (await api.call('GET', `/v1/payouts?claimId=${claimId}`, { as })).body.items[0];
+const payoutView = async (claimId: string, as: Caller = parties.ops) => (await api.call('GET', `/v1/payouts?claimId=${claimId}`, { as })).body.items[0];
 const claimView = async (claimId: string) => (await api.call('GET', `/v1/claims/${claimId}`, { as: parties.adjuster })).body;
 const callsFor = (payoutId: string, kind: 'transfer' | 'query') => localProviderCalls().filter((c) => c.outBizNo === payoutId && c.kind === kind);
 
@@ -234,7 +233,15 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
       });
       expect(held).toMatchObject({ status: 'SENDING', version: 1 });
     }
-    expect(await localProvider.transfer({ outBizNo: reached.payoutId, amountFen: 2000, payee: { identity: 'buyer-417', identityType: 'ALIPAY_LOGON_ID', name: 'Buyer' }, payeeAccount: 'buyer-417', title: 'crashed' })).toMatchObject({
+    expect(
+      await localProvider.transfer({
+        outBizNo: reached.payoutId,
+        amountFen: 2000,
+        payee: { identity: 'buyer-417', identityType: 'ALIPAY_LOGON_ID', name: 'Buyer' },
+        payeeAccount: 'buyer-417',
+        title: 'crashed',
+      }),
+    ).toMatchObject({
       outcome: 'confirmed',
     });
 
@@ -284,7 +291,12 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
     // Another run moves the second payout first.
     await savePayoutStep({ previous: { status: 'PENDING' }, payout: { ...read[1]!, status: 'SENDING', leaseToken: 'other' }, dueAt: null, at: T0 });
     const outcomes = await writePayouts(
-      read.map((payout) => ({ previous: { status: 'PENDING' as const }, payout: { ...payout!, status: 'SENDING' as const, leaseToken: 'mine' }, dueAt: null, at: T0 })),
+      read.map((payout) => ({
+        previous: { status: 'PENDING' as const },
+        payout: { ...payout!, status: 'SENDING' as const, leaseToken: 'mine' },
+        dueAt: null,
+        at: T0,
+      })),
     );
     expect(outcomes.map((o) => o.status)).toEqual(['written', 'skipped', 'written']);
     expect(await getPayout(approved[0]!.payoutId)).toMatchObject({ status: 'SENDING', leaseToken: 'mine', version: 1 });
@@ -378,7 +390,15 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
   it('a merchant payout without an Alipay account is not sent but reported, and paid once the profile has one', async () => {
     const merchantId = nextId('shop-noaccount');
     const { order, policy } = await seedCovered('live-quality', { merchantId });
-    const refund = { orderId: order.orderId, lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: true, requestedAt: '2026-11-22T20:00:00+08:00', completedAt: T0 };
+    const refund = {
+      orderId: order.orderId,
+      lineId: 'L1',
+      refundFen: 9000,
+      reason: 'quality-issue',
+      returned: true,
+      requestedAt: '2026-11-22T20:00:00+08:00',
+      completedAt: T0,
+    };
     const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
     const claim = await fileClaim(draft!, T0);
     const merchant = { role: 'merchant', sub: merchantId } as const;
@@ -404,7 +424,8 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
   it('P4 a buyer payout whose order brought no buyerAlipay is deferred — never sent to the buyer id — and paid once the order names the payee', async () => {
     const { policy, order } = await seedCovered('live-price', { buyerAlipay: undefined });
     const proof = await seedProofOrder({ buyerId: policy.buyerId });
-    const claim = (await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId } })).body;
+    const claim = (await api.call('POST', '/v1/claims', { as: parties.buyer, body: { policyId: policy.policyId, lineId: 'L1', proofOrderId: proof.orderId } }))
+      .body;
     expect(claim.status).toBe('APPROVED');
     const before = await payoutView(claim.claimId);
     expect(before.beneficiary).toEqual({ role: 'buyer', id: 'buyer-417', alipayAccount: '' });

@@ -1,4 +1,3 @@
-
 import { outboxEventsOn } from '#shared/store/outbox.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
@@ -62,7 +61,7 @@ async function outboxOf(merchantId: string, day: string): Promise<string[]> {
 }
 
 describe('J9 a violation penalty', () => {
-  it('J9 force-exits every ACTIVE enrollment with reason violation at the penalty\'s time, freezes the deposit and announces each exit', async () => {
+  it("J9 force-exits every ACTIVE enrollment with reason violation at the penalty's time, freezes the deposit and announces each exit", async () => {
     const merchant = await newMerchant();
     const quality = (await join(merchant, { planId: 'live-quality' })).body;
     const price = (await join(merchant, { planId: 'live-price' })).body;

@@ -81,7 +81,10 @@ describe('cost per action (issue 8): sequential DynamoDB round trips within budg
 
     const orderId = `ord-cost-${run}`;
     await measured('POST /v1/events (order.paid)', 202, 'POST', '/v1/events', { as: parties.service, body: evt('order.paid', order(orderId)) });
-    await measured('POST /v1/events (order.shipped)', 202, 'POST', '/v1/events', { as: parties.service, body: evt('order.shipped', { orderId, shippedAt: at(3) }) });
+    await measured('POST /v1/events (order.shipped)', 202, 'POST', '/v1/events', {
+      as: parties.service,
+      body: evt('order.shipped', { orderId, shippedAt: at(3) }),
+    });
     const policies = (await measured('GET /v1/orders/{orderId}/policies', 200, 'GET', `/v1/orders/${orderId}/policies`, { as: buyer })).body.items as any[];
     await measured('GET /v1/merchants/{merchantId}/policies', 200, 'GET', `/v1/merchants/${merchantId}/policies`, { as: merchant });
     const pricePolicy = policies.find((p) => p.planId === 'live-price' && p.lineId === 'L1');
@@ -93,25 +96,42 @@ describe('cost per action (issue 8): sequential DynamoDB round trips within budg
       body: evt('order.placed', order(proofId, { paidAt: undefined, placedAt: at(4), lines: [{ unitPriceFen: 7000, paidFen: 7000 }] })),
     });
     const priceClaim = (
-      await measured('POST /v1/claims (auto-approved)', 201, 'POST', '/v1/claims', { as: buyer, body: { policyId: pricePolicy.policyId, lineId: 'L1', proofOrderId: proofId } })
+      await measured('POST /v1/claims (auto-approved)', 201, 'POST', '/v1/claims', {
+        as: buyer,
+        body: { policyId: pricePolicy.policyId, lineId: 'L1', proofOrderId: proofId },
+      })
     ).body;
     expect(priceClaim.status).toBe('APPROVED');
 
     await measured('POST /v1/events (order.refund-completed → merchant claim)', 202, 'POST', '/v1/events', {
       as: parties.service,
-      body: evt('order.refund-completed', { orderId, lineId: 'L2', refundFen: 25000, reason: 'quality-issue', returned: true, requestedAt: at(5), completedAt: at(6) }),
+      body: evt('order.refund-completed', {
+        orderId,
+        lineId: 'L2',
+        refundFen: 25000,
+        reason: 'quality-issue',
+        returned: true,
+        requestedAt: at(5),
+        completedAt: at(6),
+      }),
     });
 
     const authPolicy = policies.find((p) => p.planId === 'authenticity' && p.lineId === 'L1');
     const evidence = [{ type: 'brand-authentication-report', uri: 'https://evidence.example/r-1.pdf', sha256: 'a'.repeat(64) }];
     const claim = (
-      await measured('POST /v1/claims (to an adjuster)', 201, 'POST', '/v1/claims', { as: buyer, body: { policyId: authPolicy.policyId, lineId: 'L1', description: 'Tag does not match', evidence } })
+      await measured('POST /v1/claims (to an adjuster)', 201, 'POST', '/v1/claims', {
+        as: buyer,
+        body: { policyId: authPolicy.policyId, lineId: 'L1', description: 'Tag does not match', evidence },
+      })
     ).body;
     await measured('GET /v1/claims/{claimId}', 200, 'GET', `/v1/claims/${claim.claimId}`, { as: buyer });
     // Issue 21: a presigned upload reads the claim or the policy once and writes nothing.
     const upload = { type: 'report-page', contentType: 'application/pdf', sizeBytes: 2048, sha256: 'c'.repeat(64) };
     await measured('POST /v1/claims/{claimId}/evidence-uploads', 201, 'POST', `/v1/claims/${claim.claimId}/evidence-uploads`, { as: buyer, body: upload });
-    await measured('POST /v1/policies/{policyId}/evidence-uploads', 201, 'POST', `/v1/policies/${authPolicy.policyId}/evidence-uploads`, { as: buyer, body: upload });
+    await measured('POST /v1/policies/{policyId}/evidence-uploads', 201, 'POST', `/v1/policies/${authPolicy.policyId}/evidence-uploads`, {
+      as: buyer,
+      body: upload,
+    });
     await measured('GET /v1/claims', 200, 'GET', '/v1/claims', { as: merchant });
     await measured('POST /v1/claims/{claimId}/decisions (request-info)', 200, 'POST', `/v1/claims/${claim.claimId}/decisions`, {
       as: parties.adjuster,
@@ -136,11 +156,23 @@ describe('cost per action (issue 8): sequential DynamoDB round trips within budg
     // Deposit, on a second merchant with no open claims (D3 refuses a withdrawal while claims are open).
     const depositMerchantId = `shop-cost-deposit-${run}`;
     const depositMerchant = { role: 'merchant', sub: depositMerchantId } as const satisfies Caller;
-    await api.call('PUT', `/v1/merchants/${depositMerchantId}`, { as: parties.service, body: { name: 'Deposit shop', alipayAccount: `${depositMerchantId}@alipay.example`, categories: ['apparel'] } });
+    await api.call('PUT', `/v1/merchants/${depositMerchantId}`, {
+      as: parties.service,
+      body: { name: 'Deposit shop', alipayAccount: `${depositMerchantId}@alipay.example`, categories: ['apparel'] },
+    });
     const started = (
-      await measured('POST /v1/merchants/{merchantId}/deposit/top-ups', 201, 'POST', `/v1/merchants/${depositMerchantId}/deposit/top-ups`, { as: depositMerchant, body: { amountFen: 150_000 } })
+      await measured('POST /v1/merchants/{merchantId}/deposit/top-ups', 201, 'POST', `/v1/merchants/${depositMerchantId}/deposit/top-ups`, {
+        as: depositMerchant,
+        body: { amountFen: 150_000 },
+      })
     ).body;
-    await measured('GET /v1/merchants/{merchantId}/deposit/top-ups/{topUpId}', 200, 'GET', `/v1/merchants/${depositMerchantId}/deposit/top-ups/${started.topUpId}`, { as: depositMerchant });
+    await measured(
+      'GET /v1/merchants/{merchantId}/deposit/top-ups/{topUpId}',
+      200,
+      'GET',
+      `/v1/merchants/${depositMerchantId}/deposit/top-ups/${started.topUpId}`,
+      { as: depositMerchant },
+    );
     // The provider's notification (D4): the payment made at the local provider, its signed notification measured.
     const { payLocalCollection } = await import('#shared/payments/local.ts');
     const { notification } = await payLocalCollection(started.topUpId);
@@ -167,7 +199,13 @@ describe('cost per action (issue 8): sequential DynamoDB round trips within budg
       body: { lineId: 'L1', amountFen: 100, reason: 'quality-issue' },
     });
 
-    await measured('POST /v1/merchants/{merchantId}/enrollments/{enrollmentId}/exit', 200, 'POST', `/v1/merchants/${merchantId}/enrollments/${enrollmentId}/exit`, { as: merchant, body: { reason: 'business-difficulty' } });
+    await measured(
+      'POST /v1/merchants/{merchantId}/enrollments/{enrollmentId}/exit',
+      200,
+      'POST',
+      `/v1/merchants/${merchantId}/enrollments/${enrollmentId}/exit`,
+      { as: merchant, body: { reason: 'business-difficulty' } },
+    );
     await measured('POST /v1/jobs/{job}/runs (payout)', 200, 'POST', '/v1/jobs/payout/runs', { as: parties.ops });
     await measured('POST /v1/jobs/{job}/runs (expiry)', 200, 'POST', '/v1/jobs/expiry/runs', { as: parties.ops });
 
@@ -177,7 +215,9 @@ describe('cost per action (issue 8): sequential DynamoDB round trips within budg
     const unmeasured = routes.map((r) => `${r.method} ${r.path}`).filter((route) => !rows.some((row) => row.action.startsWith(route)));
     expect(unmeasured).toEqual([]);
     for (const row of rows) {
-      expect(row.measurement.roundTrips, `${row.action}: ${row.measurement.calls.map((c) => `${c.roundTrip}:${c.command}`).join(' ')}`).toBeLessThanOrEqual(roundTripBudget(row.action));
+      expect(row.measurement.roundTrips, `${row.action}: ${row.measurement.calls.map((c) => `${c.roundTrip}:${c.command}`).join(' ')}`).toBeLessThanOrEqual(
+        roundTripBudget(row.action),
+      );
     }
     expect(ROUND_TRIP_BUDGET).toBe(2);
   }, 120_000);

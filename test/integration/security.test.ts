@@ -41,7 +41,11 @@ describe('Finding 1 — the role comes from a claim the user cannot change', () 
   it('a Cognito ID token: the role is its one group (cognito:groups); custom:role next to it is ignored', async () => {
     const ops = await payoutsAs(await rawToken({ sub: 'staff-7', token_use: 'id', 'cognito:groups': ['ops'] }));
     expect(ops.status).toBe(200);
-    const buyerClaimingOps = await api.call('POST', '/v1/jobs/expiry/runs', asToken(await rawToken({ sub: 'buyer-7', token_use: 'id', 'cognito:groups': ['buyer'], 'custom:role': 'ops', role: 'ops' })));
+    const buyerClaimingOps = await api.call(
+      'POST',
+      '/v1/jobs/expiry/runs',
+      asToken(await rawToken({ sub: 'buyer-7', token_use: 'id', 'cognito:groups': ['buyer'], 'custom:role': 'ops', role: 'ops' })),
+    );
     expect(buyerClaimingOps.status).toBe(403);
   });
 
@@ -86,7 +90,12 @@ describe('Finding 4 — free text is valid Unicode without control characters', 
   const merchant = () => `/v1/merchants/${nextId('shop-sec')}`;
   const profile = { name: 'Sec Shop', alipayAccount: 'sec@alipay.example', categories: ['apparel'] };
   it('NUL bytes and other controls in a name or alipayAccount are 400 naming the field', async () => {
-    for (const [field, value] of [['name', 'Sec\u0000Shop'], ['alipayAccount', 'sec\u0000@alipay.example'], ['name', 'Sec\u001bShop'], ['name', 'Sec\nShop']] as const) {
+    for (const [field, value] of [
+      ['name', 'Sec\u0000Shop'],
+      ['alipayAccount', 'sec\u0000@alipay.example'],
+      ['name', 'Sec\u001bShop'],
+      ['name', 'Sec\nShop'],
+    ] as const) {
       const res = await api.call('PUT', merchant(), { as: parties.ops, body: { ...profile, [field]: value } });
       expect(res.status, `${field} ${JSON.stringify(value)}`).toBe(400);
       expect(res.body.errors?.[0]?.path).toBe(`body.${field}`);
@@ -184,7 +193,12 @@ describe('Finding 4 — cursors are signed and bound to the caller and the query
 describe('Finding 3 — a keyed write retried after its invocation died after the commit has one effect', () => {
   it('the lock outlives the invocation: with 50 ms left, an invocation that committed and then hangs (a timeout) still holds the key 150 ms later — the retry is 409, not a second credit', async () => {
     let effects = 0;
-    const payload = idempotencyPayload({ method: 'POST', path: '/v1/merchants/{merchantId}/deposit/top-ups' }, { role: 'merchant', id: nextId('shop-lock') }, 'k-1', { body: { amountFen: 50_000 } });
+    const payload = idempotencyPayload(
+      { method: 'POST', path: '/v1/merchants/{merchantId}/deposit/top-ups' },
+      { role: 'merchant', id: nextId('shop-lock') },
+      'k-1',
+      { body: { amountFen: 50_000 } },
+    );
     const almostOver = { getRemainingTimeInMillis: () => 50 } as unknown as Context;
     void runIdempotently(payload, almostOver, async () => {
       effects += 1; // the credit committed …

@@ -28,7 +28,9 @@ const claims = Array.from(
 
 beforeAll(async () => {
   for (let i = 0; i < claims.length; i += 25) {
-    await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: claims.slice(i, i + 25).map((c) => ({ PutRequest: { Item: claimItem(c) } })) } }));
+    await documentClient.send(
+      new BatchWriteCommand({ RequestItems: { [tableName]: claims.slice(i, i + 25).map((c) => ({ PutRequest: { Item: claimItem(c) } })) } }),
+    );
   }
 });
 
@@ -61,6 +63,8 @@ describe('shardedListPage (issue 20)', () => {
   it('refuses a forged cursor and one of another list', async () => {
     const first = await shardedListPage('GSI3', listPartitions.claimsAll(), { limit: 5, newestFirst: true });
     await expect(shardedListPage('GSI3', listPartitions.claimsAll(), { limit: 5, newestFirst: true, cursor: 'e30' })).rejects.toMatchObject({ status: 400 });
-    await expect(shardedListPage('GSI3', listPartitions.payoutsAll(), { limit: 5, newestFirst: true, cursor: first.nextCursor! })).rejects.toMatchObject({ status: 400 });
+    await expect(shardedListPage('GSI3', listPartitions.payoutsAll(), { limit: 5, newestFirst: true, cursor: first.nextCursor! })).rejects.toMatchObject({
+      status: 400,
+    });
   });
 });

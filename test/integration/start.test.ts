@@ -62,7 +62,10 @@ afterAll(() => {
 function npmStart(port: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'baozhang-start-'));
   dataDirs.push(dataDir);
-  const child = spawn('npm', ['start'], { env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, PAYOUT_EVERY: 'off', EXPIRY_EVERY: 'off' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start'], {
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, PAYOUT_EVERY: 'off', EXPIRY_EVERY: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

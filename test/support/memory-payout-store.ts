@@ -146,8 +146,20 @@ export class MemoryPayoutStore implements PayoutStore {
   }
 
   claimPaidWrites(payment: ClaimPayment, at: string): SettlementWrite[] {
-    const claimPaid: MemoryItem = { kind: 'claim-paid', claimId: payment.claimId, historyLength: payment.historyLength, entry: payment.entry, paidAt: payment.paidAt };
-    const policyClaimed: MemoryItem = { kind: 'policy-claimed', key: policyKey(payment.policy), claimId: payment.claimId, claimable: payment.claimableStatuses, at };
+    const claimPaid: MemoryItem = {
+      kind: 'claim-paid',
+      claimId: payment.claimId,
+      historyLength: payment.historyLength,
+      entry: payment.entry,
+      paidAt: payment.paidAt,
+    };
+    const policyClaimed: MemoryItem = {
+      kind: 'policy-claimed',
+      key: policyKey(payment.policy),
+      claimId: payment.claimId,
+      claimable: payment.claimableStatuses,
+      at,
+    };
     return [
       { group: 'claim', name: 'claim-approved', item: claimPaid },
       { group: 'policy', name: 'policy-claimable', item: policyClaimed },
@@ -213,7 +225,12 @@ export class MemoryPayoutStore implements PayoutStore {
     switch (item.kind) {
       case 'claim-paid': {
         const claim = this.claims.get(item.claimId)!;
-        this.claims.set(item.claimId, { ...claim, status: item.entry.status as StoredClaim['status'], paidAt: item.paidAt, history: [...claim.history, item.entry] });
+        this.claims.set(item.claimId, {
+          ...claim,
+          status: item.entry.status as StoredClaim['status'],
+          paidAt: item.paidAt,
+          history: [...claim.history, item.entry],
+        });
         return;
       }
       case 'policy-claimed':

@@ -72,7 +72,11 @@ const paidEntry = { status: 'PAID', at: NOW, actor: { role: 'system' } } as unkn
 /** A plain step: the payout as read, moved to `next`, its due entry at `dueAt`. */
 function step(read: StoredPayout, next: Partial<StoredPayout>, dueAt: string | null = LATER): PayoutWrite {
   return {
-    previous: { status: read.status, ...(read.version !== undefined ? { version: read.version } : {}), ...(read.leaseToken ? { leaseToken: read.leaseToken } : {}) },
+    previous: {
+      status: read.status,
+      ...(read.version !== undefined ? { version: read.version } : {}),
+      ...(read.leaseToken ? { leaseToken: read.leaseToken } : {}),
+    },
     payout: { ...read, ...next },
     dueAt,
     at: NOW,
@@ -161,7 +165,10 @@ export function describePayoutStoreContract(name: string, make: () => PayoutStor
         policy: { orderId: claim.orderId, planId: claim.planId, lineId: claim.lineId! },
         claimableStatuses: CLAIMABLE,
       };
-      const confirm = (read: StoredPayout): PayoutWrite => ({ ...step(read, { status: 'CONFIRMED', paidAt: NOW }, null), writes: h.store.claimPaidWrites(payment, NOW) });
+      const confirm = (read: StoredPayout): PayoutWrite => ({
+        ...step(read, { status: 'CONFIRMED', paidAt: NOW }, null),
+        writes: h.store.claimPaidWrites(payment, NOW),
+      });
       const [written] = await h.store.writePayouts([confirm(payout)]);
       expect(written).toMatchObject({ status: 'written', payout: { status: 'CONFIRMED', version: 3 } });
       expect(await h.store.getClaim(claim.claimId)).toMatchObject({ status: 'PAID', paidAt: NOW, history: [...claim.history, paidEntry] });
@@ -185,20 +192,27 @@ export function describePayoutStoreContract(name: string, make: () => PayoutStor
         { claimId: claim.claimId, historyLength: 1, entry: paidEntry, paidAt: NOW, policy, claimableStatuses: CLAIMABLE },
         NOW,
       );
-      expect(writes.map((w) => [w.group, w.name])).toEqual([['claim', 'claim-approved'], ['policy', 'policy-claimable']]);
-      expect(await h.store.writePayouts([{ ...step(payout, { status: 'CONFIRMED' }, null), writes }])).toEqual([{ status: 'refused', failed: ['claim-approved'] }]);
+      expect(writes.map((w) => [w.group, w.name])).toEqual([
+        ['claim', 'claim-approved'],
+        ['policy', 'policy-claimable'],
+      ]);
+      expect(await h.store.writePayouts([{ ...step(payout, { status: 'CONFIRMED' }, null), writes }])).toEqual([
+        { status: 'refused', failed: ['claim-approved'] },
+      ]);
       expect(await h.readPolicy(policy)).toMatchObject({ status: 'ACTIVE' });
       expect((await h.store.getClaim(claim.claimId))?.status).toBe('APPROVED');
     });
 
-    it('policy-claimable: C7 — a policy whose claimIds holds the claim is claimable in any status; another claim\'s policy is not', async () => {
+    it("policy-claimable: C7 — a policy whose claimIds holds the claim is claimable in any status; another claim's policy is not", async () => {
       const h = await make();
       const claim = approvedClaimOf();
       const c7: MemoryPolicy = { orderId: claim.orderId, planId: claim.planId, lineId: claim.lineId!, status: 'CLAIMED', claimIds: [id('clm'), claim.claimId] };
       const payout = payoutOf({ claimId: claim.claimId, status: 'SENT' });
       await Promise.all([h.putClaim(claim), h.putPolicy(c7), h.putPayout(payout)]);
       const payment = { claimId: claim.claimId, historyLength: 2, entry: paidEntry, paidAt: NOW, policy: c7, claimableStatuses: CLAIMABLE };
-      expect(await h.store.writePayouts([{ ...step(payout, { status: 'CONFIRMED' }, null), writes: h.store.claimPaidWrites(payment, NOW) }])).toMatchObject([{ status: 'written' }]);
+      expect(await h.store.writePayouts([{ ...step(payout, { status: 'CONFIRMED' }, null), writes: h.store.claimPaidWrites(payment, NOW) }])).toMatchObject([
+        { status: 'written' },
+      ]);
 
       const other = approvedClaimOf();
       const taken: MemoryPolicy = { orderId: other.orderId, planId: other.planId, lineId: other.lineId!, status: 'ACTIVE', claimId: id('clm') };
@@ -249,7 +263,7 @@ export function describePayoutStoreContract(name: string, make: () => PayoutStor
       expect(await h.store.getClaim(missing)).toBeUndefined();
     });
 
-    it('P4 payees: the profile\'s alipay, else its old alipayAccount as a logon id with its name; the order\'s buyerAlipay', async () => {
+    it("P4 payees: the profile's alipay, else its old alipayAccount as a logon id with its name; the order's buyerAlipay", async () => {
       const h = await make();
       const [m1, m2, m3, o1, o2] = [id('m'), id('m'), id('m'), id('ord'), id('ord')];
       const userId = { identity: '2088000000000002', identityType: 'ALIPAY_USER_ID' as const };

@@ -19,7 +19,10 @@ export class ScriptedProvider implements PaymentProvider {
   readonly queries: string[] = [];
   private readonly script: Required<ProviderScript>;
 
-  constructor(script: ProviderScript = {}, readonly maxCallMs = 0) {
+  constructor(
+    script: ProviderScript = {},
+    readonly maxCallMs = 0,
+  ) {
     this.script = { transfer: [...(script.transfer ?? [])], query: [...(script.query ?? [])] };
   }
 

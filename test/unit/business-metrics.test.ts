@@ -14,7 +14,7 @@ async function emf(work: () => Promise<unknown>): Promise<Record<string, any>[]>
   const write = process.stdout.write.bind(process.stdout);
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = String(chunk);
-    if (text.includes('"_aws"')) return void records.push(JSON.parse(text)), true;
+    if (text.includes('"_aws"')) return (void records.push(JSON.parse(text)), true);
     return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
   });
   await work();

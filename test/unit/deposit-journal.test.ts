@@ -49,7 +49,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.array(fc.nat(), { maxLength: 3 }).map((picks) => ({ op: 'forfeit-cancelling' as const, picks })) },
   { weight: 1, arbitrary: amount.map((amountFen) => ({ op: 'settle-unpromised' as const, amountFen })) },
   { weight: 1, arbitrary: fc.constant({ op: 'forfeit' as const }) },
-  { weight: 1, arbitrary: fc.integer({ min: -1000, max: 1000 }).filter((n) => n !== 0).map((offsetFen) => ({ op: 'forfeit-stale' as const, offsetFen })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: -1000, max: 1000 })
+      .filter((n) => n !== 0)
+      .map((offsetFen) => ({ op: 'forfeit-stale' as const, offsetFen })),
+  },
 );
 
 interface Model {
@@ -171,17 +177,36 @@ describe('deposit journal (D1–D5, J9)', () => {
       { numRuns: RUNS },
     );
     expect([...kinds].sort()).toEqual(
-      ['forfeit', 'forfeit-cancelling', 'forfeit-stale', 'hold', 'release', 'settle-unpromised', 'settle:advance-compensation', 'settle:compensation', 'settle:withdrawal', 'top-up'].sort(),
+      [
+        'forfeit',
+        'forfeit-cancelling',
+        'forfeit-stale',
+        'hold',
+        'release',
+        'settle-unpromised',
+        'settle:advance-compensation',
+        'settle:compensation',
+        'settle:withdrawal',
+        'top-up',
+      ].sort(),
     );
   });
 
   it('D1 a hold that keeps the minimum is refused when less than the minimum would stay available', () => {
-    const model = run([{ op: 'top-up', amountFen: 150_000 }, { op: 'hold', amountFen: 50_001, keepFen: 100_000 }, { op: 'hold', amountFen: 50_000, keepFen: 100_000 }]);
+    const model = run([
+      { op: 'top-up', amountFen: 150_000 },
+      { op: 'hold', amountFen: 50_001, keepFen: 100_000 },
+      { op: 'hold', amountFen: 50_000, keepFen: 100_000 },
+    ]);
     expect(model.account).toEqual({ balanceFen: 150_000, heldFen: 50_000, availableFen: 100_000 });
   });
 
   it('D3 a fraud finding cancelling a withdrawal forfeits its hold with the available balance, in one movement', () => {
-    const model = run([{ op: 'top-up', amountFen: 150_000 }, { op: 'hold', amountFen: 40_000 }, { op: 'forfeit-cancelling', picks: [0] }]);
+    const model = run([
+      { op: 'top-up', amountFen: 150_000 },
+      { op: 'hold', amountFen: 40_000 },
+      { op: 'forfeit-cancelling', picks: [0] },
+    ]);
     expect(model.account).toEqual(EMPTY_ACCOUNT);
     expect(model.journal).toEqual([150_000, -150_000]);
     expect(() => effectOf({ kind: 'forfeit', amountFen: 10, releasedFen: 11 })).toThrow(RangeError);
@@ -191,7 +216,10 @@ describe('deposit journal (D1–D5, J9)', () => {
   it('D3 of two holds racing for one available balance exactly one is admitted', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 1_000_000 }), (available, extra) => {
-        const model = run([{ op: 'top-up', amountFen: available + extra }, { op: 'hold', amountFen: extra || 1 }]);
+        const model = run([
+          { op: 'top-up', amountFen: available + extra },
+          { op: 'hold', amountFen: extra || 1 },
+        ]);
         const free = model.account.availableFen;
         if (free === 0) return;
         const hold = effectOf({ kind: 'hold', amountFen: free });
@@ -204,19 +232,23 @@ describe('deposit journal (D1–D5, J9)', () => {
   });
 
   it('a forfeiture takes exactly the available balance; held money stays promised', () => {
-    const model = run([
+    const model = run([{ op: 'top-up', amountFen: 150_000 }, { op: 'hold', amountFen: 40_000 }, { op: 'forfeit' }]);
+    expect(model.account).toEqual({ balanceFen: 40_000, heldFen: 40_000, availableFen: 0 });
+    expect(model.journal).toEqual([150_000, -110_000]);
+    const settled = run([
       { op: 'top-up', amountFen: 150_000 },
       { op: 'hold', amountFen: 40_000 },
       { op: 'forfeit' },
+      { op: 'settle', pick: 0, movement: 'withdrawal' },
     ]);
-    expect(model.account).toEqual({ balanceFen: 40_000, heldFen: 40_000, availableFen: 0 });
-    expect(model.journal).toEqual([150_000, -110_000]);
-    const settled = run([{ op: 'top-up', amountFen: 150_000 }, { op: 'hold', amountFen: 40_000 }, { op: 'forfeit' }, { op: 'settle', pick: 0, movement: 'withdrawal' }]);
     expect(settled.account).toEqual(EMPTY_ACCOUNT);
   });
 
   it('D1 a top-up never takes the balance beyond Number.MAX_SAFE_INTEGER', () => {
-    const model = run([{ op: 'top-up', amountFen: Number.MAX_SAFE_INTEGER }, { op: 'top-up', amountFen: 1 }]);
+    const model = run([
+      { op: 'top-up', amountFen: Number.MAX_SAFE_INTEGER },
+      { op: 'top-up', amountFen: 1 },
+    ]);
     expect(model.account.balanceFen).toBe(Number.MAX_SAFE_INTEGER);
     expect(model.journal).toEqual([Number.MAX_SAFE_INTEGER]);
   });
@@ -230,8 +262,14 @@ describe('deposit journal (D1–D5, J9)', () => {
 describe('the reconciliation (npm run reconcile)', () => {
   it('reports a balance that is not the sum of its journal, an available figure that does not add up and a negative figure', () => {
     expect(ledgerDifferences('shop-1', { balanceFen: 10, heldFen: 4, availableFen: 6 }, [15, -5])).toEqual([]);
-    expect(ledgerDifferences('shop-1', { balanceFen: 11, heldFen: 4, availableFen: 6 }, [15, -5]).map((d) => d.kind)).toEqual(['balance-vs-journal', 'available-vs-held']);
-    expect(ledgerDifferences('shop-1', { balanceFen: -1, heldFen: 0, availableFen: -1 }, [-1]).map((d) => d.kind)).toEqual(['negative-figure', 'negative-figure']);
+    expect(ledgerDifferences('shop-1', { balanceFen: 11, heldFen: 4, availableFen: 6 }, [15, -5]).map((d) => d.kind)).toEqual([
+      'balance-vs-journal',
+      'available-vs-held',
+    ]);
+    expect(ledgerDifferences('shop-1', { balanceFen: -1, heldFen: 0, availableFen: -1 }, [-1]).map((d) => d.kind)).toEqual([
+      'negative-figure',
+      'negative-figure',
+    ]);
   });
 });
 
@@ -267,7 +305,13 @@ describe('the store writes the ledger effects', () => {
 
   it('D2 an advance payout settles the advance of its claim, from the funding merchant', () => {
     const writes = depositPayoutSettledWrites(
-      payout({ claimId: 'clm_1', advanceId: 'adv_1', source: 'deposit', depositMerchantId: 'shop-1', beneficiary: { role: 'buyer', id: 'buyer-1', alipayAccount: 'buyer-1' } }),
+      payout({
+        claimId: 'clm_1',
+        advanceId: 'adv_1',
+        source: 'deposit',
+        depositMerchantId: 'shop-1',
+        beneficiary: { role: 'buyer', id: 'buyer-1', alipayAccount: 'buyer-1' },
+      }),
       at,
     );
     expect(writes[0]!.Update).toMatchObject({ Key: { PK: 'CLAIM#clm_1', SK: 'ADVANCE' } });

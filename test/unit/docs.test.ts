@@ -25,7 +25,12 @@ function files(dir: string, ext: RegExp): string[] {
 
 describe('docs', () => {
   it('README and docs/ point to nothing outside the repository', () => {
-    const docs = ['README.md', ...readdirSync(new URL('docs/', root)).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
+    const docs = [
+      'README.md',
+      ...readdirSync(new URL('docs/', root))
+        .filter((n) => n.endsWith('.md'))
+        .map((n) => `docs/${n}`),
+    ];
     for (const doc of docs) expect(read(doc), doc).not.toMatch(/\.\.\/shared|\.\.\/seeds|\/work\//);
     expect(read('README.md')).toMatch(/docs\/rules\.md/);
   });

@@ -17,7 +17,10 @@ const NOW = new Date('2026-11-22T01:00:00Z');
 
 describe('S3 evidence storage (issue 21)', () => {
   it('presigns a PUT whose signature covers content-length, content-type and x-amz-checksum-sha256, valid 15 minutes', async () => {
-    const upload = await storage.presignUpload({ key: 'evidence/buyer-417/evu_abc', contentType: 'application/pdf', sizeBytes: 2048, sha256: 'ab'.repeat(32) }, NOW);
+    const upload = await storage.presignUpload(
+      { key: 'evidence/buyer-417/evu_abc', contentType: 'application/pdf', sizeBytes: 2048, sha256: 'ab'.repeat(32) },
+      NOW,
+    );
     const url = new URL(upload.url);
     expect(url.hostname).toBe('baozhang-test-evidence.s3.cn-north-1.amazonaws.com.cn');
     expect(url.pathname).toBe('/evidence/buyer-417/evu_abc');

@@ -21,7 +21,13 @@ describe('structured logger (Powertools Logger behind shared/logger.ts)', () => 
     const { logger, lines } = capture('INFO');
     logger.info('Payout run finished', { processed: 3 });
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'INFO', message: 'Payout run finished', service: 'baozhang', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), processed: 3 }),
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'Payout run finished',
+        service: 'baozhang',
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        processed: 3,
+      }),
     ]);
   });
 

@@ -17,14 +17,27 @@ describe('retry: the one retry helper', () => {
   it('throws a non-retryable error at once', async () => {
     let runs = 0;
     const boom = new Error('boom');
-    await expect(retry(now, { retryable: () => false }, async () => { runs += 1; throw boom; })).rejects.toBe(boom);
+    await expect(
+      retry(now, { retryable: () => false }, async () => {
+        runs += 1;
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
     expect(runs).toBe(1);
   });
 
   it('after the last attempt throws what `exhausted` makes of the last error (default: that error)', async () => {
     const last = new TryAgain('x');
-    await expect(retry(now, { retryable: () => true }, async () => { throw last; })).rejects.toBe(last);
-    await expect(retry(now, { retryable: () => true, exhausted: () => new Error('gave up') }, async () => { throw last; })).rejects.toThrow('gave up');
+    await expect(
+      retry(now, { retryable: () => true }, async () => {
+        throw last;
+      }),
+    ).rejects.toBe(last);
+    await expect(
+      retry(now, { retryable: () => true, exhausted: () => new Error('gave up') }, async () => {
+        throw last;
+      }),
+    ).rejects.toThrow('gave up');
   });
 
   it('names its policies: 5 conflict retries, 8 merchant re-decisions, 4 decisions again', () => {

@@ -23,7 +23,10 @@ describe('P2 the rules configuration loads calendars/YYYY.json', () => {
     const fromFile = parseCalendarFile(calendarFile2027());
     const override = { year: 2027, holidays: [], workdays: [] };
     expect(withCalendarFiles({ calendar: { years: [override] } }, [fromFile])).toEqual({ calendar: { years: [override] } });
-    expect(withCalendarFiles({ claims: { needsInfoLapseDays: 9 } }, [fromFile])).toEqual({ claims: { needsInfoLapseDays: 9 }, calendar: { years: [fromFile] } });
+    expect(withCalendarFiles({ claims: { needsInfoLapseDays: 9 } }, [fromFile])).toEqual({
+      claims: { needsInfoLapseDays: 9 },
+      calendar: { years: [fromFile] },
+    });
     expect(withCalendarFiles({}, [])).toEqual({});
   });
 });

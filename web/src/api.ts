@@ -67,7 +67,11 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   if (!res.ok) {
     if (res.status === 401) signOut();
     const errors = (parsed?.errors ?? []) as { path: string; message: string }[];
-    throw new ApiError(res.status, parsed?.code ?? String(res.status), [parsed?.detail ?? res.statusText, ...errors.map((e) => `${e.path}: ${e.message}`)].join(' '));
+    throw new ApiError(
+      res.status,
+      parsed?.code ?? String(res.status),
+      [parsed?.detail ?? res.statusText, ...errors.map((e) => `${e.path}: ${e.message}`)].join(' '),
+    );
   }
   return parsed as T;
 }

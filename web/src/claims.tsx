@@ -22,7 +22,12 @@ export function Queue() {
   return (
     <Page title={t('queue')}>
       <fieldset class="row" aria-label={t('status')}>
-        <button type="button" class={status === 'UNDER_REVIEW' ? '' : 'secondary'} aria-pressed={status === 'UNDER_REVIEW'} onClick={() => setStatus('UNDER_REVIEW')}>
+        <button
+          type="button"
+          class={status === 'UNDER_REVIEW' ? '' : 'secondary'}
+          aria-pressed={status === 'UNDER_REVIEW'}
+          onClick={() => setStatus('UNDER_REVIEW')}
+        >
           {t('queue')}
         </button>
         <button type="button" class={status === 'NEEDS_INFO' ? '' : 'secondary'} aria-pressed={status === 'NEEDS_INFO'} onClick={() => setStatus('NEEDS_INFO')}>
@@ -47,7 +52,9 @@ export function Queue() {
                 <th scope="col">{t('select')}</th>
                 <th scope="col">{t('claim')}</th>
                 <th scope="col">{t('plan')}</th>
-                <th scope="col" class="num">{t('amount')}</th>
+                <th scope="col" class="num">
+                  {t('amount')}
+                </th>
                 <th scope="col">{t('submittedAt')}</th>
                 <th scope="col">{t('age')}</th>
                 <th scope="col">{t('dueBy')}</th>
@@ -103,7 +110,9 @@ export function ClaimList() {
                 <th scope="col">{t('claim')}</th>
                 <th scope="col">{t('order')}</th>
                 <th scope="col">{t('status')}</th>
-                <th scope="col" class="num">{t('amount')}</th>
+                <th scope="col" class="num">
+                  {t('amount')}
+                </th>
                 <th scope="col">{t('submittedAt')}</th>
               </tr>
             </thead>
@@ -289,8 +298,12 @@ function PolicySnapshot({ policy }: { policy: Policy }) {
             <tr>
               <th scope="col">{t('line')}</th>
               <th scope="col">{t('sku')}</th>
-              <th scope="col" class="num">{t('quantity')}</th>
-              <th scope="col" class="num">{t('paid')}</th>
+              <th scope="col" class="num">
+                {t('quantity')}
+              </th>
+              <th scope="col" class="num">
+                {t('paid')}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -373,7 +386,17 @@ function AddEvidence({ claimId, onDone }: { claimId: string; onDone: () => void 
   );
 }
 
-export function EvidenceFields({ type, setType, setFiles, idPrefix }: { type: string; setType: (v: string) => void; setFiles: (f: File[]) => void; idPrefix: string }) {
+export function EvidenceFields({
+  type,
+  setType,
+  setFiles,
+  idPrefix,
+}: {
+  type: string;
+  setType: (v: string) => void;
+  setFiles: (f: File[]) => void;
+  idPrefix: string;
+}) {
   return (
     <>
       <label for={`${idPrefix}-type`}>{t('evidenceType')}</label>

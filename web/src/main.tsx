@@ -14,10 +14,29 @@ import { ErrorBox, Page } from './ui.tsx';
  * enrollments, policies, claims, deposit; buyer: an order's policies, claims.
  */
 const NAV: Record<Role, [string, Label][]> = {
-  adjuster: [['#/queue', 'queue'], ['#/claims', 'claims'], ['#/payouts', 'payouts'], ['#/deposit', 'deposits']],
-  ops: [['#/queue', 'queue'], ['#/claims', 'claims'], ['#/payouts', 'payouts'], ['#/deposit', 'deposits']],
-  merchant: [['#/plans', 'plans'], ['#/enrollments', 'enrollments'], ['#/policies', 'policies'], ['#/claims', 'claims'], ['#/deposit', 'deposits']],
-  buyer: [['#/orders', 'orders'], ['#/claims', 'myClaims']],
+  adjuster: [
+    ['#/queue', 'queue'],
+    ['#/claims', 'claims'],
+    ['#/payouts', 'payouts'],
+    ['#/deposit', 'deposits'],
+  ],
+  ops: [
+    ['#/queue', 'queue'],
+    ['#/claims', 'claims'],
+    ['#/payouts', 'payouts'],
+    ['#/deposit', 'deposits'],
+  ],
+  merchant: [
+    ['#/plans', 'plans'],
+    ['#/enrollments', 'enrollments'],
+    ['#/policies', 'policies'],
+    ['#/claims', 'claims'],
+    ['#/deposit', 'deposits'],
+  ],
+  buyer: [
+    ['#/orders', 'orders'],
+    ['#/claims', 'myClaims'],
+  ],
   service: [],
 };
 
@@ -94,7 +113,14 @@ function App() {
             {t(`role_${current.role}` as Label)} · {current.sub}
           </span>
         )}
-        <button type="button" class="link" id="lang" lang={lang.value === 'zh' ? 'en' : 'zh-CN'} title={t('languageLabel')} onClick={() => setLang(lang.value === 'zh' ? 'en' : 'zh')}>
+        <button
+          type="button"
+          class="link"
+          id="lang"
+          lang={lang.value === 'zh' ? 'en' : 'zh-CN'}
+          title={t('languageLabel')}
+          onClick={() => setLang(lang.value === 'zh' ? 'en' : 'zh')}
+        >
           {t('language')}
         </button>
         {current && (

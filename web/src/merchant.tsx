@@ -14,7 +14,9 @@ type QuoteOrError = Quote | { error: string };
 export function Plans() {
   const state = useLoad(async () => {
     const catalog = await api<ListPage<Plan>>('GET', '/v1/plans');
-    const quotes = await Promise.all(catalog.items.map((plan) => api<Quote>('GET', `/v1/merchants/${me()}/quotes/${plan.planId}`).catch((e: Error): QuoteOrError => ({ error: e.message }))));
+    const quotes = await Promise.all(
+      catalog.items.map((plan) => api<Quote>('GET', `/v1/merchants/${me()}/quotes/${plan.planId}`).catch((e: Error): QuoteOrError => ({ error: e.message }))),
+    );
     return catalog.items.map((plan, i) => ({ plan, quote: quotes[i]! }));
   }, []);
   return (
@@ -50,7 +52,8 @@ function PlanCard({ plan, quote }: { plan: Plan; quote: QuoteOrError }) {
               <label for={id}>
                 {t('acceptAgreement')} ({quote.agreementVersion})
               </label>
-              <button type="button"
+              <button
+                type="button"
                 disabled={!accepted || action.pending}
                 onClick={() =>
                   action.run(async () => {
@@ -120,7 +123,8 @@ export function Enrollments() {
                   <td>{time(e.joinedAt)}</td>
                   <td>
                     {e.status === 'ACTIVE' && (
-                      <button type="button"
+                      <button
+                        type="button"
                         class="secondary"
                         disabled={action.pending}
                         onClick={() =>
@@ -162,7 +166,9 @@ export function PolicyTable({ policies, actions }: { policies: Policy[]; actions
           <th scope="col">{t('plan')}</th>
           <th scope="col">{t('order')}</th>
           <th scope="col">{t('status')}</th>
-          <th scope="col" class="num">{t('insured')}</th>
+          <th scope="col" class="num">
+            {t('insured')}
+          </th>
           <th scope="col">{t('coverage')}</th>
           {actions && <th scope="col">{t('fileClaim')}</th>}
         </tr>

@@ -15,7 +15,8 @@ export function Payouts() {
     <Page title={t('payouts')}>
       {session.value?.role === 'ops' && (
         <div class="row">
-          <button type="button"
+          <button
+            type="button"
             id="run-payout-job"
             disabled={action.pending}
             onClick={() =>
@@ -41,16 +42,22 @@ export function Payouts() {
           const sorted = [...payouts].sort((a, b) => Number(attention(b)) - Number(attention(a)) || a.dueBy.localeCompare(b.dueBy));
           return (
             <>
-              <h2>{t('payoutsAttention')}: {payouts.filter(attention).length}</h2>
+              <h2>
+                {t('payoutsAttention')}: {payouts.filter(attention).length}
+              </h2>
               <table id="payouts">
                 <thead>
                   <tr>
                     <th scope="col">ID</th>
                     <th scope="col">{t('claim')}</th>
                     <th scope="col">{t('status')}</th>
-                    <th scope="col" class="num">{t('amount')}</th>
+                    <th scope="col" class="num">
+                      {t('amount')}
+                    </th>
                     <th scope="col">{t('dueBy')}</th>
-                    <th scope="col" class="num">{t('attempts')}</th>
+                    <th scope="col" class="num">
+                      {t('attempts')}
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -59,7 +66,8 @@ export function Payouts() {
                       <td>{p.payoutId}</td>
                       <td>{p.claimId ? <a href={`#/claims/${p.claimId}`}>{p.claimId}</a> : (p.withdrawalId ?? '')}</td>
                       <td>
-                        <Status value={p.status} /> {p.overdue && <span class="late">{t('overdue')}</span>} {p.deferred && <span class="late">{t('deferred')}</span>}
+                        <Status value={p.status} /> {p.overdue && <span class="late">{t('overdue')}</span>}{' '}
+                        {p.deferred && <span class="late">{t('deferred')}</span>}
                       </td>
                       <td class="num">{yuan(p.amountFen)}</td>
                       <td>{time(p.dueBy)}</td>
@@ -135,7 +143,9 @@ function Deposit({ merchantId }: { merchantId: string }) {
               <tr>
                 <th scope="col">ID</th>
                 <th scope="col">{t('status')}</th>
-                <th scope="col" class="num">{t('amount')}</th>
+                <th scope="col" class="num">
+                  {t('amount')}
+                </th>
                 <th scope="col">{t('reason')}</th>
                 <th scope="col">{t('submittedAt')}</th>
                 {role === 'ops' && <th scope="col">{t('decide')}</th>}
@@ -162,7 +172,9 @@ function Deposit({ merchantId }: { merchantId: string }) {
               <tr>
                 <th scope="col">{t('at')}</th>
                 <th scope="col">{t('type')}</th>
-                <th scope="col" class="num">{t('amount')}</th>
+                <th scope="col" class="num">
+                  {t('amount')}
+                </th>
                 <th scope="col">{t('actor')}</th>
               </tr>
             </thead>

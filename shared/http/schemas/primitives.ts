@@ -41,7 +41,10 @@ const freeText = (max: number, controls: RegExp) =>
     z.minLength(1),
     z.maxLength(max),
     z.refine((value) => !LONE_SURROGATE.test(value) && !controls.test(value), {
-      message: controls === CONTROL ? 'Use valid Unicode text without control characters' : 'Use valid Unicode text without control characters (newline and tab allowed)',
+      message:
+        controls === CONTROL
+          ? 'Use valid Unicode text without control characters'
+          : 'Use valid Unicode text without control characters (newline and tab allowed)',
     }),
   );
 /** Free text (names, reasons, descriptions, accounts): valid Unicode without control characters. */
@@ -60,7 +63,10 @@ export const JsonValueSchema: z.ZodMiniType<JsonValue> = /* @__PURE__ */ z.union
   z.boolean(),
   z.null(),
   z.array(z.lazy(() => JsonValueSchema)),
-  z.record(z.string(), z.lazy(() => JsonValueSchema)),
+  z.record(
+    z.string(),
+    z.lazy(() => JsonValueSchema),
+  ),
 ]);
 /** The figures an amount (or refusal) came from; `rule` names the rule id. */
 export const BasisSchema = /* @__PURE__ */ z.catchall(z.looseObject({ rule: z.string() }), z.optional(JsonValueSchema));

@@ -118,7 +118,11 @@ export class PayoutSender {
       if (orderId) payee = await this.ctx.store.orderBuyerPayee(orderId);
     } else if (payout.compensationOrderId) payee = await this.ctx.store.orderBuyerPayee(payout.compensationOrderId); // D5
     if (payee && payeeProblem(payee)) {
-      logger.error('Payee on record is not a valid Alipay identity; the payout waits', { payoutId: payout.payoutId, payee: maskPayee(payee), problem: payeeProblem(payee) });
+      logger.error('Payee on record is not a valid Alipay identity; the payout waits', {
+        payoutId: payout.payoutId,
+        payee: maskPayee(payee),
+        problem: payeeProblem(payee),
+      });
       return undefined;
     }
     return payee;
@@ -189,7 +193,9 @@ export class PayoutSender {
             amountFen: sending.amountFen,
             payee: sending.payee!,
             payeeAccount: sending.payee!.identity,
-            title: sending.claimId ? `Baozhang claim ${sending.claimId}` : `Baozhang deposit ${sending.withdrawalId ?? sending.advanceId ?? sending.compensationId ?? sending.payoutId}`,
+            title: sending.claimId
+              ? `Baozhang claim ${sending.claimId}`
+              : `Baozhang deposit ${sending.withdrawalId ?? sending.advanceId ?? sending.compensationId ?? sending.payoutId}`,
           },
           { mayCall: () => this.mayCall(sending) },
         )
@@ -220,7 +226,13 @@ export class PayoutSender {
     // over; until then "not found" proves nothing — ask again then, neither fail nor resend.
     const quietAt = payout.inFlightUntil ?? (payout.leaseUntil ? toIso(toMs(payout.leaseUntil) + this.maxCallMs) : undefined);
     if (quietAt && toMs(this.ctx.now()) < toMs(quietAt)) {
-      return this.waitForAnswer(payout, checked, { outcome: 'unknown', reason: 'not found while a sender may still be calling' }, 'OUTCOME_UNKNOWN', toIso(toMs(quietAt) + 1));
+      return this.waitForAnswer(
+        payout,
+        checked,
+        { outcome: 'unknown', reason: 'not found while a sender may still be calling' },
+        'OUTCOME_UNKNOWN',
+        toIso(toMs(quietAt) + 1),
+      );
     }
     if (payout.status === 'SENT') {
       // The provider accepted it once; a resend could pay twice. Keep asking, and say so.
@@ -292,7 +304,9 @@ export class PayoutSender {
       return;
     }
     const failed = { ...unscheduled(base), status, lastError, failureCode: refusal.code, failedAt: now };
-    const written = await this.writes.step(previous, failed, [{ type: 'payout.failed', detail: { ...eventDetail(failed), code: refusal.code, message: refusal.message } }]);
+    const written = await this.writes.step(previous, failed, [
+      { type: 'payout.failed', detail: { ...eventDetail(failed), code: refusal.code, message: refusal.message } },
+    ]);
     if (!written) return;
     this.ctx.result.failed += 1;
     logger.error('Payout failed for good', { payoutId: failed.payoutId, attempts: failed.attempts, code: refusal.code });

@@ -14,9 +14,7 @@ import type { PayoutContext } from './context.ts';
 import { confirmedFrom, confirmedOver, dueFor, eventDetail, guardOf, unscheduled } from './lifecycle.ts';
 
 /** Policy statuses the lifecycle lets become CLAIMED once a claim on them is paid. */
-const CLAIMABLE: readonly PolicyStatus[] = (Object.keys(POLICY_LIFECYCLE) as PolicyStatus[]).filter((status) =>
-  POLICY_LIFECYCLE[status].includes('CLAIMED'),
-);
+const CLAIMABLE: readonly PolicyStatus[] = (Object.keys(POLICY_LIFECYCLE) as PolicyStatus[]).filter((status) => POLICY_LIFECYCLE[status].includes('CLAIMED'));
 
 /**
  * The run's payout writes share transactions (group commit, `GroupCommit`): at most this many
@@ -90,7 +88,9 @@ export class PayoutWriter {
     if (confirmed.source === 'deposit') writes.push(...this.ctx.store.depositSettledWrites(confirmed, now));
     const events: PayoutEvent[] = [{ type: 'payout.sent', detail: { ...eventDetail(confirmed), providerRef, sentAt: confirmed.sentAt, paidAt: now } }];
 
-    const written = this.confirm({ previous: guardOf(previous), payout: confirmed, dueAt: null, writes, events, at: now }, base.claimId).catch(this.ctx.onError);
+    const written = this.confirm({ previous: guardOf(previous), payout: confirmed, dueAt: null, writes, events, at: now }, base.claimId).catch(
+      this.ctx.onError,
+    );
     this.settling.add(written);
     void written.finally(() => this.settling.delete(written));
     await this.writer.room(WRITE_BACKLOG);

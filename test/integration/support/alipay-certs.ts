@@ -31,7 +31,9 @@ export function certSn(pem: string): string {
   const certificate = new X509Certificate(pem);
   const issuer = certificate.issuer.split('\n').reverse().join(',');
   const serial = BigInt(`0x${certificate.serialNumber}`).toString(10);
-  return createHash('md5').update(issuer + serial, 'utf8').digest('hex');
+  return createHash('md5')
+    .update(issuer + serial, 'utf8')
+    .digest('hex');
 }
 
 /** The root SN: the SNs of the RSA certificates of the root file, joined with `_`. */
@@ -48,13 +50,61 @@ export function makeAlipayCertificates(appId = '2021000000000001'): AlipayCertif
   const dir = mkdtempSync(join(tmpdir(), 'alipay-certs-'));
   try {
     const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-    openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.crt', '-days', '30', '-subj', '/C=CN/O=Ant Financial Test/OU=Certification Authority/CN=Ant Financial Certification Authority R1 Test');
-    openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ec.key', '-out', 'ec.crt', '-days', '30', '-subj', '/C=CN/O=Ant Financial Test/CN=Ant Financial Certification Authority E1 Test');
+    openssl(
+      dir,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'root.key',
+      '-out',
+      'root.crt',
+      '-days',
+      '30',
+      '-subj',
+      '/C=CN/O=Ant Financial Test/OU=Certification Authority/CN=Ant Financial Certification Authority R1 Test',
+    );
+    openssl(
+      dir,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'ec.key',
+      '-out',
+      'ec.crt',
+      '-days',
+      '30',
+      '-subj',
+      '/C=CN/O=Ant Financial Test/CN=Ant Financial Certification Authority E1 Test',
+    );
     const issue = (name: string, subject: string) => {
       openssl(dir, 'genrsa', '-traditional', '-out', `${name}.key`, '2048');
       openssl(dir, 'req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
       // A large random serial, as Alipay's are: its decimal form is what the SN hashes.
-      openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'root.crt', '-CAkey', 'root.key', '-set_serial', `0x${randomBytes(16).toString('hex').replace(/^0/, '1')}`, '-days', '30', '-out', `${name}.crt`);
+      openssl(
+        dir,
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'root.crt',
+        '-CAkey',
+        'root.key',
+        '-set_serial',
+        `0x${randomBytes(16).toString('hex').replace(/^0/, '1')}`,
+        '-days',
+        '30',
+        '-out',
+        `${name}.crt`,
+      );
       return { key: read(`${name}.key`), cert: read(`${name}.crt`) };
     };
     const app = issue('app', `/C=CN/O=Baozhang Test/OU=Alipay/CN=${appId}`);

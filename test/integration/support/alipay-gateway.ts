@@ -103,8 +103,14 @@ function beijingNow(): string {
 export async function startAlipayGateway(options: { hangMs?: number; publicKeyTransfers?: boolean } = {}): Promise<AlipayGateway> {
   const appId = '2021000000000001';
   const certificates = makeAlipayCertificates(appId);
-  const app = { privateKey: certificates.appPrivateKey, publicKey: createPublicKey(certificates.appPrivateKey).export({ type: 'spki', format: 'pem' }) as string };
-  const alipay = { privateKey: certificates.alipayPrivateKey, publicKey: createPublicKey(certificates.alipayPrivateKey).export({ type: 'spki', format: 'pem' }) as string };
+  const app = {
+    privateKey: certificates.appPrivateKey,
+    publicKey: createPublicKey(certificates.appPrivateKey).export({ type: 'spki', format: 'pem' }) as string,
+  };
+  const alipay = {
+    privateKey: certificates.alipayPrivateKey,
+    publicKey: createPublicKey(certificates.alipayPrivateKey).export({ type: 'spki', format: 'pem' }) as string,
+  };
   const trades = new Map<string, GatewayTrade>();
   const hangMs = options.hangMs ?? 2_000;
   const requests: RecordedRequest[] = [];
@@ -238,7 +244,13 @@ export async function startAlipayGateway(options: { hangMs?: number; publicKeyTr
     if (existing && existing.totalAmount !== totalAmount) return fail(res, 400, 'ACQ.CONTEXT_INCONSISTENT', '交易信息被篡改');
     if (!existing) {
       sequence += 1;
-      trades.set(outTradeNo, { outTradeNo, tradeNo: `2026112322001400000${String(sequence).padStart(12, '0')}`, totalAmount, subject, status: 'WAIT_BUYER_PAY' });
+      trades.set(outTradeNo, {
+        outTradeNo,
+        tradeNo: `2026112322001400000${String(sequence).padStart(12, '0')}`,
+        totalAmount,
+        subject,
+        status: 'WAIT_BUYER_PAY',
+      });
     }
     return answer(res, 200, { out_trade_no: outTradeNo, qr_code: `https://qr.alipay.com/bax0${outTradeNo}` });
   }
@@ -273,7 +285,10 @@ export async function startAlipayGateway(options: { hangMs?: number; publicKeyTr
       subject: trade.subject,
       ...(trade.paidAt ? { gmt_payment: trade.paidAt } : {}),
     };
-    const content = Object.keys(fields).sort().map((key) => `${key}=${fields[key]}`).join('&');
+    const content = Object.keys(fields)
+      .sort()
+      .map((key) => `${key}=${fields[key]}`)
+      .join('&');
     const sign = createSign('RSA-SHA256').update(content, 'utf8').sign(alipay.privateKey, 'base64');
     const signed: Record<string, string> = { ...fields, sign_type: 'RSA2', sign };
     if (forged) signed['total_amount'] = '999999.00';

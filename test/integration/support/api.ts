@@ -23,11 +23,7 @@ export interface ApiResponse<T = any> {
 export interface Api {
   base: string;
   runtime: LocalRuntime;
-  call<T = any>(
-    method: string,
-    path: string,
-    options?: { as?: Caller; body?: unknown; headers?: Record<string, string> },
-  ): Promise<ApiResponse<T>>;
+  call<T = any>(method: string, path: string, options?: { as?: Caller; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
   token(caller: Caller): Promise<string>;
 }
 

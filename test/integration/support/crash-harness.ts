@@ -145,11 +145,16 @@ export class FaultInjector {
         }
         const counter = context.commandName === 'QueryCommand' ? 'query' : 'call';
         const label = describe(context.commandName, input);
-        return this.guard(counter, label, async () => {
-          const output = await next(args);
-          this.observe(input);
-          return output;
-        }, true);
+        return this.guard(
+          counter,
+          label,
+          async () => {
+            const output = await next(args);
+            this.observe(input);
+            return output;
+          },
+          true,
+        );
       },
       { step: 'initialize', name, tags: ['CRASH_HARNESS'] },
     );

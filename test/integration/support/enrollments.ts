@@ -8,10 +8,7 @@ import { keys } from '#shared/store/keys.ts';
  * Seeds an enrollment item straight into the table (the join route has its own tests), so the
  * order and policy tests set up exactly the coverage they need, including past exits.
  */
-export async function seedEnrollment(
-  planId: PlanId,
-  overrides: Partial<Enrollment> = {},
-): Promise<Enrollment> {
+export async function seedEnrollment(planId: PlanId, overrides: Partial<Enrollment> = {}): Promise<Enrollment> {
   const enrollment: Enrollment = {
     enrollmentId: `enr_${ulid()}`,
     merchantId: 'shop-9001',

@@ -184,9 +184,7 @@ export function mutationArbitrary(nodes: readonly ShapeNode[]): fc.Arbitrary<Mut
   const of = (...kinds: Kind[]) => nodes.filter((n) => kinds.includes(n.kind));
   const pick = (list: readonly ShapeNode[]) => fc.constantFrom(...list);
   const options: fc.Arbitrary<Mutation>[] = [];
-  options.push(
-    pick(nodes).chain((node) => wrongTypeFor(node.kind).map((value): Mutation => ({ kind: 'wrong type', path: node.path, value }))),
-  );
+  options.push(pick(nodes).chain((node) => wrongTypeFor(node.kind).map((value): Mutation => ({ kind: 'wrong type', path: node.path, value }))));
   const strict = nodes.filter((n) => n.kind === 'object' && n.strict);
   if (strict.length > 0) {
     options.push(
@@ -206,20 +204,29 @@ export function mutationArbitrary(nodes: readonly ShapeNode[]): fc.Arbitrary<Mut
   if (strings.length > 0) {
     options.push(
       fc
-        .tuple(pick(strings), fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 2049, max: 200_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 300_000, max: 400_000 }) }))
+        .tuple(
+          pick(strings),
+          fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 2049, max: 200_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 300_000, max: 400_000 }) }),
+        )
         .map(([node, length]): Mutation => ({ kind: 'huge string', path: node.path, length })),
     );
   }
   const numbers = of('number');
   if (numbers.length > 0) {
-    options.push(fc.tuple(pick(numbers), fc.constantFrom(...BAD_NUMBERS)).map(([node, literal]): Mutation => ({ kind: 'bad money', path: node.path, literal })));
+    options.push(
+      fc.tuple(pick(numbers), fc.constantFrom(...BAD_NUMBERS)).map(([node, literal]): Mutation => ({ kind: 'bad money', path: node.path, literal })),
+    );
   }
   const instants = of('instant');
   if (instants.length > 0) {
-    options.push(fc.tuple(pick(instants), fc.constantFrom(...BAD_INSTANTS)).map(([node, value]): Mutation => ({ kind: 'bad instant', path: node.path, value })));
+    options.push(
+      fc.tuple(pick(instants), fc.constantFrom(...BAD_INSTANTS)).map(([node, value]): Mutation => ({ kind: 'bad instant', path: node.path, value })),
+    );
   }
   options.push(
-    fc.tuple(pick(nodes.filter((n) => n.kind !== 'array' || n.path.length > 0)), fc.integer({ min: 50, max: 10_000 })).map(([node, depth]): Mutation => ({ kind: 'deep nesting', path: node.path, depth })),
+    fc
+      .tuple(pick(nodes.filter((n) => n.kind !== 'array' || n.path.length > 0)), fc.integer({ min: 50, max: 10_000 }))
+      .map(([node, depth]): Mutation => ({ kind: 'deep nesting', path: node.path, depth })),
   );
   return fc.oneof(...options);
 }
@@ -292,7 +299,19 @@ export function mutatedBody(sample: unknown, mutations: readonly Mutation[]): { 
 export function malformedJson(sampleText: string): fc.Arbitrary<string> {
   return fc.oneof(
     fc.integer({ min: 1, max: Math.max(1, sampleText.length - 1) }).map((n) => sampleText.slice(0, n)),
-    fc.constantFrom(`${sampleText}x`, `${sampleText},`, `\ufeff${sampleText}`, sampleText.replaceAll('"', "'"), `{"amountFen": NaN}`, '{"a": Infinity}', '{"a": 1} // comment', '{,}', '[', 'undefined', '{"a":1}{"b":2}'),
+    fc.constantFrom(
+      `${sampleText}x`,
+      `${sampleText},`,
+      `\ufeff${sampleText}`,
+      sampleText.replaceAll('"', "'"),
+      `{"amountFen": NaN}`,
+      '{"a": Infinity}',
+      '{"a": 1} // comment',
+      '{,}',
+      '[',
+      'undefined',
+      '{"a":1}{"b":2}',
+    ),
     fc.string({ minLength: 1, maxLength: 50 }).filter((s) => {
       try {
         JSON.parse(s);

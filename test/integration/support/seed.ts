@@ -4,7 +4,7 @@
  * not depend on the order-events handler. Policies come from the issuance rules (`policiesFor`)
  * with a synthetic enrollment, so their windows and amounts are the real ones.
  */
-import { BatchWriteCommand, GetCommand, PutCommand, } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { rulesConfig } from '#shared/rules-config.ts';
 import { claimsFromRefund, PLAN_DEFINITIONS, policiesFor, type Campaign, type Enrollment, type Order, type PlanId, type Policy } from '#shared/rules/index.ts';
@@ -80,10 +80,21 @@ export async function seedCovered(
  * theirs, filed at `at` and approved at once by the real use case (C7): the claim, its policy (the
  * claim's slot taken) and its PENDING payout, as stored.
  */
-export async function seedApprovedClaim(merchantId: string, at: string): Promise<{ claim: StoredClaim; policy: Policy & Record<string, unknown>; payout: StoredPayout }> {
+export async function seedApprovedClaim(
+  merchantId: string,
+  at: string,
+): Promise<{ claim: StoredClaim; policy: Policy & Record<string, unknown>; payout: StoredPayout }> {
   await seedMerchant(merchantId, `${merchantId}@alipay.example`);
   const { order, policy } = await seedCovered('live-quality', { merchantId });
-  const refund = { orderId: order.orderId, lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: true, requestedAt: '2026-11-22T20:00:00+08:00', completedAt: at };
+  const refund = {
+    orderId: order.orderId,
+    lineId: 'L1',
+    refundFen: 9000,
+    reason: 'quality-issue',
+    returned: true,
+    requestedAt: '2026-11-22T20:00:00+08:00',
+    completedAt: at,
+  };
   const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
   const filed = await fileClaim(draft!, at);
   const claim = (await getClaim(filed.claimId))!;

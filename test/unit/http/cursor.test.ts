@@ -74,7 +74,14 @@ describe('the store cursor inside (defence in depth)', () => {
   });
   it('refuses extra or missing attributes, non-string values and another partition as 400 INVALID_CURSOR', () => {
     const base = { PK: 'CLAIM#c1', SK: 'CLAIM', GSI2PK: expected.value, GSI2SK: '2026#c1' };
-    for (const key of [{ ...base, extra: 'x' }, { GSI2PK: expected.value }, { ...base, GSI2SK: 1 }, { ...base, GSI2PK: 'MERCHANT#shop-2#CLAIMS' }, [base], null]) {
+    for (const key of [
+      { ...base, extra: 'x' },
+      { GSI2PK: expected.value },
+      { ...base, GSI2SK: 1 },
+      { ...base, GSI2PK: 'MERCHANT#shop-2#CLAIMS' },
+      [base],
+      null,
+    ]) {
       expect(() => decodeCursor(encode(key), expected), JSON.stringify(key)).toThrow(expect.objectContaining({ code: 'INVALID_CURSOR' }));
     }
     expect(() => decodeCursor('%%%', expected)).toThrow(expect.objectContaining({ code: 'INVALID_CURSOR' }));

@@ -155,7 +155,10 @@ describe('a POST that takes no body', () => {
   });
   const run = httpHandler(bodyless, async () => ({ status: 200, body: { ran: true } }));
   const post = (body?: string) =>
-    run(apiEvent({ method: 'POST', path: '/v1/jobs/payout/runs', claims: { sub: 'ops-1', role: 'ops' }, ...(body === undefined ? {} : { body }) }), testContext);
+    run(
+      apiEvent({ method: 'POST', path: '/v1/jobs/payout/runs', claims: { sub: 'ops-1', role: 'ops' }, ...(body === undefined ? {} : { body }) }),
+      testContext,
+    );
 
   it('accepts none or {} (clients that always send JSON)', async () => {
     expect((await post()).statusCode).toBe(200);

@@ -1,6 +1,14 @@
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { idempotencyNaturalKey, idempotencyPayload, idempotencyProblem, LOCK_MARGIN_MS, lockUntilMs, REPLAYED_HEADER, runIdempotently } from '#shared/http/idempotency.ts';
+import {
+  idempotencyNaturalKey,
+  idempotencyPayload,
+  idempotencyProblem,
+  LOCK_MARGIN_MS,
+  lockUntilMs,
+  REPLAYED_HEADER,
+  runIdempotently,
+} from '#shared/http/idempotency.ts';
 import { HttpProblem } from '#shared/http/problem.ts';
 import { documentClient } from '#shared/store/dynamo.ts';
 import { testContext } from '#test/fixtures/api-events.ts';
@@ -141,7 +149,14 @@ describe('runIdempotently: the round trips', () => {
 
     sent = [];
     const mapped = { statusCode: 503, headers: {}, body: '{"code":"X"}' };
-    expect(await runIdempotently(payload({ amountFen: 5 }), testContext, async () => Promise.reject(boom), () => mapped)).toBe(mapped);
+    expect(
+      await runIdempotently(
+        payload({ amountFen: 5 }),
+        testContext,
+        async () => Promise.reject(boom),
+        () => mapped,
+      ),
+    ).toBe(mapped);
     expect(sent.map((s) => s.command)).toEqual(['PutCommand', 'UpdateCommand']);
 
     sent = [];

@@ -49,7 +49,14 @@ describe('payload 2.0 event built by the local runtime', () => {
 
   it('omits absent maps and base64-encodes binary bodies', () => {
     const bare = toApiGatewayEvent(
-      { method: 'POST', url: '/x', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 255]), sourceIp: '::1', receivedAt: new Date() },
+      {
+        method: 'POST',
+        url: '/x',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: Buffer.from([0, 255]),
+        sourceIp: '::1',
+        receivedAt: new Date(),
+      },
       route,
       {},
       undefined,

@@ -23,7 +23,10 @@ describe('P4 Alipay payees', () => {
   });
 
   it('P4 accounts and names are masked for logs and views', () => {
-    expect(maskPayee({ identity: '2088102146225135', identityType: 'ALIPAY_USER_ID' })).toEqual({ identity: '2088********5135', identityType: 'ALIPAY_USER_ID' });
+    expect(maskPayee({ identity: '2088102146225135', identityType: 'ALIPAY_USER_ID' })).toEqual({
+      identity: '2088********5135',
+      identityType: 'ALIPAY_USER_ID',
+    });
     const logon = maskPayee({ identity: 'shop-9001@alipay.example', identityType: 'ALIPAY_LOGON_ID', name: '张三丰' });
     expect(logon).toEqual({ identity: expect.stringMatching(/^s.*\*+.*@alipay\.example$/), identityType: 'ALIPAY_LOGON_ID', name: '张**' });
     expect(logon.identity).not.toContain('shop-9001');

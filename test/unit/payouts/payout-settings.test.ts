@@ -7,7 +7,8 @@ afterEach(() => vi.unstubAllEnvs());
 
 describe('payout settings', () => {
   it('fall back to the defaults: 1m base, 1h longest backoff, 5 attempts, 2m lease, 4m overdue recheck, 32 at once', () => {
-    for (const name of ['PAYOUT_RETRY_BASE', 'PAYOUT_MAX_BACKOFF', 'PAYOUT_MAX_ATTEMPTS', 'PAYOUT_LEASE', 'PAYOUT_OVERDUE_RECHECK', 'PAYOUT_CONCURRENCY']) vi.stubEnv(name, '');
+    for (const name of ['PAYOUT_RETRY_BASE', 'PAYOUT_MAX_BACKOFF', 'PAYOUT_MAX_ATTEMPTS', 'PAYOUT_LEASE', 'PAYOUT_OVERDUE_RECHECK', 'PAYOUT_CONCURRENCY'])
+      vi.stubEnv(name, '');
     expect(payoutSettingsFromEnv()).toEqual(DEFAULT_PAYOUT_SETTINGS);
     expect(DEFAULT_PAYOUT_SETTINGS).toEqual({
       retry: { retryBaseMs: 60_000, maxBackoffMs: 3_600_000, maxAttempts: 5, leaseMs: 120_000, overdueRecheckMs: 240_000 },
@@ -21,7 +22,10 @@ describe('payout settings', () => {
     vi.stubEnv('PAYOUT_LEASE', '90000');
     vi.stubEnv('PAYOUT_OVERDUE_RECHECK', '3M');
     vi.stubEnv('PAYOUT_CONCURRENCY', '8');
-    expect(payoutSettingsFromEnv()).toMatchObject({ retry: { retryBaseMs: 30_000, maxBackoffMs: 7_200_000, leaseMs: 90_000, overdueRecheckMs: 180_000 }, concurrency: 8 });
+    expect(payoutSettingsFromEnv()).toMatchObject({
+      retry: { retryBaseMs: 30_000, maxBackoffMs: 7_200_000, leaseMs: 90_000, overdueRecheckMs: 180_000 },
+      concurrency: 8,
+    });
     vi.stubEnv('PAYOUT_LEASE', '2 minutes');
     expect(() => payoutSettingsFromEnv()).toThrow(/PAYOUT_LEASE must be a duration/);
     vi.stubEnv('PAYOUT_LEASE', '2m');

@@ -84,7 +84,14 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
     const { claim, payout } = seedClaimPayout(h.store);
     expect(await h.run()).toMatchObject({ processed: 1, sent: 1, confirmed: 1, errors: 0, skipped: 0 });
     const paid = await h.read(payout.payoutId);
-    expect(paid).toMatchObject({ status: 'CONFIRMED', attempts: 1, providerRef: 'ref-1', paidAt: START, sentAt: START, providerPaidAt: '2026-11-21T11:00:01+08:00' });
+    expect(paid).toMatchObject({
+      status: 'CONFIRMED',
+      attempts: 1,
+      providerRef: 'ref-1',
+      paidAt: START,
+      sentAt: START,
+      providerPaidAt: '2026-11-21T11:00:01+08:00',
+    });
     expect(paid.leaseToken).toBeUndefined();
     expect(h.store.dueAtOf(payout.payoutId)).toBeNull();
     expect(h.provider.transfers).toEqual([
@@ -124,7 +131,12 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
     const h = harness({ transfer: [refused, refused, CONFIRMED] });
     const { payout } = seedClaimPayout(h.store);
     expect(await h.run()).toMatchObject({ sent: 1, retrying: 1 });
-    expect(await h.read(payout.payoutId)).toMatchObject({ status: 'FAILED', attempts: 1, lastError: { code: refused.code }, nextAttemptAt: toIso(toMs(START) + MINUTE) });
+    expect(await h.read(payout.payoutId)).toMatchObject({
+      status: 'FAILED',
+      attempts: 1,
+      lastError: { code: refused.code },
+      nextAttemptAt: toIso(toMs(START) + MINUTE),
+    });
     h.clock.advance(MINUTE);
     expect(await h.run()).toMatchObject({ sent: 1, retrying: 1 });
     expect(await h.read(payout.payoutId)).toMatchObject({ status: 'FAILED', attempts: 2, nextAttemptAt: toIso(h.clock.at() + 2 * MINUTE) });
@@ -196,13 +208,24 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
     expect(await h.read(payout.payoutId)).toMatchObject({ status: 'UNKNOWN', checks: 1, nextAttemptAt: toIso(toMs(START) + MINUTE) });
     h.clock.advance(MINUTE);
     expect(await h.run()).toMatchObject({ queried: 1, unknown: 1 });
-    expect(await h.read(payout.payoutId)).toMatchObject({ status: 'UNKNOWN', checks: 2, lastError: { message: 'ETIMEDOUT' }, nextAttemptAt: toIso(h.clock.at() + 2 * MINUTE) });
+    expect(await h.read(payout.payoutId)).toMatchObject({
+      status: 'UNKNOWN',
+      checks: 2,
+      lastError: { message: 'ETIMEDOUT' },
+      nextAttemptAt: toIso(h.clock.at() + 2 * MINUTE),
+    });
     expect(h.provider.transfers).toHaveLength(0);
   });
 
   it('P3 not found once no sender can still be calling: UNKNOWN → FAILED → SENDING, resent under the same key', async () => {
     const h = harness({ query: [{ outcome: 'not-found' }], transfer: [CONFIRMED] });
-    const { payout } = seedClaimPayout(h.store, { status: 'UNKNOWN', attempts: 1, version: 2, nextAttemptAt: START, inFlightUntil: toIso(toMs(START) - SECOND) });
+    const { payout } = seedClaimPayout(h.store, {
+      status: 'UNKNOWN',
+      attempts: 1,
+      version: 2,
+      nextAttemptAt: START,
+      inFlightUntil: toIso(toMs(START) - SECOND),
+    });
     expect(await h.run()).toMatchObject({ queried: 1, sent: 1, confirmed: 1 });
     expect(await h.read(payout.payoutId)).toMatchObject({ status: 'CONFIRMED', attempts: 2 });
     expect(h.provider.transfers.map((t) => t.outBizNo)).toEqual([payout.payoutId]);
@@ -271,10 +294,19 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
   it('P4 no payee known: deferred (never a guessed account), sent once the merchant profile names one', async () => {
     const h = harness({ transfer: [CONFIRMED] });
     const merchantId = 'm_nopayee';
-    const payout = payoutOf({ beneficiary: { role: 'merchant', id: merchantId, alipayAccount: '' }, createdAt: toIso(toMs(START) - MINUTE), dueBy: '2026-11-25T00:00:00+08:00' });
+    const payout = payoutOf({
+      beneficiary: { role: 'merchant', id: merchantId, alipayAccount: '' },
+      createdAt: toIso(toMs(START) - MINUTE),
+      dueBy: '2026-11-25T00:00:00+08:00',
+    });
     h.store.putPayout(payout);
     expect(await h.run()).toMatchObject({ deferred: 1, sent: 0 });
-    expect(await h.read(payout.payoutId)).toMatchObject({ status: 'PENDING', deferred: true, lastError: { code: 'NO_PAYEE' }, nextAttemptAt: toIso(toMs(START) + 60 * MINUTE) });
+    expect(await h.read(payout.payoutId)).toMatchObject({
+      status: 'PENDING',
+      deferred: true,
+      lastError: { code: 'NO_PAYEE' },
+      nextAttemptAt: toIso(toMs(START) + 60 * MINUTE),
+    });
     // A logon id without the holder's name is no valid payee either.
     h.store.putMerchant(merchantId, { alipayAccount: 'shop@example.com' });
     h.clock.advance(60 * MINUTE);
@@ -299,7 +331,14 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
 
   it('D3 a withdrawal is never handed to the provider after a fraud finding: deferred FRAUD_FINDING, nothing sent', async () => {
     const h = harness({ transfer: [CONFIRMED] });
-    const payout = payoutOf({ withdrawalId: 'wd_1', source: 'deposit', depositMerchantId: 'm_fraud', beneficiary: { role: 'merchant', id: 'm_fraud', alipayAccount: '' }, payee: PAYEE, createdAt: toIso(toMs(START) - MINUTE) });
+    const payout = payoutOf({
+      withdrawalId: 'wd_1',
+      source: 'deposit',
+      depositMerchantId: 'm_fraud',
+      beneficiary: { role: 'merchant', id: 'm_fraud', alipayAccount: '' },
+      payee: PAYEE,
+      createdAt: toIso(toMs(START) - MINUTE),
+    });
     h.store.putPayout(payout);
     h.store.putMerchant('m_fraud', { alipay: PAYEE, fraudFinding: true });
     expect(await h.run()).toMatchObject({ deferred: 1, sent: 0 });
@@ -309,7 +348,14 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
 
   it('D2 D3 a deposit-funded withdrawal settles its withdrawal in the confirmation write', async () => {
     const h = harness({ transfer: [CONFIRMED] });
-    const payout = payoutOf({ withdrawalId: 'wd_2', source: 'deposit', depositMerchantId: 'm_ok', beneficiary: { role: 'merchant', id: 'm_ok', alipayAccount: '' }, payee: PAYEE, createdAt: toIso(toMs(START) - MINUTE) });
+    const payout = payoutOf({
+      withdrawalId: 'wd_2',
+      source: 'deposit',
+      depositMerchantId: 'm_ok',
+      beneficiary: { role: 'merchant', id: 'm_ok', alipayAccount: '' },
+      payee: PAYEE,
+      createdAt: toIso(toMs(START) - MINUTE),
+    });
     h.store.putPayout(payout);
     h.store.depositParts.set('withdrawal/wd_2', { status: 'APPROVED' });
     expect(await h.run()).toMatchObject({ sent: 1, confirmed: 1 });
@@ -425,7 +471,8 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
     const { payout: bad } = seedClaimPayout(h.store);
     seedClaimPayout(h.store);
     const faulty: PayoutStore = withWrites(h.store, async (writes: readonly PayoutWrite[]) =>
-      writes.some((w) => w.payout.payoutId === bad.payoutId) ? Promise.reject(new Error('throttled')) : h.store.writePayouts(writes));
+      writes.some((w) => w.payout.payoutId === bad.payoutId) ? Promise.reject(new Error('throttled')) : h.store.writePayouts(writes),
+    );
     expect(await h.run({ store: faulty, concurrency: 1 })).toMatchObject({ errors: 1, confirmed: 1 });
     expect(h.store.dueAtOf(bad.payoutId)).toBe(bad.createdAt);
   });

@@ -79,12 +79,16 @@ describe('P2 a year calendar file (calendars/YYYY.json)', () => {
 
   it.each([
     ['not an object', [], ['must be a JSON object {year, source, holidays, workdays}']],
-    ['no source, no lists, no year', {}, [
-      'year must be a whole year such as 2027, got undefined',
-      'source must be {title, publishedOn}: the official notice the dates come from',
-      'holidays must be a list of {date, name} (it may be empty)',
-      'workdays must be a list of {date, name} (it may be empty)',
-    ]],
+    [
+      'no source, no lists, no year',
+      {},
+      [
+        'year must be a whole year such as 2027, got undefined',
+        'source must be {title, publishedOn}: the official notice the dates come from',
+        'holidays must be a list of {date, name} (it may be empty)',
+        'workdays must be a list of {date, name} (it may be empty)',
+      ],
+    ],
     ['a year out of range, its dates not checked against it', calendarFile2027({ year: 1999 }), ['year must be a whole year such as 2027, got 1999']],
   ])('refuses %s', (_name, value, problems) => {
     expect(() => parseCalendarFile(value)).toThrow(expect.objectContaining({ problems }));

@@ -46,9 +46,16 @@ const inStatus = (status: ClaimStatus): Claim => ({ ...underReview(), status });
 
 describe('claim state machine (A2, A4, X3)', () => {
   it('A1 A4 an auto-approved claim starts APPROVED, decided by the system', () => {
-    const claim = openClaim(draft({ planId: 'live-price', route: 'auto-approve', note: 'auto-approved: same listing and SKU', description: 'cheaper now' }), 'clm_2');
+    const claim = openClaim(
+      draft({ planId: 'live-price', route: 'auto-approve', note: 'auto-approved: same listing and SKU', description: 'cheaper now' }),
+      'clm_2',
+    );
     expect(claim).toMatchObject({
-      claimId: 'clm_2', status: 'APPROVED', decidedAt: '2026-11-22T09:00:00+08:00', lineId: 'L1', description: 'cheaper now',
+      claimId: 'clm_2',
+      status: 'APPROVED',
+      decidedAt: '2026-11-22T09:00:00+08:00',
+      lineId: 'L1',
+      description: 'cheaper now',
       history: [{ at: '2026-11-22T09:00:00+08:00', status: 'APPROVED', actor: { role: 'system' }, note: 'auto-approved: same listing and SKU' }],
     });
   });
@@ -98,7 +105,9 @@ describe('claim state machine (A2, A4, X3)', () => {
 
   it('A2 only the claimant adds evidence; only staff decide', () => {
     const waiting = transition(underReview(), 'request-info', ADJUSTER, '2026-11-23T10:00:00+08:00');
-    expect(() => transition(waiting, 'add-evidence', { role: 'buyer', id: 'buyer-9' }, '2026-11-24T10:00:00+08:00', undefined, { evidence: EVIDENCE })).toThrow(IllegalTransition);
+    expect(() => transition(waiting, 'add-evidence', { role: 'buyer', id: 'buyer-9' }, '2026-11-24T10:00:00+08:00', undefined, { evidence: EVIDENCE })).toThrow(
+      IllegalTransition,
+    );
     expect(() => transition(underReview(), 'approve', BUYER, '2026-11-24T10:00:00+08:00')).toThrow(IllegalTransition);
     expect(() => transition(underReview(), 'approve', { role: 'merchant', id: 'shop-9001' }, '2026-11-24T10:00:00+08:00')).toThrow(IllegalTransition);
   });
@@ -121,7 +130,15 @@ describe('claim state machine (A2, A4, X3)', () => {
   const illegal = statuses.flatMap((status) => actions.filter((a) => !CLAIM_TRANSITIONS[status][a]).map((a) => [status, a] as const));
 
   it.each(illegal)('A2 a %s claim cannot take %s: 409 ILLEGAL_TRANSITION, not a silent no-op', (status, action) => {
-    const attempt = () => transition(inStatus(status), action, action === 'add-evidence' ? BUYER : action === 'pay' || action === 'lapse' ? SYSTEM : ADJUSTER, '2026-11-25T09:00:00+08:00', undefined, { reasonCode: 'X', evidence: EVIDENCE });
+    const attempt = () =>
+      transition(
+        inStatus(status),
+        action,
+        action === 'add-evidence' ? BUYER : action === 'pay' || action === 'lapse' ? SYSTEM : ADJUSTER,
+        '2026-11-25T09:00:00+08:00',
+        undefined,
+        { reasonCode: 'X', evidence: EVIDENCE },
+      );
     expect(attempt).toThrow(IllegalTransition);
     expect(attempt).toThrow(expect.objectContaining({ status: 409, basis: expect.objectContaining({ from: status, action }) }));
   });
@@ -143,7 +160,9 @@ describe('other lifecycles', () => {
     for (const to of ['CLAIMED', 'EXPIRED', 'VOID'] as const) expect(nextStatus('policy', POLICY_LIFECYCLE, 'ACTIVE', to)).toBe(to);
     expect(nextStatus('policy', POLICY_LIFECYCLE, 'EXPIRED', 'CLAIMED')).toBe('CLAIMED');
     expect(() => nextStatus('policy', POLICY_LIFECYCLE, 'EXPIRED', 'ACTIVE')).toThrow(IllegalTransition);
-    expect(() => nextStatus('policy', POLICY_LIFECYCLE, 'VOID', 'CLAIMED', OPS)).toThrow(expect.objectContaining({ basis: expect.objectContaining({ actor: OPS }) }));
+    expect(() => nextStatus('policy', POLICY_LIFECYCLE, 'VOID', 'CLAIMED', OPS)).toThrow(
+      expect.objectContaining({ basis: expect.objectContaining({ actor: OPS }) }),
+    );
   });
 
   it('P3 payout: an unknown outcome is queried, never resent blindly', () => {

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  claimsFromRefund,
-  evaluateClaim,
-  routeFor,
-  sameSkuAttributes,
-  type ClaimInput,
-  type Order,
-  type Policy,
-  type Refund,
-} from '#shared/rules/index.ts';
+import { claimsFromRefund, evaluateClaim, routeFor, sameSkuAttributes, type ClaimInput, type Order, type Policy, type Refund } from '#shared/rules/index.ts';
 import { BUYER, config, line, order, order as fixtureOrder, PAID_AT, policy, proofOrder } from './fixtures.ts';
 
 const NOW = '2026-11-22T09:00:00+08:00';
@@ -48,7 +39,7 @@ const ppProof = (overrides: Partial<Order> = {}, lineOverrides = {}) => proofOrd
 const pp = (overrides: Partial<ClaimInput> = {}) => ({ policy: ppPolicy, order: ppOrder, proofOrder: ppProof(), ...overrides });
 
 describe('price claims (C2–C5)', () => {
-  it('C4 live-price pays one unit\'s difference (the examples.md claim)', () => {
+  it("C4 live-price pays one unit's difference (the examples.md claim)", () => {
     const result = approved();
     expect(result).toEqual({
       ok: true,
@@ -105,13 +96,16 @@ describe('price claims (C2–C5)', () => {
     ['live-price at a higher price', {}, { unitPriceFen: 9500 }],
   ])('C4 no drop is NO_PRICE_DROP: %s', (_name, orderOverrides, lineOverrides) => {
     expect(refused({ proofOrder: proofOrder(orderOverrides, lineOverrides) })).toMatchObject({
-      code: 'NO_PRICE_DROP', status: 422, basis: { rule: 'C4', paidPerUnitFen: 9000 },
+      code: 'NO_PRICE_DROP',
+      status: 422,
+      basis: { rule: 'C4', paidPerUnitFen: 9000 },
     });
   });
 
   it('C4 price-protection without a drop is NO_PRICE_DROP with the difference', () => {
     expect(refused(pp({ proofOrder: ppProof({}, { unitPriceFen: 9000 }) }))).toMatchObject({
-      code: 'NO_PRICE_DROP', basis: { rule: 'C4', paidFen: 18000, proofUnitPriceFen: 9000, units: 2, differenceFen: 0 },
+      code: 'NO_PRICE_DROP',
+      basis: { rule: 'C4', paidFen: 18000, proofUnitPriceFen: 9000, units: 2, differenceFen: 0 },
     });
   });
 
@@ -127,9 +121,10 @@ describe('price claims (C2–C5)', () => {
     expect(refused({ proofOrder: proofOrder({ paidAt: '2026-11-22T08:31:00+08:00' }) })).toMatchObject({ code: 'PROOF_ORDER_PAID' });
   });
 
-  it('C2 another buyer\'s proof order is PROOF_ORDER_MISMATCH on buyerId', () => {
+  it("C2 another buyer's proof order is PROOF_ORDER_MISMATCH on buyerId", () => {
     expect(refused({ proofOrder: proofOrder({ buyerId: 'buyer-9' }) })).toMatchObject({
-      code: 'PROOF_ORDER_MISMATCH', basis: { rule: 'C2', field: 'buyerId', expected: 'buyer-417', actual: 'buyer-9' },
+      code: 'PROOF_ORDER_MISMATCH',
+      basis: { rule: 'C2', field: 'buyerId', expected: 'buyer-417', actual: 'buyer-9' },
     });
   });
 
@@ -182,7 +177,8 @@ describe('price claims (C2–C5)', () => {
   it('C2 the claim itself must be submitted inside the window (last instant in, one millisecond past out)', () => {
     expect(approved(pp({ now: '2026-11-27T00:00:00+08:00' })).amountFen).toBe(4000);
     expect(refused(pp({ now: '2026-11-27T00:00:00.001+08:00' }))).toMatchObject({
-      code: 'OUTSIDE_WINDOW', basis: { rule: 'C2', windowEnd: '2026-11-27T00:00:00+08:00', submittedAt: '2026-11-27T00:00:00.001+08:00' },
+      code: 'OUTSIDE_WINDOW',
+      basis: { rule: 'C2', windowEnd: '2026-11-27T00:00:00+08:00', submittedAt: '2026-11-27T00:00:00.001+08:00' },
     });
   });
 
@@ -213,12 +209,13 @@ describe('price claims (C2–C5)', () => {
   });
 
   it.each([
-    ['another merchant\'s listing', { merchantId: 'shop-2' }, { itemId: 'item-6000', skuId: 'sku-x' }],
+    ["another merchant's listing", { merchantId: 'shop-2' }, { itemId: 'item-6000', skuId: 'sku-x' }],
     ['a different colour on another listing', {}, { itemId: 'item-6000', skuId: 'sku-x', skuAttributes: { ...line().skuAttributes, color: 'blue' } }],
     ['another SKU of the same listing', {}, { skuId: 'sku-5521-blue-L' }],
   ])('C5 live-price: %s is PROOF_ORDER_MISMATCH', (_name, orderOverrides, lineOverrides) => {
     expect(refused({ proofOrder: proofOrder(orderOverrides, lineOverrides) })).toMatchObject({
-      code: 'PROOF_ORDER_MISMATCH', basis: { rule: 'C5', field: 'skuId' },
+      code: 'PROOF_ORDER_MISMATCH',
+      basis: { rule: 'C5', field: 'skuId' },
     });
   });
 
@@ -233,7 +230,7 @@ describe('authenticity claims (C6, A3)', () => {
   const authenticity = (overrides: Partial<ClaimInput> = {}): Partial<ClaimInput> => ({
     policy: policy('authenticity', { insuredFen: 36000, coverageEnd: '2027-02-19T10:15:00+08:00' }),
     proofOrder: undefined,
-    request: { lineId: 'L1', evidence: EVIDENCE, description: 'The stitching and tag do not match the brand\'s' },
+    request: { lineId: 'L1', evidence: EVIDENCE, description: "The stitching and tag do not match the brand's" },
     ...overrides,
   });
 
@@ -244,7 +241,7 @@ describe('authenticity claims (C6, A3)', () => {
       amountFen: 36000,
       basis: { rule: 'A3', paidFen: 9000, multiplier: 4, capFen: 36000 },
       evidence: EVIDENCE,
-      description: 'The stitching and tag do not match the brand\'s',
+      description: "The stitching and tag do not match the brand's",
     });
   });
 
@@ -266,17 +263,24 @@ describe('authenticity claims (C6, A3)', () => {
 
 describe('who may claim what (C1, C9, C10)', () => {
   it('C1 a second claim on the same policy and line is 409 CLAIM_EXISTS', () => {
-    expect(refused({ existingClaims: [{ policyId: 'pol_live-price', lineId: 'L1' }] })).toMatchObject({ code: 'CLAIM_EXISTS', status: 409, basis: { rule: 'C1' } });
+    expect(refused({ existingClaims: [{ policyId: 'pol_live-price', lineId: 'L1' }] })).toMatchObject({
+      code: 'CLAIM_EXISTS',
+      status: 409,
+      basis: { rule: 'C1' },
+    });
     expect(approved({ existingClaims: [{ policyId: 'pol_other', lineId: 'L1' }] }).amountFen).toBe(2000);
   });
 
-  it('C1 the claimed line must be the policy\'s line', () => {
-    expect(refused({ request: { lineId: 'L2', proofOrderId: 'ord-90112' } })).toMatchObject({ code: 'LINE_NOT_FOUND', basis: { lineId: 'L2', policyLineId: 'L1' } });
+  it("C1 the claimed line must be the policy's line", () => {
+    expect(refused({ request: { lineId: 'L2', proofOrderId: 'ord-90112' } })).toMatchObject({
+      code: 'LINE_NOT_FOUND',
+      basis: { lineId: 'L2', policyLineId: 'L1' },
+    });
     expect(refused({ order: order({ lines: [line({ lineId: 'L9' })] }) })).toMatchObject({ code: 'LINE_NOT_FOUND' });
     expect(approved({ request: { proofOrderId: 'ord-90112' } }).lineId).toBe('L1'); // the policy's line by default
   });
 
-  it('C9 only the policy\'s buyer can claim; anyone else is told it does not exist', () => {
+  it("C9 only the policy's buyer can claim; anyone else is told it does not exist", () => {
     expect(refused({ claimant: { role: 'buyer', id: 'buyer-9' } })).toMatchObject({ code: 'NOT_FOUND', status: 404 });
     expect(refused({ claimant: { role: 'merchant', id: 'buyer-417' } })).toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -294,12 +298,19 @@ describe('who may claim what (C1, C9, C10)', () => {
     expect(approved({ previousClaimIds: two }).previousClaimIds).toEqual(two);
     expect(approved({ previousClaimIds: [] })).not.toHaveProperty('previousClaimIds');
     expect(refused({ previousClaimIds: [...two, 'clm_c'] })).toMatchObject({
-      code: 'CLAIM_LIMIT_REACHED', status: 409, basis: { rule: 'C1', limit: 3, previousClaimIds: [...two, 'clm_c'] },
+      code: 'CLAIM_LIMIT_REACHED',
+      status: 409,
+      basis: { rule: 'C1', limit: 3, previousClaimIds: [...two, 'clm_c'] },
     });
     const four = { ...config, claims: { ...config.claims, maxClaimsPerLine: 4 } };
     const input: ClaimInput = {
-      policy: policy('live-price'), order: order(), proofOrder: proofOrder(), request: { lineId: 'L1', proofOrderId: 'ord-90112' },
-      claimant: BUYER, now: NOW, previousClaimIds: [...two, 'clm_c'],
+      policy: policy('live-price'),
+      order: order(),
+      proofOrder: proofOrder(),
+      request: { lineId: 'L1', proofOrderId: 'ord-90112' },
+      claimant: BUYER,
+      now: NOW,
+      previousClaimIds: [...two, 'clm_c'],
     };
     expect(evaluateClaim(input, four).ok).toBe(true);
   });
@@ -340,12 +351,24 @@ describe('claims from completed refunds (C7, C8)', () => {
   // A refund with the goods returned follows a delivery: these orders were delivered.
   const order = (overrides: Partial<Order> = {}): Order => fixtureOrder({ deliveredAt: '2026-11-22T10:00:00+08:00', ...overrides });
   const refund = (overrides: Partial<Refund> = {}): Refund => ({
-    orderId: 'ord-88231', lineId: 'L1', refundFen: 9000, reason: 'quality-issue', returned: false,
-    requestedAt: '2026-11-23T20:00:00+08:00', completedAt: '2026-11-25T09:00:00+08:00', ...overrides,
+    orderId: 'ord-88231',
+    lineId: 'L1',
+    refundFen: 9000,
+    reason: 'quality-issue',
+    returned: false,
+    requestedAt: '2026-11-23T20:00:00+08:00',
+    completedAt: '2026-11-25T09:00:00+08:00',
+    ...overrides,
   });
   const quality = policy('live-quality');
   const returnShipping = policy('return-shipping', {
-    lineId: undefined, policyId: 'pol_rs', insuredFen: 1000, rateBps: 0, premiumFen: 150, coverageEnd: undefined, issuedAt: PAID_AT,
+    lineId: undefined,
+    policyId: 'pol_rs',
+    insuredFen: 1000,
+    rateBps: 0,
+    premiumFen: 150,
+    coverageEnd: undefined,
+    issuedAt: PAID_AT,
   });
 
   it('C7 a quality refund on a covered line creates an approved live-quality claim for the merchant', () => {
@@ -359,7 +382,15 @@ describe('claims from completed refunds (C7, C8)', () => {
         claimant: { role: 'merchant', id: 'shop-9001' },
         beneficiary: { role: 'merchant', id: 'shop-9001' },
         amountFen: 9000,
-        basis: { rule: 'C7', refundId: 'rf-1', refundFen: 9000, goodsFen: 9000, capFen: 9000, reason: 'quality-issue', requestedAt: '2026-11-23T20:00:00+08:00' },
+        basis: {
+          rule: 'C7',
+          refundId: 'rf-1',
+          refundFen: 9000,
+          goodsFen: 9000,
+          capFen: 9000,
+          reason: 'quality-issue',
+          requestedAt: '2026-11-23T20:00:00+08:00',
+        },
         route: 'auto-approve',
         evidence: [],
         submittedAt: '2026-11-25T09:00:00+08:00',
@@ -378,7 +409,7 @@ describe('claims from completed refunds (C7, C8)', () => {
     expect(claimsFromRefund(refund({ reason }), order(), [quality], config)).toEqual([]);
   });
 
-  it('C7 never pays shipping: the amount is capped at the line\'s paidFen (one fen below and at the cap)', () => {
+  it("C7 never pays shipping: the amount is capped at the line's paidFen (one fen below and at the cap)", () => {
     expect(claimsFromRefund(refund({ refundFen: 8999 }), order(), [quality], config)[0]?.amountFen).toBe(8999);
     expect(claimsFromRefund(refund({ refundFen: 9000 }), order(), [quality], config)[0]?.amountFen).toBe(9000);
     expect(claimsFromRefund(refund({ refundFen: 9800 }), order(), [quality], config)[0]?.amountFen).toBe(9000);
@@ -400,7 +431,10 @@ describe('claims from completed refunds (C7, C8)', () => {
     const lines: Policy[] = [quality, policy('live-quality', { policyId: 'pol_q3', lineId: 'L3', insuredFen: 4000 })];
     // 9001 over 9000 : 5000 : 4000 → 4500.5, 2500.28, 2000.22 → 4501, 2500, 2000 (the largest remainder gets the fen).
     const drafts = claimsFromRefund(refund({ lineId: undefined, refundFen: 9001 }), three, lines, config);
-    expect(drafts.map((d) => [d.policyId, d.amountFen])).toEqual([['pol_live-quality', 4501], ['pol_q3', 2000]]);
+    expect(drafts.map((d) => [d.policyId, d.amountFen])).toEqual([
+      ['pol_live-quality', 4501],
+      ['pol_q3', 2000],
+    ]);
   });
 
   it('C7 several refunds on one line each make a claim for their goods; together never more than the line paid', () => {
@@ -415,7 +449,9 @@ describe('claims from completed refunds (C7, C8)', () => {
     // The ledger caps too (what was actually paid), and a refund already entered is not claimed again.
     const ledger = { orderId: 'ord-88231', lineId: 'L1', compensatedFen: { quality: 8000 }, refs: ['refund:rf-a'] };
     expect(claimsFromRefund(second, order(), [quality], config, { refunds: [second], ledgers: [ledger] })[0]).toMatchObject({
-      amountFen: 1000, basis: { alreadyCompensatedFen: 8000 }, compensation: { expectedFen: 8000 },
+      amountFen: 1000,
+      basis: { alreadyCompensatedFen: 8000 },
+      compensation: { expectedFen: 8000 },
     });
     expect(claimsFromRefund(first, order(), [quality], config, { refunds: all, ledgers: [ledger] })).toEqual([]);
     const full = { ...ledger, compensatedFen: { quality: 9000 } };
@@ -432,7 +468,12 @@ describe('claims from completed refunds (C7, C8)', () => {
   });
 
   it('C8 a completed return pays the weight bracket on the return-shipping policy', () => {
-    const drafts = claimsFromRefund(refund({ returned: true, reason: 'changed-mind' }), order({ weightGrams: 2500 }), [quality, { ...returnShipping, insuredFen: 1500 }], config);
+    const drafts = claimsFromRefund(
+      refund({ returned: true, reason: 'changed-mind' }),
+      order({ weightGrams: 2500 }),
+      [quality, { ...returnShipping, insuredFen: 1500 }],
+      config,
+    );
     expect(drafts).toHaveLength(1);
     expect(drafts[0]).toMatchObject({
       naturalKey: 'pol_rs#order',
@@ -447,14 +488,23 @@ describe('claims from completed refunds (C7, C8)', () => {
   });
 
   it.each([
-    [1000, 1000], [1001, 1500], [3000, 1500], [3001, 2000], [5000, 2000], [5001, 2500],
+    [1000, 1000],
+    [1001, 1500],
+    [3000, 1500],
+    [3001, 2000],
+    [5000, 2000],
+    [5001, 2500],
   ])('C8 %i g pays %i fen (default brackets)', (grams, fen) => {
     const insured = { ...returnShipping, insuredFen: 2500 };
     expect(claimsFromRefund(refund({ returned: true }), order({ weightGrams: grams }), [insured], config)[0]?.amountFen).toBe(fen);
   });
 
   it('C8 a partial return pays the bracket of the returned line’s weight when the line carries one, else the insured order’s', () => {
-    const insured = { ...returnShipping, insuredFen: 2500, insured: { paidFen: 18000, channel: 'tmall', shippingAddressId: 'addr-417-home', weightGrams: 6000 } };
+    const insured = {
+      ...returnShipping,
+      insuredFen: 2500,
+      insured: { paidFen: 18000, channel: 'tmall', shippingAddressId: 'addr-417-home', weightGrams: 6000 },
+    };
     const weighed = order({ weightGrams: 6000, lines: [line({ weightGrams: 900 }), line({ lineId: 'L2', weightGrams: 5100 })] });
     expect(claimsFromRefund(refund({ returned: true }), weighed, [insured], config)[0]).toMatchObject({ amountFen: 1000, basis: { weightGrams: 900 } });
     const unweighed = order({ weightGrams: 800, lines: [line(), line({ lineId: 'L2' })] });
@@ -466,7 +516,10 @@ describe('claims from completed refunds (C7, C8)', () => {
 
   it('C7 C8 a quality return creates both claims (the examples.md refund)', () => {
     const drafts = claimsFromRefund(refund({ returned: true }), order(), [quality, returnShipping], config);
-    expect(drafts.map((d) => [d.planId, d.amountFen])).toEqual([['live-quality', 9000], ['return-shipping', 1000]]);
+    expect(drafts.map((d) => [d.planId, d.amountFen])).toEqual([
+      ['live-quality', 9000],
+      ['return-shipping', 1000],
+    ]);
   });
 
   it('C8 X2 no claim while the cover’s end is unknown (no delivery or receipt yet); one once it is known', () => {

@@ -68,7 +68,11 @@ describe('configuration: every (default) is overridable and validated', () => {
     ['negative bracket fen', { plans: { 'return-shipping': { payoutBrackets: [bracket(null, -1)] } } }, 'payoutBrackets[0].fen'],
     ['closed last bracket', { plans: { 'return-shipping': { payoutBrackets: [bracket(1000, 1000)] } } }, 'payoutBrackets[0].upToGrams'],
     ['open middle bracket', { plans: { 'return-shipping': { payoutBrackets: [bracket(null, 1), bracket(null, 2)] } } }, 'payoutBrackets[0].upToGrams'],
-    ['descending brackets', { plans: { 'return-shipping': { payoutBrackets: [bracket(3000, 1), bracket(1000, 2), bracket(null, 3)] } } }, 'payoutBrackets[1].upToGrams'],
+    [
+      'descending brackets',
+      { plans: { 'return-shipping': { payoutBrackets: [bracket(3000, 1), bracket(1000, 2), bracket(null, 3)] } } },
+      'payoutBrackets[1].upToGrams',
+    ],
     ['blank category', { plans: { 'live-quality': { coveredCategories: [''] } } }, 'plans.live-quality.coveredCategories'],
     ['blank refund reason', { plans: { 'live-quality': { refundReasons: [''] } } }, 'plans.live-quality.refundReasons'],
     ['zero lapse days', { claims: { needsInfoLapseDays: 0 } }, 'claims.needsInfoLapseDays'],
@@ -100,11 +104,25 @@ describe('plan catalog', () => {
     expect(catalog.items.map((p) => p.planId)).toEqual(['authenticity', 'return-shipping', 'price-protection', 'live-quality', 'live-price']);
     expect(catalog.deposit).toMatchObject({ kind: 'deposit', minimumFen: 100_000, sponsor: 'merchant' });
     expect(catalog.deposit).not.toHaveProperty('planId');
-    expect(plan('authenticity')).toMatchObject({ sponsor: 'merchant', beneficiary: 'buyer', issuedPer: 'line', issuedAt: 'payment', windowDays: 90, rateCapBps: null, coveredCategories: 'all', agreementVersion: '2026-09' });
+    expect(plan('authenticity')).toMatchObject({
+      sponsor: 'merchant',
+      beneficiary: 'buyer',
+      issuedPer: 'line',
+      issuedAt: 'payment',
+      windowDays: 90,
+      rateCapBps: null,
+      coveredCategories: 'all',
+      agreementVersion: '2026-09',
+    });
     expect(plan('return-shipping')).toMatchObject({ premiumPayer: 'buyer-or-merchant', rates: null, buyerPurchasable: true, issuedPer: 'order' });
     expect(plan('return-shipping').payoutBrackets).toEqual(defaultRulesConfig.plans['return-shipping'].payoutBrackets);
     expect(plan('price-protection')).toMatchObject({ joinedPer: 'campaign', giftOnly: true, gift: 'implied', buyerPurchasable: false, premiumBrackets: null });
-    expect(plan('live-quality')).toMatchObject({ beneficiary: 'merchant', rateCapBps: 20, coveredCategories: ['apparel', 'fmcg', 'home-appliance'], refundReasons: ['quality-issue', 'damaged'] });
+    expect(plan('live-quality')).toMatchObject({
+      beneficiary: 'merchant',
+      rateCapBps: 20,
+      coveredCategories: ['apparel', 'fmcg', 'home-appliance'],
+      refundReasons: ['quality-issue', 'damaged'],
+    });
     expect(plan('live-price')).toMatchObject({ rateCapBps: 20, refundReasons: null, payoutDue: { from: 'approval', days: 3, calendar: 'working' } });
     expect(plan('live-price').needsInfoLapseDays).toBe(15);
   });

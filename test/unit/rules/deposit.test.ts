@@ -16,14 +16,28 @@ import {
 import { config } from './fixtures.ts';
 
 const check = (overrides: Partial<WithdrawalCheck> = {}): WithdrawalCheck => ({
-  amountFen: 50_000, availableFen: 120_000, activePenalty: false, openClaims: 0, fraudFinding: false, ...overrides,
+  amountFen: 50_000,
+  availableFen: 120_000,
+  activePenalty: false,
+  openClaims: 0,
+  fraudFinding: false,
+  ...overrides,
 });
 
 describe('deposit (D)', () => {
   it('D1 the minimum deposit is 100000 fen: one fen below misses it, at it meets it', () => {
-    expect(depositStatus({ balanceFen: 99_999, heldFen: 0, frozen: false }, config)).toMatchObject({ meetsMinimum: false, minimumFen: 100_000, availableFen: 99_999 });
+    expect(depositStatus({ balanceFen: 99_999, heldFen: 0, frozen: false }, config)).toMatchObject({
+      meetsMinimum: false,
+      minimumFen: 100_000,
+      availableFen: 99_999,
+    });
     expect(depositStatus({ balanceFen: 100_000, heldFen: 30_000, frozen: true }, config)).toEqual({
-      balanceFen: 100_000, heldFen: 30_000, availableFen: 70_000, minimumFen: 100_000, meetsMinimum: true, frozen: true,
+      balanceFen: 100_000,
+      heldFen: 30_000,
+      availableFen: 70_000,
+      minimumFen: 100_000,
+      meetsMinimum: true,
+      frozen: true,
     });
     expect(depositStatus({ balanceFen: 60_000, heldFen: 0, frozen: false }, makeRulesConfig({ deposit: { minimumFen: 50_000 } })).meetsMinimum).toBe(true);
   });
@@ -36,7 +50,9 @@ describe('deposit (D)', () => {
   it('D2 ops may advance-compensate an approved claim the insurer does not cover', () => {
     const claim = { claimId: 'clm_1', status: 'APPROVED' as const, amountFen: 36_000 };
     expect(advanceCompensation({ claim, insurerCovers: false, availableFen: 36_000 })).toEqual({
-      ok: true, amountFen: 36_000, basis: { rule: 'D2', claimId: 'clm_1', amountFen: 36_000, availableFen: 36_000 },
+      ok: true,
+      amountFen: 36_000,
+      basis: { rule: 'D2', claimId: 'clm_1', amountFen: 36_000, availableFen: 36_000 },
     });
     const short = advanceCompensation({ claim, insurerCovers: false, availableFen: 35_999 });
     expect(!short.ok && short.violation).toMatchObject({ code: 'INSUFFICIENT_DEPOSIT', basis: { rule: 'D2' } });
@@ -61,7 +77,11 @@ describe('deposit (D)', () => {
     const refusals = withdrawalRefusals(check({ amountFen: 120_001, activePenalty: true, openClaims: 2, fraudFinding: true }));
     expect(refusals.map((r) => r.code)).toEqual(['INSUFFICIENT_DEPOSIT', 'MERCHANT_PENALIZED', 'OPEN_CLAIMS', 'FRAUD_FINDING']);
     const decision = decideWithdrawal(check({ openClaims: 1, activePenalty: true }));
-    expect(!decision.ok && decision.violation).toMatchObject({ code: 'WITHDRAWAL_NOT_ALLOWED', status: 422, basis: { rule: 'D3', reasons: ['MERCHANT_PENALIZED', 'OPEN_CLAIMS'] } });
+    expect(!decision.ok && decision.violation).toMatchObject({
+      code: 'WITHDRAWAL_NOT_ALLOWED',
+      status: 422,
+      basis: { rule: 'D3', reasons: ['MERCHANT_PENALIZED', 'OPEN_CLAIMS'] },
+    });
     expect(!decision.ok && decision.refusals).toHaveLength(2);
   });
 
@@ -79,7 +99,9 @@ describe('deposit (D)', () => {
     expect(decideWithdrawal(check({ amountFen: 20_000, availableFen: 120_000, enrolled: true, minimumFen: 100_000 }))).toEqual({ ok: true });
     const below = decideWithdrawal(check({ amountFen: 20_001, availableFen: 120_000, enrolled: true, minimumFen: 100_000 }));
     expect(!below.ok && below.violation).toMatchObject({
-      code: 'DEPOSIT_BELOW_MINIMUM', status: 422, basis: { rule: 'D1', maxWithdrawableFen: 20_000, reasons: ['DEPOSIT_BELOW_MINIMUM'] },
+      code: 'DEPOSIT_BELOW_MINIMUM',
+      status: 422,
+      basis: { rule: 'D1', maxWithdrawableFen: 20_000, reasons: ['DEPOSIT_BELOW_MINIMUM'] },
     });
     const none = decideWithdrawal(check({ amountFen: 1, availableFen: 50_000, enrolled: true, minimumFen: 100_000 }));
     expect(!none.ok && none.violation.basis).toMatchObject({ maxWithdrawableFen: 0 });
@@ -110,7 +132,10 @@ describe('deposit (D)', () => {
   });
 
   it('D1 a merchant with a deposit below the minimum cannot join; one that never paid in is not held to it', () => {
-    expect(joinDepositViolation({ balanceFen: 99_999, opened: true }, config)).toMatchObject({ code: 'DEPOSIT_BELOW_MINIMUM', basis: { rule: 'D1', balanceFen: 99_999 } });
+    expect(joinDepositViolation({ balanceFen: 99_999, opened: true }, config)).toMatchObject({
+      code: 'DEPOSIT_BELOW_MINIMUM',
+      basis: { rule: 'D1', balanceFen: 99_999 },
+    });
     expect(joinDepositViolation({ balanceFen: 100_000, opened: true }, config)).toBeUndefined();
     expect(joinDepositViolation({ balanceFen: 0, opened: false }, config)).toBeUndefined();
   });

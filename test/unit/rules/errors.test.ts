@@ -17,7 +17,12 @@ describe('typed errors', () => {
   });
 
   it('toReason turns a violation into a plain value', () => {
-    expect(toReason(violation('NO_PRICE_DROP', 'd', { rule: 'C4' }))).toEqual({ code: 'NO_PRICE_DROP', title: 'No price drop', detail: 'd', basis: { rule: 'C4' } });
+    expect(toReason(violation('NO_PRICE_DROP', 'd', { rule: 'C4' }))).toEqual({
+      code: 'NO_PRICE_DROP',
+      title: 'No price drop',
+      detail: 'd',
+      basis: { rule: 'C4' },
+    });
     expect(toReason(violation('NO_PRICE_DROP', 'd'))).toEqual({ code: 'NO_PRICE_DROP', title: 'No price drop', detail: 'd' });
   });
 
@@ -39,6 +44,9 @@ describe('typed errors', () => {
   });
 
   it('ConfigError names the setting', () => {
-    expect(new ConfigError('plans.live-price', 'bad')).toMatchObject({ path: 'plans.live-price', message: 'Invalid rules configuration at plans.live-price: bad' });
+    expect(new ConfigError('plans.live-price', 'bad')).toMatchObject({
+      path: 'plans.live-price',
+      message: 'Invalid rules configuration at plans.live-price: bad',
+    });
   });
 });

@@ -12,10 +12,21 @@ import {
 import { config, order, policy } from './fixtures.ts';
 
 const needsInfo = (overrides: Partial<Claim> = {}): Claim => ({
-  claimId: 'clm_1', policyId: 'pol_authenticity', planId: 'authenticity', orderId: 'ord-88231', lineId: 'L1',
-  claimant: { role: 'buyer', id: 'buyer-417' }, beneficiary: { role: 'buyer', id: 'buyer-417' },
-  status: 'NEEDS_INFO', amountFen: 36000, basis: { rule: 'A3' }, evidence: [], history: [],
-  submittedAt: '2026-11-22T09:00:00+08:00', needsInfoSince: '2026-11-23T10:00:00+08:00', ...overrides,
+  claimId: 'clm_1',
+  policyId: 'pol_authenticity',
+  planId: 'authenticity',
+  orderId: 'ord-88231',
+  lineId: 'L1',
+  claimant: { role: 'buyer', id: 'buyer-417' },
+  beneficiary: { role: 'buyer', id: 'buyer-417' },
+  status: 'NEEDS_INFO',
+  amountFen: 36000,
+  basis: { rule: 'A3' },
+  evidence: [],
+  history: [],
+  submittedAt: '2026-11-22T09:00:00+08:00',
+  needsInfoSince: '2026-11-23T10:00:00+08:00',
+  ...overrides,
 });
 const rsPolicy = policy('return-shipping', { policyId: 'pol_rs', lineId: undefined, coverageEnd: undefined });
 /** The `elapsed` day boundary: 24-hour periods (Units). */
@@ -34,8 +45,12 @@ describe('expiry (X)', () => {
     expect(returnShippingCoverageEnd(unshipped(), config)).toBeUndefined();
     expect(returnShippingCoverageEnd(unshipped({ deliveredAt: '2026-11-23T15:00:00+08:00' }), elapsed)).toBe('2026-11-30T15:00:00+08:00');
     expect(returnShippingCoverageEnd(unshipped({ receiptConfirmedAt: '2026-11-24T08:00:00+08:00' }), config)).toBe('2026-11-24T08:00:00+08:00');
-    expect(returnShippingCoverageEnd(unshipped({ deliveredAt: '2026-11-23T15:00:00+08:00', receiptConfirmedAt: '2026-11-24T08:00:00+08:00' }), config)).toBe('2026-11-24T08:00:00+08:00');
-    expect(returnShippingCoverageEnd(unshipped({ deliveredAt: '2026-11-23T15:00:00+08:00', receiptConfirmedAt: '2026-12-05T08:00:00+08:00' }), elapsed)).toBe('2026-11-30T15:00:00+08:00');
+    expect(returnShippingCoverageEnd(unshipped({ deliveredAt: '2026-11-23T15:00:00+08:00', receiptConfirmedAt: '2026-11-24T08:00:00+08:00' }), config)).toBe(
+      '2026-11-24T08:00:00+08:00',
+    );
+    expect(returnShippingCoverageEnd(unshipped({ deliveredAt: '2026-11-23T15:00:00+08:00', receiptConfirmedAt: '2026-12-05T08:00:00+08:00' }), elapsed)).toBe(
+      '2026-11-30T15:00:00+08:00',
+    );
   });
 
   it('X2 the 7 days are configuration', () => {
@@ -64,7 +79,9 @@ describe('expiry (X)', () => {
 
   it('X2 an order shipped and never delivered keeps its cover 30 days (default, configurable) after shipment', () => {
     expect(returnShippingCoverageEnd(order(), config)).toBe('2026-12-21T23:59:59.999+08:00');
-    expect(returnShippingCoverageEnd(order(), makeRulesConfig({ plans: { 'return-shipping': { undeliveredWindowDays: 10 } } }))).toBe('2026-12-01T23:59:59.999+08:00');
+    expect(returnShippingCoverageEnd(order(), makeRulesConfig({ plans: { 'return-shipping': { undeliveredWindowDays: 10 } } }))).toBe(
+      '2026-12-01T23:59:59.999+08:00',
+    );
     // A delivery or receipt confirmation replaces it.
     expect(returnShippingCoverageEnd(order({ deliveredAt: '2026-11-23T15:00:00+08:00' }), config)).toBe('2026-11-30T23:59:59.999+08:00');
   });
@@ -91,7 +108,17 @@ describe('expiry (X)', () => {
     const expired = policy('authenticity', { policyId: 'pol_old', coverageEnd: '2026-11-01T00:00:00+08:00' });
     const delivered = order({ deliveredAt: '2026-11-23T15:00:00+08:00' });
     const now = '2026-12-01T00:00:00+08:00';
-    expect(dueAt(now, { policies: [live, expired, rsPolicy], claims: [needsInfo(), needsInfo({ claimId: 'clm_2', needsInfoSince: '2026-11-30T00:00:00+08:00' })], orders: [delivered] }, config)).toEqual({
+    expect(
+      dueAt(
+        now,
+        {
+          policies: [live, expired, rsPolicy],
+          claims: [needsInfo(), needsInfo({ claimId: 'clm_2', needsInfoSince: '2026-11-30T00:00:00+08:00' })],
+          orders: [delivered],
+        },
+        config,
+      ),
+    ).toEqual({
       expirePolicyIds: ['pol_old', 'pol_rs'],
       lapseClaimIds: [],
     });

@@ -51,7 +51,11 @@ export function order(overrides: Partial<Order> = {}): Order {
 
 /** An unpaid proof order by the same buyer for the same SKU at a lower price. */
 export function proofOrder(overrides: Partial<Order> = {}, lineOverrides: Partial<OrderLine> = {}): Order {
-  const { paidAt: _paid, shippedAt: _shipped, ...unpaid } = order({
+  const {
+    paidAt: _paid,
+    shippedAt: _shipped,
+    ...unpaid
+  } = order({
     orderId: 'ord-90112',
     placedAt: '2026-11-22T08:30:00+08:00',
     lines: [line({ unitPriceFen: 7000, paidFen: 7000, ...lineOverrides })],

@@ -29,8 +29,14 @@ describe('issuing policies (I)', () => {
       enrollmentId: 'enr_authenticity',
       // I8: the insured facts, frozen at issuance.
       insured: {
-        paidFen: 12345, unitPriceFen: 10000, quantity: 1, itemId: 'item-5521', skuId: 'sku-5521-red-L',
-        skuAttributes: line().skuAttributes, channel: 'tmall', shippingAddressId: 'addr-417-home',
+        paidFen: 12345,
+        unitPriceFen: 10000,
+        quantity: 1,
+        itemId: 'item-5521',
+        skuId: 'sku-5521-red-L',
+        skuAttributes: line().skuAttributes,
+        channel: 'tmall',
+        shippingAddressId: 'addr-417-home',
       },
     });
   });
@@ -50,7 +56,7 @@ describe('issuing policies (I)', () => {
     expect(policiesFor(unpaid, [enrollment('authenticity'), enrollment('live-price')], config)).toEqual([]);
   });
 
-  it('I1 only the order merchant\'s enrollments count', () => {
+  it("I1 only the order merchant's enrollments count", () => {
     expect(policiesFor(order(), [enrollment('authenticity', { merchantId: 'shop-2' })], config)).toEqual([]);
   });
 
@@ -58,7 +64,14 @@ describe('issuing policies (I)', () => {
     const o = order({ lines: [line(), line({ lineId: 'L2', category: 'toys', quantity: 3, paidFen: 10001 })] });
     const drafts = policiesFor(o, [enrollment('live-quality'), enrollment('live-price')], config);
     expect(keys(drafts)).toEqual(['ord-88231#live-quality#L1', 'ord-88231#live-price#L1', 'ord-88231#live-price#L2']);
-    expect(drafts[0]).toMatchObject({ beneficiary: { role: 'merchant', id: 'shop-9001' }, issuedAt: SHIPPED_AT, coverageStart: PAID_AT, coverageEnd: '2026-12-21T23:59:59.999+08:00', insuredFen: 9000, premiumFen: 18 });
+    expect(drafts[0]).toMatchObject({
+      beneficiary: { role: 'merchant', id: 'shop-9001' },
+      issuedAt: SHIPPED_AT,
+      coverageStart: PAID_AT,
+      coverageEnd: '2026-12-21T23:59:59.999+08:00',
+      insuredFen: 9000,
+      premiumFen: 18,
+    });
     // live-price pays one unit at most: round_half_up(10001 / 3) = 3334
     expect(drafts[2]).toMatchObject({ beneficiary: { role: 'buyer', id: 'buyer-417' }, insuredFen: 3334, premiumFen: 20 });
   });
@@ -77,14 +90,18 @@ describe('issuing policies (I)', () => {
     expect(policiesFor(order(), [joinedAfterShipment], config)).toEqual([]);
   });
 
-  it('I3 issues price-protection per paid line of an item in the order\'s campaign', () => {
+  it("I3 issues price-protection per paid line of an item in the order's campaign", () => {
     const o = order({ campaignId: 'jhs-2026-1111', lines: [line(), line({ lineId: 'L2', itemId: 'item-other' })] });
     const pp = enrollment('price-protection', { gift: true, campaign: CAMPAIGN, rateBps: 30 });
     const drafts = policiesFor(o, [pp], config);
     expect(keys(drafts)).toEqual(['ord-88231#price-protection#L1']);
     // C3: 15 days (inclusive) of the campaign's end day; the snapshot remembers when it ended.
     expect(drafts[0]).toMatchObject({
-      coverageStart: PAID_AT, coverageEnd: '2026-11-27T23:59:59.999+08:00', insuredFen: 9000, premiumFen: 27, payer: { role: 'merchant' },
+      coverageStart: PAID_AT,
+      coverageEnd: '2026-11-27T23:59:59.999+08:00',
+      insuredFen: 9000,
+      premiumFen: 27,
+      payer: { role: 'merchant' },
       insured: { campaignEndsAt: '2026-11-12T00:00:00+08:00' },
     });
   });
@@ -121,14 +138,22 @@ describe('issuing policies (I)', () => {
 
   it('I4 return-shipping bought by the buyer is paid by the buyer and starts at the purchase', () => {
     const drafts = policiesFor(order(), [], config, { buyerId: 'buyer-417', purchasedAt: '2026-11-21T11:00:00+08:00' });
-    expect(drafts[0]).toMatchObject({ payer: { role: 'buyer', id: 'buyer-417' }, coverageStart: '2026-11-21T11:00:00+08:00', premiumFen: 150, insuredFen: 1000 });
+    expect(drafts[0]).toMatchObject({
+      payer: { role: 'buyer', id: 'buyer-417' },
+      coverageStart: '2026-11-21T11:00:00+08:00',
+      premiumFen: 150,
+      insuredFen: 1000,
+    });
     expect(drafts[0]).not.toHaveProperty('enrollmentId');
     const atCheckout = policiesFor(order(), [], config, { buyerId: 'buyer-417', purchasedAt: '2026-11-21T10:14:00+08:00' });
     expect(atCheckout[0]?.coverageStart).toBe(PAID_AT);
   });
 
   it('I4 a gift takes precedence over a purchase: the buyer is not charged', () => {
-    const drafts = policiesFor(order(), [enrollment('return-shipping', { gift: true })], config, { buyerId: 'buyer-417', purchasedAt: '2026-11-21T11:00:00+08:00' });
+    const drafts = policiesFor(order(), [enrollment('return-shipping', { gift: true })], config, {
+      buyerId: 'buyer-417',
+      purchasedAt: '2026-11-21T11:00:00+08:00',
+    });
     expect(drafts[0]?.payer).toEqual({ role: 'merchant', id: 'shop-9001' });
   });
 
@@ -151,7 +176,14 @@ describe('issuing policies (I)', () => {
   });
 
   it.each([
-    [0, 150], [1000, 150], [1001, 200], [3000, 200], [3001, 250], [5000, 250], [5001, 350], [80_000, 350],
+    [0, 150],
+    [1000, 150],
+    [1001, 200],
+    [3000, 200],
+    [3001, 250],
+    [5000, 250],
+    [5001, 350],
+    [80_000, 350],
   ])('I5 return-shipping premium for %i g is %i fen (default table)', (grams, fen) => {
     expect(bracketFor(config.plans['return-shipping'].premiumBrackets, grams).fen).toBe(fen);
   });
@@ -201,7 +233,7 @@ describe('buying cover (I4, J6)', () => {
   const purchase = (overrides: Partial<Parameters<typeof checkPurchase>[0]> = {}) =>
     checkPurchase({ order: order(), planId: 'return-shipping', buyerId: 'buyer-417', now: NOW, existingPolicies: [], ...overrides }, config);
 
-  it('I4 the order\'s buyer may buy return-shipping cover on a paid order', () => {
+  it("I4 the order's buyer may buy return-shipping cover on a paid order", () => {
     expect(purchase()).toBeUndefined();
   });
 
@@ -228,7 +260,9 @@ describe('buying cover (I4, J6)', () => {
     const shipped = order({ shippedAt: NOW });
     expect(purchase({ order: shipped })).toBeUndefined();
     expect(purchase({ order: shipped, now: '2026-11-21T11:00:00.001+08:00' })).toMatchObject({
-      code: 'PURCHASE_WINDOW_CLOSED', status: 422, basis: { rule: 'I4', shippedAt: NOW },
+      code: 'PURCHASE_WINDOW_CLOSED',
+      status: 422,
+      basis: { rule: 'I4', shippedAt: NOW },
     });
   });
 

@@ -29,8 +29,13 @@ describe('joining (J)', () => {
     expect(decision).toEqual({
       ok: true,
       enrollment: {
-        enrollmentId: 'enr_new', merchantId: 'shop-9001', planId: 'live-price', status: 'ACTIVE',
-        rateBps: 20, agreementVersion: '2026-09', joinedAt: '2026-11-01T10:00:00+08:00',
+        enrollmentId: 'enr_new',
+        merchantId: 'shop-9001',
+        planId: 'live-price',
+        status: 'ACTIVE',
+        rateBps: 20,
+        agreementVersion: '2026-09',
+        joinedAt: '2026-11-01T10:00:00+08:00',
       },
     });
   });
@@ -65,7 +70,12 @@ describe('joining (J)', () => {
 
   it('J4 a quote gives eligibility, the estimated rate and the agreement version', () => {
     expect(quote({ merchant: merchant(), planId: 'live-quality', enrollments: [] }, config)).toEqual({
-      planId: 'live-quality', eligible: true, reasons: [], rateBps: 20, agreementVersion: '2026-09', gift: 'none',
+      planId: 'live-quality',
+      eligible: true,
+      reasons: [],
+      rateBps: 20,
+      agreementVersion: '2026-09',
+      gift: 'none',
     });
   });
 
@@ -73,10 +83,13 @@ describe('joining (J)', () => {
     const q = quote({ merchant: { merchantId: 'shop-1', categories: ['toys'], activePenaltyIds: ['pen-1'] }, planId: 'live-quality', enrollments: [] }, config);
     expect(q.eligible).toBe(false);
     expect(q.reasons.map((r) => r.code)).toEqual(['MERCHANT_PENALIZED', 'LIVE_BASE_REQUIRED', 'CATEGORY_NOT_COVERED']);
-    expect(q.reasons[2]).toMatchObject({ title: 'No covered category', detail: 'live-quality covers only apparel, fmcg, home-appliance; the merchant sells toys.' });
+    expect(q.reasons[2]).toMatchObject({
+      title: 'No covered category',
+      detail: 'live-quality covers only apparel, fmcg, home-appliance; the merchant sells toys.',
+    });
   });
 
-  it('J4 the estimated rate is the highest base rate among the merchant\'s priced categories', () => {
+  it("J4 the estimated rate is the highest base rate among the merchant's priced categories", () => {
     expect(estimatedRateBps('authenticity', ['apparel', 'cosmetics', 'toys'], config)).toBe(80);
     expect(estimatedRateBps('authenticity', ['toys'], config)).toBe(50); // no category rate: the plan default
     expect(estimatedRateBps('live-quality', ['fmcg', 'toys'], config)).toBe(15);
@@ -124,7 +137,11 @@ describe('joining (J)', () => {
   it('J6 price-protection joined without gift is a gift (implied), and its quote says so', () => {
     const decision = join(request({ planId: 'price-protection', campaign: CAMPAIGN }));
     expect(decision.ok && decision.enrollment).toMatchObject({ planId: 'price-protection', gift: true, campaign: CAMPAIGN });
-    expect(quote({ merchant: merchant(), planId: 'price-protection', enrollments: [] }, config)).toMatchObject({ eligible: true, reasons: [], gift: 'implied' });
+    expect(quote({ merchant: merchant(), planId: 'price-protection', enrollments: [] }, config)).toMatchObject({
+      eligible: true,
+      reasons: [],
+      gift: 'implied',
+    });
     expect(quote({ merchant: merchant(), planId: 'return-shipping', enrollments: [] }, config).gift).toBe('required');
   });
 
@@ -137,10 +154,12 @@ describe('joining (J)', () => {
   it('J7 joining an active plan again is 409 ALREADY_ENROLLED', () => {
     const decision = join(request(), merchant(), [enrollment('live-price')]);
     expect(!decision.ok && decision.violation).toMatchObject({ code: 'ALREADY_ENROLLED', status: 409, basis: { rule: 'J7', enrollmentId: 'enr_live-price' } });
-    expect(quote({ merchant: merchant(), planId: 'live-price', enrollments: [enrollment('live-price')] }, config).reasons.map((r) => r.code)).toEqual(['ALREADY_ENROLLED']);
+    expect(quote({ merchant: merchant(), planId: 'live-price', enrollments: [enrollment('live-price')] }, config).reasons.map((r) => r.code)).toEqual([
+      'ALREADY_ENROLLED',
+    ]);
   });
 
-  it('J7 a terminated enrollment or another merchant\'s does not block joining', () => {
+  it("J7 a terminated enrollment or another merchant's does not block joining", () => {
     expect(join(request(), merchant(), [enrollment('live-price', { status: 'TERMINATED' }), enrollment('live-price', { merchantId: 'shop-2' })]).ok).toBe(true);
   });
 
@@ -158,7 +177,9 @@ describe('joining (J)', () => {
     const m = { merchantId: 'shop-9001', categories: [], activePenaltyIds: ['pen-1'] };
     const decision = join(request({ planId: 'live-quality', acceptAgreement: false }), m, [enrollment('live-quality')]);
     expect(codes(decision)).toEqual(['MERCHANT_PENALIZED', 'AGREEMENT_NOT_ACCEPTED', 'LIVE_BASE_REQUIRED', 'CATEGORY_NOT_COVERED', 'ALREADY_ENROLLED']);
-    expect(!decision.ok && decision.violations[3]?.detail).toBe('live-quality covers only apparel, fmcg, home-appliance; the merchant sells no listed category.');
+    expect(!decision.ok && decision.violations[3]?.detail).toBe(
+      'live-quality covers only apparel, fmcg, home-appliance; the merchant sells no listed category.',
+    );
   });
 
   it.each(['policy-change', 'business-difficulty', 'misoperation', 'other'] as const)('J8 exits with reason %s', (reason) => {

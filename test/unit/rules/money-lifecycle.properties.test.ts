@@ -106,8 +106,7 @@ function reconcile(o: Order, policies: readonly Policy[], arrivals: readonly Ref
   return { filed, ledgers };
 }
 
-const byRefund = (drafts: readonly ClaimDraft[]) =>
-  drafts.map((d) => `${d.lineId}#${d.refundId}=${d.amountFen}`).sort();
+const byRefund = (drafts: readonly ClaimDraft[]) => drafts.map((d) => `${d.lineId}#${d.refundId}=${d.amountFen}`).sort();
 
 describe('refunds in any order, twice (I9, C7)', () => {
   it(`${RUNS} histories: the same live-quality claims whatever the arrival order; each within its cap; a line never paid beyond its goods`, () => {
@@ -161,7 +160,15 @@ describe('one loss once across plans (C11, I8)', () => {
             const policy = policies.find((p) => p.planId === attempt.plan)!;
             const proof = proofOrder({ placedAt: '2026-11-22T08:30:00+08:00' }, { unitPriceFen: attempt.proofFen, paidFen: attempt.proofFen });
             const result = evaluateClaim(
-              { policy, order: o, proofOrder: proof, request: { lineId: 'L1', proofOrderId: proof.orderId }, claimant: { role: 'buyer', id: 'buyer-417' }, ledger, now: '2026-11-22T09:00:00+08:00' },
+              {
+                policy,
+                order: o,
+                proofOrder: proof,
+                request: { lineId: 'L1', proofOrderId: proof.orderId },
+                claimant: { role: 'buyer', id: 'buyer-417' },
+                ledger,
+                now: '2026-11-22T09:00:00+08:00',
+              },
               config,
             );
             largestLoss = Math.max(largestLoss, paidFen - attempt.proofFen);

@@ -24,8 +24,15 @@ import {
 import { BUYER, claimFrom, config, line, order, PAID_AT, policy, proofOrder } from './fixtures.ts';
 
 const refund = (overrides: Partial<Refund> = {}): Refund => ({
-  orderId: 'ord-88231', refundId: 'rf-1', lineId: 'L1', refundFen: 9000, reason: 'changed-mind', returned: false,
-  requestedAt: '2026-11-23T20:00:00+08:00', completedAt: '2026-11-25T09:00:00+08:00', ...overrides,
+  orderId: 'ord-88231',
+  refundId: 'rf-1',
+  lineId: 'L1',
+  refundFen: 9000,
+  reason: 'changed-mind',
+  returned: false,
+  requestedAt: '2026-11-23T20:00:00+08:00',
+  completedAt: '2026-11-25T09:00:00+08:00',
+  ...overrides,
 });
 const NOW = '2026-11-22T09:00:00+08:00';
 
@@ -47,14 +54,17 @@ describe('I9 refunds', () => {
   it('I9 checkRefund: shipping part above the refund, unknown line, goods above the net paid left (−1 fen / at / +1 fen)', () => {
     const o = order();
     expect(checkRefund(refund({ refundFen: 100, shippingRefundFen: 101 }), o, [])).toMatchObject({
-      code: 'REFUND_EXCEEDS_PAID', status: 422, basis: { rule: 'I9', field: 'shippingRefundFen' },
+      code: 'REFUND_EXCEEDS_PAID',
+      status: 422,
+      basis: { rule: 'I9', field: 'shippingRefundFen' },
     });
     expect(checkRefund(refund({ lineId: 'L9' }), o, [])).toMatchObject({ code: 'LINE_NOT_FOUND', basis: { field: 'lineId', lineId: 'L9' } });
     const earlier = [refund({ refundId: 'rf-0', refundFen: 4000 })];
     expect(checkRefund(refund({ refundFen: 4999 }), o, earlier)).toBeUndefined();
     expect(checkRefund(refund({ refundFen: 5000 }), o, earlier)).toBeUndefined();
     expect(checkRefund(refund({ refundFen: 5001 }), o, earlier)).toMatchObject({
-      code: 'REFUND_EXCEEDS_PAID', basis: { field: 'refundFen', goodsRefundFen: 5001, netPaidFen: 5000, lineId: 'L1' },
+      code: 'REFUND_EXCEEDS_PAID',
+      basis: { field: 'refundFen', goodsRefundFen: 5001, netPaidFen: 5000, lineId: 'L1' },
     });
     // The same refund again (same id) is not counted against itself; its shipping part is not goods.
     expect(checkRefund(refund(), o, [refund()])).toBeUndefined();
@@ -112,8 +122,14 @@ describe('I9 refunds', () => {
 
 describe('I8 the insured snapshot', () => {
   const snapshot = {
-    paidFen: 8000, unitPriceFen: 8000, quantity: 1, itemId: 'item-5521', skuId: 'sku-5521-red-L',
-    skuAttributes: line().skuAttributes, channel: 'tmall', shippingAddressId: 'addr-417-home',
+    paidFen: 8000,
+    unitPriceFen: 8000,
+    quantity: 1,
+    itemId: 'item-5521',
+    skuId: 'sku-5521-red-L',
+    skuAttributes: line().skuAttributes,
+    channel: 'tmall',
+    shippingAddressId: 'addr-417-home',
   };
 
   it('I8 claims read the snapshot, not the order as it is later; a policy without one reads the order', () => {
@@ -130,8 +146,12 @@ describe('I8 the insured snapshot', () => {
 
   it('I8 a claim never pays more than the policy’s cap (cap − 1 fen / cap)', () => {
     const base: ClaimInput = {
-      policy: policy('live-price', { insuredFen: 1999 }), order: order(), proofOrder: proofOrder(),
-      request: { lineId: 'L1', proofOrderId: 'ord-90112' }, claimant: BUYER, now: NOW,
+      policy: policy('live-price', { insuredFen: 1999 }),
+      order: order(),
+      proofOrder: proofOrder(),
+      request: { lineId: 'L1', proofOrderId: 'ord-90112' },
+      claimant: BUYER,
+      now: NOW,
     };
     expect(evaluateClaim(base, config)).toMatchObject({ ok: true, amountFen: 1999 });
     expect(evaluateClaim({ ...base, policy: policy('live-price', { insuredFen: 2000 }) }, config)).toMatchObject({ ok: true, amountFen: 2000 });
@@ -139,8 +159,13 @@ describe('I8 the insured snapshot', () => {
 
   it('I9 C4 a price claim on a partly refunded line pays on the net paid and shows it', () => {
     const base: ClaimInput = {
-      policy: policy('price-protection', { coverageEnd: '2026-11-27T23:59:59.999+08:00' }), order: order(), proofOrder: proofOrder(),
-      request: { lineId: 'L1', proofOrderId: 'ord-90112' }, claimant: BUYER, refunds: [refund({ refundFen: 1000 })], now: NOW,
+      policy: policy('price-protection', { coverageEnd: '2026-11-27T23:59:59.999+08:00' }),
+      order: order(),
+      proofOrder: proofOrder(),
+      request: { lineId: 'L1', proofOrderId: 'ord-90112' },
+      claimant: BUYER,
+      refunds: [refund({ refundFen: 1000 })],
+      now: NOW,
     };
     expect(evaluateClaim(base, config)).toMatchObject({ ok: true, amountFen: 1000, basis: { paidFen: 9000, netPaidFen: 8000, capFen: 8000 } });
   });
@@ -149,13 +174,28 @@ describe('I8 the insured snapshot', () => {
 describe('C3 price protection starts when the campaign ends', () => {
   const ends = '2026-11-12T00:00:00+08:00';
   const pp = policy('price-protection', {
-    coverageStart: PAID_AT, coverageEnd: '2026-11-27T23:59:59.999+08:00',
-    insured: { paidFen: 9000, unitPriceFen: 10000, quantity: 1, itemId: 'item-5521', skuId: 'sku-5521-red-L', skuAttributes: line().skuAttributes, channel: 'tmall', shippingAddressId: 'addr-417-home', campaignEndsAt: ends },
+    coverageStart: PAID_AT,
+    coverageEnd: '2026-11-27T23:59:59.999+08:00',
+    insured: {
+      paidFen: 9000,
+      unitPriceFen: 10000,
+      quantity: 1,
+      itemId: 'item-5521',
+      skuId: 'sku-5521-red-L',
+      skuAttributes: line().skuAttributes,
+      channel: 'tmall',
+      shippingAddressId: 'addr-417-home',
+      campaignEndsAt: ends,
+    },
   });
   const o = order({ paidAt: '2026-11-11T10:00:00+08:00' });
   const input = (placedAt: string, lineOverrides = {}): ClaimInput => ({
-    policy: { ...pp, coverageStart: '2026-11-11T10:00:00+08:00' }, order: o, proofOrder: proofOrder({ placedAt }, lineOverrides),
-    request: { lineId: 'L1', proofOrderId: 'ord-90112' }, claimant: BUYER, now: '2026-11-20T09:00:00+08:00',
+    policy: { ...pp, coverageStart: '2026-11-11T10:00:00+08:00' },
+    order: o,
+    proofOrder: proofOrder({ placedAt }, lineOverrides),
+    request: { lineId: 'L1', proofOrderId: 'ord-90112' },
+    claimant: BUYER,
+    now: '2026-11-20T09:00:00+08:00',
   });
 
   it('C3 a proof order placed at the campaign’s end instant is refused; one millisecond later it counts', () => {
@@ -168,29 +208,51 @@ describe('C3 price protection starts when the campaign ends', () => {
   it('C3 within 15 days (inclusive) of the campaign’s end day: the last instant counts, the next day does not', () => {
     expect(evaluateClaim({ ...input('2026-11-27T23:59:59.999+08:00'), now: '2026-11-27T23:59:59.999+08:00' }, config).ok).toBe(true);
     expect(evaluateClaim({ ...input('2026-11-28T00:00:00+08:00'), now: '2026-11-28T00:00:00+08:00' }, config)).toMatchObject({
-      ok: false, violation: { detail: 'The proof order was placed on 2026-11-28, after the window closed at the end of 2026-11-27.' },
+      ok: false,
+      violation: { detail: 'The proof order was placed on 2026-11-28, after the window closed at the end of 2026-11-27.' },
     });
   });
 
   it('C3 C5 a proof order of the same merchant on another listing with the same SKU attributes goes to manual review', () => {
     expect(evaluateClaim(input('2026-11-13T00:00:00+08:00', { itemId: 'item-relisted', skuId: 'sku-new' }), config)).toMatchObject({
-      ok: true, route: 'manual-review', note: 'manual review: proof order on another listing (item-relisted) with the same SKU attributes',
+      ok: true,
+      route: 'manual-review',
+      note: 'manual review: proof order on another listing (item-relisted) with the same SKU attributes',
     });
   });
 
   it('C2 a claim submitted before the cover started is outside the window, saying so', () => {
     const early = evaluateClaim({ ...input('2026-11-13T00:00:00+08:00'), now: '2026-11-11T09:00:00+08:00' }, config);
-    expect(!early.ok && early.violation.detail).toBe('The claim was submitted at 2026-11-11T09:00:00+08:00, before the cover started at 2026-11-11T10:00:00+08:00.');
+    expect(!early.ok && early.violation.detail).toBe(
+      'The claim was submitted at 2026-11-11T09:00:00+08:00, before the cover started at 2026-11-11T10:00:00+08:00.',
+    );
   });
 });
 
 describe('C11 the compensation ledger at approval', () => {
   const claim = (overrides = {}) =>
-    claimFrom({ policyId: 'pol_live-price', planId: 'live-price', orderId: 'ord-88231', lineId: 'L1', claimant: BUYER, beneficiary: BUYER, amountFen: 2000, basis: { rule: 'C4' }, evidence: [], submittedAt: NOW } as unknown as ClaimDraft, overrides);
+    claimFrom(
+      {
+        policyId: 'pol_live-price',
+        planId: 'live-price',
+        orderId: 'ord-88231',
+        lineId: 'L1',
+        claimant: BUYER,
+        beneficiary: BUYER,
+        amountFen: 2000,
+        basis: { rule: 'C4' },
+        evidence: [],
+        submittedAt: NOW,
+      } as unknown as ClaimDraft,
+      overrides,
+    );
   const ledger = (fen: number) => ({ orderId: 'ord-88231', lineId: 'L1', compensatedFen: { 'price-drop': fen }, refs: ['policy:pol_other'] });
 
   it('C11 an approval pays what the ledger leaves of the loss: all, part (1 fen), or nothing (ALREADY_COMPENSATED)', () => {
-    expect(compensationOnApproval(claim(), undefined, 'policy:pol_live-price')).toMatchObject({ amountFen: 2000, entry: { expectedFen: 0, loss: 'price-drop' } });
+    expect(compensationOnApproval(claim(), undefined, 'policy:pol_live-price')).toMatchObject({
+      amountFen: 2000,
+      entry: { expectedFen: 0, loss: 'price-drop' },
+    });
     expect(compensationOnApproval(claim(), ledger(1999), 'policy:pol_live-price')).toMatchObject({ amountFen: 1, basis: { alreadyCompensatedFen: 1999 } });
     expect(() => compensationOnApproval(claim(), ledger(2000), 'x')).toThrow(expect.objectContaining({ code: 'ALREADY_COMPENSATED' }));
     // Figured against an earlier compensation at submission: the loss is the amount plus it.
@@ -205,7 +267,22 @@ describe('C11 the compensation ledger at approval', () => {
 
 describe('C1 C7 claims carry their history and refund', () => {
   it('C1 C7 openClaim keeps previousClaimIds and refundId', () => {
-    const draft = { naturalKey: 'k', policyId: 'p', planId: 'live-quality', orderId: 'o', claimant: BUYER, beneficiary: BUYER, amountFen: 1, basis: { rule: 'C7' }, route: 'auto-approve', evidence: [], submittedAt: NOW, note: 'n', previousClaimIds: ['clm_a'], refundId: 'rf-1' } as ClaimDraft;
+    const draft = {
+      naturalKey: 'k',
+      policyId: 'p',
+      planId: 'live-quality',
+      orderId: 'o',
+      claimant: BUYER,
+      beneficiary: BUYER,
+      amountFen: 1,
+      basis: { rule: 'C7' },
+      route: 'auto-approve',
+      evidence: [],
+      submittedAt: NOW,
+      note: 'n',
+      previousClaimIds: ['clm_a'],
+      refundId: 'rf-1',
+    } as ClaimDraft;
     expect(openClaim(draft, 'clm_b')).toMatchObject({ previousClaimIds: ['clm_a'], refundId: 'rf-1' });
   });
 

@@ -20,7 +20,7 @@ const elapsed = makeRulesConfig({ dayBoundary: 'elapsed' });
 const YEAR_2027 = { year: 2027, holidays: ['2027-01-01'], workdays: [] };
 
 describe('PRC working-day calendar', () => {
-  it('P2 states which years it covers: the library\'s 2004–2026', () => {
+  it("P2 states which years it covers: the library's 2004–2026", () => {
     const years = Array.from({ length: 23 }, (_, i) => 2004 + i);
     expect(libraryCoveredYears()).toEqual(years);
     expect(calendar.coveredYears).toEqual(years);
@@ -66,9 +66,10 @@ describe('payout due dates (P2)', () => {
     expect(payoutDueBy(returnShipping, '2026-09-30T23:59:59.999+08:00', calendar, config)).toBe('2026-10-03T23:59:59.999+08:00');
     expect(payoutDueBy(returnShipping, '2026-10-01T00:00:00+08:00', calendar, config)).toBe('2026-10-04T23:59:59.999+08:00');
     expect(withdrawalPayoutDueBy('2026-11-22T09:00:00+08:00', calendar, config)).toBe('2026-11-25T23:59:59.999+08:00');
-    expect(dueAfter({ from: 'approval', days: 2, calendar: 'calendar' }, '2026-11-20T11:00:00+08:00', calendar, 'end-of-day')).toBe('2026-11-22T23:59:59.999+08:00');
+    expect(dueAfter({ from: 'approval', days: 2, calendar: 'calendar' }, '2026-11-20T11:00:00+08:00', calendar, 'end-of-day')).toBe(
+      '2026-11-22T23:59:59.999+08:00',
+    );
   });
-
 
   it('P2 the examples.md claim: approved Sunday 2026-11-22 09:00 is due Wednesday 2026-11-25 09:00', () => {
     const claim = { planId: 'live-price' as const, submittedAt: '2026-11-22T09:00:00+08:00' };

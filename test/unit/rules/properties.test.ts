@@ -22,11 +22,13 @@ const RUNS = 2000;
 const CATEGORIES = ['apparel', 'fmcg', 'home-appliance', 'toys', 'cosmetics'];
 
 const lineArb = (lineId: string) =>
-  fc.record({
-    quantity: fc.integer({ min: 1, max: 100 }),
-    paidFen: fc.integer({ min: 0, max: 1_000_000_000 }),
-    category: fc.constantFrom(...CATEGORIES),
-  }).map((l): OrderLine => line({ lineId, ...l, unitPriceFen: l.paidFen }));
+  fc
+    .record({
+      quantity: fc.integer({ min: 1, max: 100 }),
+      paidFen: fc.integer({ min: 0, max: 1_000_000_000 }),
+      category: fc.constantFrom(...CATEGORIES),
+    })
+    .map((l): OrderLine => line({ lineId, ...l, unitPriceFen: l.paidFen }));
 
 const orderArb: fc.Arbitrary<Order> = fc
   .record({
@@ -54,7 +56,11 @@ const enrollmentsArb: fc.Arbitrary<Enrollment[]> = fc
   })
   .map((rates) => [
     enrollment('authenticity', { rateBps: rates.authenticity }),
-    enrollment('price-protection', { rateBps: rates.price, gift: true, campaign: { campaignId: 'jhs-2026-1111', endsAt: '2026-11-12T00:00:00+08:00', itemIds: ['item-5521'] } }),
+    enrollment('price-protection', {
+      rateBps: rates.price,
+      gift: true,
+      campaign: { campaignId: 'jhs-2026-1111', endsAt: '2026-11-12T00:00:00+08:00', itemIds: ['item-5521'] },
+    }),
     enrollment('live-quality', { rateBps: rates.liveQuality }),
     enrollment('live-price', { rateBps: rates.livePrice }),
     enrollment('return-shipping', { rateBps: 0, gift: true }),
@@ -104,30 +110,36 @@ describe('properties of money (fast-check)', () => {
   it('C4 price claims on random orders pay integer fen, above zero, never above the cap', () => {
     let paid = 0;
     fc.assert(
-      fc.property(orderArb, enrollmentsArb, fc.integer({ min: 0, max: 200_000_000 }), fc.constantFrom<PlanId>('live-price', 'price-protection'), (o, enrollments, proofPrice, planId) => {
-        const claimed = o.lines[0]!;
-        const proof = proofOrder({}, { ...claimed, unitPriceFen: proofPrice });
-        const result = evaluateClaim(
-          {
-            policy: policyFor(policiesFor(o, enrollments, config), planId),
-            order: o,
-            proofOrder: proof,
-            request: { lineId: 'L1', proofOrderId: proof.orderId },
-            claimant: { role: 'buyer', id: o.buyerId },
-            now: '2026-11-22T09:00:00+08:00',
-          },
-          config,
-        );
-        if (!result.ok) {
-          expect(result.violation.code).toBe('NO_PRICE_DROP');
-          return;
-        }
-        paid += 1;
-        expectFen(result.amountFen);
-        expect(result.amountFen).toBeGreaterThan(0);
-        expect(result.amountFen).toBeLessThanOrEqual(result.basis.capFen as number);
-        expect(result.basis.capFen as number).toBeLessThanOrEqual(claimed.paidFen);
-      }),
+      fc.property(
+        orderArb,
+        enrollmentsArb,
+        fc.integer({ min: 0, max: 200_000_000 }),
+        fc.constantFrom<PlanId>('live-price', 'price-protection'),
+        (o, enrollments, proofPrice, planId) => {
+          const claimed = o.lines[0]!;
+          const proof = proofOrder({}, { ...claimed, unitPriceFen: proofPrice });
+          const result = evaluateClaim(
+            {
+              policy: policyFor(policiesFor(o, enrollments, config), planId),
+              order: o,
+              proofOrder: proof,
+              request: { lineId: 'L1', proofOrderId: proof.orderId },
+              claimant: { role: 'buyer', id: o.buyerId },
+              now: '2026-11-22T09:00:00+08:00',
+            },
+            config,
+          );
+          if (!result.ok) {
+            expect(result.violation.code).toBe('NO_PRICE_DROP');
+            return;
+          }
+          paid += 1;
+          expectFen(result.amountFen);
+          expect(result.amountFen).toBeGreaterThan(0);
+          expect(result.amountFen).toBeLessThanOrEqual(result.basis.capFen as number);
+          expect(result.basis.capFen as number).toBeLessThanOrEqual(claimed.paidFen);
+        },
+      ),
       { numRuns: RUNS },
     );
     // The property was exercised, not only refusals (about a quarter of random proof prices are drops).
@@ -158,11 +170,24 @@ describe('properties of money (fast-check)', () => {
       fc.property(
         orderArb,
         enrollmentsArb,
-        fc.record({ refundFen: fc.integer({ min: 0, max: 2_000_000_000 }), reason: fc.constantFrom('quality-issue', 'damaged', 'changed-mind'), returned: fc.boolean(), wholeOrder: fc.boolean() }),
+        fc.record({
+          refundFen: fc.integer({ min: 0, max: 2_000_000_000 }),
+          reason: fc.constantFrom('quality-issue', 'damaged', 'changed-mind'),
+          returned: fc.boolean(),
+          wholeOrder: fc.boolean(),
+        }),
         (o, enrollments, r) => {
           const policies = policiesFor(o, enrollments, config).map((d) => issue(d, { policyId: `pol_${d.naturalKey}` }));
           const drafts = claimsFromRefund(
-            { orderId: o.orderId, ...(r.wholeOrder ? {} : { lineId: 'L1' }), refundFen: r.refundFen, reason: r.reason, returned: r.returned, requestedAt: '2026-11-22T20:00:00+08:00', completedAt: '2026-11-23T09:00:00+08:00' },
+            {
+              orderId: o.orderId,
+              ...(r.wholeOrder ? {} : { lineId: 'L1' }),
+              refundFen: r.refundFen,
+              reason: r.reason,
+              returned: r.returned,
+              requestedAt: '2026-11-22T20:00:00+08:00',
+              completedAt: '2026-11-23T09:00:00+08:00',
+            },
             o,
             policies,
             config,

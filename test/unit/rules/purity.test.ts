@@ -10,9 +10,7 @@ import { describe, expect, it } from 'vitest';
 const RULES_DIR = fileURLToPath(new URL('../../../shared/rules/', import.meta.url));
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
 }
 
 /** Comments may explain what the package avoids; only code counts. */
@@ -49,9 +47,12 @@ describe('the rules package is pure', () => {
     expect(names).toEqual(expect.arrayContaining(['index.ts', 'claims.ts', 'calendar.ts', 'money.ts']));
   });
 
-  it.each(files.map((f) => [relative(RULES_DIR, f), f]))('%s imports nothing from @aws-sdk, functions/ or infra/ and uses no env, clock or randomness', (_name, file) => {
-    expect(impurities(readFileSync(file, 'utf8'))).toEqual([]);
-  });
+  it.each(files.map((f) => [relative(RULES_DIR, f), f]))(
+    '%s imports nothing from @aws-sdk, functions/ or infra/ and uses no env, clock or randomness',
+    (_name, file) => {
+      expect(impurities(readFileSync(file, 'utf8'))).toEqual([]);
+    },
+  );
 
   it.each([
     ["import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", 'imports @aws-sdk/client-dynamodb'],

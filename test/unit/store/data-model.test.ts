@@ -6,7 +6,20 @@ const doc = readFileSync(new URL('../../../docs/data-model.md', import.meta.url)
 const named = (pattern: RegExp) => new Set([...doc.matchAll(pattern)].map((m) => m[1]!));
 
 /** The entity stores: every function they export is an access pattern or a transaction part. */
-const STORES = ['merchants', 'orders', 'policies', 'claims', 'payouts', 'deposits', 'deposit-items', 'withdrawals', 'advances', 'top-ups', 'compensation', 'compensations'] as const;
+const STORES = [
+  'merchants',
+  'orders',
+  'policies',
+  'claims',
+  'payouts',
+  'deposits',
+  'deposit-items',
+  'withdrawals',
+  'advances',
+  'top-ups',
+  'compensation',
+  'compensations',
+] as const;
 
 describe('docs/data-model.md matches the code', () => {
   it('names exactly the key builders of shared/store/keys.ts', () => {
@@ -21,7 +34,9 @@ describe('docs/data-model.md matches the code', () => {
   });
 
   it('names exactly the functions the entity stores export', async () => {
-    const documented = named(/`((?:merchants|orders|policies|claims|payouts|deposits|deposit-items|withdrawals|advances|top-ups|compensation|compensations)\.\w+)`/g);
+    const documented = named(
+      /`((?:merchants|orders|policies|claims|payouts|deposits|deposit-items|withdrawals|advances|top-ups|compensation|compensations)\.\w+)`/g,
+    );
     const exported = new Set<string>();
     for (const store of STORES) {
       const module = (await import(`#shared/store/${store}.ts`)) as Record<string, unknown>;
