@@ -1,6 +1,6 @@
 import { httpHandler } from '#shared/http/handler.ts';
 import { nowInstant } from '#shared/clock.ts';
-import { advanceCompensate } from '#shared/use-cases/deposits.ts';
+import { advanceCompensate } from '#shared/use-cases/advances.ts';
 import { advanceCompensationRoute } from './schema.ts';
 
 /** POST /v1/claims/{claimId}/advance-compensations — ops advance-compensates a claim from the deposit (D2). */

@@ -12,7 +12,8 @@ import { multiplyFen, perUnitFen } from './money.ts';
 import { AUTHENTICITY_MULTIPLIER, PROOF_CHANNELS } from './plans.ts';
 import { netPaidFen } from './refunds.ts';
 import { isInside, normalizeInstant, shanghaiDate, toMs, type Instant } from './time.ts';
-import type { Basis, Evidence, Order, OrderLine, Party, PlanId, Policy, Refund, SkuAttributes } from './types.ts';
+import type { Basis, Evidence, Order, OrderLine, Party, PlanId, Policy, Refund } from './types.ts';
+import { changedListingLine } from './sku.ts';
 
 export type Route = 'auto-approve' | 'manual-review';
 
@@ -285,13 +286,6 @@ function netFigure({ line, netPaidFen }: Context): { netPaidFen?: number } {
   return netPaidFen < line.paidFen ? { netPaidFen } : {};
 }
 
-/** C3, C5: a proof line of the same merchant with the same SKU attributes on another listing. */
-function changedListingLine(proof: Order, order: Order, line: OrderLine): OrderLine | undefined {
-  return proof.merchantId === order.merchantId
-    ? proof.lines.find((l) => l.itemId !== line.itemId && sameSkuAttributes(l.skuAttributes, line.skuAttributes))
-    : undefined;
-}
-
 /**
  * C11, A1, C5: a price claim's amount after the line's earlier price-drop compensations, its
  * route, and the ledger entry it makes when approved.
@@ -383,13 +377,6 @@ function checkedProofOrder(ctx: Context): Order {
   // The proof order's placement is judged first: it is the earlier event and the clearer answer.
   checkSubmittedInWindow(ctx);
   return proofOrder;
-}
-
-const SKU_ATTRIBUTE_KEYS: readonly (keyof SkuAttributes)[] = ['name', 'spec', 'model', 'brand', 'size', 'color', 'saleMethod'];
-
-/** C5: the same SKU is the same name, spec, model, brand, size, colour and sale method (003). */
-export function sameSkuAttributes(a: SkuAttributes, b: SkuAttributes): boolean {
-  return SKU_ATTRIBUTE_KEYS.every((key) => a[key] === b[key]);
 }
 
 function mismatch(rule: string, field: string, expected: unknown, actual: unknown): RuleViolation {

@@ -11,6 +11,7 @@ export * from './plans.ts';
 export * from './join.ts';
 export * from './issuance.ts';
 export * from './claims.ts';
+export * from './sku.ts';
 export * from './refund-claims.ts';
 export * from './claim-state.ts';
 export * from './calendar.ts';

@@ -1,21 +1,18 @@
 /**
  * The consumer-protection deposit (消保保证金, D1–D3, J9): withdrawals under ops review (the
- * minimum kept while enrolled, none with a violation record), advance compensation of claims, and
- * what a penalty does to it (top-ups are shared/use-cases/top-ups.ts, dispute compensations
- * shared/use-cases/compensations.ts) (the penalty itself is
- * shared/use-cases/penalties.ts). Each use case reads what the rules need in one parallel round
+ * minimum kept while enrolled, none with a violation record) and the deposit's view (advance
+ * compensation is ./advances.ts, top-ups ./top-ups.ts, dispute compensations ./compensations.ts,
+ * penalties ./penalties.ts). Each use case reads what the rules need in one parallel round
  * trip, lets the pure rules decide, and writes ONE transaction whose conditions guard the same
- * facts the rules read (shared/store/deposits.ts, withdrawals.ts, advances.ts, top-ups.ts). When a condition fails because the deposit or
- * the merchant changed in between, it reads again and the rules decide again, so the answer is
- * always the precise rule (e.g. the loser of two approvals gets INSUFFICIENT_DEPOSIT).
+ * facts the rules read (shared/store/deposits.ts, withdrawals.ts). When a condition fails because
+ * the deposit or the merchant changed in between, it reads again and the rules decide again
+ * (./decide-again.ts), so the answer is always the precise rule (e.g. the loser of two approvals gets INSUFFICIENT_DEPOSIT).
  */
 import { ulid } from 'ulid';
 import type { Principal } from '#shared/rules/types.ts';
 import { countNow, METRIC } from '#shared/metrics.ts';
-import { retry, RETRY } from '#shared/retry.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
-  advanceCompensation,
   CalendarNotCovered,
   Conflict,
   NotFound,
@@ -31,16 +28,12 @@ import {
   normalizeInstant,
   toMs,
   toReason,
-  violation,
   WITHDRAWAL_LIFECYCLE,
   withdrawalPayoutDueBy,
   type Actor,
   type ClaimStatus,
-  type PayoutStatus,
   type WithdrawalDecision,
 } from '#shared/rules/index.ts';
-import { getClaim } from '#shared/store/claims.ts';
-import { getAdvance, insertAdvance, requeueAdvancePayout, type Advance } from '#shared/store/advances.ts';
 import type { DepositHolder } from '#shared/store/deposit-items.ts';
 import { depositJournal, getDepositAccount, getDepositHolder, type DepositAccount } from '#shared/store/deposits.ts';
 import {
@@ -55,7 +48,8 @@ import {
   type Withdrawal,
 } from '#shared/store/withdrawals.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
-import { getPayout, type DueByBasis, type StoredPayout } from '#shared/store/payouts.ts';
+import { decideAgainWhenStale, staleOr } from './decide-again.ts';
+import { type DueByBasis, type StoredPayout } from '#shared/store/payouts.ts';
 
 /** Claims not yet in a final status (D3's "open claims"): those the claim lifecycle still moves on. */
 export const OPEN_CLAIM_STATUSES: readonly ClaimStatus[] = (Object.keys(CLAIM_TRANSITIONS) as ClaimStatus[]).filter(
@@ -65,16 +59,6 @@ export const OPEN_CLAIM_STATUSES: readonly ClaimStatus[] = (Object.keys(CLAIM_TR
 /** GET /v1/merchants/{id}/deposit lists this many of the latest withdrawals and journal movements. */
 const RECENT_WITHDRAWALS = 50;
 const RECENT_MOVEMENTS = 20;
-
-/** A claim payout never handed to the provider yet (or failed): its funding may still switch to the deposit. */
-const ADVANCEABLE_PAYOUT: readonly PayoutStatus[] = ['PENDING', 'FAILED'];
-
-/**
- * D2: failures that no payer can fix — the buyer's account itself was refused, or there is none.
- * A payout that failed for good with one of these would fail again from the deposit: the advance
- * is refused (PAYEE_UNPAYABLE) rather than left holding money forever.
- */
-const PAYEE_FAILURE = /^(PAYEE_|NO_ALIPAY_ACCOUNT$|OUT_BIZ_NO_REUSED$)/;
 
 /** D1: the `deposit.top-up-required` event when a hold takes the available balance below the minimum. */
 export function topUpRequiredDetail(merchantId: string, availableBeforeFen: number, amountFen: number, cause: Record<string, unknown>) {
@@ -129,31 +113,6 @@ export async function viewDeposit(merchantId: string) {
 // ---------------------------------------------------------------------------------------------
 // D3 withdrawals
 // ---------------------------------------------------------------------------------------------
-
-/** The deposit or the merchant changed between the read and the write: read again, decide again. */
-class Stale extends Error {
-  override name = 'Stale';
-  constructor(readonly failed: readonly string[]) {
-    super(`Deposit changed concurrently: ${failed.join(', ')}`);
-  }
-}
-
-function decideAgainWhenStale<T>(attempt: () => Promise<T>): Promise<T> {
-  return retry(
-    RETRY.decideAgain,
-    {
-      retryable: (error) => error instanceof Stale,
-      exhausted: (error) => new Conflict('The deposit kept changing while the request ran; retry it.', { failed: (error as Stale).failed }),
-    },
-    attempt,
-  );
-}
-
-/** Failed conditions that mean "what the rules read has changed": decide again on a fresh read. */
-function staleOr(error: unknown, names: readonly string[]): unknown {
-  if (error instanceof ConditionFailed && error.failed.some((name) => names.includes(name))) return new Stale(error.failed);
-  return error;
-}
 
 /** D3: the rules' WITHDRAWAL_NOT_ALLOWED, listing every failing condition in `basis.refusals` and `errors`. */
 function refused(decision: Extract<WithdrawalDecision, { ok: false }>): RuleViolation {
@@ -311,115 +270,3 @@ export async function decideWithdrawalRequest(
 // ---------------------------------------------------------------------------------------------
 // D2 advance compensation
 // ---------------------------------------------------------------------------------------------
-
-/**
- * POST /v1/claims/{id}/advance-compensations (ops). Ops pays a buyer's approved claim that the
- * insurer does not cover from the merchant's deposit (先行赔付). The buyer is still paid exactly
- * once (P1): the claim's own payout record is switched to the deposit (`source: 'deposit'`) and
- * paid by the payout job like any other; when it settles, the job adds
- * `depositPayoutSettledWrites` and the held amount leaves the deposit with an
- * `advance-compensation` movement. "The insurer covers it" once its transfer is under way or
- * done (the payout is no longer PENDING or FAILED).
- * Steps: 1. the claim (consistent read; unknown: 404); 2. the deposit account, the claim's payout
- * and any advance of the claim (one parallel round trip); 3. `advanceCompensation`; 4. one
- * transaction: the advance, the claim still APPROVED, the payout switched while not yet sent,
- * the amount held, `deposit.advance-compensated`.
- */
-export async function advanceCompensate(claimId: string, input: { note?: string }, staff: Principal, now: string): Promise<Advance> {
-  const at = normalizeInstant(now);
-  return decideAgainWhenStale(async () => {
-    const claim = await getClaim(claimId);
-    if (!claim) throw new NotFound(`Claim ${claimId}`);
-    const [account, payout, existing] = await Promise.all([
-      getDepositAccount(claim.merchantId),
-      claim.payoutId ? getPayout(claim.payoutId) : Promise.resolve(undefined),
-      getAdvance(claimId),
-    ]);
-    if (existing) return requeueFailedAdvance(existing, payout, at);
-    // The deposit compensates consumers; a merchant's own claim (live-quality) is not paid from its own deposit.
-    if (claim.beneficiary.role !== 'buyer') {
-      throw violation('ADVANCE_NOT_ALLOWED', 'Only a claim that pays a buyer can be paid from the deposit.', {
-        rule: 'D2',
-        beneficiary: claim.beneficiary.role,
-      });
-    }
-    const insurerCovers = payout !== undefined && !ADVANCEABLE_PAYOUT.includes(payout.status);
-    const decision = advanceCompensation({ claim, insurerCovers, availableFen: account.availableFen });
-    if (!decision.ok) throw decision.violation;
-    if (!payout) throw new Error(`Approved claim ${claimId} has no payout record`);
-    // D2: a payout that failed for good is queued again from the deposit — unless the payee itself cannot be paid.
-    const failedForGood = payout.status === 'FAILED' && !payout.nextAttemptAt;
-    if (failedForGood && PAYEE_FAILURE.test(payout.failureCode ?? payout.lastError?.code ?? '')) {
-      throw violation(
-        'PAYEE_UNPAYABLE',
-        `The buyer's account was refused (${payout.failureCode ?? payout.lastError?.code}); the deposit could not pay it either.`,
-        {
-          rule: 'D2',
-          payoutId: payout.payoutId,
-          failureCode: payout.failureCode ?? payout.lastError?.code,
-        },
-      );
-    }
-    const advance: Advance = {
-      advanceId: `adv_${ulid(toMs(at))}`,
-      claimId,
-      merchantId: claim.merchantId,
-      payoutId: payout.payoutId,
-      beneficiary: claim.beneficiary,
-      amountFen: decision.amountFen,
-      status: 'PENDING',
-      basis: { rule: 'D2', ...decision.basis, payoutStatus: payout.status, ...(failedForGood ? { requeued: true, failureCode: payout.failureCode } : {}) },
-      ...(input.note ? { note: input.note } : {}),
-      createdAt: at,
-      createdBy: { role: staff.role, id: staff.id },
-    };
-    try {
-      const topUpRequired = topUpRequiredDetail(claim.merchantId, account.availableFen, advance.amountFen, { advanceId: advance.advanceId, claimId });
-      await insertAdvance(advance, {
-        requeue: failedForGood,
-        ...(payout.version !== undefined ? { payoutVersion: payout.version } : {}),
-        ...(topUpRequired ? { topUpRequired } : {}),
-      });
-    } catch (error) {
-      if (error instanceof ConditionFailed && error.failed.includes('advance-new')) {
-        const winner = await getAdvance(claimId);
-        if (winner) throw advanceExists(winner);
-      }
-      throw staleOr(error, ['claim-approved', 'payout-not-sent', 'deposit-available', 'advance-new']);
-    }
-    return advance;
-  });
-}
-
-/**
- * D2, an advance that exists already: when its payout, already from the deposit, failed for good
- * again (not the buyer's own account), it is queued again — the advance ends in a paid buyer, its
- * hold never stuck. Otherwise the advance exists: 409 ADVANCE_EXISTS (or PAYEE_UNPAYABLE).
- */
-async function requeueFailedAdvance(existing: Advance, payout: StoredPayout | undefined, at: string): Promise<Advance> {
-  const failedForGood = payout?.advanceId === existing.advanceId && payout.status === 'FAILED' && !payout.nextAttemptAt;
-  if (existing.status !== 'PENDING' || !payout || !failedForGood) throw advanceExists(existing);
-  const code = payout.failureCode ?? payout.lastError?.code ?? '';
-  if (PAYEE_FAILURE.test(code)) {
-    throw violation('PAYEE_UNPAYABLE', `The buyer's account was refused (${code}); the deposit cannot pay it either.`, {
-      rule: 'D2',
-      payoutId: payout.payoutId,
-      failureCode: code,
-      advanceId: existing.advanceId,
-    });
-  }
-  try {
-    await requeueAdvancePayout(existing, payout, at);
-  } catch (error) {
-    throw staleOr(error, ['advance-payout-failed']);
-  }
-  return { ...existing, basis: { ...existing.basis, requeued: true, failureCode: code, payoutStatus: 'FAILED', requeuedAt: at } };
-}
-
-function advanceExists(existing: Advance): RuleViolation {
-  return violation('ADVANCE_EXISTS', `Claim ${existing.claimId} was already advance-compensated.`, {
-    rule: 'D2',
-    claimId: existing.claimId,
-    advanceId: existing.advanceId,
-  });
-}
