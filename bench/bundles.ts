@@ -28,9 +28,24 @@ export const PAYING_BUNDLE_BUDGET_BYTES = 1_470 * 1024;
 export const EVIDENCE_BUNDLES: readonly string[] = ['submit-claim', 'add-evidence', 'get-claim', 'evidence-uploads'];
 export const EVIDENCE_BUNDLE_BUDGET_BYTES = 600 * 1024;
 
+/**
+ * Issue 19: `events` is the API route and the bus target for every inbound event type, so it
+ * carries every inbound schema, the order, refund and penalty use cases and their stores. With
+ * Powertools Logger (+18 KB, asked for by issue 19) it measured 404 KB on 2026-12-06 — the only
+ * bundle past 400 KB; this budget keeps ≈4 % headroom. The next trim is known: the Secrets Manager
+ * client (29 KB) is in every API bundle only to load the cursor keys, which `events` never uses.
+ */
+export const EVENTS_BUNDLE_BUDGET_BYTES = 420 * 1024;
+
 /** A bundle's size budget. */
 export const budgetOf = (name: string): number =>
-  PAYING_BUNDLES.includes(name) ? PAYING_BUNDLE_BUDGET_BYTES : EVIDENCE_BUNDLES.includes(name) ? EVIDENCE_BUNDLE_BUDGET_BYTES : BUNDLE_BUDGET_BYTES;
+  PAYING_BUNDLES.includes(name)
+    ? PAYING_BUNDLE_BUDGET_BYTES
+    : EVIDENCE_BUNDLES.includes(name)
+      ? EVIDENCE_BUNDLE_BUDGET_BYTES
+      : name === 'events'
+        ? EVENTS_BUNDLE_BUDGET_BYTES
+        : BUNDLE_BUDGET_BYTES;
 export const BASELINE = 'baseline';
 
 export interface BundleReport {

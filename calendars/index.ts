@@ -2,4 +2,5 @@
 // JSON imports: read from the repo locally, inlined into the function bundles by esbuild.
 
 /** The operator's year calendars, unchecked: shared/rules-config.ts checks each at load. */
-export const CALENDAR_FILES: readonly { file: string; data: unknown }[] = [];
+export const CALENDAR_FILES: readonly { file: string; data: unknown }[] = [
+];

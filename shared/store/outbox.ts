@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { correlationId } from '#shared/correlation.ts';
-import { keys, outboxPartitions } from './keys.ts';
+import { keys } from './keys.ts';
 
 /** Outbound event types (api.md "Events out"). */
 export type OutboundEventType =
@@ -54,20 +54,4 @@ export function outboxPut(tableName: string, type: OutboundEventType, detail: Re
       },
     },
   };
-}
-
-/**
- * Every outbound event recorded on one UTC day, oldest first: the day's `SPREAD_SHARDS` outbox
- * partitions (`OUTBOX#<day>#n`) read in parallel, strongly consistent, and merged by sort key.
- * For operators, the migration and tests; the service itself never reads its outbox (the stream does).
- */
-export async function outboxEventsOn(day: string): Promise<Record<string, unknown>[]> {
-  const { queryAll } = await import('./query.ts');
-  const { tableName } = await import('./client.ts');
-  const shards = await Promise.all(
-    outboxPartitions(day).map((pk) =>
-      queryAll({ TableName: tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true }),
-    ),
-  );
-  return shards.flat().sort((a, b) => (String(a['SK']) < String(b['SK']) ? -1 : String(a['SK']) > String(b['SK']) ? 1 : 0));
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { outboxEventsOn } from '#shared/store/outbox.ts';
+import { outboxEventsOn } from '#shared/store/outbox-reads.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { keys } from '#shared/store/keys.ts';

@@ -98,6 +98,16 @@ const targets: Record<string, Target> = {
     path: () => `/v1/claims/${ids.claim}/evidence`,
     sample: () => ({ evidence, note: 'Page 2' }),
   },
+  'POST /v1/claims/{claimId}/evidence-uploads': {
+    as: parties.buyer,
+    path: () => `/v1/claims/${ids.claim}/evidence-uploads`,
+    sample: () => ({ type: 'appraisal-report', contentType: 'application/pdf', sizeBytes: 2048, sha256: 'a'.repeat(64) }),
+  },
+  'POST /v1/policies/{policyId}/evidence-uploads': {
+    as: parties.buyer,
+    path: () => `/v1/policies/${ids.policy}/evidence-uploads`,
+    sample: () => ({ type: 'appraisal-report', contentType: 'image/png', sizeBytes: 4096, sha256: 'b'.repeat(64) }),
+  },
   'POST /v1/claims/{claimId}/decisions': {
     as: parties.adjuster,
     path: () => `/v1/claims/${ids.claim}/decisions`,

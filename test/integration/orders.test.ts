@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { outboxEventsOn } from '#shared/store/outbox.ts';
+import { outboxEventsOn } from '#shared/store/outbox-reads.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock } from '#shared/clock.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';

@@ -1,4 +1,4 @@
-import { outboxEventsOn } from '#shared/store/outbox.ts';
+import { outboxEventsOn } from '#shared/store/outbox-reads.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { readMerchantPartition } from '#shared/store/merchants.ts';

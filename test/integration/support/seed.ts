@@ -160,6 +160,6 @@ export interface OutboxRecord {
 
 /** The outbound events recorded on the UTC day of `at`. */
 export async function outboxOn(at: string): Promise<OutboxRecord[]> {
-  const { outboxEventsOn } = await import('#shared/store/outbox.ts');
+  const { outboxEventsOn } = await import('#shared/store/outbox-reads.ts');
   return (await outboxEventsOn(sortableInstant(at).slice(0, 10))) as unknown as OutboxRecord[];
 }
