@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { CalendarNotCovered, ConfigError, IllegalTransition, RuleViolation, toReason, violation } from '#shared/rules/index.ts';
+import { CalendarNotCovered, ConfigError, IllegalTransition, NotFound, RuleViolation, toReason, violation } from '#shared/rules/index.ts';
 
 describe('typed errors', () => {
   it('a RuleViolation defaults to 422 and carries title, detail and basis', () => {
     const v = new RuleViolation({ code: 'X', title: 'T', detail: 'D.' });
     expect(v).toBeInstanceOf(Error);
     expect([v.status, v.code, v.title, v.detail, v.message, v.basis]).toEqual([422, 'X', 'T', 'D.', 'D.', undefined]);
+  });
+
+  it('NotFound is the one 404: a default sentence, or the given detail with its basis', () => {
+    expect(new NotFound('Claim clm_1')).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: 'Claim clm_1 was not found.', basis: undefined });
+    expect(new NotFound('Policy p', 'No policy p is visible to you.', { rule: 'C9' })).toMatchObject({
+      status: 404,
+      detail: 'No policy p is visible to you.',
+      basis: { rule: 'C9' },
+    });
   });
 
   it('violation() gives the standard title and status of a code', () => {
