@@ -11,8 +11,9 @@ import { createRequire } from 'node:module';
 import { crc32, deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser.ts';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { consolePages } from '#shared/local/console.ts';
 import { DEFAULT_JWT_SECRET } from '#shared/local/tokens.ts';
@@ -20,7 +21,6 @@ import { buildWeb } from '../../scripts/build-web.ts';
 import { parties, useApi } from '../integration/support/api.ts';
 import { seedCovered } from '../integration/support/seed.ts';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const root = resolve(import.meta.dirname, '..', '..');
 const artifacts = join(root, 'test', 'e2e', 'artifacts');
 const webDist = mkdtempSync(join(tmpdir(), 'baozhang-web-'));
@@ -38,23 +38,11 @@ beforeAll(async () => {
   process.env['EVIDENCE_DIR'] = evidenceDir;
   mkdirSync(artifacts, { recursive: true });
   await buildWeb(webDist);
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
+  browser = await launchChromium(profileDir, {
     // axe-core is injected as an inline script, which the console's CSP (rightly) refuses.
     bypassCSP: true,
     viewport: { width: 1280, height: 900 },
     locale: 'zh-CN',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
   });
   // The browser's clock shows the server's (fixed) day plus 2½ hours: the queue's age reads 2 h 30 min.
   await browser.clock.setFixedTime(new Date('2026-11-22T11:30:00+08:00'));

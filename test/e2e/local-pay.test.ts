@@ -7,32 +7,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser.ts';
 import { parties, useApi } from '../integration/support/api.ts';
 
 const api = useApi();
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const profileDir = mkdtempSync(join(tmpdir(), 'baozhang-e2e-'));
 let browser: BrowserContext;
 
 beforeAll(async () => {
-  // A fresh profile directory (playwright-core takes it as the persistent context's user data dir,
-  // i.e. chromium's --user-data-dir); the args keep chromium headless, off the network and quiet.
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium(profileDir);
 });
 
 afterAll(async () => {
