@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { clock } from '#shared/clock.ts';
+import { readLimited } from '#shared/local/read-body.ts';
 import {
   base64ToHex,
   DOWNLOAD_TTL_SECONDS,
@@ -67,18 +68,6 @@ function s3Error(res: ServerResponse, status: number, code: string, message: str
   res.writeHead(status, { 'content-type': 'application/xml' });
   res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
   return true; // answered
-}
-
-/** Reads at most `limit` bytes; undefined when the body is longer. */
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 /**

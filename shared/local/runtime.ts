@@ -8,6 +8,7 @@ import { NotFound } from '#shared/rules/errors.ts';
 import type { RouteSpec } from '#shared/http/route.ts';
 import { localScheduledEvent, type JobSpec, type ScheduledJobEvent } from '#shared/jobs/scheduled-event.ts';
 import { lambdaContext, toApiGatewayEvent, type ApiHandler } from './api-gateway.ts';
+import { readLimited } from './read-body.ts';
 import { checkToken } from './tokens.ts';
 
 /**
@@ -78,17 +79,6 @@ function sendProblem(res: ServerResponse, problem: HttpProblem, extraHeaders: Re
   res.end(JSON.stringify(problem.toProblem()));
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size > GATEWAY_PAYLOAD_LIMIT) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
 export interface LocalRuntimeOptions {
   routes: readonly RouteSpec[];
   jwtSecret: string;
@@ -137,7 +127,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
       return sendProblem(res, problems.methodNotAllowed(method, url.pathname, allow), cors);
     }
 
-    const body = await readBody(req);
+    const body = await readLimited(req, GATEWAY_PAYLOAD_LIMIT);
     if (!body) return sendProblem(res, problems.payloadTooLarge(GATEWAY_PAYLOAD_LIMIT), cors);
 
     let claims: Record<string, string> | undefined;
