@@ -329,16 +329,20 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
     expect(h.provider.transfers[0]).toMatchObject({ outBizNo: payout.payoutId, payee: PAYEE });
   });
 
-  it('D3 a withdrawal is never handed to the provider after a fraud finding: deferred FRAUD_FINDING, nothing sent', async () => {
-    const h = harness({ transfer: [CONFIRMED] });
-    const payout = payoutOf({
-      withdrawalId: 'wd_1',
+  /** A deposit-funded withdrawal payout to merchant `merchantId`, due a minute before the run. */
+  const withdrawalPayout = (withdrawalId: string, merchantId: string) =>
+    payoutOf({
+      withdrawalId,
       source: 'deposit',
-      depositMerchantId: 'm_fraud',
-      beneficiary: { role: 'merchant', id: 'm_fraud', alipayAccount: '' },
+      depositMerchantId: merchantId,
+      beneficiary: { role: 'merchant', id: merchantId, alipayAccount: '' },
       payee: PAYEE,
       createdAt: toIso(toMs(START) - MINUTE),
     });
+
+  it('D3 a withdrawal is never handed to the provider after a fraud finding: deferred FRAUD_FINDING, nothing sent', async () => {
+    const h = harness({ transfer: [CONFIRMED] });
+    const payout = withdrawalPayout('wd_1', 'm_fraud');
     h.store.putPayout(payout);
     h.store.putMerchant('m_fraud', { alipay: PAYEE, fraudFinding: true });
     expect(await h.run()).toMatchObject({ deferred: 1, sent: 0 });
@@ -348,14 +352,7 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
 
   it('D2 D3 a deposit-funded withdrawal settles its withdrawal in the confirmation write', async () => {
     const h = harness({ transfer: [CONFIRMED] });
-    const payout = payoutOf({
-      withdrawalId: 'wd_2',
-      source: 'deposit',
-      depositMerchantId: 'm_ok',
-      beneficiary: { role: 'merchant', id: 'm_ok', alipayAccount: '' },
-      payee: PAYEE,
-      createdAt: toIso(toMs(START) - MINUTE),
-    });
+    const payout = withdrawalPayout('wd_2', 'm_ok');
     h.store.putPayout(payout);
     h.store.depositParts.set('withdrawal/wd_2', { status: 'APPROVED' });
     expect(await h.run()).toMatchObject({ sent: 1, confirmed: 1 });
