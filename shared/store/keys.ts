@@ -152,6 +152,7 @@ export function topUpIdFor(merchantId: string, idempotencyKey: string): string {
 
 /** Key prefixes used in key conditions (begins_with). */
 export const prefixes = {
+  order: 'ORDER#',
   enrollment: 'ENROLLMENT#',
   penalty: 'PENALTY#',
   policy: 'POLICY#',

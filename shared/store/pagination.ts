@@ -4,7 +4,7 @@ import { documentClient, tableName } from './client.ts';
 import { batchGetItems } from './batch-get.ts';
 import { InvalidCursor } from './errors.ts';
 import { fromItem } from './items.ts';
-import { projectsAll, tableDefinition } from './table-definition.ts';
+import { projects, projectsAll, tableDefinition } from './table-definition.ts';
 
 /**
  * The store's list cursors: the query's LastEvaluatedKey, base64url-encoded. Clients never see
@@ -47,14 +47,17 @@ const FILTERED_READ_AHEAD = 4;
 const MAX_QUERY_LIMIT = 1000;
 
 /**
- * One page of a list index: `<index>PK = pk`, newest or oldest first, optionally only one status
- * (a filter: DynamoDB reads items, then drops other statuses), continued by a cursor bound to
- * the partition. The claims, payouts and policies lists all go through here.
+ * One page of a list index: `<index>PK = pk`, newest or oldest first, optionally only one status,
+ * continued by a cursor bound to the partition. The claims, payouts, policies and withdrawals
+ * lists all go through here.
  *
- * A page holds `limit` items unless it is the last, and the last page carries no cursor: the
- * Query is repeated until `limit + 1` items match or the index ends (a filtered Query may return
- * few or none of what it read), and the cursor is the key of the page's last item — so the one
- * item read past the page proves there is a next page and is served again by it.
+ * An index that projects the status filters in the Query (DynamoDB reads entries, then drops other
+ * statuses); one that projects less (GSI1: keys only) is followed by one BatchGetItem of the entries
+ * read (eventually consistent, like the index) and filtered then. A page holds `limit` items unless
+ * it is the last, and the last page carries no cursor: reading is repeated until `limit + 1` items
+ * match or the index ends (a filtered read may match few or none), and the cursor is the key of the
+ * page's last item — so the one item read past the page proves there is a next page and is served
+ * again by it.
  */
 export async function listPage<T>(
   index: 'GSI1' | 'GSI2' | 'GSI3',
@@ -63,6 +66,8 @@ export async function listPage<T>(
 ): Promise<Page<T>> {
   const pkAttribute = `${index}PK`;
   const skAttribute = `${index}SK`;
+  const whole = projectsAll(index);
+  const filterInQuery = options.status !== undefined && projects(index, 'status');
   const matched: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined = decodeCursor(options.cursor, { attribute: pkAttribute, value: pk });
   do {
@@ -72,14 +77,16 @@ export async function listPage<T>(
         TableName: tableName,
         IndexName: index,
         KeyConditionExpression: `${pkAttribute} = :pk`,
-        ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-        ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
+        ...(filterInQuery ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ExpressionAttributeValues: { ':pk': pk, ...(filterInQuery ? { ':status': options.status } : {}) },
         ExclusiveStartKey: startKey,
         ScanIndexForward: !options.newestFirst,
         Limit: options.status ? Math.min(MAX_QUERY_LIMIT, wanted * FILTERED_READ_AHEAD) : wanted,
       }),
     );
-    matched.push(...(result.Items ?? []));
+    const read = result.Items ?? [];
+    const items = whole ? read : (await itemsByKey(read)).filter((item): item is Record<string, unknown> => item !== undefined);
+    matched.push(...(options.status && !filterInQuery ? items.filter((item) => item['status'] === options.status) : items));
     startKey = result.LastEvaluatedKey;
   } while (startKey && matched.length <= options.limit);
 
@@ -233,12 +240,14 @@ export async function shardedListPage<T>(
   return { items: page.map(({ item }) => fromItem<T>(item)), ...(nextCursor ? { nextCursor } : {}) };
 }
 
-/** The table's items for index entries (keys only), in the same order; undefined where gone. */
-async function itemsByKey(entries: readonly Record<string, unknown>[]): Promise<(Record<string, unknown> | undefined)[]> {
-  const found = await batchGetItems(
-    entries.map((e) => ({ PK: e['PK'] as string, SK: e['SK'] as string })),
-    { consistent: false },
-  );
+/**
+ * The table's items for index entries (keys only), in the same order; undefined where gone. One
+ * BatchGetItem per 100 entries, in parallel.
+ */
+export async function itemsByKey(entries: readonly Record<string, unknown>[]): Promise<(Record<string, unknown> | undefined)[]> {
+  const keys = entries.map((e) => ({ PK: e['PK'] as string, SK: e['SK'] as string }));
+  const chunks = Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) => keys.slice(i * 100, (i + 1) * 100));
+  const found = (await Promise.all(chunks.map((chunk) => batchGetItems(chunk, { consistent: false })))).flat();
   const byKey = new Map(found.map((item) => [`${String(item['PK'])}\u0000${String(item['SK'])}`, item]));
-  return entries.map((e) => byKey.get(`${String(e['PK'])}\u0000${String(e['SK'])}`));
+  return keys.map((k) => byKey.get(`${k.PK}\u0000${k.SK}`));
 }

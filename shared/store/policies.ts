@@ -1,10 +1,10 @@
 import { dueItems, type ReadCapacity } from './due.ts';
-import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Policy } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { ConditionFailed, named, transactEach } from './errors.ts';
 import { fromItem } from './items.ts';
-import { indexKeys, keys } from './keys.ts';
+import { indexKeys, keys, prefixes, type TableKey } from './keys.ts';
 import { outboxPut } from './outbox.ts';
 import { listPage, type Page } from './pagination.ts';
 
@@ -109,8 +109,11 @@ export async function voidPolicy(policy: Policy, reason: 'refunded', at: string)
   }
 }
 
-/** A policy by id (GSI1, `GSI1PK = POLICY#id`). */
-export async function getPolicy(policyId: string): Promise<StoredPolicy | undefined> {
+/**
+ * Where a policy is stored, by its id (GSI1 `GSI1PK = POLICY#id`, keys only): its key in its order's
+ * partition, and so its order. A claim then reads that partition, the policy with it.
+ */
+export async function findPolicy(policyId: string): Promise<{ key: TableKey; orderId: string } | undefined> {
   const result = await documentClient.send(
     new QueryCommand({
       TableName: tableName,
@@ -123,8 +126,18 @@ export async function getPolicy(policyId: string): Promise<StoredPolicy | undefi
       Limit: 1,
     }),
   );
-  const item = result.Items?.[0];
-  return item ? fromItem<StoredPolicy>(item) : undefined;
+  const entry = result.Items?.[0];
+  if (!entry) return undefined;
+  const key = { PK: String(entry['PK']), SK: String(entry['SK']) };
+  return { key, orderId: key.PK.slice(prefixes.order.length) };
+}
+
+/** A policy by id: where it is (`findPolicy`), then the policy itself (consistent). */
+export async function getPolicy(policyId: string): Promise<StoredPolicy | undefined> {
+  const found = await findPolicy(policyId);
+  if (!found) return undefined;
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: found.key, ConsistentRead: true }));
+  return Item ? fromItem<StoredPolicy>(Item) : undefined;
 }
 
 /** A merchant's policies, oldest first (GSI2, `GSI2PK = MERCHANT#id#POLICIES`), optionally by status. */

@@ -15,9 +15,12 @@
  * (every claim, every payout) is read as a list whose items are fetched by key afterwards
  * (BatchGetItem), so it projects keys only and no status change of a claim or payout writes it.
  * QueueIndex projects ALL: its items leave it on almost every change anyway, and its reads (the
- * queue, read all day) then need no second round trip. GSI1, GSI2 and DueIndex keep ALL: their
- * queries answer in one round trip (a policy by id, an owner's list with a status filter, a job's
- * due items written back whole). docs/capacity.md has the measurements.
+ * queue, read all day) then need no second round trip. GSI1 (a policy by id, a buyer's claims, a
+ * beneficiary's payouts) projects keys only too: a payout confirmation changes the payout, its claim
+ * and its policy, and an index projecting ALL would be rewritten for each; its lists fetch the page's
+ * items by key. GSI2 (a merchant's lists) projects the few attributes its filters read
+ * (`GSI2_ATTRIBUTES`). DueIndex keeps ALL: a job's due items are read and written back whole, and
+ * leave the index when done. docs/capacity.md has the measurements.
  */
 export interface KeyAttribute {
   readonly name: string;
@@ -44,12 +47,25 @@ export interface TableDefinition {
   readonly timeToLiveAttribute: string;
 }
 
+/**
+ * What GSI2 (a merchant's policies, claims and withdrawals) carries besides keys: what its
+ * filters and sums read — the status of each (a list by status; D3's open claims), and a claim's
+ * order line and amount (C11/D5: what approved claims on a line amount to). None of these but the
+ * status changes when a payout confirms, and an entry this small is one write unit.
+ */
+const GSI2_ATTRIBUTES = ['status', 'orderId', 'lineId', 'amountFen'] as const;
+
 export const tableDefinition: TableDefinition = {
   partitionKey: { name: 'PK', type: 'S' },
   sortKey: { name: 'SK', type: 'S' },
   globalSecondaryIndexes: [
-    { indexName: 'GSI1', partitionKey: { name: 'GSI1PK', type: 'S' }, sortKey: { name: 'GSI1SK', type: 'S' }, projection: { type: 'ALL' } },
-    { indexName: 'GSI2', partitionKey: { name: 'GSI2PK', type: 'S' }, sortKey: { name: 'GSI2SK', type: 'S' }, projection: { type: 'ALL' } },
+    { indexName: 'GSI1', partitionKey: { name: 'GSI1PK', type: 'S' }, sortKey: { name: 'GSI1SK', type: 'S' }, projection: { type: 'KEYS_ONLY' } },
+    {
+      indexName: 'GSI2',
+      partitionKey: { name: 'GSI2PK', type: 'S' },
+      sortKey: { name: 'GSI2SK', type: 'S' },
+      projection: { type: 'INCLUDE', nonKeyAttributes: GSI2_ATTRIBUTES },
+    },
     { indexName: 'GSI3', partitionKey: { name: 'GSI3PK', type: 'S' }, sortKey: { name: 'GSI3SK', type: 'S' }, projection: { type: 'KEYS_ONLY' } },
     { indexName: 'DueIndex', partitionKey: { name: 'dueShard', type: 'S' }, sortKey: { name: 'dueAt', type: 'S' }, projection: { type: 'ALL' } },
     { indexName: 'QueueIndex', partitionKey: { name: 'queuePK', type: 'S' }, sortKey: { name: 'queueSK', type: 'S' }, projection: { type: 'ALL' } },
@@ -68,6 +84,12 @@ export function projectionOf(index: IndexDefinition) {
 /** Whether a Query of this index returns whole items (else: keys only, to be fetched from the table). */
 export function projectsAll(indexName: string): boolean {
   return tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === indexName)?.projection.type === 'ALL';
+}
+
+/** Whether a Query of this index can filter on `attribute` (the index projects it). */
+export function projects(indexName: string, attribute: string): boolean {
+  const projection = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === indexName)?.projection;
+  return projection?.type === 'ALL' || (projection?.type === 'INCLUDE' && (projection.nonKeyAttributes ?? []).includes(attribute));
 }
 
 /** The SDK's CreateTable input for this definition (on-demand, each index with its projection). */

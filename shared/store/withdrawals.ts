@@ -3,6 +3,7 @@ import type { Actor, ClaimStatus, WithdrawalStatus } from '#shared/rules/types.t
 import { documentClient, tableName } from './client.ts';
 import { queryPages } from './query.ts';
 import { fromItem } from './items.ts';
+import { itemsByKey } from './pagination.ts';
 import { indexKeys, keys, listPartitions, prefixes } from './keys.ts';
 import { payoutPut, type StoredPayout } from './payouts.ts';
 import { transact, type TransactWriteItem, accountUpdate, inGoodStanding, outbox } from './deposit-items.ts';
@@ -45,7 +46,10 @@ function withdrawalItem(withdrawal: Withdrawal) {
   };
 }
 
-/** A merchant's withdrawals, newest first: GSI2 `GSI2PK = MERCHANT#id#WITHDRAWALS`. */
+/**
+ * A merchant's withdrawals, newest first: GSI2 `GSI2PK = MERCHANT#id#WITHDRAWALS` (its entries carry
+ * the status only), then the withdrawals by key.
+ */
 export async function withdrawalsByMerchant(merchantId: string, limit: number): Promise<Withdrawal[]> {
   const result = await documentClient.send(
     new QueryCommand({
@@ -57,7 +61,7 @@ export async function withdrawalsByMerchant(merchantId: string, limit: number): 
       Limit: limit,
     }),
   );
-  return (result.Items ?? []).map((item) => fromItem<Withdrawal>(item));
+  return withdrawalsOf(result.Items ?? []);
 }
 
 /** A withdrawal by id: GetItem `PK = WITHDRAWAL#id, SK = WITHDRAWAL` (consistent: decisions build on it). */
@@ -247,7 +251,15 @@ export async function penaltyRecordsOf(merchantId: string): Promise<PenaltyRecor
   return records;
 }
 
-/** A merchant's APPROVED withdrawals (D3: what a fraud finding may cancel): GSI2 `GSI2PK = MERCHANT#id#WITHDRAWALS`, filter `status = APPROVED`, every page. */
+/**
+ * A merchant's APPROVED withdrawals (D3: what a fraud finding may cancel): GSI2 `GSI2PK =
+ * MERCHANT#id#WITHDRAWALS`, filter `status = APPROVED`, every page; then those withdrawals by key.
+ */
+/** The withdrawals of GSI2 entries (keys and status only), in order; one gone meanwhile is left out. */
+async function withdrawalsOf(entries: readonly Record<string, unknown>[]): Promise<Withdrawal[]> {
+  return (await itemsByKey(entries)).filter((item) => item !== undefined).map((item) => fromItem<Withdrawal>(item));
+}
+
 export async function approvedWithdrawalsOf(merchantId: string): Promise<Withdrawal[]> {
   const found: Withdrawal[] = [];
   for await (const page of queryPages({
@@ -258,7 +270,7 @@ export async function approvedWithdrawalsOf(merchantId: string): Promise<Withdra
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':pk': listPartitions.withdrawalsByMerchant(merchantId), ':approved': 'APPROVED' },
   })) {
-    found.push(...(page.Items ?? []).map((item) => fromItem<Withdrawal>(item)));
+    found.push(...(await withdrawalsOf(page.Items ?? [])));
   }
   return found;
 }

@@ -35,7 +35,7 @@ import { alipayAccountOf, approvedEventDetail, claimEventDetail, readAlipayAccou
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { isCompleteOrder, readOrderPartition, readOrders, type OrderPartition } from '#shared/store/orders.ts';
 import { merchantAlipayAccount, type StoredPayout } from '#shared/store/payouts.ts';
-import { getPolicy } from '#shared/store/policies.ts';
+import { findPolicy, type StoredPolicy } from '#shared/store/policies.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Filing (C1, C10, A1): shared by POST /v1/claims and the automatic claims of a refund (C7, C8)
@@ -158,24 +158,25 @@ export interface ClaimSubmission {
 }
 
 /**
- * POST /v1/claims. Steps: 1. the policy by id (GSI1) — unknown, or another buyer's: 404 (C9);
- * 2. the order and the proof order in one BatchGet; 3. `evaluateClaim` — a refusal is answered
+ * POST /v1/claims. Steps: 1. where the policy is, by id (GSI1, keys only) — unknown: 404;
+ * 2. its order's partition (the policy with it: another buyer's is 404, C9) and the proof order, together; 3. `evaluateClaim` — a refusal is answered
  * with its rule code and figures and stores nothing (C10); 4. `storeClaim`: one transaction.
  * A buyer's own live-quality or return-shipping policy is answered by the rules
  * (AUTOMATIC_CLAIM_ONLY, 422): the buyer sees that policy in the order detail anyway (I7).
  */
 export async function submitClaim(buyerId: string, submission: ClaimSubmission, now: string): Promise<StoredClaim> {
   const { policyId, ...request } = submission;
-  const found = await getPolicy(policyId);
-  if (!found || found.buyerId !== buyerId) throw new NotFound(`Policy ${policyId}`);
+  const found = await findPolicy(policyId);
+  if (!found) throw new NotFound(`Policy ${policyId}`);
   // The order's partition (order, this policy as written, refunds, ledgers) and the proof order.
   const [partition, proofs] = await Promise.all([
     readOrderPartition(found.orderId),
     request.proofOrderId ? readOrders([request.proofOrderId]) : Promise.resolve(new Map<string, never>()),
   ]);
+  const policy = partition.policies.find((p) => p.policyId === policyId) as StoredPolicy | undefined;
+  if (!policy || policy.buyerId !== buyerId) throw new NotFound(`Policy ${policyId}`);
   const { order } = partition;
   if (!isCompleteOrder(order)) throw new NotFound(`Order ${found.orderId}`);
-  const policy = partition.policies.find((p) => p.policyId === policyId) ?? found;
   // An order known only by a later event (no lines yet) is not a proof order anyone can check.
   const proof = request.proofOrderId ? (request.proofOrderId === order.orderId ? order : proofs.get(request.proofOrderId)) : undefined;
   const lineId = request.lineId ?? policy.lineId;
