@@ -4,15 +4,15 @@ import { depositPayoutSettledWrites } from './deposits.ts';
 import { sortableInstant } from './keys.ts';
 import type { PayoutStore } from './payout-store.ts';
 import { claimPaidWrites, noFraudFindingCheck, writePayouts, type PayoutWrite } from './payout-writes.ts';
-import { claimsByIds, getPayout, merchantPayee, orderBuyerPayee, payoutsDue } from './payouts.ts';
+import { claimsByIds, getPayout, merchantPayees, orderBuyerPayees, payoutsDue } from './payouts.ts';
 
 export const dynamoPayoutStore: PayoutStore = {
   getPayout,
   payoutsDue: (now, limitPerShard, capacity) => payoutsDue(sortableInstant(now), limitPerShard, capacity),
   getClaim,
   claimsByIds,
-  merchantPayee,
-  orderBuyerPayee,
+  merchantPayees,
+  orderBuyerPayees,
   claimPaidWrites,
   noFraudFindingCheck,
   depositSettledWrites: (payout, at) => depositPayoutSettledWrites(payout, at).map((item) => ({ group: 'deposit', name: 'deposit-settled', item })),

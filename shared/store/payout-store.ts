@@ -41,10 +41,10 @@ export interface PayoutStore {
   getClaim(claimId: string): Promise<StoredClaim | undefined>;
   /** The claims of a page of payouts, read together; each promise never rejects (null: read failed). */
   claimsByIds(claimIds: readonly string[]): Map<string, Promise<ClaimRead>>;
-  /** P4: the merchant profile's payee, if any. */
-  merchantPayee(merchantId: string): Promise<Payee | undefined>;
-  /** P4: the buyer's payee the order brought (`buyerAlipay`), if any. */
-  orderBuyerPayee(orderId: string): Promise<Payee | undefined>;
+  /** P4: each merchant profile's payee, read together; each promise never rejects (undefined: none on record; null: read failed). */
+  merchantPayees(merchantIds: readonly string[]): Map<string, Promise<Payee | undefined | null>>;
+  /** P4: the buyer's payee each order brought (`buyerAlipay`), read together; as `merchantPayees`. */
+  orderBuyerPayees(orderIds: readonly string[]): Map<string, Promise<Payee | undefined | null>>;
   /** P1: the claim APPROVED → PAID (`claim-approved`) and its policy → CLAIMED (`policy-claimable`). */
   claimPaidWrites(payment: ClaimPayment, at: string): SettlementWrite[];
   /** D3: the merchant has no fraud finding (`merchant-not-fraudulent`), checked in the same write. */

@@ -4,7 +4,7 @@ import { batchGetItems } from './batch-get.ts';
 import type { Party, PayoutStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { fromItem } from './items.ts';
-import { keys, listPartitions } from './keys.ts';
+import { keys, listPartitions, type TableKey } from './keys.ts';
 import type { StoredClaim } from './claims.ts';
 import { listPage, shardedListPage } from './pagination.ts';
 import type { Payee } from '#shared/payments/port.ts';
@@ -32,26 +32,18 @@ export async function merchantAlipayAccount(merchantId: string): Promise<string>
   return typeof account === 'string' ? account : '';
 }
 
-/** P4: a merchant's payee, from its profile (`alipay`, or the old `alipayAccount` as a logon id). */
-export async function merchantPayee(merchantId: string): Promise<Payee | undefined> {
-  const result = await documentClient.send(
-    new GetCommand({
-      TableName: tableName,
-      Key: keys.merchant(merchantId),
-      ProjectionExpression: 'alipay, alipayAccount, #name',
-      ExpressionAttributeNames: { '#name': 'name' },
-      ConsistentRead: true,
-    }),
-  );
-  return profilePayee(result.Item?.['alipay'], result.Item?.['alipayAccount'], result.Item?.['name']);
+/**
+ * P4 for a page of payouts: the payee of each merchant's profile (`alipay`, or the old
+ * `alipayAccount` as a logon id), read together (BatchGets, strongly consistent). Each promise
+ * never rejects: the payee, undefined when none is on record, or null when the read failed.
+ */
+export function merchantPayees(merchantIds: readonly string[]): Map<string, Promise<Payee | undefined | null>> {
+  return readTogether(merchantIds, keys.merchant, (item) => profilePayee(item?.['alipay'], item?.['alipayAccount'], item?.['name']));
 }
 
-/** P4: a buyer's payee, as the order's `order.paid` brought it (`buyerAlipay`). */
-export async function orderBuyerPayee(orderId: string): Promise<Payee | undefined> {
-  const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.order(orderId), ProjectionExpression: 'buyerAlipay', ConsistentRead: true }),
-  );
-  return asPayee(result.Item?.['buyerAlipay']);
+/** P4 for a page of payouts: the buyer's payee each order's `order.paid` brought (`buyerAlipay`), read together. */
+export function orderBuyerPayees(orderIds: readonly string[]): Map<string, Promise<Payee | undefined | null>> {
+  return readTogether(orderIds, keys.order, (item) => asPayee(item?.['buyerAlipay']));
 }
 
 export interface PayoutPage {
@@ -101,35 +93,44 @@ export function payoutsDue(nowSortable: string, limitPerShard = 100, capacity?: 
   return dueItems<StoredPayout>('PAYOUT', nowSortable, limitPerShard, capacity);
 }
 
-/** Claims per BatchGetItem (at most 100): small, so the first payouts of a page get theirs soon. */
-const CLAIM_CHUNK = 25;
+/** Items per BatchGetItem (at most 100): small, so the first payouts of a page get theirs soon. */
+const READ_CHUNK = 25;
 
 /**
- * The claims of due payouts (P1: settling one pays its claim), strongly consistent, in BatchGets of
- * 25 sent one after the other in the order given — a page of payouts costs a few BatchGets instead
- * of a GetItem each, and each chunk lands long before the payouts that need it are reached. Keys
- * DynamoDB hands back unprocessed are asked again. Each claim's promise never rejects: it gives
- * the claim, undefined when there is none, or null when its chunk's read failed (the caller reads
- * it again) — so a claim nobody ends up awaiting leaves no unhandled rejection behind.
+ * Items of a page of due payouts read together, strongly consistent, in BatchGets of 25 sent one
+ * after the other in the order given — a page costs a few BatchGets instead of a GetItem each, and
+ * each chunk lands long before the payouts that need it are reached. Keys DynamoDB hands back
+ * unprocessed are asked again. Each id's promise never rejects: `pick` of its item (undefined
+ * item when there is none), or null when its chunk's read failed (the caller reads it again) — so
+ * an id nobody ends up awaiting leaves no unhandled rejection behind.
  */
-export function claimsByIds(claimIds: readonly string[]): Map<string, Promise<StoredClaim | undefined | null>> {
-  const unique = [...new Set(claimIds)];
-  const claims = new Map<string, Promise<StoredClaim | undefined | null>>();
+function readTogether<T>(
+  ids: readonly string[],
+  keyOf: (id: string) => TableKey,
+  pick: (item: Record<string, unknown> | undefined) => T | undefined,
+): Map<string, Promise<T | undefined | null>> {
+  const unique = [...new Set(ids)];
+  const reads = new Map<string, Promise<T | undefined | null>>();
   let previous: Promise<unknown> = Promise.resolve();
-  for (let i = 0; i < unique.length; i += CLAIM_CHUNK) {
-    const chunk = unique.slice(i, i + CLAIM_CHUNK);
-    const read = previous.then(() => batchGetClaims(chunk)).catch(() => null);
+  for (let i = 0; i < unique.length; i += READ_CHUNK) {
+    const chunk = unique.slice(i, i + READ_CHUNK);
+    const read = previous
+      .then(() => batchGetItems(chunk.map(keyOf)))
+      .then((items) => new Map(items.map((item) => [`${String(item['PK'])}\u0000${String(item['SK'])}`, item])))
+      .catch(() => null);
     previous = read;
-    for (const claimId of chunk)
-      claims.set(
-        claimId,
-        read.then((found) => (found === null ? null : found.get(claimId))),
+    for (const id of chunk) {
+      const { PK, SK } = keyOf(id);
+      reads.set(
+        id,
+        read.then((found) => (found === null ? null : pick(found.get(`${PK}\u0000${SK}`)))),
       );
+    }
   }
-  return claims;
+  return reads;
 }
 
-async function batchGetClaims(claimIds: readonly string[]): Promise<Map<string, StoredClaim>> {
-  const items = await batchGetItems(claimIds.map((id) => keys.claim(id)));
-  return new Map(items.map((item) => fromItem<StoredClaim>(item)).map((claim) => [claim.claimId, claim]));
+/** P1: the claims of a page of due payouts (settling one pays its claim), read together. */
+export function claimsByIds(claimIds: readonly string[]): Map<string, Promise<StoredClaim | undefined | null>> {
+  return readTogether(claimIds, keys.claim, (item) => (item ? fromItem<StoredClaim>(item) : undefined));
 }

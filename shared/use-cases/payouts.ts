@@ -108,7 +108,7 @@ export async function runPayouts(options: PayoutOptions): Promise<PayoutResult> 
       return true;
     });
     if (due.length === 0) break;
-    sender.readClaimsOf(due);
+    sender.readPageOf(due);
     const started = await inParallel(
       due.map((payout) => () => sender.handle(payout)),
       concurrency,
@@ -116,7 +116,7 @@ export async function runPayouts(options: PayoutOptions): Promise<PayoutResult> 
       ctx.onError,
     );
     await writes.settled();
-    sender.forgetClaims();
+    sender.forgetPage();
     result.processed += started;
     result.leftForNextRun += due.length - started;
     if (started < due.length) break;

@@ -6,6 +6,7 @@
  * failed conditions); test/support/payout-store-contract.ts runs the same cases on both, so it
  * cannot drift. Each write is all or nothing: checked whole, then applied whole.
  */
+import type { Payee } from '#shared/payments/port.ts';
 import { asPayee, profilePayee } from '#shared/payments/payee.ts';
 import type { HistoryEntry, PolicyStatus } from '#shared/rules/types.ts';
 import { DUE_SHARDS } from '#shared/store/keys.ts';
@@ -82,6 +83,8 @@ export class MemoryPayoutStore implements PayoutStore {
   readonly writeCalls: number[] = [];
   /** While true, `claimsByIds` answers null (a failed BatchGet) for every claim. */
   failClaimBatch = false;
+  /** While true, `merchantPayees` and `orderBuyerPayees` answer null (a failed BatchGet). */
+  failPayeeBatch = false;
 
   // --- seeding (tests) ---
 
@@ -136,13 +139,17 @@ export class MemoryPayoutStore implements PayoutStore {
     return new Map(claimIds.map((id) => [id, Promise.resolve(this.failClaimBatch ? null : this.claims.has(id) ? copy(this.claims.get(id)!) : undefined)]));
   }
 
-  async merchantPayee(merchantId: string) {
-    const profile = this.merchants.get(merchantId);
-    return profilePayee(profile?.alipay, profile?.alipayAccount, profile?.name);
+  merchantPayees(merchantIds: readonly string[]): Map<string, Promise<Payee | undefined | null>> {
+    return new Map(
+      merchantIds.map((id) => {
+        const profile = this.merchants.get(id);
+        return [id, Promise.resolve(this.failPayeeBatch ? null : profilePayee(profile?.alipay, profile?.alipayAccount, profile?.name))];
+      }),
+    );
   }
 
-  async orderBuyerPayee(orderId: string) {
-    return asPayee(this.orders.get(orderId)?.buyerAlipay);
+  orderBuyerPayees(orderIds: readonly string[]): Map<string, Promise<Payee | undefined | null>> {
+    return new Map(orderIds.map((id) => [id, Promise.resolve(this.failPayeeBatch ? null : asPayee(this.orders.get(id)?.buyerAlipay))]));
   }
 
   claimPaidWrites(payment: ClaimPayment, at: string): SettlementWrite[] {

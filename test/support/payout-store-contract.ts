@@ -274,13 +274,17 @@ export function describePayoutStoreContract(name: string, make: () => PayoutStor
         h.putOrder(o1, { buyerAlipay: userId }),
         h.putOrder(o2, {}),
       ]);
-      expect(await h.store.merchantPayee(m1)).toEqual(userId);
-      expect(await h.store.merchantPayee(m2)).toEqual({ identity: 'shop@example.com', identityType: 'ALIPAY_LOGON_ID', name: '李四' });
-      expect(await h.store.merchantPayee(m3)).toBeUndefined();
-      expect(await h.store.merchantPayee(id('m'))).toBeUndefined();
-      expect(await h.store.orderBuyerPayee(o1)).toEqual(userId);
-      expect(await h.store.orderBuyerPayee(o2)).toBeUndefined();
-      expect(await h.store.orderBuyerPayee(id('ord'))).toBeUndefined();
+      const unknownMerchant = id('m');
+      const merchants = h.store.merchantPayees([m1, m2, m3, unknownMerchant, m1]);
+      expect(await merchants.get(m1)).toEqual(userId);
+      expect(await merchants.get(m2)).toEqual({ identity: 'shop@example.com', identityType: 'ALIPAY_LOGON_ID', name: '李四' });
+      expect(await merchants.get(m3)).toBeUndefined();
+      expect(await merchants.get(unknownMerchant)).toBeUndefined();
+      const unknownOrder = id('ord');
+      const orders = h.store.orderBuyerPayees([o1, o2, unknownOrder]);
+      expect(await orders.get(o1)).toEqual(userId);
+      expect(await orders.get(o2)).toBeUndefined();
+      expect(await orders.get(unknownOrder)).toBeUndefined();
     });
   });
 }

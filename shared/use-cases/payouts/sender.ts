@@ -26,9 +26,22 @@ import type { PayoutContext } from './context.ts';
 import { actionAt, eventDetail, isSettled, through, unscheduled } from './lifecycle.ts';
 import type { PayoutWriter } from './settlement.ts';
 
+/** A payee as read with its page: undefined when none is on record, null when the read failed. */
+type PayeeRead = Payee | undefined | null;
+
+/** A payee read that failed is an error of this payout's handling: it stays due for the next run. */
+async function payeeRead(read: Promise<PayeeRead>): Promise<Payee | undefined> {
+  const payee = await read;
+  if (payee === null) throw new Error('Reading the payee failed');
+  return payee;
+}
+
 export class PayoutSender {
-  /** The claims of the page being handled, read together (`readClaimsOf`). */
+  /** The claims of the page being handled, read together (`readPageOf`). */
   private claims = new Map<string, Promise<ClaimRead>>();
+  /** The payees of the page's merchants, and of its buyers by order, read together (`readPageOf`). */
+  private merchantPayees = new Map<string, Promise<PayeeRead>>();
+  private buyerPayees: Promise<Map<string, Promise<PayeeRead>>> = Promise.resolve(new Map());
 
   constructor(
     private readonly ctx: PayoutContext,
@@ -36,20 +49,30 @@ export class PayoutSender {
   ) {}
 
   /**
-   * Starts reading, in BatchGets, the claims of the page's payouts this run will send or query
-   * (their action is due; a held or only-to-be-reported payout needs none). Not awaited: each
-   * payout awaits its own claim alongside its provider call. An APPROVED claim changes only when a
-   * payout run pays it, so this early read is as good as one after the transfer; settling still
-   * reads it again if its condition fails.
+   * Starts reading, in BatchGets, what the page's payouts this run will send or query need (their
+   * action is due; a held or only-to-be-reported payout needs none): their claims, and the payees
+   * not carried yet (P4) — the merchants' profiles, and for buyers the orders their claims name.
+   * Not awaited: each payout awaits its own reads alongside its provider call. An APPROVED claim
+   * changes only when a payout run pays it, so this early read is as good as one after the
+   * transfer; settling still reads it again if its condition fails. The payees are as current as
+   * the page: read the moment it is taken up.
    */
-  readClaimsOf(page: readonly StoredPayout[]): void {
+  readPageOf(page: readonly StoredPayout[]): void {
     const now = toMs(this.ctx.now());
-    const ids = page.filter((p) => p.claimId && !isSettled(p) && toMs(actionAt(p)) <= now).map((p) => p.claimId!);
-    this.claims = this.ctx.store.claimsByIds(ids);
+    const acting = page.filter((p) => !isSettled(p) && toMs(actionAt(p)) <= now);
+    this.claims = this.ctx.store.claimsByIds(acting.filter((p) => p.claimId).map((p) => p.claimId!));
+    const unpaid = acting.filter((p) => !p.payee);
+    this.merchantPayees = this.ctx.store.merchantPayees(unpaid.filter((p) => p.beneficiary.role === 'merchant').map((p) => p.beneficiary.id));
+    const buyers = unpaid.filter((p) => p.beneficiary.role === 'buyer');
+    this.buyerPayees = Promise.all(buyers.map((p) => (p.claimId ? this.claims.get(p.claimId)! : Promise.resolve(undefined)))).then((claims) =>
+      this.ctx.store.orderBuyerPayees(buyers.map((p, i) => claims[i]?.orderId ?? p.compensationOrderId).filter((id): id is string => id !== undefined)),
+    );
   }
 
-  forgetClaims(): void {
+  forgetPage(): void {
     this.claims = new Map();
+    this.merchantPayees = new Map();
+    this.buyerPayees = Promise.resolve(new Map());
   }
 
   /**
@@ -111,12 +134,17 @@ export class PayoutSender {
   private async payeeOf(payout: StoredPayout): Promise<Payee | undefined> {
     if (payout.payee) return payout.payee;
     let payee: Payee | undefined;
-    if (payout.beneficiary.role === 'merchant') payee = await this.ctx.store.merchantPayee(payout.beneficiary.id);
-    else if (payout.claimId) {
-      const claim = await this.claimOf(payout);
-      const orderId = claim?.orderId ?? (claim === null ? (await this.ctx.store.getClaim(payout.claimId))?.orderId : undefined);
-      if (orderId) payee = await this.ctx.store.orderBuyerPayee(orderId);
-    } else if (payout.compensationOrderId) payee = await this.ctx.store.orderBuyerPayee(payout.compensationOrderId); // D5
+    if (payout.beneficiary.role === 'merchant') {
+      const { id } = payout.beneficiary;
+      payee = await payeeRead(this.merchantPayees.get(id) ?? this.ctx.store.merchantPayees([id]).get(id)!);
+    } else {
+      let orderId = payout.compensationOrderId; // D5
+      if (payout.claimId) {
+        const claim = await this.claimOf(payout);
+        orderId = claim?.orderId ?? (claim === null ? (await this.ctx.store.getClaim(payout.claimId))?.orderId : undefined);
+      }
+      if (orderId) payee = await payeeRead((await this.buyerPayees).get(orderId) ?? this.ctx.store.orderBuyerPayees([orderId]).get(orderId)!);
+    }
     if (payee && payeeProblem(payee)) {
       logger.error('Payee on record is not a valid Alipay identity; the payout waits', {
         payoutId: payout.payoutId,

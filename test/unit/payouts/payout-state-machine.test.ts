@@ -431,6 +431,37 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
     expect((await h.store.getClaim(claim.claimId))?.status).toBe('PAID');
   });
 
+  it("P4 a page's payees are read together: one read of its merchants' profiles, one of its buyers' orders, whatever the payouts", async () => {
+    const h = harness({ transfer: [CONFIRMED, CONFIRMED, CONFIRMED, CONFIRMED, CONFIRMED] });
+    h.store.putMerchant('m_1', { alipay: PAYEE });
+    h.store.putMerchant('m_2', { alipay: PAYEE });
+    for (const merchant of ['m_1', 'm_1', 'm_2'])
+      seedClaimPayout(h.store, { payee: undefined, beneficiary: { role: 'merchant', id: merchant, alipayAccount: '' } });
+    for (let i = 0; i < 2; i += 1) {
+      const { claim } = seedClaimPayout(h.store, { payee: undefined });
+      h.store.putOrder(claim.orderId, { buyerAlipay: PAYEE });
+    }
+    const asked: { merchants: string[][]; orders: string[][] } = { merchants: [], orders: [] };
+    const [merchantPayees, orderBuyerPayees] = [h.store.merchantPayees.bind(h.store), h.store.orderBuyerPayees.bind(h.store)];
+    h.store.merchantPayees = (ids) => (asked.merchants.push([...ids]), merchantPayees(ids));
+    h.store.orderBuyerPayees = (ids) => (asked.orders.push([...ids]), orderBuyerPayees(ids));
+    expect(await h.run({ concurrency: 8 })).toMatchObject({ processed: 5, sent: 5, confirmed: 5, deferred: 0, errors: 0 });
+    expect(asked.merchants.map((ids) => [...new Set(ids)].sort())).toEqual([['m_1', 'm_2']]);
+    expect(asked.orders.map((ids) => ids.length)).toEqual([2]);
+  });
+
+  it('P4 a failed read of the payees sends nothing: the payout is an error of this run and stays due, never deferred', async () => {
+    const h = harness({ transfer: [CONFIRMED] });
+    h.store.putMerchant('m_1', { alipay: PAYEE });
+    const { payout } = seedClaimPayout(h.store, { payee: undefined, beneficiary: { role: 'merchant', id: 'm_1', alipayAccount: '' } });
+    h.store.failPayeeBatch = true;
+    expect(await h.run()).toMatchObject({ processed: 1, sent: 0, deferred: 0, errors: 1 });
+    expect((await h.read(payout.payoutId)).status).toBe('PENDING');
+    expect(h.store.dueAtOf(payout.payoutId)).not.toBeNull();
+    h.store.failPayeeBatch = false;
+    expect(await h.run()).toMatchObject({ sent: 1, confirmed: 1 });
+  });
+
   it('D3 CONFIRMED and CANCELLED are settled: a stray due entry is dropped, nothing sent (→ CANCELLED is the penalty’s write, never the job’s)', async () => {
     const h = harness();
     const cancelled = payoutOf({ status: 'CANCELLED', withdrawalId: 'wd_c', cancelledAt: START, createdAt: toIso(toMs(START) - MINUTE) });
