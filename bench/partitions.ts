@@ -16,6 +16,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tableDefinition } from '#shared/store/table-definition.ts';
+import { type ActionBill, Biller } from './billing.ts';
 
 type Attrs = Record<string, string>;
 
@@ -143,7 +144,15 @@ export class PartitionRecorder {
   private readonly writes = new Map<string, Map<string, number>>();
   private readonly actions = new Map<string, ActionCapacity>();
   private readonly label = new AsyncLocalStorage<string>();
+  private readonly biller = new Biller();
   enabled = true;
+  /**
+   * Opt-in: bill every write of a labelled action as AWS would (bench/billing.ts) — each written
+   * item is read before and after its write, so it is off by default and the big mix stays fast.
+   */
+  billing = false;
+  /** While billing: only these actions' writes are billed (undefined: every labelled action's). */
+  billingLabels: ReadonlySet<string> | undefined;
 
   constructor(client: DynamoDBClient) {
     client.middlewareStack.add(
@@ -153,7 +162,11 @@ export class PartitionRecorder {
         const input = args.input as Record<string, unknown>;
         const label = this.label.getStore();
         if (label) input['ReturnConsumedCapacity'] = 'INDEXES';
+        const billed = label && this.billing && (!this.billingLabels || this.billingLabels.has(label));
+        const before = billed ? await this.biller.before(command, input).catch(() => undefined) : undefined;
+        // A write that fails (condition failed, transaction cancelled) throws here and bills nothing.
         const result = await next(args);
+        if (label && before?.length) await this.biller.after(label, before, result.output as unknown as Record<string, unknown>).catch(() => undefined);
         try {
           this.observe(command, input);
         } catch {
@@ -330,9 +343,15 @@ export class PartitionRecorder {
     return this.writes.get(index) ?? new Map();
   }
 
+  /** Each billed action's write units as AWS would bill them, per table and index, and its items' sizes. */
+  billed(): Record<string, ActionBill> {
+    return this.biller.billed(new Map([...this.actions].map(([label, a]) => [label, a.count])));
+  }
+
   reset(): void {
     this.writes.clear();
     this.actions.clear();
+    this.biller.reset();
   }
 }
 
