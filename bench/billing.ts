@@ -354,7 +354,7 @@ export class Biller {
  */
 export function confirmationReport(bill: ActionBill, confirmed: number) {
   const round = (n: number) => Math.round(n * 1000) / 1000;
-  const per = Object.fromEntries(
+  const per: Record<string, number> = Object.fromEntries(
     Object.entries(bill.units)
       .filter(([resource]) => resource !== 'provider')
       .map(([r, u]) => [r, round(u / confirmed)]),
@@ -370,7 +370,7 @@ export function confirmationReport(bill: ActionBill, confirmed: number) {
   };
   const minimum = minimumPerConfirmedPayout(sizes);
   return {
-    billedPerConfirmedPayout: { ...per, total: billedTotal },
+    billedPerConfirmedPayout: { ...per, total: billedTotal } as Record<string, number>,
     providerUnitsPerConfirmedPayout: round((bill.units['provider'] ?? 0) / confirmed),
     minimumPerConfirmedPayout: { sizes, ...minimum },
     ratioToMinimum: minimum.total > 0 ? round(billedTotal / minimum.total) : null,

@@ -10,7 +10,10 @@
  * DynamoDB counts it (`Projection` of each index in shared/store/table-definition.ts).
  *
  * Business actions are labelled with `recorder.action(label, fn)` (AsyncLocalStorage), so writes
- * of concurrent actions are attributed correctly. Used by bench/capacity.ts and by the guard in
+ * of concurrent actions are attributed correctly. With `recorder.billing` on (off by default), the
+ * writes of labelled actions (`billingLabels`: only those) are also billed as AWS would bill them
+ * (bench/billing.ts: each written item read before and after, on a client of its own):
+ * `recorder.billed()`. Used by bench/capacity.ts and by the guard in
  * test/integration/capacity.test.ts; never in a deployed bundle.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
