@@ -10,6 +10,7 @@
  *    second of each table and index, and of its busiest shared key, against DynamoDB's per-partition
  *    limit of 1,000 WCU/s — and the N at which that key saturates.
  */
+import { confirmationReport } from './billing.ts';
 import { runSection } from './section.ts';
 
 /** DynamoDB's throughput limit of one partition (table or index). */
@@ -18,18 +19,6 @@ export const PARTITION_RCU = 3_000;
 export const MODEL_N = [1_000, 10_000, 100_000] as const;
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
-
-/** An item's size as DynamoDB counts it (attribute names + values, UTF-8), approximately. */
-export function itemBytes(value: unknown, name = ''): number {
-  const own = Buffer.byteLength(name);
-  if (value === null || value === undefined || typeof value === 'boolean') return own + 1;
-  if (typeof value === 'string') return own + Buffer.byteLength(value);
-  if (typeof value === 'number') return own + Math.ceil(String(Math.abs(value)).replace(/^0\.|\./, '').length / 2) + 1;
-  if (value instanceof Set) return own + [...value].reduce((n: number, v) => n + itemBytes(v), 0);
-  if (Array.isArray(value)) return own + 3 + value.reduce((n: number, v) => n + 1 + itemBytes(v), 0);
-  if (typeof value === 'object') return own + 3 + Object.entries(value).reduce((n, [k, v]) => n + 1 + itemBytes(v, k), 0);
-  return own;
-}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await runSection('capacity', async (ctx) => {
@@ -107,6 +96,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     recorder.reset();
     const orders = Number(process.env['CAPACITY_ORDERS'] ?? (ctx.quick ? 2_000 : 20_000));
     const started = Date.now();
+    // Billing reads every written item before and after its write: only the payout job is billed.
+    recorder.billing = true;
+    recorder.billingLabels = new Set(['payout job run']);
     const mix = await runMix(recorder, {
       orders,
       merchants: Number(process.env['CAPACITY_MERCHANTS'] ?? 200),
@@ -115,6 +107,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       tag: `cap${Date.now().toString(36)}`,
     });
     log(`mix of ${orders} orders in ${((Date.now() - started) / 1000).toFixed(0)} s: ${JSON.stringify(mix)}`);
+    recorder.billing = false;
     const shares = recorder.shares();
     const actions = recorder.perAction();
 
@@ -147,24 +140,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         saturationN: busiestSharedPerOrder > 0 ? Math.round(PARTITION_WCU / busiestSharedPerOrder) : null,
       };
     });
-    // The minimum a confirmation needs: the items it must change (payout, claim, policy, outbox
-    // event) at their sizes — measured on one payout the mix confirmed.
-    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { keys } = await import('#shared/store/keys.ts');
-    const { payoutsByBeneficiary } = await import('#shared/store/payouts.ts');
-    let itemSizes: Record<string, number> | null = null;
-    for (const merchant of [0, 1, 2]) {
-      const confirmed = (await payoutsByBeneficiary({ role: 'merchant', id: `shop-${mix.tag}-${merchant}` }, { limit: 50, status: 'CONFIRMED' })).items[0];
-      if (!confirmed?.claimId) continue;
-      const get = async (key: { PK: string; SK: string }) => (await documentClient.send(new GetCommand({ TableName: tableName, Key: key }))).Item ?? {};
-      const payoutItem = await get(keys.payout(confirmed.payoutId));
-      const claimRecord = await get(keys.claim(confirmed.claimId));
-      const policy = claimRecord['orderId']
-        ? await get(keys.policy(String(claimRecord['orderId']), String(claimRecord['planId']), claimRecord['lineId'] as string | undefined))
-        : {};
-      itemSizes = { payout: itemBytes(payoutItem), claim: itemBytes(claimRecord), policy: itemBytes(policy) };
-      break;
-    }
+    // Issue 20's target, on one ruler: the units AWS would bill per confirmed payout (every item the
+    // job wrote, read before and after its write: bench/billing.ts) against the minimum a
+    // confirmation needs, counted from the average sizes of the items the job wrote.
+    const payoutBill = recorder.billed()['payout job run'];
+    const confirmation = payoutBill && mix.payoutsConfirmed ? confirmationReport(payoutBill, mix.payoutsConfirmed) : null;
+    log(`payout job billed per confirmed payout: ${JSON.stringify(confirmation)}`);
     const saturating = model.filter((m) => m.saturationN !== null).sort((a, b) => a.saturationN! - b.saturationN!)[0];
     return {
       orders,
@@ -184,7 +165,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
               ]),
             )
           : null,
-      itemSizes,
+      billedPerConfirmedPayout: confirmation?.billedPerConfirmedPayout ?? null,
+      minimumPerConfirmedPayout: confirmation?.minimumPerConfirmedPayout ?? null,
+      ratioToMinimum: confirmation?.ratioToMinimum ?? null,
+      payoutJobBill: payoutBill ?? null,
       actions,
       perOrder,
       model,

@@ -10,12 +10,16 @@
  * DynamoDB counts it (`Projection` of each index in shared/store/table-definition.ts).
  *
  * Business actions are labelled with `recorder.action(label, fn)` (AsyncLocalStorage), so writes
- * of concurrent actions are attributed correctly. Used by bench/capacity.ts and by the guard in
+ * of concurrent actions are attributed correctly. With `recorder.billing` on (off by default), the
+ * writes of labelled actions (`billingLabels`: only those) are also billed as AWS would bill them
+ * (bench/billing.ts: each written item read before and after, on a client of its own):
+ * `recorder.billed()`. Used by bench/capacity.ts and by the guard in
  * test/integration/capacity.test.ts; never in a deployed bundle.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tableDefinition } from '#shared/store/table-definition.ts';
+import { type ActionBill, Biller } from './billing.ts';
 
 type Attrs = Record<string, string>;
 
@@ -143,7 +147,15 @@ export class PartitionRecorder {
   private readonly writes = new Map<string, Map<string, number>>();
   private readonly actions = new Map<string, ActionCapacity>();
   private readonly label = new AsyncLocalStorage<string>();
+  private readonly biller = new Biller();
   enabled = true;
+  /**
+   * Opt-in: bill every write of a labelled action as AWS would (bench/billing.ts) — each written
+   * item is read before and after its write, so it is off by default and the big mix stays fast.
+   */
+  billing = false;
+  /** While billing: only these actions' writes are billed (undefined: every labelled action's). */
+  billingLabels: ReadonlySet<string> | undefined;
 
   constructor(client: DynamoDBClient) {
     client.middlewareStack.add(
@@ -153,7 +165,11 @@ export class PartitionRecorder {
         const input = args.input as Record<string, unknown>;
         const label = this.label.getStore();
         if (label) input['ReturnConsumedCapacity'] = 'INDEXES';
+        const billed = label && this.billing && (!this.billingLabels || this.billingLabels.has(label));
+        const before = billed ? await this.biller.before(command, input).catch(() => undefined) : undefined;
+        // A write that fails (condition failed, transaction cancelled) throws here and bills nothing.
         const result = await next(args);
+        if (label && before?.length) await this.biller.after(label, before, result.output as unknown as Record<string, unknown>).catch(() => undefined);
         try {
           this.observe(command, input);
         } catch {
@@ -330,9 +346,15 @@ export class PartitionRecorder {
     return this.writes.get(index) ?? new Map();
   }
 
+  /** Each billed action's write units as AWS would bill them, per table and index, and its items' sizes. */
+  billed(): Record<string, ActionBill> {
+    return this.biller.billed(new Map([...this.actions].map(([label, a]) => [label, a.count])));
+  }
+
   reset(): void {
     this.writes.clear();
     this.actions.clear();
+    this.biller.reset();
   }
 }
 
