@@ -23,6 +23,8 @@ beforeAll(async () => {
 });
 
 const MAX_SHARED_KEY_SHARE = 0.05;
+/** Issue 20: WCU per confirmed payout within 1.25× of its counted minimum. */
+const MAX_RATIO_TO_MINIMUM = 1.25;
 
 describe('issue 20: no hot partition', () => {
   it("no shared partition key takes more than 5% of its table's or index's writes on the mix", async () => {
@@ -50,7 +52,7 @@ describe('issue 20: no hot partition', () => {
     }
   }, 600_000);
 
-  it('the billed write units per confirmed payout count at least the five table writes of the minimum', async () => {
+  it('a confirmed payout bills at most 1.25× the write units of its counted minimum (the items it must change, at their sizes)', async () => {
     recorder.reset();
     recorder.billing = true;
     recorder.billingLabels = new Set(['payout job run']);
@@ -60,13 +62,15 @@ describe('issue 20: no hot partition', () => {
       const bill = recorder.billed()['payout job run'];
       expect(bill).toBeDefined();
       const report = confirmationReport(bill!, mix.payoutsConfirmed);
-      // The 1.25× target is not asserted here: the index projections that reach it land separately.
       const local = recorder.perAction()['payout job run']!.writeUnits / mix.payoutsConfirmed;
       console.log(
         `[capacity] billed per confirmed payout (${mix.payoutsConfirmed} confirmed; DynamoDB Local reported ${local.toFixed(3)} WCU): ${JSON.stringify(report)}; writes ${JSON.stringify(bill!.writes)}, condition checks ${bill!.conditionChecks}`,
       );
+      // The model counts at least the table writes the minimum names (it sees every write) …
       expect(report.billedPerConfirmedPayout['table']).toBeGreaterThanOrEqual(report.minimumPerConfirmedPayout.table);
-      expect(report.ratioToMinimum).toBeGreaterThanOrEqual(1);
+      // … and the indexes add little beyond them: no index projecting ALL is rewritten by a confirmation
+      // (1.53× when GSI1 and GSI2 projected ALL).
+      expect(report.ratioToMinimum, JSON.stringify(report)).toBeLessThanOrEqual(MAX_RATIO_TO_MINIMUM);
     } finally {
       recorder.billing = false;
       recorder.billingLabels = undefined;
