@@ -34,12 +34,16 @@ export function costRows(rows: Row[]) {
         if (seen.has(call.target)) repeatedReadUnits += call.readUnits;
         seen.add(call.target);
       }
+      // DynamoDB Local reports a table's or index's units as `CapacityUnits` alone: a read's or a
+      // write's, as the command is.
+      const writes = /Put|Update|Delete|Write/.test(call.command);
       for (const c of call.capacity) {
         const add = (resource: string, units: { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number } | undefined) => {
           if (!units) return;
           const entry = (byResource[resource] ??= { read: 0, write: 0 });
-          entry.read = round(entry.read + (units.ReadCapacityUnits ?? 0));
-          entry.write = round(entry.write + (units.WriteCapacityUnits ?? 0));
+          const unsplit = units.ReadCapacityUnits === undefined && units.WriteCapacityUnits === undefined ? (units.CapacityUnits ?? 0) : 0;
+          entry.read = round(entry.read + (units.ReadCapacityUnits ?? (writes ? 0 : unsplit)));
+          entry.write = round(entry.write + (units.WriteCapacityUnits ?? (writes ? unsplit : 0)));
         };
         add('table', c.Table);
         for (const [index, units] of Object.entries(c.GlobalSecondaryIndexes ?? {})) add(index, units);

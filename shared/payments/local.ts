@@ -2,7 +2,8 @@
  * The `local` payment provider (npm start, tests): a stand-in for Alipay that keeps its transfers
  * in the table (`keys.localTransfer(outBizNo)`), one per idempotency key — created with
  * `attribute_not_exists`, so a repeated transfer returns the first one, exactly as Alipay does
- * with a repeated `out_biz_no`.
+ * with a repeated `out_biz_no`. `LOCAL_PAY_LEDGER=memory` keeps them in the process instead (the
+ * benchmark: Alipay's books are not Baozhang's table, nor its database's work).
  *
  * It can be told, in-process, to misbehave the ways a real provider does (`setLocalProviderFaults`)
  * so the payout job's recovery is testable: fail, time out with the transfer made (the outcome is
@@ -19,7 +20,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { optionalEnv } from '#shared/config.ts';
+import { ConfigurationError, optionalEnv } from '#shared/config.ts';
 import { ulid } from 'ulid';
 import { clock } from '#shared/clock.ts';
 import { toIso, toMs } from '#shared/rules/time.ts';
@@ -115,9 +116,52 @@ function stateOf(transfer: LocalTransfer, now: number): TransferOutcome {
     : { outcome: 'processing', providerRef: transfer.transferId };
 }
 
-async function readTransfer(outBizNo: string): Promise<LocalTransfer | undefined> {
-  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.localTransfer(outBizNo), ConsistentRead: true }));
-  return result.Item as LocalTransfer | undefined;
+/** Where the local provider keeps its transfers, one per key: `create` returns the one already there, if any. */
+interface TransferLedger {
+  read(outBizNo: string): Promise<LocalTransfer | undefined>;
+  create(transfer: LocalTransfer): Promise<LocalTransfer>;
+}
+
+/** The table (`keys.localTransfer`): what `npm start` and the tests use, so transfers outlive the process. */
+const tableLedger: TransferLedger = {
+  async read(outBizNo) {
+    const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.localTransfer(outBizNo), ConsistentRead: true }));
+    return result.Item as LocalTransfer | undefined;
+  },
+  async create(transfer) {
+    try {
+      await documentClient.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.localTransfer(transfer.outBizNo), entity: 'LocalTransfer', ...transfer },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return transfer;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return (await tableLedger.read(transfer.outBizNo))!;
+    }
+  },
+};
+
+/**
+ * This process's memory (`LOCAL_PAY_LEDGER=memory`): the benchmark's choice, where the provider
+ * stands for Alipay, whose books are kept on Alipay's machines and never in Baozhang's table.
+ */
+const memoryTransfers = new Map<string, LocalTransfer>();
+const memoryLedger: TransferLedger = {
+  read: async (outBizNo) => memoryTransfers.get(outBizNo),
+  create: async (transfer) => memoryTransfers.get(transfer.outBizNo) ?? (memoryTransfers.set(transfer.outBizNo, transfer), transfer),
+};
+
+const LEDGERS: Record<string, TransferLedger> = { table: tableLedger, memory: memoryLedger };
+
+function ledger(): TransferLedger {
+  const name = optionalEnv('LOCAL_PAY_LEDGER', 'table');
+  const found = LEDGERS[name];
+  if (!found) throw new ConfigurationError(`LOCAL_PAY_LEDGER must be table or memory, not ${JSON.stringify(name)}`);
+  return found;
 }
 
 async function transfer(request: TransferRequest, guard?: TransferGuard): Promise<TransferOutcome | NotSent> {
@@ -143,21 +187,10 @@ async function transfer(request: TransferRequest, guard?: TransferGuard): Promis
     acceptedAt: toIso(now),
     completesAt: toIso(late ? now + (faults.lateByMs ?? 60_000) : now),
   };
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...keys.localTransfer(request.outBizNo), entity: 'LocalTransfer', ...made },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    // The same key again: answer with the transfer already made, never a second one.
-    made = (await readTransfer(request.outBizNo))!;
-    if (made.amountFen !== request.amountFen || made.payeeAccount !== request.payeeAccount) {
-      return { outcome: 'failed', code: 'OUT_BIZ_NO_REUSED', message: 'This key was used for a different transfer', retryable: false };
-    }
+  // The same key again answers with the transfer already made, never a second one.
+  made = await ledger().create(made);
+  if (made.amountFen !== request.amountFen || made.payeeAccount !== request.payeeAccount) {
+    return { outcome: 'failed', code: 'OUT_BIZ_NO_REUSED', message: 'This key was used for a different transfer', retryable: false };
   }
   if (timesOut) throw new LocalProviderTimeout('transfer');
   return stateOf(made, now);
@@ -168,7 +201,7 @@ async function query(outBizNo: string): Promise<QueryOutcome> {
   const now = clock.now().getTime();
   calls.push({ kind: 'query', outBizNo, at: toIso(now) });
   if (take('queryTimeoutNext')) throw new LocalProviderTimeout('query');
-  const made = await readTransfer(outBizNo);
+  const made = await ledger().read(outBizNo);
   return made ? stateOf(made, now) : { outcome: 'not-found' };
 }
 
