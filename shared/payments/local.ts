@@ -152,7 +152,11 @@ const tableLedger: TransferLedger = {
 const memoryTransfers = new Map<string, LocalTransfer>();
 const memoryLedger: TransferLedger = {
   read: async (outBizNo) => memoryTransfers.get(outBizNo),
-  create: async (transfer) => memoryTransfers.get(transfer.outBizNo) ?? (memoryTransfers.set(transfer.outBizNo, transfer), transfer),
+  create: async (transfer) => {
+    const made = memoryTransfers.get(transfer.outBizNo) ?? transfer;
+    memoryTransfers.set(transfer.outBizNo, made);
+    return made;
+  },
 };
 
 const LEDGERS: Record<string, TransferLedger> = { table: tableLedger, memory: memoryLedger };

@@ -443,8 +443,14 @@ describe('payout state machine over the in-memory store (P1–P4)', () => {
     }
     const asked: { merchants: string[][]; orders: string[][] } = { merchants: [], orders: [] };
     const [merchantPayees, orderBuyerPayees] = [h.store.merchantPayees.bind(h.store), h.store.orderBuyerPayees.bind(h.store)];
-    h.store.merchantPayees = (ids) => (asked.merchants.push([...ids]), merchantPayees(ids));
-    h.store.orderBuyerPayees = (ids) => (asked.orders.push([...ids]), orderBuyerPayees(ids));
+    h.store.merchantPayees = (ids) => {
+      asked.merchants.push([...ids]);
+      return merchantPayees(ids);
+    };
+    h.store.orderBuyerPayees = (ids) => {
+      asked.orders.push([...ids]);
+      return orderBuyerPayees(ids);
+    };
     expect(await h.run({ concurrency: 8 })).toMatchObject({ processed: 5, sent: 5, confirmed: 5, deferred: 0, errors: 0 });
     expect(asked.merchants.map((ids) => [...new Set(ids)].sort())).toEqual([['m_1', 'm_2']]);
     expect(asked.orders.map((ids) => ids.length)).toEqual([2]);
