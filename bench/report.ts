@@ -191,6 +191,8 @@ ${latency(s['latency'])}
 The payout and expiry jobs as the schedules run them (the \`local\` payment provider, its ledger in memory: it stands for Alipay), over 1,000 and 10,000 due
 items, alone and among 100,000 settled ones. Reads of the due-item queries must grow with due items only (the
 DueIndex holds due items alone). Goal: 10,000 payouts settle in under 60 s with bounded concurrency.
+"all RCU" and "all WCU" are DynamoDB Local's ConsumedCapacity, which under-reports transactions: the write units
+AWS would bill per confirmed payout, and their minimum, are counted in \`docs/capacity.md\`.
 
 ${jobs(s['jobs'])}
 
