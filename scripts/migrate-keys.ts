@@ -4,7 +4,9 @@
  * - claims and payouts: `GSI3PK` from `CLAIMS` / `PAYOUTS` to their shard (`CLAIMS#n`, `PAYOUTS#n`);
  * - open claims (UNDER_REVIEW, NEEDS_INFO) into the review queue, payouts needing attention
  *   (FAILED for good, overdue and unsettled) into theirs (QueueIndex `queuePK`/`queueSK`);
- * - every due entry (`dueShard`) from 8 shards to `DUE_SHARDS`.
+ * - every due entry (`dueShard`) from 8 shards to `DUE_SHARDS`;
+ * - a merchant's policies and the claims on its orders (`GSI2PK`) to their shard of
+ *   `MERCHANT_LIST_SHARDS` (`MERCHANT#id#POLICIES#n`, `MERCHANT#id#CLAIMS#n`).
  * Outbox records are NOT moved: re-writing one would publish its event again through the table
  * stream; the old `OUTBOX#<day>` partitions empty themselves through their 7-day TTL.
  *
@@ -38,9 +40,13 @@ export function plannedKeys(item: Item): KeyChange | undefined {
   const str = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : undefined);
   if (item['entity'] === 'Claim' && str('claimId') && str('submittedAt')) {
     Object.assign(wanted, indexKeys.claimsAll(str('submittedAt')!, str('claimId')!));
+    if (str('merchantId')) Object.assign(wanted, indexKeys.claimsByMerchant(str('merchantId')!, str('submittedAt')!, str('claimId')!));
     const status = str('status');
     const open = status !== undefined && (REVIEW_STATUSES as readonly string[]).includes(status);
     Object.assign(wanted, open ? indexKeys.reviewQueue(status, str('submittedAt')!, str('claimId')!) : { queuePK: undefined, queueSK: undefined });
+  }
+  if (item['entity'] === 'Policy' && str('policyId') && str('merchantId') && str('issuedAt')) {
+    Object.assign(wanted, indexKeys.policiesByMerchant(str('merchantId')!, str('issuedAt')!, str('policyId')!));
   }
   if (item['entity'] === 'Payout' && str('payoutId') && str('createdAt')) {
     Object.assign(wanted, indexKeys.payoutsAll(str('createdAt')!, str('payoutId')!));

@@ -206,18 +206,14 @@ interface ListOptions {
   limit: number;
 }
 
-function queryClaims(index: 'GSI1' | 'GSI2', pk: string, options: ListOptions): Promise<ClaimPage> {
-  return listPage<StoredClaim>(index, pk, { ...options, newestFirst: true });
-}
-
 /** Claims a buyer submitted or benefits from, newest first (GSI1, `GSI1PK = BUYER#id#CLAIMS`). */
 export function claimsByBuyer(buyerId: string, options: ListOptions): Promise<ClaimPage> {
-  return queryClaims('GSI1', listPartitions.claimsByBuyer(buyerId), options);
+  return listPage<StoredClaim>('GSI1', listPartitions.claimsByBuyer(buyerId), { ...options, newestFirst: true });
 }
 
-/** Claims on a merchant's orders, newest first (GSI2, `GSI2PK = MERCHANT#id#CLAIMS`). */
+/** Claims on a merchant's orders, newest first (GSI2, `GSI2PK = MERCHANT#id#CLAIMS#n`, every shard merged). */
 export function claimsByMerchant(merchantId: string, options: ListOptions): Promise<ClaimPage> {
-  return queryClaims('GSI2', listPartitions.claimsByMerchant(merchantId), options);
+  return shardedListPage<StoredClaim>('GSI2', listPartitions.claimsByMerchant(merchantId), { ...options, newestFirst: true });
 }
 
 /**

@@ -78,27 +78,26 @@ export async function insertCompensation(input: {
 
 /**
  * What approved or paid claims on one order line amount to (D5 counts them against the line's
- * loss, C11): GSI2 `GSI2PK = MERCHANT#id#CLAIMS`, filter `orderId`, `lineId`, `status IN
- * (APPROVED, PAID)`, every page. Its cost follows the merchant's claims.
+ * loss, C11): GSI2 `GSI2PK = MERCHANT#id#CLAIMS#n`, filter `orderId`, `lineId`, `status IN
+ * (APPROVED, PAID)`, every page of every shard, in parallel. Its cost follows the merchant's claims.
  */
 export async function claimedOnLine(merchantId: string, orderId: string, lineId: string): Promise<number> {
-  let total = 0;
-  for await (const page of queryPages({
-    TableName: tableName,
-    IndexName: 'GSI2',
-    KeyConditionExpression: 'GSI2PK = :pk',
-    FilterExpression: 'orderId = :orderId AND lineId = :lineId AND #status IN (:approved, :paid)',
-    ProjectionExpression: 'amountFen',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: {
-      ':pk': listPartitions.claimsByMerchant(merchantId),
-      ':orderId': orderId,
-      ':lineId': lineId,
-      ':approved': 'APPROVED',
-      ':paid': 'PAID',
-    },
-  })) {
-    for (const item of page.Items ?? []) total += typeof item['amountFen'] === 'number' ? item['amountFen'] : 0;
-  }
-  return total;
+  const totals = await Promise.all(
+    listPartitions.claimsByMerchant(merchantId).map(async (pk) => {
+      let total = 0;
+      for await (const page of queryPages({
+        TableName: tableName,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :pk',
+        FilterExpression: 'orderId = :orderId AND lineId = :lineId AND #status IN (:approved, :paid)',
+        ProjectionExpression: 'amountFen',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': pk, ':orderId': orderId, ':lineId': lineId, ':approved': 'APPROVED', ':paid': 'PAID' },
+      })) {
+        for (const item of page.Items ?? []) total += typeof item['amountFen'] === 'number' ? item['amountFen'] : 0;
+      }
+      return total;
+    }),
+  );
+  return totals.reduce((n, t) => n + t, 0);
 }

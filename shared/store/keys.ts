@@ -28,6 +28,14 @@ export const DUE_SHARDS = 32;
  */
 export const SPREAD_SHARDS = 32;
 
+/**
+ * Shards of each merchant's own lists (GSI2: its policies, the claims on its orders): one merchant's
+ * writes are bounded by that merchant, but a flagship store at a peak is a great many of them — in
+ * one partition its policies list would cap it at ≈ 475 covered orders a second (docs/capacity.md).
+ * 16 shards: ≈ 7,600; a list page reads every shard in parallel.
+ */
+export const MERCHANT_LIST_SHARDS = 16;
+
 /** Claim statuses of the adjusters' review queue (QueueIndex, sparse: only while open). */
 export const REVIEW_STATUSES = ['UNDER_REVIEW', 'NEEDS_INFO'] as const;
 
@@ -173,9 +181,9 @@ export function outboxPartitions(day: string): string[] {
 export const indexKeys = {
   /** GSI1: a policy by its id. */
   policyById: (policyId: string) => ({ GSI1PK: `POLICY#${policyId}`, GSI1SK: 'POLICY' }),
-  /** GSI2: a merchant's policies, newest last. */
+  /** GSI2: a merchant's policies, newest last, in `MERCHANT_LIST_SHARDS` shards by id. */
   policiesByMerchant: (merchantId: string, issuedAt: string, policyId: string) => ({
-    GSI2PK: `MERCHANT#${merchantId}#POLICIES`,
+    GSI2PK: `MERCHANT#${merchantId}#POLICIES#${shardOf(policyId, MERCHANT_LIST_SHARDS)}`,
     GSI2SK: `${sortableInstant(issuedAt)}#${policyId}`,
   }),
   /** GSI1: claims a buyer submitted or benefits from. */
@@ -183,9 +191,9 @@ export const indexKeys = {
     GSI1PK: `BUYER#${buyerId}#CLAIMS`,
     GSI1SK: `${sortableInstant(submittedAt)}#${claimId}`,
   }),
-  /** GSI2: claims on a merchant's orders (including the merchant's own quality claims). */
+  /** GSI2: claims on a merchant's orders (including its own quality claims), in `MERCHANT_LIST_SHARDS` shards by id. */
   claimsByMerchant: (merchantId: string, submittedAt: string, claimId: string) => ({
-    GSI2PK: `MERCHANT#${merchantId}#CLAIMS`,
+    GSI2PK: `MERCHANT#${merchantId}#CLAIMS#${shardOf(claimId, MERCHANT_LIST_SHARDS)}`,
     GSI2SK: `${sortableInstant(submittedAt)}#${claimId}`,
   }),
   /** GSI3 (KEYS_ONLY): every claim, for adjusters and ops, in `SPREAD_SHARDS` shards by id. */
@@ -242,10 +250,13 @@ export function dueShards(kind: DueKind): string[] {
 
 const ANY_INSTANT = '1970-01-01T00:00:00Z';
 
-/** `<prefix>#0` … `<prefix>#31`: the partitions of a list spread over `SPREAD_SHARDS`. */
-function shardsOf(prefix: string): string[] {
-  return Array.from({ length: SPREAD_SHARDS }, (_, shard) => `${prefix}#${shard}`);
+/** `<prefix>#0` … `<prefix>#n-1`: the partitions of a list spread over `shards` (`SPREAD_SHARDS`). */
+function shardsOf(prefix: string, shards = SPREAD_SHARDS): string[] {
+  return Array.from({ length: shards }, (_, shard) => `${prefix}#${shard}`);
 }
+
+/** A merchant list's shards, from the key of its shard 0 (so they cannot drift from `indexKeys`). */
+const merchantShards = (shardZero: string) => shardsOf(shardZero.replace(/#\d+$/, ''), MERCHANT_LIST_SHARDS);
 
 /**
  * The partition value of each list index, for key conditions and cursor binding. Derived from
@@ -254,8 +265,10 @@ function shardsOf(prefix: string): string[] {
 export const listPartitions = {
   /** GSI1 */
   claimsByBuyer: (buyerId: string) => indexKeys.claimsByBuyer(buyerId, ANY_INSTANT, '').GSI1PK,
-  /** GSI2 */
-  claimsByMerchant: (merchantId: string) => indexKeys.claimsByMerchant(merchantId, ANY_INSTANT, '').GSI2PK,
+  /** GSI2: every shard of a merchant's claims. */
+  claimsByMerchant: (merchantId: string) => merchantShards(indexKeys.claimsByMerchant(merchantId, ANY_INSTANT, '').GSI2PK),
+  /** GSI2: every shard of a merchant's policies. */
+  policiesByMerchant: (merchantId: string) => merchantShards(indexKeys.policiesByMerchant(merchantId, ANY_INSTANT, '').GSI2PK),
   /** GSI3: every shard of the list of every claim. */
   claimsAll: () => shardsOf('CLAIMS'),
   /** GSI1 */

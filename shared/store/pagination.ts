@@ -155,13 +155,14 @@ function indexKeyAttributes(index: string): { pk: string; sk: string } {
  * status filter is then applied to the items read (read ahead ×4, as `listPage` does).
  */
 export async function shardedListPage<T>(
-  index: 'GSI3' | 'QueueIndex',
+  index: 'GSI2' | 'GSI3' | 'QueueIndex',
   pks: readonly string[],
   options: { status?: string; cursor?: string; limit: number; newestFirst: boolean },
 ): Promise<Page<T>> {
   const { pk: pkAttribute, sk: skAttribute } = indexKeyAttributes(index);
   const starts = decodeShardCursor(options.cursor, index, pks);
   const whole = projectsAll(index);
+  const filterInQuery = options.status !== undefined && projects(index, 'status');
   const readAhead = options.status ? FILTERED_READ_AHEAD : 1;
   const chunk = Math.min(MAX_QUERY_LIMIT, Math.max(2, Math.ceil(((options.limit + 1) * readAhead) / pks.length) + 1));
   const shards = pks.map((pk, i) => ({
@@ -184,8 +185,8 @@ export async function shardedListPage<T>(
         TableName: tableName,
         IndexName: index,
         KeyConditionExpression: `${pkAttribute} = :pk`,
-        ...(options.status && whole ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-        ExpressionAttributeValues: { ':pk': shard.pk, ...(options.status && whole ? { ':status': options.status } : {}) },
+        ...(filterInQuery ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ExpressionAttributeValues: { ':pk': shard.pk, ...(filterInQuery ? { ':status': options.status } : {}) },
         ExclusiveStartKey: shard.readFrom,
         ScanIndexForward: !options.newestFirst,
         Limit: chunk,

@@ -4,9 +4,9 @@ import type { Policy } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { ConditionFailed, named, transactEach } from './errors.ts';
 import { fromItem } from './items.ts';
-import { indexKeys, keys, prefixes, type TableKey } from './keys.ts';
+import { indexKeys, keys, listPartitions, prefixes, type TableKey } from './keys.ts';
 import { outboxPut } from './outbox.ts';
-import { listPage, type Page } from './pagination.ts';
+import { shardedListPage, type Page } from './pagination.ts';
 
 /** A policy as stored: its open or paid claim (C1), the ended ones (`previousClaimIds`), and a live-quality policy's claims per refund (`claimIds`, C7). */
 export type StoredPolicy = Policy & { claimId?: string; previousClaimIds?: string[]; claimIds?: Set<string> };
@@ -140,9 +140,9 @@ export async function getPolicy(policyId: string): Promise<StoredPolicy | undefi
   return Item ? fromItem<StoredPolicy>(Item) : undefined;
 }
 
-/** A merchant's policies, oldest first (GSI2, `GSI2PK = MERCHANT#id#POLICIES`), optionally by status. */
+/** A merchant's policies, oldest first (GSI2, `GSI2PK = MERCHANT#id#POLICIES#n`, every shard merged), optionally by status. */
 export function listPoliciesByMerchant(merchantId: string, options: { status?: string; cursor?: string; limit: number }): Promise<Page<StoredPolicy>> {
-  return listPage<StoredPolicy>('GSI2', `MERCHANT#${merchantId}#POLICIES`, { ...options, newestFirst: false });
+  return shardedListPage<StoredPolicy>('GSI2', listPartitions.policiesByMerchant(merchantId), { ...options, newestFirst: false });
 }
 
 /**

@@ -11,7 +11,8 @@ import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { migrateKeys, plannedKeys } from '../../scripts/migrate-keys.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
-import { allClaims, reviewQueue } from '#shared/store/claims.ts';
+import { allClaims, claimsByMerchant, reviewQueue } from '#shared/store/claims.ts';
+import { listPoliciesByMerchant } from '#shared/store/policies.ts';
 import { allPayouts, payoutsNeedingAttention } from '#shared/store/payouts.ts';
 import { createHash } from 'node:crypto';
 
@@ -37,6 +38,8 @@ function oldItems(i: number): Record<string, unknown>[] {
       history: [],
       GSI3PK: 'CLAIMS',
       GSI3SK: `${at(i)}#${claimId}`,
+      GSI2PK: 'MERCHANT#shop-m#CLAIMS',
+      GSI2SK: `${at(i)}#${claimId}`,
     },
     {
       PK: `PAYOUT#${payoutId}`,
@@ -58,7 +61,11 @@ function oldItems(i: number): Record<string, unknown>[] {
       SK: 'POLICY#authenticity#L1',
       entity: 'Policy',
       policyId,
+      merchantId: 'shop-m',
+      issuedAt: at(i),
       status: 'ACTIVE',
+      GSI2PK: 'MERCHANT#shop-m#POLICIES',
+      GSI2SK: `${at(i)}#${policyId}`,
       dueShard: `EXPIRE#${oldShard(policyId)}`,
       dueAt: `${at(i)}#${policyId}`,
     },
@@ -71,10 +78,10 @@ describe('scripts/migrate-keys.ts (issue 20)', () => {
     for (let i = 0; i < items.length; i += 25) {
       await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
     }
-    // Every claim and payout moves; a due entry only when its shard of 32 differs from its shard of 8.
+    // Every claim, payout and policy moves (a policy to its merchant's list shard, its due entry only when
+    // its shard of 32 differs from its shard of 8).
     const moving = items.filter((item) => plannedKeys(item) !== undefined);
-    expect(moving.filter((item) => item['entity'] !== 'Policy')).toHaveLength(80);
-    expect(moving.length).toBeGreaterThan(80);
+    expect(moving).toHaveLength(items.length);
     const stateFile = join(mkdtempSync(join(tmpdir(), 'migrate-keys-')), 'state.json');
 
     const stopped = await migrateKeys({ tableName, stateFile, pageSize: 50, maxPages: 1 });
@@ -94,6 +101,8 @@ describe('scripts/migrate-keys.ts (issue 20)', () => {
     const queue = await reviewQueue('UNDER_REVIEW', { limit: 100 });
     expect(queue.items.filter((c) => c.claimId.startsWith('clm_M'))).toHaveLength(20);
     expect((await allClaims({ limit: 100 })).items.filter((c) => c.claimId.startsWith('clm_M'))).toHaveLength(40);
+    expect((await claimsByMerchant('shop-m', { limit: 100 })).items.filter((c) => c.claimId.startsWith('clm_M'))).toHaveLength(40);
+    expect((await listPoliciesByMerchant('shop-m', { limit: 100 })).items.filter((p) => p.policyId.startsWith('pol_M'))).toHaveLength(40);
     expect((await allPayouts({ limit: 100 })).items.filter((p) => p.payoutId.startsWith('pay_M'))).toHaveLength(40);
     expect((await payoutsNeedingAttention({ limit: 100 })).items.filter((p) => p.payoutId.startsWith('pay_M'))).toHaveLength(20);
   }, 120_000);
