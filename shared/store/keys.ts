@@ -31,8 +31,8 @@ export const SPREAD_SHARDS = 32;
 /**
  * Shards of each merchant's own lists (GSI2: its policies, the claims on its orders): one merchant's
  * writes are bounded by that merchant, but a flagship store at a peak is a great many of them — in
- * one partition its policies list would cap it at ≈ 475 covered orders a second (docs/capacity.md).
- * 16 shards: ≈ 7,600; a list page reads every shard in parallel.
+ * one partition its policies list would cap it at ≈ 175 covered orders a second (docs/capacity.md).
+ * 16 shards: ≈ 2,700; a list page reads every shard in parallel.
  */
 export const MERCHANT_LIST_SHARDS = 16;
 
