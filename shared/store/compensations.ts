@@ -7,7 +7,7 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './client.ts';
-import { queryPages } from './query.ts';
+import { queryEveryPartition } from './query.ts';
 import { compensationWrite } from './compensation.ts';
 import { accountUpdate } from './deposit-items.ts';
 import type { Compensation } from './deposits.ts';
@@ -82,22 +82,21 @@ export async function insertCompensation(input: {
  * (APPROVED, PAID)`, every page of every shard, in parallel. Its cost follows the merchant's claims.
  */
 export async function claimedOnLine(merchantId: string, orderId: string, lineId: string): Promise<number> {
-  const totals = await Promise.all(
-    listPartitions.claimsByMerchant(merchantId).map(async (pk) => {
-      let total = 0;
-      for await (const page of queryPages({
-        TableName: tableName,
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :pk',
-        FilterExpression: 'orderId = :orderId AND lineId = :lineId AND #status IN (:approved, :paid)',
-        ProjectionExpression: 'amountFen',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': pk, ':orderId': orderId, ':lineId': lineId, ':approved': 'APPROVED', ':paid': 'PAID' },
-      })) {
-        for (const item of page.Items ?? []) total += typeof item['amountFen'] === 'number' ? item['amountFen'] : 0;
-      }
-      return total;
-    }),
+  let total = 0;
+  await queryEveryPartition(
+    listPartitions.claimsByMerchant(merchantId),
+    {
+      TableName: tableName,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      FilterExpression: 'orderId = :orderId AND lineId = :lineId AND #status IN (:approved, :paid)',
+      ProjectionExpression: 'amountFen',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':orderId': orderId, ':lineId': lineId, ':approved': 'APPROVED', ':paid': 'PAID' },
+    },
+    (page) => {
+      for (const item of page.Items ?? []) total += typeof item['amountFen'] === 'number' ? item['amountFen'] : 0;
+    },
   );
-  return totals.reduce((n, t) => n + t, 0);
+  return total;
 }

@@ -15,3 +15,15 @@ export async function queryAll(input: QueryCommandInput): Promise<Record<string,
   for await (const page of queryPages(input)) items.push(...(page.Items ?? []));
   return items;
 }
+
+/**
+ * Every page of one Query over each of `partitions` (a list spread over shards), the partitions
+ * read in parallel: the key condition names the partition `:pk`, and `visit` sees every page.
+ */
+export async function queryEveryPartition(partitions: readonly string[], input: QueryCommandInput, visit: (page: QueryCommandOutput) => void): Promise<void> {
+  await Promise.all(
+    partitions.map(async (pk) => {
+      for await (const page of queryPages({ ...input, ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':pk': pk } })) visit(page);
+    }),
+  );
+}

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor, ClaimStatus, WithdrawalStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
-import { queryPages } from './query.ts';
+import { queryEveryPartition, queryPages } from './query.ts';
 import { fromItem } from './items.ts';
 import { itemsByKey } from './pagination.ts';
 import { indexKeys, keys, listPartitions, prefixes } from './keys.ts';
@@ -79,24 +79,23 @@ export async function getWithdrawal(withdrawalId: string): Promise<Withdrawal | 
  */
 export async function openClaimsOfMerchant(merchantId: string, statuses: readonly ClaimStatus[]): Promise<number> {
   const values = Object.fromEntries(statuses.map((status, i) => [`:s${i}`, status]));
-  const counts = await Promise.all(
-    listPartitions.claimsByMerchant(merchantId).map(async (pk) => {
-      let count = 0;
-      for await (const page of queryPages({
-        TableName: tableName,
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :pk',
-        FilterExpression: `#status IN (${Object.keys(values).join(', ')})`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': pk, ...values },
-        Select: 'COUNT',
-      })) {
-        count += page.Count ?? 0;
-      }
-      return count;
-    }),
+  let count = 0;
+  await queryEveryPartition(
+    listPartitions.claimsByMerchant(merchantId),
+    {
+      TableName: tableName,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      FilterExpression: `#status IN (${Object.keys(values).join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+      Select: 'COUNT',
+    },
+    (page) => {
+      count += page.Count ?? 0;
+    },
   );
-  return counts.reduce((n, c) => n + c, 0);
+  return count;
 }
 
 /**
