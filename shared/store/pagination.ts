@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './client.ts';
 import { batchGetItems } from './batch-get.ts';
 import { InvalidCursor } from './errors.ts';
@@ -64,29 +64,13 @@ export async function listPage<T>(
   pk: string,
   options: { status?: string; cursor?: string; limit: number; newestFirst: boolean },
 ): Promise<Page<T>> {
-  const pkAttribute = `${index}PK`;
-  const skAttribute = `${index}SK`;
-  const whole = projectsAll(index);
-  const filterInQuery = options.status !== undefined && projects(index, 'status');
+  const { pk: pkAttribute, sk: skAttribute } = indexKeyAttributes(index);
   const matched: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined = decodeCursor(options.cursor, { attribute: pkAttribute, value: pk });
   do {
     const wanted = options.limit + 1 - matched.length;
-    const result = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: index,
-        KeyConditionExpression: `${pkAttribute} = :pk`,
-        ...(filterInQuery ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-        ExpressionAttributeValues: { ':pk': pk, ...(filterInQuery ? { ':status': options.status } : {}) },
-        ExclusiveStartKey: startKey,
-        ScanIndexForward: !options.newestFirst,
-        Limit: options.status ? Math.min(MAX_QUERY_LIMIT, wanted * FILTERED_READ_AHEAD) : wanted,
-      }),
-    );
-    const read = result.Items ?? [];
-    const items = whole ? read : (await itemsByKey(read)).filter((item): item is Record<string, unknown> => item !== undefined);
-    matched.push(...(options.status && !filterInQuery ? items.filter((item) => item['status'] === options.status) : items));
+    const result = await indexQuery(index, pk, options, startKey, options.status ? Math.min(MAX_QUERY_LIMIT, wanted * FILTERED_READ_AHEAD) : wanted);
+    for (const item of await itemsOf(index, result.Items ?? [], options.status)) if (item) matched.push(item);
     startKey = result.LastEvaluatedKey;
   } while (startKey && matched.length <= options.limit);
 
@@ -140,6 +124,43 @@ function decodeShardCursor(cursor: string | undefined, index: string, pks: reado
   return (positions as ShardPosition[]).map((position, i) => (position ? { PK: position[0], SK: position[1], [pk]: pks[i]!, [sk]: position[2] } : null));
 }
 
+/**
+ * One Query of a list index's partition `pk`, newest or oldest first, from `startKey`: with a
+ * status, filtered in the Query when the index projects the status (DynamoDB reads the entries,
+ * then drops the other statuses); otherwise `itemsOf` filters the items read.
+ */
+function indexQuery(
+  index: string,
+  pk: string,
+  options: { status?: string; newestFirst: boolean },
+  startKey: Record<string, unknown> | undefined,
+  limit: number,
+): Promise<QueryCommandOutput> {
+  const filter = options.status !== undefined && projects(index, 'status');
+  return documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: index,
+      KeyConditionExpression: `${indexKeyAttributes(index).pk} = :pk`,
+      ...(filter ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+      ExpressionAttributeValues: { ':pk': pk, ...(filter ? { ':status': options.status } : {}) },
+      ExclusiveStartKey: startKey,
+      ScanIndexForward: !options.newestFirst,
+      Limit: limit,
+    }),
+  );
+}
+
+/**
+ * The items index entries stand for, in order: the entries themselves when the index projects
+ * ALL, else the items fetched by key (`itemsByKey`: undefined where gone); undefined too where an
+ * item is not of `status`.
+ */
+async function itemsOf(index: string, entries: readonly Record<string, unknown>[], status: string | undefined) {
+  const items = projectsAll(index) ? entries : await itemsByKey(entries);
+  return items.map((item) => (item && (status === undefined || item['status'] === status) ? item : undefined));
+}
+
 function indexKeyAttributes(index: string): { pk: string; sk: string } {
   const definition = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === index)!;
   return { pk: definition.partitionKey.name, sk: definition.sortKey.name };
@@ -150,9 +171,10 @@ function indexKeyAttributes(index: string): { pk: string; sk: string } {
  * parallel, a few items each, and the shards are merged in sort-key order — newest or oldest
  * first — refilling a shard whose items ran out before the page is full (another round). The
  * cursor holds every shard's position (the last item it gave to a page), so the next page
- * continues each shard exactly where the merge left it. An index that projects keys only is
- * followed by one BatchGetItem (eventually consistent, like the index) of the page's items; a
- * status filter is then applied to the items read (read ahead ×4, as `listPage` does).
+ * continues each shard exactly where the merge left it. Reads and filters as `listPage` does
+ * (`indexQuery`, `itemsOf`): an index that does not project ALL is followed by one BatchGetItem of
+ * the page's items, and a status the index does not project is filtered on the items read
+ * (read ahead ×4).
  */
 export async function shardedListPage<T>(
   index: 'GSI2' | 'GSI3' | 'QueueIndex',
@@ -161,8 +183,6 @@ export async function shardedListPage<T>(
 ): Promise<Page<T>> {
   const { pk: pkAttribute, sk: skAttribute } = indexKeyAttributes(index);
   const starts = decodeShardCursor(options.cursor, index, pks);
-  const whole = projectsAll(index);
-  const filterInQuery = options.status !== undefined && projects(index, 'status');
   const readAhead = options.status ? FILTERED_READ_AHEAD : 1;
   const chunk = Math.min(MAX_QUERY_LIMIT, Math.max(2, Math.ceil(((options.limit + 1) * readAhead) / pks.length) + 1));
   const shards = pks.map((pk, i) => ({
@@ -180,18 +200,7 @@ export async function shardedListPage<T>(
     [skAttribute]: item[skAttribute] as string,
   });
   const fill = async (shard: (typeof shards)[number]) => {
-    const result = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: index,
-        KeyConditionExpression: `${pkAttribute} = :pk`,
-        ...(filterInQuery ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-        ExpressionAttributeValues: { ':pk': shard.pk, ...(filterInQuery ? { ':status': options.status } : {}) },
-        ExclusiveStartKey: shard.readFrom,
-        ScanIndexForward: !options.newestFirst,
-        Limit: chunk,
-      }),
-    );
+    const result = await indexQuery(index, shard.pk, options, shard.readFrom, chunk);
     shard.buffer.push(...(result.Items ?? []));
     shard.readFrom = result.LastEvaluatedKey as Key | undefined;
     if (!shard.readFrom) shard.ended = true;
@@ -219,10 +228,14 @@ export async function shardedListPage<T>(
       if (shards.every((s) => s.buffer.length === 0 && s.ended)) break;
       continue;
     }
-    const items = whole ? picked.map((p) => p.item) : await itemsByKey(picked.map((p) => p.item));
+    const items = await itemsOf(
+      index,
+      picked.map((p) => p.item),
+      options.status,
+    );
     picked.forEach((p, i) => {
       const item = items[i];
-      if (item && (!options.status || item['status'] === options.status)) matched.push({ item, seq: p.seq });
+      if (item) matched.push({ item, seq: p.seq });
     });
   }
 
