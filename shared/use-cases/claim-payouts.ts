@@ -2,12 +2,11 @@
  * The payout record a claim's approval creates (P1, P2) and the outbox details of a claim: shared
  * by filing (claims.ts) and adjudication.
  */
-import { ulid } from 'ulid';
-import { countNow, METRIC } from '#shared/metrics.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
-import { CalendarNotCovered, dueAfter, payoutDueBy, toMs, type Claim, type Party } from '#shared/rules/index.ts';
+import { dueAfter, payoutDueBy, type Party } from '#shared/rules/index.ts';
 import type { StoredClaim } from '#shared/store/claims.ts';
-import { merchantAlipayAccount, type DueByBasis, type StoredPayout } from '#shared/store/payouts.ts';
+import { merchantAlipayAccount, type StoredPayout } from '#shared/store/payouts.ts';
+import { payoutDue, pendingPayout } from './new-payout.ts';
 
 /**
  * The account shown on a new payout (`beneficiary.alipayAccount`). A merchant: the `alipayAccount`
@@ -32,38 +31,19 @@ export async function readAlipayAccount(beneficiary: Party): Promise<string> {
  * CalendarDaysLeft alarm has asked an operator for the year's calendar well before).
  */
 export function withPayout(claim: StoredClaim, approvedAt: string, now: string, alipayAccount: string) {
-  const { dueBy, dueByBasis } = payoutDue(claim, approvedAt);
-  const payoutId = `pay_${ulid(toMs(now))}`;
-  const payout: StoredPayout = {
-    payoutId,
+  const rule = rulesConfig.plans[claim.planId].payoutDue;
+  const due = payoutDue(
+    rule.calendar,
+    () => payoutDueBy(claim, approvedAt, calendar(), rulesConfig),
+    () => dueAfter({ ...rule, calendar: 'calendar' }, rule.from === 'submission' ? claim.submittedAt : approvedAt, calendar(), rulesConfig.dayBoundary),
+  );
+  const payout = pendingPayout(now, due, {
     claimId: claim.claimId,
     beneficiary: { role: claim.beneficiary.role, id: claim.beneficiary.id, alipayAccount },
     amountFen: claim.amountFen,
-    status: 'PENDING',
-    attempts: 0,
-    dueBy,
-    dueByBasis,
-    ...(dueByBasis === 'calendar-days-fallback' ? { dueByApproximate: true } : {}),
-    overdue: false,
-    createdAt: now,
-  };
-  const basis = dueByBasis === 'calendar-days-fallback' ? { ...claim.basis, dueByBasis, dueByApproximate: true } : claim.basis;
-  return { claim: { ...claim, basis, payoutDueBy: dueBy, payoutId }, payout };
-}
-
-function payoutDue(claim: Claim, approvedAt: string): { dueBy: string; dueByBasis: DueByBasis } {
-  const rule = rulesConfig.plans[claim.planId].payoutDue;
-  try {
-    return {
-      dueBy: payoutDueBy(claim, approvedAt, calendar(), rulesConfig),
-      dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days',
-    };
-  } catch (error) {
-    if (!(error instanceof CalendarNotCovered)) throw error;
-    countNow(METRIC.payoutDueApproximate);
-    const from = rule.from === 'submission' ? claim.submittedAt : approvedAt;
-    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, from, calendar(), rulesConfig.dayBoundary), dueByBasis: 'calendar-days-fallback' };
-  }
+  });
+  const basis = payout.dueByApproximate ? { ...claim.basis, dueByBasis: due.dueByBasis, dueByApproximate: true } : claim.basis;
+  return { claim: { ...claim, basis, payoutDueBy: due.dueBy, payoutId: payout.payoutId }, payout };
 }
 
 export function claimEventDetail(claim: StoredClaim) {

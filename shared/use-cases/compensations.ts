@@ -14,7 +14,7 @@ import { claimedOnLine, insertCompensation } from '#shared/store/compensations.t
 import { getDepositAccount, type Compensation } from '#shared/store/deposits.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { readOrderPartition } from '#shared/store/orders.ts';
-import type { StoredPayout } from '#shared/store/payouts.ts';
+import { pendingPayout } from './new-payout.ts';
 import { topUpRequiredDetail, withdrawalDue } from './deposits.ts';
 
 export interface LineRemaining {
@@ -108,8 +108,8 @@ export async function compensateOrderLine(
       });
     }
     const compensationId = `cmp_${ulid(toMs(at))}`;
-    const payout: StoredPayout = {
-      payoutId: `pay_${ulid(toMs(at))}`,
+    // Paid from the deposit like a withdrawal: `deposit.withdrawalPayoutDue` from now.
+    const payout = pendingPayout(at, withdrawalDue(at), {
       source: 'deposit',
       depositMerchantId: remaining.merchantId,
       compensationId,
@@ -118,13 +118,7 @@ export async function compensateOrderLine(
       // P4: the buyer's payee comes with the order (`buyerAlipay`); the payout job finds it at send time.
       beneficiary: { role: 'buyer', id: remaining.buyerId, alipayAccount: '' },
       amountFen: input.amountFen,
-      status: 'PENDING',
-      attempts: 0,
-      // Paid from the deposit like a withdrawal: `deposit.withdrawalPayoutDue` from now.
-      ...withdrawalDue(at),
-      overdue: false,
-      createdAt: at,
-    };
+    });
     const compensation: Compensation = {
       compensationId,
       orderId,

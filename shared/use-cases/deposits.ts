@@ -10,10 +10,8 @@
  */
 import { ulid } from 'ulid';
 import type { Principal } from '#shared/rules/types.ts';
-import { countNow, METRIC } from '#shared/metrics.ts';
 import { calendar, rulesConfig } from '#shared/rules-config.ts';
 import {
-  CalendarNotCovered,
   Conflict,
   NotFound,
   RuleViolation,
@@ -49,7 +47,8 @@ import {
 } from '#shared/store/withdrawals.ts';
 import { ConditionFailed } from '#shared/store/errors.ts';
 import { decideAgainWhenStale, staleOr } from './decide-again.ts';
-import { type DueByBasis, type StoredPayout } from '#shared/store/payouts.ts';
+import type { StoredPayout } from '#shared/store/payouts.ts';
+import { payoutDue, pendingPayout, type PayoutDue } from './new-payout.ts';
 
 /** Claims not yet in a final status (D3's "open claims"): those the claim lifecycle still moves on. */
 export const OPEN_CLAIM_STATUSES: readonly ClaimStatus[] = (Object.keys(CLAIM_TRANSITIONS) as ClaimStatus[]).filter(
@@ -190,35 +189,24 @@ export async function requestWithdrawal(merchantId: string, input: { amountFen: 
  * working days), labelled `calendar-days-fallback` and `dueByApproximate`, and counted in the
  * PayoutDueApproximate metric.
  */
-export function withdrawalDue(approvedAt: string): { dueBy: string; dueByBasis: DueByBasis } {
+export function withdrawalDue(approvedAt: string): PayoutDue {
   const rule = rulesConfig.deposit.withdrawalPayoutDue;
-  try {
-    return { dueBy: withdrawalPayoutDueBy(approvedAt, calendar(), rulesConfig), dueByBasis: rule.calendar === 'working' ? 'working-days' : 'calendar-days' };
-  } catch (error) {
-    if (!(error instanceof CalendarNotCovered)) throw error;
-    countNow(METRIC.payoutDueApproximate);
-    return { dueBy: dueAfter({ ...rule, calendar: 'calendar' }, approvedAt, calendar()), dueByBasis: 'calendar-days-fallback' };
-  }
+  return payoutDue(
+    rule.calendar,
+    () => withdrawalPayoutDueBy(approvedAt, calendar(), rulesConfig),
+    () => dueAfter({ ...rule, calendar: 'calendar' }, approvedAt, calendar()),
+  );
 }
 
 /** The payout of an approved withdrawal: to the merchant's Alipay account, from its deposit. */
 function withdrawalPayout(withdrawal: Withdrawal, alipayAccount: string, at: string): StoredPayout {
-  const { dueBy, dueByBasis } = withdrawalDue(at);
-  return {
-    payoutId: `pay_${ulid(toMs(at))}`,
+  return pendingPayout(at, withdrawalDue(at), {
     withdrawalId: withdrawal.withdrawalId,
     source: 'deposit',
     depositMerchantId: withdrawal.merchantId,
     beneficiary: { role: 'merchant', id: withdrawal.merchantId, alipayAccount },
     amountFen: withdrawal.amountFen,
-    status: 'PENDING',
-    attempts: 0,
-    dueBy,
-    dueByBasis,
-    ...(dueByBasis === 'calendar-days-fallback' ? { dueByApproximate: true } : {}),
-    overdue: false,
-    createdAt: at,
-  };
+  });
 }
 
 /** The withdrawal changed status under us: the lifecycle's ILLEGAL_TRANSITION (409) against what it is now. */
