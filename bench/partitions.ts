@@ -18,33 +18,15 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { tableDefinition } from '#shared/store/table-definition.ts';
-import { type ActionBill, Biller } from './billing.ts';
+import { type ActionBill, Biller, type BillingIndex, billingIndexes, TABLE_KEY } from './billing.ts';
 
 type Attrs = Record<string, string>;
 
-interface IndexShape {
-  name: string;
-  pk: string;
-  sk: string;
-  /** undefined: ALL; otherwise the non-key attributes projected (KEYS_ONLY: none). */
-  projected?: readonly string[];
-}
+/** The table (its key, every attribute projected) and its indexes, as the billing model reads them. */
+type IndexShape = BillingIndex;
 
 function indexShapes(): IndexShape[] {
-  const table: IndexShape = { name: 'table', pk: tableDefinition.partitionKey.name, sk: tableDefinition.sortKey.name };
-  return [
-    table,
-    ...tableDefinition.globalSecondaryIndexes.map((index) => {
-      const projection = (index as { projection?: { type: string; nonKeyAttributes?: readonly string[] } }).projection;
-      return {
-        name: index.indexName,
-        pk: index.partitionKey.name,
-        sk: index.sortKey.name,
-        ...(projection && projection.type !== 'ALL' ? { projected: projection.type === 'INCLUDE' ? (projection.nonKeyAttributes ?? []) : [] } : {}),
-      };
-    }),
-  ];
+  return [{ name: 'table', pk: TABLE_KEY[0]!, sk: TABLE_KEY[1]! }, ...billingIndexes()];
 }
 
 /** A marshalled (`{ S: 'x' }`) or plain attribute value, as comparable text. */
