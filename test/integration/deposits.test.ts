@@ -4,8 +4,6 @@ import * as z from 'zod/mini';
 import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { AdvanceSchema, DepositSchema, PayoutSchema, TopUpSchema, WithdrawalSchema } from '#shared/http/schemas.ts';
 import { localNotificationBody, readLocalCollection, signLocalFields } from '#shared/payments/local.ts';
-import { rulesConfig } from '#shared/rules-config.ts';
-import { claimsFromRefund } from '#shared/rules/index.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
 import type { DepositMovement } from '#shared/store/deposit-items.ts';
 import { depositJournal, depositPayoutSettledWrites, getDepositAccount } from '#shared/store/deposits.ts';
@@ -13,10 +11,9 @@ import { approveWithdrawal, getWithdrawal } from '#shared/store/withdrawals.ts';
 import { ConditionFailed, named } from '#shared/store/errors.ts';
 import { keys } from '#shared/store/keys.ts';
 import { getPayout, type StoredPayout } from '#shared/store/payouts.ts';
-import { fileClaim } from '#shared/use-cases/claims.ts';
 import { parties, useApi, type Caller } from './support/api.ts';
 import { nextId } from './support/orders.ts';
-import { outboxOn, readItem, readRecord, seedCovered, seedProofOrder } from './support/seed.ts';
+import { fileQualityRefundClaim, outboxOn, readItem, readRecord, seedCovered, seedProofOrder } from './support/seed.ts';
 
 /**
  * The consumer-protection deposit (D1–D3, J9) through the API: top-ups, withdrawals under ops
@@ -794,18 +791,7 @@ describe('D2 advance compensation', () => {
   it("D2 a merchant's own claim (live-quality) is never paid from its own deposit", async () => {
     const m = await newMerchant();
     await topUp(m, 100_000);
-    const { order, policy } = await seedCovered('live-quality', { merchantId: m.id });
-    const refund = {
-      orderId: order.orderId,
-      lineId: 'L1',
-      refundFen: 9000,
-      reason: 'quality-issue',
-      returned: true,
-      requestedAt: '2026-11-22T20:00:00+08:00',
-      completedAt: NOW,
-    };
-    const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
-    const claim = await fileClaim(draft!, NOW);
+    const { claim } = await fileQualityRefundClaim(m.id, NOW);
     const res = await advance(claim.claimId);
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ code: 'ADVANCE_NOT_ALLOWED', basis: { rule: 'D2', beneficiary: 'merchant' } });

@@ -6,16 +6,14 @@ import { fixedClock, setClock, systemClock } from '#shared/clock.ts';
 import { PayoutSchema } from '#shared/http/schemas.ts';
 import { localScheduledEvent } from '#shared/jobs/scheduled-event.ts';
 import { localProvider, localProviderCalls, resetLocalProvider, setLocalProviderFaults } from '#shared/payments/local.ts';
-import { rulesConfig } from '#shared/rules-config.ts';
-import { claimsFromRefund, toIso, toMs, type Policy } from '#shared/rules/index.ts';
+import { toIso, toMs, type Policy } from '#shared/rules/index.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
 import { keys } from '#shared/store/keys.ts';
 import { getPayout, payoutItem, payoutsNeedingAttention, savePayoutStep, writePayouts, type StoredPayout } from '#shared/store/payouts.ts';
-import { fileClaim } from '#shared/use-cases/claims.ts';
 import { runPayouts } from '#shared/use-cases/payouts.ts';
 import { parties, useApi, type Caller } from './support/api.ts';
 import { event, nextId } from './support/orders.ts';
-import { batchPut, outboxOn, readItem, seedCovered, seedMerchant, seedProofOrder } from './support/seed.ts';
+import { batchPut, fileQualityRefundClaim, outboxOn, readItem, seedCovered, seedMerchant, seedProofOrder } from './support/seed.ts';
 
 const api = useApi();
 const T0 = '2026-11-23T10:00:00+08:00'; // a Monday
@@ -389,18 +387,7 @@ describe('payout job (P1–P3): each approved claim paid exactly once', () => {
 
   it('a merchant payout without an Alipay account is not sent but reported, and paid once the profile has one', async () => {
     const merchantId = nextId('shop-noaccount');
-    const { order, policy } = await seedCovered('live-quality', { merchantId });
-    const refund = {
-      orderId: order.orderId,
-      lineId: 'L1',
-      refundFen: 9000,
-      reason: 'quality-issue',
-      returned: true,
-      requestedAt: '2026-11-22T20:00:00+08:00',
-      completedAt: T0,
-    };
-    const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
-    const claim = await fileClaim(draft!, T0);
+    const { claim } = await fileQualityRefundClaim(merchantId, T0);
     const merchant = { role: 'merchant', sub: merchantId } as const;
     const before = await payoutView(claim.claimId, merchant);
     expect(before.beneficiary.alipayAccount).toBe('');

@@ -7,7 +7,17 @@
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { rulesConfig } from '#shared/rules-config.ts';
-import { claimsFromRefund, PLAN_DEFINITIONS, policiesFor, type Campaign, type Enrollment, type Order, type PlanId, type Policy } from '#shared/rules/index.ts';
+import {
+  claimsFromRefund,
+  PLAN_DEFINITIONS,
+  policiesFor,
+  type Campaign,
+  type Claim,
+  type Enrollment,
+  type Order,
+  type PlanId,
+  type Policy,
+} from '#shared/rules/index.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
 import { fromItem } from '#shared/store/items.ts';
 import { keys, sortableInstant, type TableKey } from '#shared/store/keys.ts';
@@ -80,11 +90,11 @@ export async function seedCovered(
  * theirs, filed at `at` and approved at once by the real use case (C7): the claim, its policy (the
  * claim's slot taken) and its PENDING payout, as stored.
  */
-export async function seedApprovedClaim(
-  merchantId: string,
-  at: string,
-): Promise<{ claim: StoredClaim; policy: Policy & Record<string, unknown>; payout: StoredPayout }> {
-  await seedMerchant(merchantId, `${merchantId}@alipay.example`);
+/**
+ * A covered live-quality order of `merchantId` whose line L1 was refunded for a quality problem at
+ * `at`: the merchant's automatic claim, filed (C7) — approved with its PENDING payout.
+ */
+export async function fileQualityRefundClaim(merchantId: string, at: string): Promise<{ claim: Claim; policy: Policy }> {
   const { order, policy } = await seedCovered('live-quality', { merchantId });
   const refund = {
     orderId: order.orderId,
@@ -96,7 +106,15 @@ export async function seedApprovedClaim(
     completedAt: at,
   };
   const [draft] = claimsFromRefund(refund, order, [policy], rulesConfig);
-  const filed = await fileClaim(draft!, at);
+  return { claim: await fileClaim(draft!, at), policy };
+}
+
+export async function seedApprovedClaim(
+  merchantId: string,
+  at: string,
+): Promise<{ claim: StoredClaim; policy: Policy & Record<string, unknown>; payout: StoredPayout }> {
+  await seedMerchant(merchantId, `${merchantId}@alipay.example`);
+  const { claim: filed, policy } = await fileQualityRefundClaim(merchantId, at);
   const claim = (await getClaim(filed.claimId))!;
   return {
     claim,
