@@ -21,3 +21,18 @@ export async function batchGetItems(itemKeys: readonly TableKey[], options: { co
   }
   return found;
 }
+
+/**
+ * The items of `itemKeys` (table keys, or index entries carrying them) in the same order, undefined where there is none: one `batchGetItems`
+ * per 100 keys, in parallel.
+ */
+export async function itemsInOrder(
+  itemKeys: readonly (TableKey | Record<string, unknown>)[],
+  options: { consistent?: boolean } = {},
+): Promise<(Record<string, unknown> | undefined)[]> {
+  const keys = itemKeys.map((key) => ({ PK: String(key['PK']), SK: String(key['SK']) }));
+  const chunks = Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) => keys.slice(i * 100, (i + 1) * 100));
+  const found = (await Promise.all(chunks.map((chunk) => batchGetItems(chunk, options)))).flat();
+  const byKey = new Map(found.map((item) => [`${String(item['PK'])}\u0000${String(item['SK'])}`, item]));
+  return keys.map((k) => byKey.get(`${k.PK}\u0000${k.SK}`));
+}

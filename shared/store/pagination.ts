@@ -1,7 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './client.ts';
-import { batchGetItems } from './batch-get.ts';
+import { itemsInOrder } from './batch-get.ts';
 import { InvalidCursor } from './errors.ts';
 import { fromItem } from './items.ts';
 import { projects, projectsAll, tableDefinition } from './table-definition.ts';
@@ -153,11 +153,12 @@ function indexQuery(
 
 /**
  * The items index entries stand for, in order: the entries themselves when the index projects
- * ALL, else the items fetched by key (`itemsByKey`: undefined where gone); undefined too where an
+ * ALL, else the items fetched by key (eventually consistent, like the index; undefined where
+ * gone); undefined too where an
  * item is not of `status`.
  */
 async function itemsOf(index: string, entries: readonly Record<string, unknown>[], status: string | undefined) {
-  const items = projectsAll(index) ? entries : await itemsByKey(entries);
+  const items = projectsAll(index) ? entries : await itemsInOrder(entries, { consistent: false });
   return items.map((item) => (item && (status === undefined || item['status'] === status) ? item : undefined));
 }
 
@@ -252,16 +253,4 @@ export async function shardedListPage<T>(
       )
     : undefined;
   return { items: page.map(({ item }) => fromItem<T>(item)), ...(nextCursor ? { nextCursor } : {}) };
-}
-
-/**
- * The table's items for index entries (keys only), in the same order; undefined where gone. One
- * BatchGetItem per 100 entries, in parallel.
- */
-export async function itemsByKey(entries: readonly Record<string, unknown>[]): Promise<(Record<string, unknown> | undefined)[]> {
-  const keys = entries.map((e) => ({ PK: e['PK'] as string, SK: e['SK'] as string }));
-  const chunks = Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) => keys.slice(i * 100, (i + 1) * 100));
-  const found = (await Promise.all(chunks.map((chunk) => batchGetItems(chunk, { consistent: false })))).flat();
-  const byKey = new Map(found.map((item) => [`${String(item['PK'])}\u0000${String(item['SK'])}`, item]));
-  return keys.map((k) => byKey.get(`${k.PK}\u0000${k.SK}`));
 }

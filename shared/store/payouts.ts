@@ -1,6 +1,6 @@
 import { dueItems, type ReadCapacity } from './due.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGetItems } from './batch-get.ts';
+import { itemsInOrder } from './batch-get.ts';
 import type { Party, PayoutStatus } from '#shared/rules/types.ts';
 import { documentClient, tableName } from './client.ts';
 import { fromItem } from './items.ts';
@@ -114,18 +114,14 @@ function readTogether<T>(
   let previous: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < unique.length; i += READ_CHUNK) {
     const chunk = unique.slice(i, i + READ_CHUNK);
-    const read = previous
-      .then(() => batchGetItems(chunk.map(keyOf)))
-      .then((items) => new Map(items.map((item) => [`${String(item['PK'])}\u0000${String(item['SK'])}`, item])))
-      .catch(() => null);
+    const read = previous.then(() => itemsInOrder(chunk.map(keyOf))).catch(() => null);
     previous = read;
-    for (const id of chunk) {
-      const { PK, SK } = keyOf(id);
+    chunk.forEach((id, j) => {
       reads.set(
         id,
-        read.then((found) => (found === null ? null : pick(found.get(`${PK}\u0000${SK}`)))),
+        read.then((items) => (items === null ? null : pick(items[j]))),
       );
-    }
+    });
   }
   return reads;
 }

@@ -3,7 +3,7 @@ import type { Actor, ClaimStatus, WithdrawalStatus } from '#shared/rules/types.t
 import { documentClient, tableName } from './client.ts';
 import { queryEveryPartition, queryPages } from './query.ts';
 import { fromItem } from './items.ts';
-import { itemsByKey } from './pagination.ts';
+import { itemsInOrder } from './batch-get.ts';
 import { indexKeys, keys, listPartitions, prefixes } from './keys.ts';
 import { payoutPut, type StoredPayout } from './payouts.ts';
 import { transact, type TransactWriteItem, accountUpdate, inGoodStanding, outbox } from './deposit-items.ts';
@@ -262,7 +262,7 @@ export async function penaltyRecordsOf(merchantId: string): Promise<PenaltyRecor
  */
 /** The withdrawals of GSI2 entries (keys and status only), in order; one gone meanwhile is left out. */
 async function withdrawalsOf(entries: readonly Record<string, unknown>[]): Promise<Withdrawal[]> {
-  return (await itemsByKey(entries)).filter((item) => item !== undefined).map((item) => fromItem<Withdrawal>(item));
+  return (await itemsInOrder(entries, { consistent: false })).filter((item) => item !== undefined).map((item) => fromItem<Withdrawal>(item));
 }
 
 export async function approvedWithdrawalsOf(merchantId: string): Promise<Withdrawal[]> {
