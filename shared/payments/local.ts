@@ -25,7 +25,7 @@ import { ulid } from 'ulid';
 import { clock } from '#shared/clock.ts';
 import { toIso, toMs } from '#shared/rules/time.ts';
 import { documentClient, tableName } from '#shared/store/client.ts';
-import { keys } from '#shared/store/keys.ts';
+import { keys, type TableKey } from '#shared/store/keys.ts';
 import {
   fenToYuan,
   type CollectionPort,
@@ -122,6 +122,21 @@ interface TransferLedger {
   create(transfer: LocalTransfer): Promise<LocalTransfer>;
 }
 
+/**
+ * One record per key, as Alipay keeps one transfer per `out_biz_no` and one collection per
+ * `out_trade_no`: `record` is put under `key` unless an item is there already (`attribute_not_exists`).
+ * Returns whether it was put; when not, the caller reads the one there.
+ */
+async function putOnce(key: TableKey, entity: string, record: object): Promise<boolean> {
+  try {
+    await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...key, entity, ...record }, ConditionExpression: 'attribute_not_exists(PK)' }));
+    return true;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return false;
+  }
+}
+
 /** The table (`keys.localTransfer`): what `npm start` and the tests use, so transfers outlive the process. */
 const tableLedger: TransferLedger = {
   async read(outBizNo) {
@@ -129,19 +144,7 @@ const tableLedger: TransferLedger = {
     return result.Item as LocalTransfer | undefined;
   },
   async create(transfer) {
-    try {
-      await documentClient.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.localTransfer(transfer.outBizNo), entity: 'LocalTransfer', ...transfer },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return transfer;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return (await tableLedger.read(transfer.outBizNo))!;
-    }
+    return (await putOnce(keys.localTransfer(transfer.outBizNo), 'LocalTransfer', transfer)) ? transfer : (await tableLedger.read(transfer.outBizNo))!;
   },
 };
 
@@ -284,16 +287,7 @@ async function createCollection(request: CollectionRequest): Promise<PaymentInst
     status: 'pending',
     createdAt: toIso(clock.now().getTime()),
   };
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...keys.localCollection(request.outTradeNo), entity: 'LocalCollection', ...collection },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  if (!(await putOnce(keys.localCollection(request.outTradeNo), 'LocalCollection', collection))) {
     // The same key again: the same instruction, as Alipay answers a repeated out_trade_no.
     const known = await readLocalCollection(request.outTradeNo);
     if (known && known.amountFen !== request.amountFen) throw new LocalCollectionClosed(`out_trade_no ${request.outTradeNo} was opened for another amount`);
