@@ -252,6 +252,25 @@ function authenticityOutcome(ctx: Context): Outcome {
 }
 
 /**
+ * The proof order's line for the insured line: the same listing and SKU (`sameListing`), else the
+ * same merchant's identical SKU attributes on another listing; neither is `rule`'s SKU mismatch.
+ */
+function proofLineOf(ctx: Context, rule: 'C2' | 'C5') {
+  const { line, insuredOrder: order } = ctx;
+  const proof = checkedProofOrder(ctx);
+  const sameListing = proof.lines.find((l) => l.itemId === line.itemId && l.skuId === line.skuId);
+  const proofLine = sameListing ?? changedListingLine(proof, order, line);
+  if (!proofLine)
+    throw mismatch(
+      rule,
+      'skuId',
+      line.skuId,
+      proof.lines.map((l) => l.skuId),
+    );
+  return { proof, proofLine, sameListing };
+}
+
+/**
  * C2–C4, C11: the proof order matches on buyer, SKU (or, on another listing of the same merchant,
  * the SKU attributes: manual review), shipping address, quantity and channel; the difference is
  * netPaid − proof unitPriceFen × quantity (exactly (paid / quantity − proof price) × quantity
@@ -260,17 +279,7 @@ function authenticityOutcome(ctx: Context): Outcome {
  */
 function priceProtectionOutcome(ctx: Context): Outcome {
   const { line, insuredOrder: order, netPaidFen } = ctx;
-  const proof = checkedProofOrder(ctx);
-  const sameListing = proof.lines.find((l) => l.itemId === line.itemId && l.skuId === line.skuId);
-  const changedListing = changedListingLine(proof, order, line);
-  const proofLine = sameListing ?? changedListing;
-  if (!proofLine)
-    throw mismatch(
-      'C2',
-      'skuId',
-      line.skuId,
-      proof.lines.map((l) => l.skuId),
-    );
+  const { proof, proofLine, sameListing } = proofLineOf(ctx, 'C2');
   if (proof.shippingAddressId !== order.shippingAddressId) throw mismatch('C3', 'shippingAddressId', order.shippingAddressId, proof.shippingAddressId);
   if (proofLine.quantity !== line.quantity) throw mismatch('C3', 'quantity', line.quantity, proofLine.quantity);
   if (!PROOF_CHANNELS.includes(proof.channel)) throw mismatch('C3', 'channel', PROOF_CHANNELS, proof.channel);
@@ -322,17 +331,8 @@ function priceOutcome(ctx: Context, lossFen: number, figures: Record<string, num
  * shop changed the listing) goes to manual review.
  */
 function livePriceOutcome(ctx: Context): Outcome {
-  const { line, insuredOrder: order, netPaidFen } = ctx;
-  const proof = checkedProofOrder(ctx);
-  const sameListing = proof.lines.find((l) => l.itemId === line.itemId && l.skuId === line.skuId);
-  const proofLine = sameListing ?? changedListingLine(proof, order, line);
-  if (!proofLine)
-    throw mismatch(
-      'C5',
-      'skuId',
-      line.skuId,
-      proof.lines.map((l) => l.skuId),
-    );
+  const { line, netPaidFen } = ctx;
+  const { proofLine, sameListing } = proofLineOf(ctx, 'C5');
   const paidPerUnitFen = perUnitFen(netPaidFen, line.quantity);
   const figures = { paidPerUnitFen, ...netFigure(ctx), proofUnitPriceFen: proofLine.unitPriceFen, units: 1, capFen: paidPerUnitFen };
   const differenceFen = paidPerUnitFen - proofLine.unitPriceFen;
