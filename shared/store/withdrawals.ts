@@ -124,6 +124,19 @@ export async function insertWithdrawal(withdrawal: Withdrawal, keepFen = 0): Pro
   );
 }
 
+/** The withdrawal as decided, written only while it is still REQUESTED (`withdrawal-requested`). */
+function decidedWithdrawalPut(withdrawal: Withdrawal): TransactWriteItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: withdrawalItem(withdrawal),
+      ConditionExpression: '#status = :requested',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':requested': 'REQUESTED' },
+    },
+  };
+}
+
 /**
  * D3 approval: the withdrawal REQUESTED → APPROVED (`withdrawal-requested`), its amount held on the
  * account (`deposit-available`: of two approvals racing for one balance exactly one wins), the
@@ -136,15 +149,7 @@ export async function approveWithdrawal(input: { withdrawal: Withdrawal; payout:
   await transact(
     ['withdrawal-requested', 'deposit-available', 'merchant-in-good-standing', 'payout-new', 'outbox'],
     [
-      {
-        Put: {
-          TableName: tableName,
-          Item: withdrawalItem(withdrawal),
-          ConditionExpression: '#status = :requested',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':requested': 'REQUESTED' },
-        },
-      },
+      decidedWithdrawalPut(withdrawal),
       accountUpdate(withdrawal.merchantId, { kind: 'hold', amountFen: withdrawal.amountFen, keepFen }, at),
       inGoodStanding(withdrawal.merchantId),
       payoutPut(payout),
@@ -155,21 +160,7 @@ export async function approveWithdrawal(input: { withdrawal: Withdrawal; payout:
 
 /** D3 rejection: REQUESTED → REJECTED (`withdrawal-requested`) and `deposit.withdrawal-rejected`. Nothing was held. */
 export async function rejectWithdrawal(withdrawal: Withdrawal, at: string): Promise<void> {
-  await transact(
-    ['withdrawal-requested', 'outbox'],
-    [
-      {
-        Put: {
-          TableName: tableName,
-          Item: withdrawalItem(withdrawal),
-          ConditionExpression: '#status = :requested',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':requested': 'REQUESTED' },
-        },
-      },
-      outbox('deposit.withdrawal-rejected', { ...withdrawal }, at),
-    ],
-  );
+  await transact(['withdrawal-requested', 'outbox'], [decidedWithdrawalPut(withdrawal), outbox('deposit.withdrawal-rejected', { ...withdrawal }, at)]);
 }
 
 /**
